@@ -1,0 +1,61 @@
+// `drawbridge serve`: initialise the data directory and run the node until a signal stops it.
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <iostream>
+
+#include "app/cli.h"
+
+namespace drawbridge::app {
+namespace {
+
+// First start: an administrator whose generated password is printed once, here and nowhere
+// else (it is stored only as a hash).
+void bootstrap_admin(Node& node) {
+    if (node.store->count_users() > 0) return;
+    auth::NewUser spec;
+    spec.username = "admin";
+    spec.fields = {{"site_admin", "true"}};
+    const std::string password = node.accounts->generate_password();
+    spec.password = password;
+    node.accounts->create_user(spec, {core::Interface::cli, ""});
+    std::cerr << "\n  First start: created the site administrator.\n"
+              << "    username: admin\n"
+              << "    password: " << password << "\n"
+              << "  This password is shown only now. Change it with:\n"
+              << "    drawbridge user password admin --data-dir "
+              << node.config.data_dir.string() << "\n\n";
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app, CliContext& ctx) {
+    auto* serve = app.add_subcommand("serve", "run the server (until SIGINT or SIGTERM)");
+    serve->callback([&ctx] {
+        const NodeConfig config = ctx.config();
+        spdlog::set_level(spdlog::level::from_str(config.log_level));
+        spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
+        // Block the stop signals before any thread starts, so that sigwait below receives them.
+        sigset_t stop;
+        sigemptyset(&stop);
+        sigaddset(&stop, SIGINT);
+        sigaddset(&stop, SIGTERM);
+        pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+
+        Node& node = ctx.open();
+        spdlog::info("data directory {}", std::filesystem::absolute(config.data_dir).string());
+        spdlog::info("database {} (SQLite, schema version {})",
+                     std::filesystem::absolute(config.database_file()).string(),
+                     node.store->schema_version());
+        spdlog::info("users' files under {}", std::filesystem::absolute(config.files_dir()).string());
+        spdlog::info("region '{}', PBKDF2 iterations {}", config.region, config.pbkdf2_iterations);
+        bootstrap_admin(node);
+        spdlog::info("{} user(s); no network listener is configured yet", node.store->count_users());
+        spdlog::info("ready; stop with Ctrl-C");
+        int sig = 0;
+        sigwait(&stop, &sig);
+        spdlog::info("stopping on signal {}", sig);
+    });
+}
+
+}  // namespace drawbridge::app

@@ -1,0 +1,136 @@
+#include "app/config.h"
+
+#include <toml++/toml.h>
+
+#include <array>
+#include <charconv>
+#include <cstdlib>
+#include <functional>
+
+namespace drawbridge::app {
+namespace {
+
+struct Key {
+    std::string_view name;  // dotted TOML path
+    std::string_view env;
+    std::string_view help;
+    // Sets the value from text; returns an error describing what is expected.
+    std::optional<std::string> (*set)(NodeConfig&, std::string_view);
+};
+
+std::optional<std::string> set_region(NodeConfig& c, std::string_view v) {
+    if (v.empty()) return "expected a region name";
+    for (char ch : v)
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_'))
+            return "expected lower-case letters, digits, '-' or '_'";
+    c.region = std::string(v);
+    return std::nullopt;
+}
+
+std::optional<std::string> set_log_level(NodeConfig& c, std::string_view v) {
+    static constexpr std::array levels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+    for (auto l : levels)
+        if (v == l) {
+            c.log_level = std::string(v);
+            return std::nullopt;
+        }
+    return "expected one of trace, debug, info, warn, error, critical, off";
+}
+
+std::optional<std::string> set_iterations(NodeConfig& c, std::string_view v) {
+    std::uint32_t n = 0;
+    const auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (v.empty() || ec != std::errc{} || p != v.data() + v.size() || n < 1000 || n > 100000000)
+        return "expected a whole number from 1000 to 100000000";
+    c.pbkdf2_iterations = n;
+    return std::nullopt;
+}
+
+const std::array kKeys = {
+    Key{"data_dir", "DRAWBRIDGE_DATA_DIR", "directory for the database and users' files",
+        [](NodeConfig& c, std::string_view v) -> std::optional<std::string> {
+            if (v.empty()) return "expected a directory path";
+            c.data_dir = std::string(v);
+            return std::nullopt;
+        }},
+    Key{"database", "DRAWBRIDGE_DATABASE",
+        "database: empty for SQLite in the data directory, or sqlite:///path/to/file.db",
+        [](NodeConfig& c, std::string_view v) -> std::optional<std::string> {
+            if (!v.empty() && !v.starts_with("sqlite://"))
+                return "expected sqlite:///path (PostgreSQL is not supported yet)";
+            c.database = std::string(v);
+            return std::nullopt;
+        }},
+    Key{"region", "DRAWBRIDGE_REGION", "this node's region name (site setting allowed_region)",
+        set_region},
+    Key{"log_level", "DRAWBRIDGE_LOG_LEVEL", "trace, debug, info, warn, error, critical or off",
+        set_log_level},
+    Key{"security.pbkdf2_iterations", "DRAWBRIDGE_PBKDF2_ITERATIONS",
+        "PBKDF2-HMAC-SHA256 iterations for stored passwords (default 600000)", set_iterations},
+};
+
+std::string node_text(const toml::node& n) {
+    if (auto s = n.value<std::string>()) return *s;
+    if (auto i = n.value<std::int64_t>()) return std::to_string(*i);
+    if (auto b = n.value<bool>()) return *b ? "true" : "false";
+    return "";
+}
+
+// Walks the table and refuses any key the table above does not know.
+void read_table(const toml::table& table, const std::string& prefix, NodeConfig& c,
+                const std::string& file) {
+    for (const auto& [k, node] : table) {
+        const std::string name = prefix + std::string(k.str());
+        const auto line = std::to_string(node.source().begin.line);
+        if (const auto* sub = node.as_table()) {
+            read_table(*sub, name + ".", c, file);
+            continue;
+        }
+        const Key* key = nullptr;
+        for (const auto& candidate : kKeys)
+            if (candidate.name == name) key = &candidate;
+        if (!key) throw ConfigError(file + ":" + line + ": unknown key '" + name + "'");
+        if (!node.is_string() && !node.is_integer() && !node.is_boolean())
+            throw ConfigError(file + ":" + line + ": '" + name + "' must be a string or a number");
+        if (auto e = key->set(c, node_text(node)))
+            throw ConfigError(file + ":" + line + ": " + name + ": " + *e);
+    }
+}
+
+}  // namespace
+
+std::filesystem::path NodeConfig::database_file() const {
+    if (database.starts_with("sqlite://")) return database.substr(std::string_view("sqlite://").size());
+    return data_dir / "drawbridge.db";
+}
+
+NodeConfig load_config(const std::optional<std::filesystem::path>& file,
+                       const std::optional<std::filesystem::path>& data_dir_flag) {
+    NodeConfig c;
+    if (file) {
+        toml::table table;
+        try {
+            table = toml::parse_file(file->string());
+        } catch (const toml::parse_error& e) {
+            throw ConfigError(file->string() + ":" + std::to_string(e.source().begin.line) + ": " +
+                              std::string(e.description()));
+        }
+        read_table(table, "", c, file->string());
+    }
+    for (const auto& key : kKeys) {
+        if (const char* v = std::getenv(std::string(key.env).c_str()))
+            if (auto e = key.set(c, v)) throw ConfigError(std::string(key.env) + ": " + *e);
+    }
+    if (data_dir_flag) c.data_dir = *data_dir_flag;
+    return c;
+}
+
+std::string describe_config_keys() {
+    std::string out;
+    for (const auto& key : kKeys)
+        out += "  " + std::string(key.name) + " (" + std::string(key.env) + "): " +
+               std::string(key.help) + "\n";
+    return out;
+}
+
+}  // namespace drawbridge::app

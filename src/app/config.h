@@ -1,0 +1,36 @@
+// Node configuration (drawbridge.toml): what differs between the machines of one site.
+// Precedence: built-in defaults < the file < DRAWBRIDGE_* environment variables < flags.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace drawbridge::app {
+
+struct ConfigError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+struct NodeConfig {
+    std::filesystem::path data_dir = "./data";
+    std::string database;  // empty: SQLite at <data_dir>/drawbridge.db
+    std::string region = "default";
+    std::string log_level = "info";
+    std::uint32_t pbkdf2_iterations = 600000;
+
+    std::filesystem::path database_file() const;
+    std::filesystem::path files_dir() const { return data_dir / "files"; }
+};
+
+// Reads `file` (if given), then the environment, then the --data-dir flag. Unknown keys,
+// wrong types and out-of-range values are errors that name the key and the file.
+NodeConfig load_config(const std::optional<std::filesystem::path>& file,
+                       const std::optional<std::filesystem::path>& data_dir_flag);
+
+// The keys, their environment variables and meaning, for --help and the docs.
+std::string describe_config_keys();
+
+}  // namespace drawbridge::app

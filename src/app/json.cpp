@@ -1,0 +1,106 @@
+#include "app/json.h"
+
+#include "audit/action_log.h"
+#include "core/cidr.h"
+#include "core/password_policy.h"
+#include "core/user_fields.h"
+
+namespace drawbridge::app {
+
+using nlohmann::json;
+
+namespace {
+
+json time_or_null(const std::optional<core::UnixTime>& t) {
+    return t ? json(core::format_time(*t)) : json(nullptr);
+}
+
+}  // namespace
+
+json to_json(const core::User& u, const core::SiteSettings& site, core::UnixTime now) {
+    json j;
+    for (const auto& f : core::user_fields()) {
+        const std::string v = f.get(u);
+        switch (f.kind) {
+            case core::UserField::Kind::boolean: j[f.name] = (v == "true"); break;
+            case core::UserField::Kind::time: j[f.name] = v.empty() ? json(nullptr) : json(v); break;
+            case core::UserField::Kind::list: j[f.name] = core::split_list(v); break;
+            default: j[f.name] = v;
+        }
+    }
+    j["id"] = u.id;
+    const auto expiry = core::password_expiry(u, site, now);
+    j["password_expire_at"] = time_or_null(expiry.expire_at);
+    j["password_days_remaining"] = expiry.days_remaining ? json(*expiry.days_remaining) : json(nullptr);
+    j["password_expired"] = expiry.expired;
+    j["locked_out"] = u.lockout_expires && *u.lockout_expires > now;
+    return j;
+}
+
+json to_json(const core::ApiKey& k) {
+    return {{"id", k.id},
+            {"user_id", k.user_id},
+            {"name", k.name},
+            {"description", k.description},
+            {"created_at", core::format_time(k.created_at)},
+            {"expires_at", time_or_null(k.expires_at)},
+            {"last_use_at", time_or_null(k.last_use_at)}};
+}
+
+json to_json(const core::SshKey& k) {
+    return {{"id", k.id},
+            {"user_id", k.user_id},
+            {"title", k.title},
+            {"key_type", k.key_type},
+            {"fingerprint_sha256", k.fingerprint_sha256},
+            {"created_at", core::format_time(k.created_at)},
+            {"last_login_at", time_or_null(k.last_login_at)}};
+}
+
+json to_json(const core::ActionLogEntry& e) {
+    return {{"id", e.id},
+            {"created_at", core::format_time(e.created_at)},
+            {"user_id", e.user_id ? json(*e.user_id) : json(nullptr)},
+            {"username", e.username},
+            {"ip", e.ip},
+            {"interface", core::to_string(e.interface)},
+            {"action", e.action},
+            {"failure_type", core::to_string(e.failure_type)},
+            {"detail", e.detail},
+            {"path", e.path},
+            {"destination", e.destination},
+            {"bytes", e.bytes ? json(*e.bytes) : json(nullptr)},
+            {"duration_ms", e.duration_ms ? json(*e.duration_ms) : json(nullptr)},
+            {"display", audit::display(e)}};
+}
+
+json to_json(const core::SiteSettings& s) {
+    json j = json::object();
+    for (const auto& f : core::site_setting_fields()) {
+        const std::string v = core::setting_value(s, f);
+        std::visit(
+            [&](auto m) {
+                using T = std::decay_t<decltype(s.*m)>;
+                if constexpr (std::is_same_v<T, bool>)
+                    j[f.name] = s.*m;
+                else if constexpr (std::is_same_v<T, int>)
+                    j[f.name] = s.*m;
+                else
+                    j[f.name] = v;
+            },
+            f.member);
+    }
+    return j;
+}
+
+json to_json(const auth::Explanation& e) {
+    json kinds = json::array();
+    for (auto k : e.applies_to) kinds.push_back(auth::to_string(k));
+    const auto& info = core::info(e.refusal.reason);
+    return {{"failure_type", info.failure_type},
+            {"title", info.title},
+            {"detail", e.refusal.detail},
+            {"applies_to", kinds}};
+}
+
+}  // namespace drawbridge::app

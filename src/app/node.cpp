@@ -1,0 +1,29 @@
+#include "app/node.h"
+
+#include <system_error>
+
+namespace drawbridge::app {
+
+std::unique_ptr<Node> open_node(const NodeConfig& config) {
+    namespace fs = std::filesystem;
+    auto node = std::make_unique<Node>();
+    node->config = config;
+    std::error_code ec;
+    for (const fs::path& dir : {config.data_dir, config.files_dir(), config.database_file().parent_path()}) {
+        if (dir.empty()) continue;
+        const bool created = fs::create_directories(dir, ec);
+        if (ec) throw ConfigError("cannot create directory " + dir.string() + ": " + ec.message());
+        // The data directory holds password hashes and keys: only the service account reads it.
+        if (created) fs::permissions(dir, fs::perms::owner_all, ec);
+    }
+    node->store = store::open_sqlite_store(config.database_file());
+    node->log = std::make_unique<audit::ActionLog>(*node->store, node->clock);
+    node->gate = std::make_unique<auth::LoginGate>(
+        *node->store, *node->log, node->clock,
+        auth::GateOptions{config.pbkdf2_iterations, config.region});
+    node->accounts = std::make_unique<auth::Accounts>(*node->store, *node->log, node->clock,
+                                                      config.pbkdf2_iterations);
+    return node;
+}
+
+}  // namespace drawbridge::app

@@ -1,0 +1,28 @@
+// One running node: its configuration, store, action log, login gate and account service,
+// wired once and shared by the CLI and every listener.
+#pragma once
+
+#include <memory>
+
+#include "app/config.h"
+#include "audit/action_log.h"
+#include "auth/accounts.h"
+#include "auth/login_gate.h"
+#include "core/clock.h"
+#include "store/store.h"
+
+namespace drawbridge::app {
+
+struct Node {
+    NodeConfig config;
+    core::SystemClock clock;
+    std::unique_ptr<store::Store> store;
+    std::unique_ptr<audit::ActionLog> log;
+    std::unique_ptr<auth::LoginGate> gate;
+    std::unique_ptr<auth::Accounts> accounts;
+};
+
+// Creates the data directory (mode 0700) and its files folder, opens and migrates the database.
+std::unique_ptr<Node> open_node(const NodeConfig& config);
+
+}  // namespace drawbridge::app

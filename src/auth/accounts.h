@@ -1,0 +1,100 @@
+// Account administration with its rules: creating users, passwords under the site's policy,
+// imported hashes, API keys and SSH keys. The CLI uses it now and the REST API later, so that no
+// interface re-implements a rule. Every change is written to the action log.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "audit/action_log.h"
+#include "core/clock.h"
+#include "core/user.h"
+#include "store/store.h"
+
+namespace drawbridge::auth {
+
+// A request that breaks a rule; the message says which, and is safe to show the caller.
+struct AccountError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// Who asks, for the action log.
+struct Actor {
+    core::Interface interface = core::Interface::cli;
+    std::string ip;
+};
+
+using FieldValues = std::vector<std::pair<std::string, std::string>>;
+
+struct NewUser {
+    std::string username;
+    FieldValues fields;                     // any writable field of core::user_fields()
+    std::optional<std::string> password;    // plaintext, checked against the policy
+    std::optional<std::string> imported_hash;
+};
+
+struct CreatedApiKey {
+    core::ApiKey key;
+    std::string secret;  // shown once; only its digest is stored
+};
+
+class Accounts {
+public:
+    Accounts(store::Store& store, audit::ActionLog& log, const core::Clock& clock,
+             std::uint32_t pbkdf2_iterations)
+        : store_(store), log_(log), clock_(clock), iterations_(pbkdf2_iterations) {}
+
+    core::User create_user(const NewUser& spec, const Actor& actor);
+    core::User update_user(std::string_view username, const FieldValues& fields,
+                           const Actor& actor);
+    core::User set_disabled(std::string_view username, bool disabled, const Actor& actor);
+    void delete_user(std::string_view username, const Actor& actor);
+    core::User get_user(std::string_view username);  // throws AccountError when unknown
+
+    // Sets a plaintext password under the site's policy (including reuse of the last n).
+    // An email_signup or imported-hash user becomes a `password` user.
+    core::User set_password(std::string_view username, std::string_view password,
+                            bool require_change, const Actor& actor);
+    // Stores a hash from another system as it is; the method becomes password_with_imported_hash.
+    core::User import_password_hash(std::string_view username, std::string_view hash,
+                                    const Actor& actor);
+    // Lifts a lockout now.
+    core::User unlock(std::string_view username, const Actor& actor);
+
+    CreatedApiKey create_api_key(std::string_view username, std::string_view name,
+                                 std::string_view description,
+                                 std::optional<core::UnixTime> expires_at, const Actor& actor);
+    std::vector<core::ApiKey> list_api_keys(std::string_view username);
+    // `which` is the key's id or its name.
+    void revoke_api_key(std::string_view username, std::string_view which, const Actor& actor);
+
+    core::SshKey add_ssh_key(std::string_view username, std::string_view public_key_line,
+                             std::string_view title, const Actor& actor);
+    std::vector<core::SshKey> list_ssh_keys(std::string_view username);
+    void remove_ssh_key(std::string_view username, std::string_view which, const Actor& actor);
+
+    std::string generate_password();
+
+    // History is kept at the policy's maximum, so raising max_prior_passwords later still works.
+    static constexpr int kPasswordHistoryKept = 30;
+
+private:
+    void record(const core::User& user, std::string action, std::string detail, const Actor& actor,
+                std::string path = {});
+    void apply_password(core::User& user, std::string_view password, bool require_change);
+
+    store::Store& store_;
+    audit::ActionLog& log_;
+    const core::Clock& clock_;
+    std::uint32_t iterations_;
+};
+
+// API key names: 1-64 of letters, digits, '.', '_' and '-', not all digits (so that
+// "@api-<name>" and "@api-<id>" cannot be confused). Returns an error, or nullopt.
+std::optional<std::string> validate_api_key_name(std::string_view name);
+
+}  // namespace drawbridge::auth

@@ -1,0 +1,439 @@
+#include "auth/login_gate.h"
+
+#include <algorithm>
+
+#include "core/cidr.h"
+#include "core/crypto.h"
+#include "core/password_hash.h"
+#include "core/password_policy.h"
+#include "core/ssh_key.h"
+
+namespace drawbridge::auth {
+
+using core::FailureReason;
+using core::Interface;
+
+namespace {
+
+constexpr std::string_view kApiLoginPrefix = "@api-";
+
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+FailureReason no_permission_reason(Interface i) {
+    switch (i) {
+        case Interface::sftp: return FailureReason::no_sftp_permission;
+        case Interface::ftp: return FailureReason::no_ftp_permission;
+        case Interface::dav: return FailureReason::no_dav_permission;
+        case Interface::restapi: return FailureReason::no_restapi_permission;
+        case Interface::web: return FailureReason::no_web_permission;
+        case Interface::cli: break;
+    }
+    return FailureReason::method_not_allowed;
+}
+
+CredentialKind kind_of(const core::LoginAttempt& a) {
+    if (std::holds_alternative<core::PublicKeyCredential>(a.credential)) return CredentialKind::ssh_key;
+    if (std::holds_alternative<core::ApiKeyCredential>(a.credential)) return CredentialKind::api_key;
+    return a.username.starts_with(kApiLoginPrefix) ? CredentialKind::api_key
+                                                   : CredentialKind::password;
+}
+
+std::string api_key_label(const core::ApiKey& k) {
+    return "API key '" + k.name + "' (id " + std::to_string(k.id) + ")";
+}
+
+}  // namespace
+
+std::string_view to_string(CredentialKind k) {
+    switch (k) {
+        case CredentialKind::password: return "password";
+        case CredentialKind::ssh_key: return "ssh_key";
+        case CredentialKind::api_key: return "api_key";
+    }
+    return "password";
+}
+
+core::Factor factor_of(const core::Credential& c) {
+    if (std::holds_alternative<core::PublicKeyCredential>(c)) return core::Factor::ssh_key;
+    if (std::holds_alternative<core::ApiKeyCredential>(c)) return core::Factor::api_key;
+    return core::Factor::password;
+}
+
+struct LoginGate::Context {
+    const core::LoginAttempt* attempt = nullptr;  // null when explaining
+    Interface interface = Interface::cli;
+    std::string username;
+    std::string ip_text;
+    CredentialKind kind = CredentialKind::password;
+    core::SiteSettings site;
+    std::optional<core::IpAddress> ip;
+    std::optional<core::User> user;
+    std::optional<core::ApiKey> api_key;
+    std::optional<core::SshKey> ssh_key;
+    bool rehash = false;
+    core::UnixTime now = 0;
+};
+
+LoginGate::LoginGate(store::Store& store, audit::ActionLog& log, const core::Clock& clock,
+                     GateOptions options)
+    : store_(store), log_(log), clock_(clock), options_(std::move(options)) {}
+
+// The checks that need the account but no credential, in the order they run. Each is cheap:
+// none of them hashes anything, so a storm of bad logins is refused before it costs CPU.
+const std::vector<std::pair<std::string_view, LoginGate::Check>>& LoginGate::account_checks() {
+    static const std::vector<std::pair<std::string_view, Check>> checks = {
+        {"ip_allowed", &LoginGate::check_ip_allowed},
+        {"locked_out", &LoginGate::check_locked_out},
+        {"disabled", &LoginGate::check_disabled},
+        {"expired_access", &LoginGate::check_expired_access},
+        {"protocol_permission", &LoginGate::check_protocol_permission},
+        {"method_allowed", &LoginGate::check_method_allowed},
+    };
+    return checks;
+}
+
+core::LoginOutcome LoginGate::attempt(const core::LoginAttempt& a) {
+    Context ctx;
+    ctx.attempt = &a;
+    ctx.interface = a.interface;
+    ctx.username = a.username;
+    ctx.ip_text = a.client_ip;
+    ctx.kind = kind_of(a);
+    ctx.now = clock_.now();
+    ctx.site = store_.load_site_settings();
+    ctx.ip = core::IpAddress::parse(a.client_ip);
+    if (!ctx.ip)
+        return finish_failure(ctx, {FailureReason::ip_mismatch,
+                                    "client address '" + a.client_ip + "' is not an IP address"});
+
+    // Network checks first: they need neither the account nor any hashing.
+    // (Brute-force bans and country rules join here.)
+    if (auto r = check_region(ctx)) return finish_failure(ctx, *r);
+
+    if (auto r = resolve_identity(ctx)) return finish_failure(ctx, *r);
+    for (const auto& [name, check] : account_checks())
+        if (auto r = (this->*check)(ctx)) return finish_failure(ctx, *r);
+
+    if (auto r = verify_credential(ctx)) return finish_failure(ctx, *r);
+    if (auto r = check_password_state(ctx)) return finish_failure(ctx, *r);
+
+    // password_and_ssh_key needs both factors, in either order, on one connection.
+    if (ctx.user->authentication_method == core::AuthMethod::password_and_ssh_key) {
+        std::set<core::Factor> verified;
+        if (a.verified_user_id == ctx.user->id) verified = a.verified;
+        verified.insert(factor_of(a.credential));
+        for (auto needed : {core::Factor::password, core::Factor::ssh_key}) {
+            if (!verified.contains(needed)) {
+                core::LoginOutcome partial;
+                partial.kind = core::LoginOutcome::Kind::partial;
+                partial.user = ctx.user;
+                partial.verified = verified;
+                partial.missing = needed;
+                return partial;
+            }
+        }
+    }
+    return finish_success(ctx);
+}
+
+std::optional<Refusal> LoginGate::check_region(Context& ctx) const {
+    const auto& allowed = ctx.site.allowed_region;
+    if (allowed == "all" || allowed == options_.region) return std::nullopt;
+    return Refusal{FailureReason::region_mismatch,
+                   "Your account must login using a different server, https://" +
+                       ctx.site.site_hostname + "."};
+}
+
+std::optional<Refusal> LoginGate::resolve_identity(Context& ctx) const {
+    const core::LoginAttempt& a = *ctx.attempt;
+    // An unknown account is refused for its address first, exactly as a known one would be,
+    // so that the allow list answers the same whether or not the name exists.
+    auto unknown = [&](Refusal r) -> std::optional<Refusal> {
+        if (auto ip = check_ip_allowed(ctx)) return ip;
+        return r;
+    };
+
+    if (ctx.kind == CredentialKind::api_key) {
+        const std::string* secret = nullptr;
+        if (auto* p = std::get_if<core::PasswordCredential>(&a.credential)) secret = &p->secret;
+        if (auto* k = std::get_if<core::ApiKeyCredential>(&a.credential)) secret = &k->secret;
+        if (!secret)
+            return unknown({FailureReason::api_key_mismatch,
+                            "API-key logins take the key as the password"});
+        // The secret is random and long, so one SHA-256 digest finds it; no per-key comparison.
+        auto key = store_.find_api_key_by_digest(
+            core::crypto::to_hex(core::crypto::sha256(*secret)));
+        if (!key) return unknown({FailureReason::api_key_mismatch, "no API key matches the key given"});
+        if (a.username.starts_with(kApiLoginPrefix)) {
+            const auto ident = std::string_view(a.username).substr(kApiLoginPrefix.size());
+            if (ident != std::to_string(key->id) && !iequals(ident, key->name))
+                return unknown({FailureReason::api_key_mismatch,
+                                "the key given is not the key named '" + std::string(ident) + "'"});
+        }
+        ctx.user = store_.find_user(key->user_id);
+        if (!ctx.user) return unknown({FailureReason::api_key_mismatch, "the key's user is gone"});
+        ctx.api_key = std::move(key);
+        return std::nullopt;
+    }
+
+    ctx.user = store_.find_user_by_name(a.username);
+    if (!ctx.user) {
+        if (auto ip = check_ip_allowed(ctx)) return ip;
+        // Spend what a real password check spends, so timing does not tell which names exist.
+        if (ctx.kind == CredentialKind::password) core::dummy_password_work(options_.pbkdf2_iterations);
+        return Refusal{FailureReason::username_not_found, "no user named '" + a.username + "'"};
+    }
+    return std::nullopt;
+}
+
+std::optional<Refusal> LoginGate::check_ip_allowed(Context& ctx) const {
+    if (!ctx.ip) return Refusal{FailureReason::ip_mismatch, "'" + ctx.ip_text + "' is not an IP address"};
+    const bool bypass = ctx.user && ctx.user->bypass_site_allowed_ips;
+    core::CidrList allowed;
+    auto add = [&](const std::vector<std::string>& items) {
+        // Stored lists were validated when set; an entry that no longer parses is skipped.
+        for (const auto& item : items)
+            if (auto c = core::Cidr::parse(item)) allowed.entries.push_back(*c);
+    };
+    const auto site_list = core::split_list(ctx.site.allowed_ips);
+    if (!bypass) add(site_list);
+    if (ctx.user) add(ctx.user->allowed_ips);
+    // No list at all means no restriction; otherwise the address must be in one of them.
+    const bool restricted = (!bypass && !site_list.empty()) || (ctx.user && !ctx.user->allowed_ips.empty());
+    if (!restricted || allowed.contains(*ctx.ip)) return std::nullopt;
+    std::string which = bypass ? "the user's IP allow list"
+                        : (ctx.user && !ctx.user->allowed_ips.empty())
+                            ? (site_list.empty() ? "the user's IP allow list"
+                                                 : "the site's or the user's IP allow list")
+                            : "the site's IP allow list";
+    return Refusal{FailureReason::ip_mismatch, ctx.ip->to_string() + " is not in " + which};
+}
+
+std::optional<Refusal> LoginGate::check_locked_out(Context& ctx) const {
+    const auto& until = ctx.user->lockout_expires;
+    if (until && *until > ctx.now)
+        return Refusal{FailureReason::locked_out,
+                       "locked out after repeated failed logins until " + core::format_time(*until)};
+    return std::nullopt;
+}
+
+std::optional<Refusal> LoginGate::check_disabled(Context& ctx) const {
+    if (ctx.user->disabled) return Refusal{FailureReason::disabled, "the user is disabled"};
+    return std::nullopt;
+}
+
+std::optional<Refusal> LoginGate::check_expired_access(Context& ctx) const {
+    const auto& until = ctx.user->authenticate_until;
+    if (until && *until <= ctx.now)
+        return Refusal{FailureReason::expired_access,
+                       "access expired at " + core::format_time(*until)};
+    return std::nullopt;
+}
+
+std::optional<Refusal> LoginGate::check_protocol_permission(Context& ctx) const {
+    if (ctx.user->permitted(ctx.interface)) return std::nullopt;
+    return Refusal{no_permission_reason(ctx.interface),
+                   "the user may not use " + std::string(core::to_string(ctx.interface))};
+}
+
+std::optional<Refusal> LoginGate::check_method_allowed(Context& ctx) const {
+    using M = core::AuthMethod;
+    const M method = ctx.user->authentication_method;
+    auto refuse = [](std::string why) {
+        return Refusal{FailureReason::method_not_allowed, std::move(why)};
+    };
+    switch (ctx.kind) {
+        case CredentialKind::password:
+            switch (method) {
+                case M::password:
+                case M::password_with_imported_hash: return std::nullopt;
+                case M::password_and_ssh_key:
+                    if (ctx.interface == Interface::sftp) return std::nullopt;
+                    return refuse("password_and_ssh_key users log in over SFTP only");
+                case M::none: return refuse("authentication method 'none' allows no password");
+                case M::email_signup:
+                    return Refusal{FailureReason::signup_incomplete,
+                                   "the user has not set a password through the signup link yet"};
+                case M::sso:
+                    return refuse("sso users log in with a password only through an "
+                                  "LDAP/Active Directory provider, and none is configured");
+            }
+            break;
+        case CredentialKind::ssh_key:
+            if (ctx.interface != Interface::sftp) return refuse("SSH keys log in over SFTP only");
+            return std::nullopt;
+        case CredentialKind::api_key:
+            if (method == M::password_and_ssh_key)
+                return refuse("password_and_ssh_key users cannot log in with API keys");
+            if (ctx.interface == Interface::web)
+                return refuse("API keys do not log in to the web interface");
+            return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+std::optional<Refusal> LoginGate::verify_credential(Context& ctx) const {
+    const core::LoginAttempt& a = *ctx.attempt;
+    switch (ctx.kind) {
+        case CredentialKind::password: {
+            const auto& secret = std::get<core::PasswordCredential>(a.credential).secret;
+            if (ctx.user->password_hash.empty()) {
+                core::dummy_password_work(options_.pbkdf2_iterations);
+                return Refusal{FailureReason::password_mismatch, "the user has no password set"};
+            }
+            const auto check =
+                core::verify_password(secret, ctx.user->password_hash, options_.pbkdf2_iterations);
+            if (!check.match) return Refusal{FailureReason::password_mismatch, "wrong password"};
+            ctx.rehash = check.needs_rehash;
+            return std::nullopt;
+        }
+        case CredentialKind::ssh_key: {
+            const auto& key = std::get<core::PublicKeyCredential>(a.credential);
+            const std::string fingerprint = core::ssh_fingerprint_sha256(key.blob);
+            const std::string blob64 = core::crypto::base64_encode(key.blob);
+            for (auto& k : store_.list_ssh_keys(ctx.user->id)) {
+                if (k.fingerprint_sha256 == fingerprint && k.public_key_base64 == blob64) {
+                    ctx.ssh_key = std::move(k);
+                    return std::nullopt;
+                }
+            }
+            return Refusal{FailureReason::key_mismatch,
+                           key.key_type + " key " + fingerprint + " is not registered for this user"};
+        }
+        case CredentialKind::api_key: {
+            const auto& expires = ctx.api_key->expires_at;
+            if (expires && *expires <= ctx.now)
+                return Refusal{FailureReason::api_key_expired,
+                               api_key_label(*ctx.api_key) + " expired at " +
+                                   core::format_time(*expires)};
+            return std::nullopt;
+        }
+    }
+    return std::nullopt;
+}
+
+// Checks on the password itself; a refusal here is only ever told to someone who knew it.
+std::optional<Refusal> LoginGate::check_password_state(Context& ctx) const {
+    if (ctx.kind != CredentialKind::password) return std::nullopt;
+    if (ctx.user->require_password_change)
+        return Refusal{FailureReason::password_change_required,
+                       "the password set by an administrator must be changed before logging in"};
+    const auto expiry = core::password_expiry(*ctx.user, ctx.site, ctx.now);
+    if (expiry.expired)
+        return Refusal{FailureReason::password_expired,
+                       "the password expired at " + core::format_time(*expiry.expire_at) + " (after " +
+                           std::to_string(*expiry.validity_days) + " days)"};
+    return std::nullopt;
+}
+
+core::LoginOutcome LoginGate::finish_success(Context& ctx) {
+    core::User& user = *ctx.user;
+    std::string detail;
+    switch (ctx.kind) {
+        case CredentialKind::password: detail = "password"; break;
+        case CredentialKind::ssh_key: detail = "SSH key " + ctx.ssh_key->fingerprint_sha256; break;
+        case CredentialKind::api_key: detail = api_key_label(*ctx.api_key); break;
+    }
+    if (ctx.attempt->verified_user_id == user.id && !ctx.attempt->verified.empty())
+        detail += " after a first factor";
+
+    if (ctx.kind == CredentialKind::password) {
+        const auto& secret = std::get<core::PasswordCredential>(ctx.attempt->credential).secret;
+        if (ctx.rehash) {
+            if (user.authentication_method == core::AuthMethod::password_with_imported_hash) {
+                user.authentication_method = core::AuthMethod::password;
+                detail += "; imported hash re-stored as PBKDF2";
+            } else {
+                detail += "; password re-hashed with " + std::to_string(options_.pbkdf2_iterations) +
+                          " iterations";
+            }
+            user.password_hash = core::hash_password(secret, options_.pbkdf2_iterations);
+        }
+        // Existing passwords that are now known to be breachable are flagged, not refused.
+        if (!user.password_breached && core::is_common_password(secret)) user.password_breached = true;
+    }
+    user.last_login_at = ctx.now;
+    if (auto* field = user.last_login_field(ctx.interface)) *field = ctx.now;
+    store_.update_user(user);
+    if (ctx.api_key) store_.touch_api_key(ctx.api_key->id, ctx.now);
+    if (ctx.ssh_key) store_.touch_ssh_key(ctx.ssh_key->id, ctx.now);
+
+    core::ActionLogEntry e;
+    e.created_at = ctx.now;
+    e.user_id = user.id;
+    e.username = ctx.username;
+    e.ip = ctx.ip ? ctx.ip->to_string() : ctx.ip_text;
+    e.interface = ctx.interface;
+    e.action = "login";
+    e.detail = detail;
+    log_.record(std::move(e));
+
+    core::LoginOutcome out;
+    out.kind = core::LoginOutcome::Kind::success;
+    out.user = user;
+    return out;
+}
+
+core::LoginOutcome LoginGate::finish_failure(Context& ctx, Refusal refusal) {
+    core::ActionLogEntry e;
+    e.created_at = ctx.now;
+    if (ctx.user) e.user_id = ctx.user->id;
+    e.username = ctx.username;
+    e.ip = ctx.ip ? ctx.ip->to_string() : ctx.ip_text;
+    e.interface = ctx.interface;
+    e.action = "failedlogin";
+    e.failure_type = refusal.reason;
+    e.detail = refusal.detail;
+    log_.record(std::move(e));
+
+    core::LoginOutcome out;
+    out.kind = core::LoginOutcome::Kind::failure;
+    out.user = ctx.user;
+    out.reason = refusal.reason;
+    out.detail = std::move(refusal.detail);
+    return out;
+}
+
+std::vector<Explanation> LoginGate::explain(std::string_view username, Interface interface,
+                                            std::string_view ip) {
+    std::vector<Explanation> out;
+    auto add = [&](const Refusal& r, CredentialKind kind) {
+        for (auto& e : out) {
+            if (e.refusal.reason == r.reason && e.refusal.detail == r.detail) {
+                if (std::find(e.applies_to.begin(), e.applies_to.end(), kind) == e.applies_to.end())
+                    e.applies_to.push_back(kind);
+                return;
+            }
+        }
+        out.push_back({r, {kind}});
+    };
+
+    for (auto kind : {CredentialKind::password, CredentialKind::ssh_key, CredentialKind::api_key}) {
+        Context ctx;
+        ctx.interface = interface;
+        ctx.username = std::string(username);
+        ctx.ip_text = std::string(ip);
+        ctx.kind = kind;
+        ctx.now = clock_.now();
+        ctx.site = store_.load_site_settings();
+        ctx.ip = core::IpAddress::parse(ip);
+        ctx.user = store_.find_user_by_name(username);
+        if (auto r = check_region(ctx)) add(*r, kind);
+        if (!ctx.user) {
+            if (auto r = check_ip_allowed(ctx)) add(*r, kind);
+            add({FailureReason::username_not_found, "no user named '" + ctx.username + "'"}, kind);
+            continue;
+        }
+        for (const auto& [name, check] : account_checks())
+            if (auto r = (this->*check)(ctx)) add(*r, kind);
+        if (auto r = check_password_state(ctx)) add(*r, kind);
+    }
+    return out;
+}
+
+}  // namespace drawbridge::auth

@@ -1,0 +1,82 @@
+// LoginGate: the one place that decides every login on every protocol and records the real
+// reason for every refusal. Protocols call attempt() and map the outcome to their wire form.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "audit/action_log.h"
+#include "core/clock.h"
+#include "core/login.h"
+#include "core/site_settings.h"
+#include "store/store.h"
+
+namespace drawbridge::auth {
+
+struct GateOptions {
+    std::uint32_t pbkdf2_iterations = 600000;
+    std::string region = "default";  // this node's region
+};
+
+// What kind of credential a check is about; explain() reports per kind.
+enum class CredentialKind { password, ssh_key, api_key };
+std::string_view to_string(CredentialKind k);
+
+struct Refusal {
+    core::FailureReason reason = core::FailureReason::none;
+    std::string detail;
+};
+
+struct Explanation {
+    Refusal refusal;
+    // The credential kinds this refusal applies to (all three for network and account state).
+    std::vector<CredentialKind> applies_to;
+};
+
+class LoginGate {
+public:
+    LoginGate(store::Store& store, audit::ActionLog& log, const core::Clock& clock,
+              GateOptions options);
+
+    // Decides one attempt, records it in the action log (except a partial step, which is
+    // recorded when the login completes or fails), and updates last-login times, the last use of
+    // the key, and password storage (imported or outdated hashes are re-stored natively).
+    core::LoginOutcome attempt(const core::LoginAttempt& attempt);
+
+    // Every reason that needs no credential for which `username` would be refused on `interface`
+    // from `ip` right now. Records nothing and counts as no attempt.
+    std::vector<Explanation> explain(std::string_view username, core::Interface interface,
+                                     std::string_view ip);
+
+    const GateOptions& options() const { return options_; }
+
+private:
+    struct Context;
+    using Check = std::optional<Refusal> (LoginGate::*)(Context&) const;
+    static const std::vector<std::pair<std::string_view, Check>>& account_checks();
+
+    std::optional<Refusal> check_region(Context&) const;
+    std::optional<Refusal> check_ip_allowed(Context&) const;
+    std::optional<Refusal> check_locked_out(Context&) const;
+    std::optional<Refusal> check_disabled(Context&) const;
+    std::optional<Refusal> check_expired_access(Context&) const;
+    std::optional<Refusal> check_protocol_permission(Context&) const;
+    std::optional<Refusal> check_method_allowed(Context&) const;
+    std::optional<Refusal> check_password_state(Context&) const;
+
+    std::optional<Refusal> resolve_identity(Context&) const;
+    std::optional<Refusal> verify_credential(Context&) const;
+    core::LoginOutcome finish_success(Context&);
+    core::LoginOutcome finish_failure(Context&, Refusal refusal);
+
+    store::Store& store_;
+    audit::ActionLog& log_;
+    const core::Clock& clock_;
+    GateOptions options_;
+};
+
+// Which factor a credential proves.
+core::Factor factor_of(const core::Credential& c);
+
+}  // namespace drawbridge::auth

@@ -1,0 +1,47 @@
+// Entries of the action log and the query over them (SPEC §6 field names).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/failure_reason.h"
+#include "core/types.h"
+
+namespace drawbridge::core {
+
+struct ActionLogEntry {
+    std::int64_t id = 0;
+    UnixTime created_at = 0;
+    std::optional<std::int64_t> user_id;
+    std::string username;  // as typed
+    std::string ip;
+    Interface interface = Interface::cli;
+    std::string action;  // login, failedlogin, create, read, update, destroy, move, copy, user_create, ...
+    FailureReason failure_type = FailureReason::none;
+    std::string detail;
+    std::string path;
+    std::string destination;
+    std::optional<std::int64_t> bytes;
+    std::optional<std::int64_t> duration_ms;
+};
+
+struct ActionLogQuery {
+    std::optional<std::string> action;
+    std::optional<FailureReason> failure_type;
+    std::optional<std::string> username;  // case-insensitive exact match
+    std::optional<Interface> interface;
+    std::optional<std::string> ip;
+    std::optional<UnixTime> since;  // inclusive
+    std::optional<UnixTime> until;  // exclusive
+    std::optional<std::int64_t> cursor;  // return entries with id < cursor (newest first)
+    int limit = 100;                     // 1-1000
+};
+
+struct ActionLogPage {
+    std::vector<ActionLogEntry> entries;  // newest first
+    std::optional<std::int64_t> next_cursor;  // set when more entries may follow
+};
+
+}  // namespace drawbridge::core

@@ -1,0 +1,54 @@
+// The login decision as data: what a protocol asks (LoginAttempt) and what the gate answers.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <variant>
+
+#include "core/failure_reason.h"
+#include "core/types.h"
+#include "core/user.h"
+
+namespace drawbridge::core {
+
+enum class Factor { password, ssh_key, api_key };
+
+struct PasswordCredential {
+    std::string secret;
+};
+// A public key whose possession the protocol has already proven (SSH signature checked).
+struct PublicKeyCredential {
+    std::string key_type;
+    std::string blob;  // raw key blob (not base64)
+};
+// An API key presented on its own, as in an HTTP header.
+struct ApiKeyCredential {
+    std::string secret;
+};
+using Credential = std::variant<PasswordCredential, PublicKeyCredential, ApiKeyCredential>;
+
+struct LoginAttempt {
+    std::string username;  // as typed; "@api-<id or name>" for an API key used as a password
+    Interface interface = Interface::cli;
+    std::string client_ip;
+    Credential credential;
+    // Factors the gate already accepted earlier on this connection (from a partial outcome),
+    // and for which user: they count only if the attempt resolves to that same user.
+    std::set<Factor> verified;
+    std::optional<std::int64_t> verified_user_id;
+};
+
+struct LoginOutcome {
+    enum class Kind { success, partial, failure } kind = Kind::failure;
+    std::optional<User> user;             // success and partial
+    std::set<Factor> verified;            // partial: pass back in the next attempt
+    std::optional<Factor> missing;        // partial: what is still needed
+    FailureReason reason = FailureReason::none;
+    std::string detail;                   // failure: for the log (and safe wire use per table)
+
+    bool ok() const { return kind == Kind::success; }
+};
+
+}  // namespace drawbridge::core

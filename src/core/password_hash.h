@@ -1,0 +1,63 @@
+// Password storage. Native: PBKDF2-HMAC-SHA256 in a self-describing string that carries its
+// iteration count. Imported: the formats of SPEC §1, detected from the string itself.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace drawbridge::core {
+
+inline constexpr std::uint32_t kDefaultPbkdf2Iterations = 600000;
+
+// "$pbkdf2-sha256$<iterations>$<salt>$<checksum>" with passlib's adapted base64 (ab64):
+// interoperable with passlib's pbkdf2_sha256, 16-byte random salt, 32-byte checksum.
+std::string hash_password(std::string_view password, std::uint32_t iterations);
+bool is_native_hash(std::string_view stored);
+
+struct PasswordCheck {
+    bool match = false;
+    // The stored hash should be replaced by hash_password(password, iterations): it is an
+    // imported format, or native with another iteration count.
+    bool needs_rehash = false;
+};
+// Verifies against a native or an imported hash, in constant time for a given hash.
+PasswordCheck verify_password(std::string_view password, std::string_view stored,
+                              std::uint32_t iterations);
+
+// Costs what a native verification with `iterations` costs, so that a login for an unknown
+// username takes as long as one for a known user.
+void dummy_password_work(std::uint32_t iterations);
+
+// Recognised imported hash formats.
+enum class HashFormat {
+    native_pbkdf2_sha256,
+    md5_crypt,      // $1$
+    sha256_crypt,   // $5$ [rounds=N$]
+    sha512_crypt,   // $6$ [rounds=N$]
+    des_crypt,      // 13 characters
+    bcrypt,         // $2a$ $2b$ $2y$
+    yescrypt,       // $y$
+    pbkdf2_passlib, // $pbkdf2$ $pbkdf2-sha256$ $pbkdf2-sha512$ (passlib, ab64)
+    pbkdf2_django,  // pbkdf2_sha256$N$salt$b64 and pbkdf2_sha1$
+    pbkdf2_phc,     // $pbkdf2-sha256$i=N[,l=L]$salt$hash (PHC string, standard base64)
+    raw_md5,        // 32 hex
+    raw_sha1,       // 40 hex
+    raw_sha256,     // 64 hex
+    raw_sha512,     // 128 hex
+    salted_md5,     // hex:salt
+    salted_sha1,
+    salted_sha256,
+    salted_sha512,
+};
+std::string_view to_string(HashFormat f);
+
+struct HashInspection {
+    std::optional<HashFormat> format;  // set when the hash is well formed
+    std::string error;                 // otherwise: what exactly is wrong with it
+};
+// Detects the format of an imported hash and checks that it is well formed.
+HashInspection inspect_hash(std::string_view hash);
+
+}  // namespace drawbridge::core

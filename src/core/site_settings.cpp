@@ -1,0 +1,178 @@
+#include "core/site_settings.h"
+
+#include <array>
+#include <charconv>
+
+#include "core/cidr.h"
+
+namespace drawbridge::core {
+namespace {
+
+using S = SiteSettings;
+
+std::optional<std::string> validate_cidrs(std::string_view v) {
+    std::string error;
+    if (!parse_cidr_list(split_list(v), &error)) return error;
+    return std::nullopt;
+}
+
+std::optional<std::string> validate_countries(std::string_view v) {
+    for (const auto& code : split_list(v)) {
+        const bool ok = code.size() == 2 && code[0] >= 'A' && code[0] <= 'Z' && code[1] >= 'A' &&
+                        code[1] <= 'Z';
+        if (!ok) return "'" + code + "' is not a two-letter upper-case ISO 3166 country code";
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> validate_region(std::string_view v) {
+    if (v.empty()) return "must be 'all' or a region name";
+    for (char c : v)
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
+            return "region names use lower-case letters, digits, '-' and '_'";
+    return std::nullopt;
+}
+
+std::optional<std::string> validate_hostname(std::string_view v) {
+    if (v.empty() || v.size() > 253) return "must be a host name of 1 to 253 characters";
+    for (char c : v)
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '.' || c == ':'))
+            return "a host name uses letters, digits, '-', '.' (and ':' before a port)";
+    return std::nullopt;
+}
+
+const std::array kFields = {
+    SettingField{"password_min_length", &S::password_min_length, 1, 512, nullptr,
+                 "minimum password length"},
+    SettingField{"password_require_letter", &S::password_require_letter, 0, 0, nullptr,
+                 "passwords need a letter"},
+    SettingField{"password_require_mixed", &S::password_require_mixed, 0, 0, nullptr,
+                 "passwords need upper- and lower-case letters"},
+    SettingField{"password_require_number", &S::password_require_number, 0, 0, nullptr,
+                 "passwords need a digit"},
+    SettingField{"password_require_special", &S::password_require_special, 0, 0, nullptr,
+                 "passwords need a symbol"},
+    SettingField{"password_require_unbreached", &S::password_require_unbreached, 0, 0, nullptr,
+                 "refuse common (breachable) passwords"},
+    SettingField{"password_validity_days", &S::password_validity_days, 0, 36500, nullptr,
+                 "days before a password expires (0: never)"},
+    SettingField{"max_prior_passwords", &S::max_prior_passwords, 0, 30, nullptr,
+                 "how many previous passwords may not be reused"},
+    SettingField{"disable_password_reset", &S::disable_password_reset, 0, 0, nullptr,
+                 "turn off password recovery by email"},
+    SettingField{"welcome_email_enabled", &S::welcome_email_enabled, 0, 0, nullptr,
+                 "send new users a welcome email"},
+    SettingField{"allowed_ips", &S::allowed_ips, 0, 0, validate_cidrs,
+                 "site IP allow list, comma-separated CIDRs (empty: every address)"},
+    SettingField{"allowed_countries", &S::allowed_countries, 0, 0, validate_countries,
+                 "only these countries may log in (ISO codes)"},
+    SettingField{"disallowed_countries", &S::disallowed_countries, 0, 0, validate_countries,
+                 "these countries may not log in (ISO codes)"},
+    SettingField{"user_lockout", &S::user_lockout, 0, 0, nullptr,
+                 "lock users out after repeated failed logins"},
+    SettingField{"user_lockout_tries", &S::user_lockout_tries, 1, 100, nullptr,
+                 "failed logins that lock a user"},
+    SettingField{"user_lockout_within", &S::user_lockout_within, 1, 720, nullptr,
+                 "hours in which those failures count"},
+    SettingField{"user_lockout_lock_period", &S::user_lockout_lock_period, 1, 8760, nullptr,
+                 "hours a lock lasts"},
+    SettingField{"session_expiry_minutes", &S::session_expiry_minutes, 5, 525600, nullptr,
+                 "minutes before an idle web or API session expires"},
+    SettingField{"sftp_enabled", &S::sftp_enabled, 0, 0, nullptr, "serve SFTP"},
+    SettingField{"ftp_enabled", &S::ftp_enabled, 0, 0, nullptr, "serve FTP and FTPS"},
+    SettingField{"dav_enabled", &S::dav_enabled, 0, 0, nullptr, "serve WebDAV"},
+    SettingField{"ssl_required", &S::ssl_required, 0, 0, nullptr,
+                 "require TLS on FTP (false allows plain FTP)"},
+    SettingField{"sftp_insecure_ciphers", &S::sftp_insecure_ciphers, 0, 0, nullptr,
+                 "offer legacy SSH algorithms"},
+    SettingField{"users_can_create_api_keys", &S::users_can_create_api_keys, 0, 0, nullptr,
+                 "users may manage their own API keys"},
+    SettingField{"users_can_create_ssh_keys", &S::users_can_create_ssh_keys, 0, 0, nullptr,
+                 "users may manage their own SSH keys"},
+    SettingField{"require_2fa", &S::require_2fa, 0, 0, nullptr,
+                 "require a second factor for every user"},
+    SettingField{"allowed_region", &S::allowed_region, 0, 0, validate_region,
+                 "'all' or the one region whose servers may accept logins"},
+    SettingField{"hipaa", &S::hipaa, 0, 0, nullptr,
+                 "the site is under a HIPAA agreement (cannot allow every region)"},
+    SettingField{"site_hostname", &S::site_hostname, 0, 0, validate_hostname,
+                 "the host name users must connect to"},
+};
+
+struct ValueWriter {
+    SiteSettings& s;
+    const SettingField& f;
+    std::string_view v;
+
+    std::optional<std::string> operator()(bool S::*m) const {
+        if (v == "true" || v == "1" || v == "yes" || v == "on")
+            s.*m = true;
+        else if (v == "false" || v == "0" || v == "no" || v == "off")
+            s.*m = false;
+        else
+            return std::string(f.name) + ": expected true or false, got '" + std::string(v) + "'";
+        return std::nullopt;
+    }
+    std::optional<std::string> operator()(int S::*m) const {
+        int n = 0;
+        const auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+        if (v.empty() || ec != std::errc{} || p != v.data() + v.size() || n < f.min || n > f.max)
+            return std::string(f.name) + ": expected a whole number from " +
+                   std::to_string(f.min) + " to " + std::to_string(f.max) + ", got '" +
+                   std::string(v) + "'";
+        s.*m = n;
+        return std::nullopt;
+    }
+    std::optional<std::string> operator()(std::string S::*m) const {
+        if (f.validate_text)
+            if (auto e = f.validate_text(v)) return std::string(f.name) + ": " + *e;
+        // Lists are stored normalised so that "a , b" and "a,b" compare equal.
+        const bool is_list = f.validate_text == validate_cidrs || f.validate_text == validate_countries;
+        s.*m = is_list ? join_list(split_list(v)) : std::string(v);
+        return std::nullopt;
+    }
+};
+
+}  // namespace
+
+std::span<const SettingField> site_setting_fields() { return kFields; }
+
+const SettingField* find_site_setting(std::string_view name) {
+    for (const auto& f : kFields)
+        if (f.name == name) return &f;
+    return nullptr;
+}
+
+std::string setting_value(const SiteSettings& s, const SettingField& f) {
+    return std::visit(
+        [&](auto m) -> std::string {
+            using T = std::decay_t<decltype(s.*m)>;
+            if constexpr (std::is_same_v<T, bool>)
+                return s.*m ? "true" : "false";
+            else if constexpr (std::is_same_v<T, int>)
+                return std::to_string(s.*m);
+            else
+                return s.*m;
+        },
+        f.member);
+}
+
+std::optional<std::string> set_setting(SiteSettings& s, std::string_view name,
+                                       std::string_view value) {
+    const SettingField* f = find_site_setting(name);
+    if (!f) return "unknown site setting '" + std::string(name) + "'";
+    SiteSettings candidate = s;
+    if (auto e = std::visit(ValueWriter{candidate, *f, value}, f->member)) return e;
+    if (auto e = validate_site_settings(candidate)) return e;
+    s = candidate;
+    return std::nullopt;
+}
+
+std::optional<std::string> validate_site_settings(const SiteSettings& s) {
+    if (s.hipaa && s.allowed_region == "all")
+        return "allowed_region: a site under a HIPAA agreement must name one region, not 'all'";
+    return std::nullopt;
+}
+
+}  // namespace drawbridge::core

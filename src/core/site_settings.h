@@ -1,0 +1,75 @@
+// Site-wide settings (SPEC §2-3, §6). One struct, and one table of fields that drives
+// validation, the CLI's `site show|set`, JSON, and the store's columns.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace drawbridge::core {
+
+struct SiteSettings {
+    // password policy (seed 003 defaults)
+    int password_min_length = 10;
+    bool password_require_letter = true;
+    bool password_require_mixed = true;
+    bool password_require_number = true;
+    bool password_require_special = true;
+    bool password_require_unbreached = true;
+    int password_validity_days = 0;  // 0: passwords do not expire
+    int max_prior_passwords = 10;
+    bool disable_password_reset = false;
+    bool welcome_email_enabled = true;
+    // network
+    std::string allowed_ips;           // comma-separated CIDRs; empty: every address
+    std::string allowed_countries;     // comma-separated ISO 3166 codes
+    std::string disallowed_countries;  // comma-separated ISO 3166 codes
+    // user lockout
+    bool user_lockout = true;
+    int user_lockout_tries = 6;
+    int user_lockout_within = 6;       // hours
+    int user_lockout_lock_period = 6;  // hours
+    // sessions and protocols
+    int session_expiry_minutes = 360;
+    bool sftp_enabled = true;
+    bool ftp_enabled = true;
+    bool dav_enabled = true;
+    bool ssl_required = true;  // plain FTP refused unless false
+    bool sftp_insecure_ciphers = false;
+    bool users_can_create_api_keys = false;
+    bool users_can_create_ssh_keys = false;
+    bool require_2fa = false;
+    // regions (ours)
+    std::string allowed_region = "all";
+    bool hipaa = false;
+    std::string site_hostname = "localhost";
+
+    bool operator==(const SiteSettings&) const = default;
+};
+
+struct SettingField {
+    using Member = std::variant<bool SiteSettings::*, int SiteSettings::*,
+                                std::string SiteSettings::*>;
+    std::string_view name;
+    Member member;
+    int min = 0;  // integer fields: inclusive range
+    int max = 0;
+    // text fields: returns an error message for a bad value, or nullopt
+    std::optional<std::string> (*validate_text)(std::string_view) = nullptr;
+    std::string_view help;
+};
+
+std::span<const SettingField> site_setting_fields();
+const SettingField* find_site_setting(std::string_view name);
+
+// The value as text: "true"/"false", a decimal number, or the string itself.
+std::string setting_value(const SiteSettings& s, const SettingField& f);
+// Parses and range-checks `value` into `s`; returns an error naming the field and the range.
+std::optional<std::string> set_setting(SiteSettings& s, std::string_view name,
+                                       std::string_view value);
+// Rules across fields (for example: a HIPAA site cannot allow every region).
+std::optional<std::string> validate_site_settings(const SiteSettings& s);
+
+}  // namespace drawbridge::core

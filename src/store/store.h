@@ -1,0 +1,85 @@
+// Persistence for everything the site knows. One interface; SQLite embedded now,
+// PostgreSQL for clusters later. Implementations are safe to call from several threads.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/action_log.h"
+#include "core/site_settings.h"
+#include "core/user.h"
+
+namespace drawbridge::store {
+
+struct StoreError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+// A unique constraint refused the write (for example a username taken in another case).
+struct Conflict : StoreError {
+    using StoreError::StoreError;
+};
+
+struct UserFilter {
+    std::optional<std::string> search;  // substring of username or email, case-insensitive
+    std::optional<bool> disabled;
+    std::optional<core::AuthMethod> method;
+    std::optional<std::string> after_username;  // cursor: usernames after this one
+    int limit = 1000;
+};
+
+class Store {
+public:
+    virtual ~Store() = default;
+
+    virtual int schema_version() = 0;
+
+    // Runs `fn` in one transaction; an exception rolls it back and propagates.
+    virtual void transaction(const std::function<void()>& fn) = 0;
+
+    virtual core::SiteSettings load_site_settings() = 0;
+    virtual void save_site_settings(const core::SiteSettings& s) = 0;
+
+    // Sets user.id; throws Conflict when the username exists in any letter case.
+    virtual void create_user(core::User& user) = 0;
+    virtual std::optional<core::User> find_user(std::int64_t id) = 0;
+    virtual std::optional<core::User> find_user_by_name(std::string_view username) = 0;
+    virtual std::vector<core::User> list_users(const UserFilter& filter) = 0;  // by username
+    virtual std::int64_t count_users() = 0;
+    // Writes every field of the row with user.id; throws Conflict on a username clash.
+    virtual void update_user(const core::User& user) = 0;
+    // Removes the user with its keys and password history; false if there was none.
+    virtual bool delete_user(std::int64_t id) = 0;
+
+    // Records a previous password hash and keeps only the newest `keep` (0 keeps none).
+    virtual void add_password_history(std::int64_t user_id, const std::string& hash,
+                                      core::UnixTime at, int keep) = 0;
+    virtual std::vector<std::string> password_history(std::int64_t user_id, int newest) = 0;
+
+    virtual void create_api_key(core::ApiKey& key) = 0;  // sets key.id
+    virtual std::optional<core::ApiKey> find_api_key(std::int64_t id) = 0;
+    virtual std::optional<core::ApiKey> find_api_key_by_digest(const std::string& digest_hex) = 0;
+    virtual std::vector<core::ApiKey> list_api_keys(std::int64_t user_id) = 0;
+    virtual bool delete_api_key(std::int64_t id) = 0;
+    virtual void touch_api_key(std::int64_t id, core::UnixTime at) = 0;  // last_use_at
+
+    virtual void create_ssh_key(core::SshKey& key) = 0;  // sets key.id; Conflict on same key twice for a user
+    virtual std::optional<core::SshKey> find_ssh_key(std::int64_t id) = 0;
+    virtual std::vector<core::SshKey> list_ssh_keys(std::int64_t user_id) = 0;
+    virtual bool delete_ssh_key(std::int64_t id) = 0;
+    virtual void touch_ssh_key(std::int64_t id, core::UnixTime at) = 0;  // last_login_at
+
+    virtual void append_action(core::ActionLogEntry& entry) = 0;  // sets entry.id
+    virtual core::ActionLogPage query_actions(const core::ActionLogQuery& query) = 0;
+};
+
+// Opens (creating if needed) the SQLite database file, in WAL mode, and migrates it to the
+// newest schema version.
+std::unique_ptr<Store> open_sqlite_store(const std::filesystem::path& file);
+
+}  // namespace drawbridge::store
