@@ -11,7 +11,9 @@
 
 namespace drawbridge::app {
 
-NodeConfig CliContext::config() { return load_config(config_file, data_dir); }
+NodeConfig CliContext::config() {
+    return load_config(config_file, data_dir);
+}
 
 Node& CliContext::open() {
     if (!node) node = open_node(config());
@@ -46,7 +48,8 @@ std::string read_secret(const std::string& prompt, bool confirm) {
         return first;
     }
     std::string line;
-    if (!std::getline(std::cin, line)) throw auth::AccountError("expected " + prompt + " on standard input");
+    if (!std::getline(std::cin, line))
+        throw auth::AccountError("expected " + prompt + " on standard input");
     if (!line.empty() && line.back() == '\r') line.pop_back();
     return line;
 }

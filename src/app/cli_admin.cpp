@@ -86,21 +86,23 @@ void add_log_commands(CLI::App& app, CliContext& ctx) {
         if (!action->empty()) q.action = *action;
         if (!failure->empty()) {
             q.failure_type = core::parse_failure_reason(*failure);
-            if (!q.failure_type) throw CLI::ValidationError("--failure-type: unknown type '" + *failure + "'");
+            if (!q.failure_type)
+                throw CLI::ValidationError("--failure-type: unknown type '" + *failure + "'");
         }
         if (!username->empty()) q.username = *username;
         if (!interface->empty()) {
             q.interface = core::parse_interface(*interface);
             if (!q.interface)
-                throw CLI::ValidationError("--interface: expected sftp, ftp, dav, restapi, web or cli");
+                throw CLI::ValidationError(
+                    "--interface: expected sftp, ftp, dav, restapi, web or cli");
         }
         if (!ip->empty()) {
             const auto addr = core::IpAddress::parse(*ip);
             if (!addr) throw CLI::ValidationError("--ip: '" + *ip + "' is not an IP address");
             q.ip = addr->to_string();
         }
-        for (auto [text, field, flag] : {std::tuple{since, &q.since, "--since"},
-                                         std::tuple{until, &q.until, "--until"}}) {
+        for (auto [text, field, flag] :
+             {std::tuple{since, &q.since, "--since"}, std::tuple{until, &q.until, "--until"}}) {
             if (text->empty()) continue;
             *field = core::parse_time(*text);
             if (!*field)
@@ -126,10 +128,10 @@ void add_log_commands(CLI::App& app, CliContext& ctx) {
                             std::string(core::to_string(e.interface)),
                             e.username.empty() ? "-" : e.username, e.ip.empty() ? "-" : e.ip,
                             e.detail.empty() ? "-" : e.detail});
-        print_table(std::cout,
-                    {"id", "created_at", "action", "failure_type", "interface", "username", "ip",
-                     "detail"},
-                    rows);
+        print_table(
+            std::cout,
+            {"id", "created_at", "action", "failure_type", "interface", "username", "ip", "detail"},
+            rows);
         if (page.next_cursor) std::cerr << "more: --cursor " << *page.next_cursor << "\n";
     });
 }
@@ -137,7 +139,8 @@ void add_log_commands(CLI::App& app, CliContext& ctx) {
 void add_password_commands(CLI::App& app, CliContext& ctx) {
     auto* password = app.add_subcommand("password", "password tools");
     password->require_subcommand(1);
-    auto* generate = password->add_subcommand("generate", "print a password that meets the site's policy");
+    auto* generate =
+        password->add_subcommand("generate", "print a password that meets the site's policy");
     auto* length = ctx.hold<std::size_t>(0);
     generate->add_option("--length", *length, "length (default: 16 or the minimum, if longer)")
         ->check(CLI::Range(1, 512));

@@ -16,7 +16,8 @@ std::string or_dash(const std::optional<core::UnixTime>& t) {
 }
 
 void add_apikey_commands(CLI::App& app, CliContext& ctx) {
-    auto* apikey = app.add_subcommand("apikey", "API keys (also usable as passwords with @api-<id or name>)");
+    auto* apikey =
+        app.add_subcommand("apikey", "API keys (also usable as passwords with @api-<id or name>)");
     apikey->require_subcommand(1);
     {
         auto* create = apikey->add_subcommand("create", "create a key; its secret is printed once");
@@ -34,7 +35,8 @@ void add_apikey_commands(CLI::App& app, CliContext& ctx) {
             if (!expires->empty()) {
                 expires_at = core::parse_time(*expires);
                 if (!expires_at)
-                    throw CLI::ValidationError("--expires: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ");
+                    throw CLI::ValidationError(
+                        "--expires: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ");
             }
             auto created = ctx.open().accounts->create_api_key(*username, *name, *description,
                                                                expires_at, kCli);
@@ -68,7 +70,8 @@ void add_apikey_commands(CLI::App& app, CliContext& ctx) {
                                 or_dash(k.expires_at), or_dash(k.last_use_at),
                                 k.description.empty() ? "-" : k.description});
             print_table(std::cout,
-                        {"id", "name", "created_at", "expires_at", "last_use_at", "description"}, rows);
+                        {"id", "name", "created_at", "expires_at", "last_use_at", "description"},
+                        rows);
         });
     }
     {
@@ -88,7 +91,8 @@ void add_sshkey_commands(CLI::App& app, CliContext& ctx) {
     auto* sshkey = app.add_subcommand("sshkey", "SSH public keys for SFTP logins");
     sshkey->require_subcommand(1);
     {
-        auto* add = sshkey->add_subcommand("add", "add an OpenSSH public key (from --file or standard input)");
+        auto* add = sshkey->add_subcommand(
+            "add", "add an OpenSSH public key (from --file or standard input)");
         auto* username = ctx.hold<std::string>();
         auto* title = ctx.hold<std::string>();
         auto* file = ctx.hold<std::string>();
@@ -132,9 +136,10 @@ void add_sshkey_commands(CLI::App& app, CliContext& ctx) {
             for (const auto& k : keys)
                 rows.push_back({std::to_string(k.id), k.title, k.key_type, k.fingerprint_sha256,
                                 core::format_time(k.created_at), or_dash(k.last_login_at)});
-            print_table(std::cout,
-                        {"id", "title", "key_type", "fingerprint_sha256", "created_at", "last_login_at"},
-                        rows);
+            print_table(
+                std::cout,
+                {"id", "title", "key_type", "fingerprint_sha256", "created_at", "last_login_at"},
+                rows);
         });
     }
     {

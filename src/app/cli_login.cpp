@@ -42,23 +42,26 @@ void add_login_commands(CLI::App& app, CliContext& ctx) {
                 return;
             }
             if (reasons.empty()) {
-                std::cout << "'" << *username << "' may log in over " << *protocol << " from " << *ip
-                          << " with a valid credential\n";
+                std::cout << "'" << *username << "' may log in over " << *protocol << " from "
+                          << *ip << " with a valid credential\n";
                 return;
             }
             std::vector<std::vector<std::string>> rows;
             for (const auto& r : reasons) {
                 std::string kinds;
-                for (auto k : r.applies_to) kinds += (kinds.empty() ? "" : ",") + std::string(auth::to_string(k));
-                rows.push_back({std::string(core::to_string(r.refusal.reason)), kinds, r.refusal.detail});
+                for (auto k : r.applies_to)
+                    kinds += (kinds.empty() ? "" : ",") + std::string(auth::to_string(k));
+                rows.push_back(
+                    {std::string(core::to_string(r.refusal.reason)), kinds, r.refusal.detail});
             }
             print_table(std::cout, {"failure_type", "applies_to", "detail"}, rows);
         });
     }
     {
         auto* attempt = login->add_subcommand(
-            "try", "a real login attempt over the cli interface, password (or API key for "
-                   "@api-<id or name>) from standard input; recorded in the action log");
+            "try",
+            "a real login attempt over the cli interface, password (or API key for "
+            "@api-<id or name>) from standard input; recorded in the action log");
         auto* username = ctx.hold<std::string>();
         auto* ip = ctx.hold<std::string>("127.0.0.1");
         attempt->add_option("username", *username)->required();
@@ -82,7 +85,8 @@ void add_login_commands(CLI::App& app, CliContext& ctx) {
             } else if (outcome.ok()) {
                 std::cout << "login succeeded for '" << outcome.user->username << "'\n";
             } else {
-                std::cout << "login refused: " << info.failure_type << ": " << outcome.detail << "\n";
+                std::cout << "login refused: " << info.failure_type << ": " << outcome.detail
+                          << "\n";
             }
             if (!outcome.ok()) throw CLI::RuntimeError(1);
         });

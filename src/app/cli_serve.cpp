@@ -23,8 +23,8 @@ void bootstrap_admin(Node& node) {
               << "    username: admin\n"
               << "    password: " << password << "\n"
               << "  This password is shown only now. Change it with:\n"
-              << "    drawbridge user password admin --data-dir "
-              << node.config.data_dir.string() << "\n\n";
+              << "    drawbridge user password admin --data-dir " << node.config.data_dir.string()
+              << "\n\n";
 }
 
 }  // namespace
@@ -47,10 +47,12 @@ void add_serve_command(CLI::App& app, CliContext& ctx) {
         spdlog::info("database {} (SQLite, schema version {})",
                      std::filesystem::absolute(config.database_file()).string(),
                      node.store->schema_version());
-        spdlog::info("users' files under {}", std::filesystem::absolute(config.files_dir()).string());
+        spdlog::info("users' files under {}",
+                     std::filesystem::absolute(config.files_dir()).string());
         spdlog::info("region '{}', PBKDF2 iterations {}", config.region, config.pbkdf2_iterations);
         bootstrap_admin(node);
-        spdlog::info("{} user(s); no network listener is configured yet", node.store->count_users());
+        spdlog::info("{} user(s); no network listener is configured yet",
+                     node.store->count_users());
         spdlog::info("ready; stop with Ctrl-C");
         int sig = 0;
         sigwait(&stop, &sig);

@@ -53,7 +53,8 @@ void add_user_commands(CLI::App& app, CliContext& ctx) {
         auto* generate = ctx.hold(false);
         auto* import_hash = ctx.hold(false);
         auto* require_change = ctx.hold(false);
-        add->add_option("username", *username, "login name (case-insensitively unique)")->required();
+        add->add_option("username", *username, "login name (case-insensitively unique)")
+            ->required();
         add->add_option("--email", *email, "email address");
         add->add_option("--method", *method,
                         "authentication_method: password, sso, none, email_signup, "
@@ -139,7 +140,8 @@ void add_user_commands(CLI::App& app, CliContext& ctx) {
         auto* username = ctx.hold<std::string>();
         show->add_option("username", *username)->required();
         show->add_flag("--json", ctx.json, "print JSON");
-        show->callback([&ctx, username] { show_user(ctx, ctx.open().accounts->get_user(*username)); });
+        show->callback(
+            [&ctx, username] { show_user(ctx, ctx.open().accounts->get_user(*username)); });
     }
     {
         auto* set = user->add_subcommand("set", "change fields: user set NAME field=value ...");
@@ -148,14 +150,15 @@ void add_user_commands(CLI::App& app, CliContext& ctx) {
         set->add_option("username", *username)->required();
         set->add_option("assignments", *assignments, "field=value pairs")->required();
         set->callback([&ctx, username, assignments] {
-            auto u = ctx.open().accounts->update_user(*username, parse_assignments(*assignments), kCli);
+            auto u =
+                ctx.open().accounts->update_user(*username, parse_assignments(*assignments), kCli);
             std::cerr << "updated user '" << u.username << "'\n";
         });
     }
     for (const bool disable : {false, true}) {
-        auto* cmd = user->add_subcommand(disable ? "disable" : "enable",
-                                         disable ? "disable a user: no login by any means"
-                                                 : "enable a user");
+        auto* cmd = user->add_subcommand(
+            disable ? "disable" : "enable",
+            disable ? "disable a user: no login by any means" : "enable a user");
         auto* username = ctx.hold<std::string>();
         cmd->add_option("username", *username)->required();
         cmd->callback([&ctx, username, disable] {
@@ -190,8 +193,10 @@ void add_user_commands(CLI::App& app, CliContext& ctx) {
         auto* import_hash = ctx.hold(false);
         auto* require_change = ctx.hold(false);
         pw->add_option("username", *username)->required();
-        pw->add_flag("--generate", *generate, "generate a password that meets the policy, print it once");
-        pw->add_flag("--import-hash", *import_hash, "read a hash from another system on standard input");
+        pw->add_flag("--generate", *generate,
+                     "generate a password that meets the policy, print it once");
+        pw->add_flag("--import-hash", *import_hash,
+                     "read a hash from another system on standard input");
         pw->add_flag("--require-change", *require_change, "must be changed before the next login");
         pw->callback([&ctx, username, generate, import_hash, require_change] {
             auto& accounts = *ctx.open().accounts;

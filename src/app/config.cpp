@@ -28,7 +28,8 @@ std::optional<std::string> set_region(NodeConfig& c, std::string_view v) {
 }
 
 std::optional<std::string> set_log_level(NodeConfig& c, std::string_view v) {
-    static constexpr std::array levels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+    static constexpr std::array levels = {"trace", "debug",    "info", "warn",
+                                          "error", "critical", "off"};
     for (auto l : levels)
         if (v == l) {
             c.log_level = std::string(v);
@@ -100,7 +101,8 @@ void read_table(const toml::table& table, const std::string& prefix, NodeConfig&
 }  // namespace
 
 std::filesystem::path NodeConfig::database_file() const {
-    if (database.starts_with("sqlite://")) return database.substr(std::string_view("sqlite://").size());
+    if (database.starts_with("sqlite://"))
+        return database.substr(std::string_view("sqlite://").size());
     return data_dir / "drawbridge.db";
 }
 
@@ -128,8 +130,8 @@ NodeConfig load_config(const std::optional<std::filesystem::path>& file,
 std::string describe_config_keys() {
     std::string out;
     for (const auto& key : kKeys)
-        out += "  " + std::string(key.name) + " (" + std::string(key.env) + "): " +
-               std::string(key.help) + "\n";
+        out += "  " + std::string(key.name) + " (" + std::string(key.env) +
+               "): " + std::string(key.help) + "\n";
     return out;
 }
 

@@ -22,16 +22,24 @@ json to_json(const core::User& u, const core::SiteSettings& site, core::UnixTime
     for (const auto& f : core::user_fields()) {
         const std::string v = f.get(u);
         switch (f.kind) {
-            case core::UserField::Kind::boolean: j[f.name] = (v == "true"); break;
-            case core::UserField::Kind::time: j[f.name] = v.empty() ? json(nullptr) : json(v); break;
-            case core::UserField::Kind::list: j[f.name] = core::split_list(v); break;
-            default: j[f.name] = v;
+            case core::UserField::Kind::boolean:
+                j[f.name] = (v == "true");
+                break;
+            case core::UserField::Kind::time:
+                j[f.name] = v.empty() ? json(nullptr) : json(v);
+                break;
+            case core::UserField::Kind::list:
+                j[f.name] = core::split_list(v);
+                break;
+            default:
+                j[f.name] = v;
         }
     }
     j["id"] = u.id;
     const auto expiry = core::password_expiry(u, site, now);
     j["password_expire_at"] = time_or_null(expiry.expire_at);
-    j["password_days_remaining"] = expiry.days_remaining ? json(*expiry.days_remaining) : json(nullptr);
+    j["password_days_remaining"] =
+        expiry.days_remaining ? json(*expiry.days_remaining) : json(nullptr);
     j["password_expired"] = expiry.expired;
     j["locked_out"] = u.lockout_expires && *u.lockout_expires > now;
     return j;

@@ -9,7 +9,8 @@ std::unique_ptr<Node> open_node(const NodeConfig& config) {
     auto node = std::make_unique<Node>();
     node->config = config;
     std::error_code ec;
-    for (const fs::path& dir : {config.data_dir, config.files_dir(), config.database_file().parent_path()}) {
+    for (const fs::path& dir :
+         {config.data_dir, config.files_dir(), config.database_file().parent_path()}) {
         if (dir.empty()) continue;
         const bool created = fs::create_directories(dir, ec);
         if (ec) throw ConfigError("cannot create directory " + dir.string() + ": " + ec.message());

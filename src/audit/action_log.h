@@ -11,14 +11,16 @@
 namespace drawbridge::audit {
 
 class ActionLog {
-public:
+  public:
     ActionLog(store::Store& store, const core::Clock& clock) : store_(store), clock_(clock) {}
 
     // Stamps created_at (when unset) and writes the entry; returns its id.
     std::int64_t record(core::ActionLogEntry entry);
-    core::ActionLogPage search(const core::ActionLogQuery& query) { return store_.query_actions(query); }
+    core::ActionLogPage search(const core::ActionLogQuery& query) {
+        return store_.query_actions(query);
+    }
 
-private:
+  private:
     store::Store& store_;
     const core::Clock& clock_;
 };

@@ -52,8 +52,8 @@ core::User Accounts::get_user(std::string_view username) {
 
 void Accounts::apply_password(core::User& user, std::string_view password, bool require_change) {
     const auto site = store_.load_site_settings();
-    const auto history =
-        user.id ? store_.password_history(user.id, site.max_prior_passwords) : std::vector<std::string>{};
+    const auto history = user.id ? store_.password_history(user.id, site.max_prior_passwords)
+                                 : std::vector<std::string>{};
     const auto violations = core::check_password(password, site, history);
     if (!violations.empty()) throw AccountError(core::describe_violations(violations));
     user.password_hash = core::hash_password(password, iterations_);
@@ -149,14 +149,16 @@ void Accounts::delete_user(std::string_view username, const Actor& actor) {
 core::User Accounts::set_password(std::string_view username, std::string_view password,
                                   bool require_change, const Actor& actor) {
     core::User user = get_user(username);
-    if (user.authentication_method == AuthMethod::none || user.authentication_method == AuthMethod::sso)
+    if (user.authentication_method == AuthMethod::none ||
+        user.authentication_method == AuthMethod::sso)
         throw AccountError("user '" + user.username + "' uses authentication method '" +
                            std::string(core::to_string(user.authentication_method)) +
                            "', which takes no password; change authentication_method first");
     apply_password(user, password, require_change);
     store_.transaction([&] {
         store_.update_user(user);
-        store_.add_password_history(user.id, user.password_hash, clock_.now(), kPasswordHistoryKept);
+        store_.add_password_history(user.id, user.password_hash, clock_.now(),
+                                    kPasswordHistoryKept);
         record(user, "user_update",
                require_change ? "password set; must be changed at next login" : "password set",
                actor);
@@ -197,7 +199,8 @@ CreatedApiKey Accounts::create_api_key(std::string_view username, std::string_vi
                                        const Actor& actor) {
     const core::User user = get_user(username);
     if (auto e = validate_api_key_name(name)) throw AccountError(*e);
-    if (description.size() > 1024) throw AccountError("description must be at most 1024 characters");
+    if (description.size() > 1024)
+        throw AccountError("description must be at most 1024 characters");
     if (expires_at && *expires_at <= clock_.now()) throw AccountError("expires_at is in the past");
     for (const auto& k : store_.list_api_keys(user.id))
         if (k.name == name)
@@ -245,7 +248,8 @@ core::SshKey Accounts::add_ssh_key(std::string_view username, std::string_view p
                                    std::string_view title, const Actor& actor) {
     const core::User user = get_user(username);
     auto parsed = core::parse_ssh_public_key(public_key_line);
-    if (auto* error = std::get_if<std::string>(&parsed)) throw AccountError("SSH key refused: " + *error);
+    if (auto* error = std::get_if<std::string>(&parsed))
+        throw AccountError("SSH key refused: " + *error);
     auto& p = std::get<core::ParsedSshKey>(parsed);
     core::SshKey key;
     key.user_id = user.id;

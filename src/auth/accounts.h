@@ -32,8 +32,8 @@ using FieldValues = std::vector<std::pair<std::string, std::string>>;
 
 struct NewUser {
     std::string username;
-    FieldValues fields;                     // any writable field of core::user_fields()
-    std::optional<std::string> password;    // plaintext, checked against the policy
+    FieldValues fields;                   // any writable field of core::user_fields()
+    std::optional<std::string> password;  // plaintext, checked against the policy
     std::optional<std::string> imported_hash;
 };
 
@@ -43,7 +43,7 @@ struct CreatedApiKey {
 };
 
 class Accounts {
-public:
+  public:
     Accounts(store::Store& store, audit::ActionLog& log, const core::Clock& clock,
              std::uint32_t pbkdf2_iterations)
         : store_(store), log_(log), clock_(clock), iterations_(pbkdf2_iterations) {}
@@ -82,7 +82,7 @@ public:
     // History is kept at the policy's maximum, so raising max_prior_passwords later still works.
     static constexpr int kPasswordHistoryKept = 30;
 
-private:
+  private:
     void record(const core::User& user, std::string action, std::string detail, const Actor& actor,
                 std::string path = {});
     void apply_password(core::User& user, std::string_view password, bool require_change);

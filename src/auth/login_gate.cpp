@@ -26,19 +26,27 @@ bool iequals(std::string_view a, std::string_view b) {
 
 FailureReason no_permission_reason(Interface i) {
     switch (i) {
-        case Interface::sftp: return FailureReason::no_sftp_permission;
-        case Interface::ftp: return FailureReason::no_ftp_permission;
-        case Interface::dav: return FailureReason::no_dav_permission;
-        case Interface::restapi: return FailureReason::no_restapi_permission;
-        case Interface::web: return FailureReason::no_web_permission;
-        case Interface::cli: break;
+        case Interface::sftp:
+            return FailureReason::no_sftp_permission;
+        case Interface::ftp:
+            return FailureReason::no_ftp_permission;
+        case Interface::dav:
+            return FailureReason::no_dav_permission;
+        case Interface::restapi:
+            return FailureReason::no_restapi_permission;
+        case Interface::web:
+            return FailureReason::no_web_permission;
+        case Interface::cli:
+            break;
     }
     return FailureReason::method_not_allowed;
 }
 
 CredentialKind kind_of(const core::LoginAttempt& a) {
-    if (std::holds_alternative<core::PublicKeyCredential>(a.credential)) return CredentialKind::ssh_key;
-    if (std::holds_alternative<core::ApiKeyCredential>(a.credential)) return CredentialKind::api_key;
+    if (std::holds_alternative<core::PublicKeyCredential>(a.credential))
+        return CredentialKind::ssh_key;
+    if (std::holds_alternative<core::ApiKeyCredential>(a.credential))
+        return CredentialKind::api_key;
     return a.username.starts_with(kApiLoginPrefix) ? CredentialKind::api_key
                                                    : CredentialKind::password;
 }
@@ -51,9 +59,12 @@ std::string api_key_label(const core::ApiKey& k) {
 
 std::string_view to_string(CredentialKind k) {
     switch (k) {
-        case CredentialKind::password: return "password";
-        case CredentialKind::ssh_key: return "ssh_key";
-        case CredentialKind::api_key: return "api_key";
+        case CredentialKind::password:
+            return "password";
+        case CredentialKind::ssh_key:
+            return "ssh_key";
+        case CredentialKind::api_key:
+            return "api_key";
     }
     return "password";
 }
@@ -163,12 +174,13 @@ std::optional<Refusal> LoginGate::resolve_identity(Context& ctx) const {
         if (auto* p = std::get_if<core::PasswordCredential>(&a.credential)) secret = &p->secret;
         if (auto* k = std::get_if<core::ApiKeyCredential>(&a.credential)) secret = &k->secret;
         if (!secret)
-            return unknown({FailureReason::api_key_mismatch,
-                            "API-key logins take the key as the password"});
+            return unknown(
+                {FailureReason::api_key_mismatch, "API-key logins take the key as the password"});
         // The secret is random and long, so one SHA-256 digest finds it; no per-key comparison.
-        auto key = store_.find_api_key_by_digest(
-            core::crypto::to_hex(core::crypto::sha256(*secret)));
-        if (!key) return unknown({FailureReason::api_key_mismatch, "no API key matches the key given"});
+        auto key =
+            store_.find_api_key_by_digest(core::crypto::to_hex(core::crypto::sha256(*secret)));
+        if (!key)
+            return unknown({FailureReason::api_key_mismatch, "no API key matches the key given"});
         if (a.username.starts_with(kApiLoginPrefix)) {
             const auto ident = std::string_view(a.username).substr(kApiLoginPrefix.size());
             if (ident != std::to_string(key->id) && !iequals(ident, key->name))
@@ -185,14 +197,16 @@ std::optional<Refusal> LoginGate::resolve_identity(Context& ctx) const {
     if (!ctx.user) {
         if (auto ip = check_ip_allowed(ctx)) return ip;
         // Spend what a real password check spends, so timing does not tell which names exist.
-        if (ctx.kind == CredentialKind::password) core::dummy_password_work(options_.pbkdf2_iterations);
+        if (ctx.kind == CredentialKind::password)
+            core::dummy_password_work(options_.pbkdf2_iterations);
         return Refusal{FailureReason::username_not_found, "no user named '" + a.username + "'"};
     }
     return std::nullopt;
 }
 
 std::optional<Refusal> LoginGate::check_ip_allowed(Context& ctx) const {
-    if (!ctx.ip) return Refusal{FailureReason::ip_mismatch, "'" + ctx.ip_text + "' is not an IP address"};
+    if (!ctx.ip)
+        return Refusal{FailureReason::ip_mismatch, "'" + ctx.ip_text + "' is not an IP address"};
     const bool bypass = ctx.user && ctx.user->bypass_site_allowed_ips;
     core::CidrList allowed;
     auto add = [&](const std::vector<std::string>& items) {
@@ -204,7 +218,8 @@ std::optional<Refusal> LoginGate::check_ip_allowed(Context& ctx) const {
     if (!bypass) add(site_list);
     if (ctx.user) add(ctx.user->allowed_ips);
     // No list at all means no restriction; otherwise the address must be in one of them.
-    const bool restricted = (!bypass && !site_list.empty()) || (ctx.user && !ctx.user->allowed_ips.empty());
+    const bool restricted =
+        (!bypass && !site_list.empty()) || (ctx.user && !ctx.user->allowed_ips.empty());
     if (!restricted || allowed.contains(*ctx.ip)) return std::nullopt;
     std::string which = bypass ? "the user's IP allow list"
                         : (ctx.user && !ctx.user->allowed_ips.empty())
@@ -217,8 +232,8 @@ std::optional<Refusal> LoginGate::check_ip_allowed(Context& ctx) const {
 std::optional<Refusal> LoginGate::check_locked_out(Context& ctx) const {
     const auto& until = ctx.user->lockout_expires;
     if (until && *until > ctx.now)
-        return Refusal{FailureReason::locked_out,
-                       "locked out after repeated failed logins until " + core::format_time(*until)};
+        return Refusal{FailureReason::locked_out, "locked out after repeated failed logins until " +
+                                                      core::format_time(*until)};
     return std::nullopt;
 }
 
@@ -251,17 +266,20 @@ std::optional<Refusal> LoginGate::check_method_allowed(Context& ctx) const {
         case CredentialKind::password:
             switch (method) {
                 case M::password:
-                case M::password_with_imported_hash: return std::nullopt;
+                case M::password_with_imported_hash:
+                    return std::nullopt;
                 case M::password_and_ssh_key:
                     if (ctx.interface == Interface::sftp) return std::nullopt;
                     return refuse("password_and_ssh_key users log in over SFTP only");
-                case M::none: return refuse("authentication method 'none' allows no password");
+                case M::none:
+                    return refuse("authentication method 'none' allows no password");
                 case M::email_signup:
                     return Refusal{FailureReason::signup_incomplete,
                                    "the user has not set a password through the signup link yet"};
                 case M::sso:
-                    return refuse("sso users log in with a password only through an "
-                                  "LDAP/Active Directory provider, and none is configured");
+                    return refuse(
+                        "sso users log in with a password only through an "
+                        "LDAP/Active Directory provider, and none is configured");
             }
             break;
         case CredentialKind::ssh_key:
@@ -302,15 +320,15 @@ std::optional<Refusal> LoginGate::verify_credential(Context& ctx) const {
                     return std::nullopt;
                 }
             }
-            return Refusal{FailureReason::key_mismatch,
-                           key.key_type + " key " + fingerprint + " is not registered for this user"};
+            return Refusal{FailureReason::key_mismatch, key.key_type + " key " + fingerprint +
+                                                            " is not registered for this user"};
         }
         case CredentialKind::api_key: {
             const auto& expires = ctx.api_key->expires_at;
             if (expires && *expires <= ctx.now)
-                return Refusal{FailureReason::api_key_expired,
-                               api_key_label(*ctx.api_key) + " expired at " +
-                                   core::format_time(*expires)};
+                return Refusal{
+                    FailureReason::api_key_expired,
+                    api_key_label(*ctx.api_key) + " expired at " + core::format_time(*expires)};
             return std::nullopt;
         }
     }
@@ -326,8 +344,8 @@ std::optional<Refusal> LoginGate::check_password_state(Context& ctx) const {
     const auto expiry = core::password_expiry(*ctx.user, ctx.site, ctx.now);
     if (expiry.expired)
         return Refusal{FailureReason::password_expired,
-                       "the password expired at " + core::format_time(*expiry.expire_at) + " (after " +
-                           std::to_string(*expiry.validity_days) + " days)"};
+                       "the password expired at " + core::format_time(*expiry.expire_at) +
+                           " (after " + std::to_string(*expiry.validity_days) + " days)"};
     return std::nullopt;
 }
 
@@ -335,9 +353,15 @@ core::LoginOutcome LoginGate::finish_success(Context& ctx) {
     core::User& user = *ctx.user;
     std::string detail;
     switch (ctx.kind) {
-        case CredentialKind::password: detail = "password"; break;
-        case CredentialKind::ssh_key: detail = "SSH key " + ctx.ssh_key->fingerprint_sha256; break;
-        case CredentialKind::api_key: detail = api_key_label(*ctx.api_key); break;
+        case CredentialKind::password:
+            detail = "password";
+            break;
+        case CredentialKind::ssh_key:
+            detail = "SSH key " + ctx.ssh_key->fingerprint_sha256;
+            break;
+        case CredentialKind::api_key:
+            detail = api_key_label(*ctx.api_key);
+            break;
     }
     if (ctx.attempt->verified_user_id == user.id && !ctx.attempt->verified.empty())
         detail += " after a first factor";
@@ -349,13 +373,14 @@ core::LoginOutcome LoginGate::finish_success(Context& ctx) {
                 user.authentication_method = core::AuthMethod::password;
                 detail += "; imported hash re-stored as PBKDF2";
             } else {
-                detail += "; password re-hashed with " + std::to_string(options_.pbkdf2_iterations) +
-                          " iterations";
+                detail += "; password re-hashed with " +
+                          std::to_string(options_.pbkdf2_iterations) + " iterations";
             }
             user.password_hash = core::hash_password(secret, options_.pbkdf2_iterations);
         }
         // Existing passwords that are now known to be breachable are flagged, not refused.
-        if (!user.password_breached && core::is_common_password(secret)) user.password_breached = true;
+        if (!user.password_breached && core::is_common_password(secret))
+            user.password_breached = true;
     }
     user.last_login_at = ctx.now;
     if (auto* field = user.last_login_field(ctx.interface)) *field = ctx.now;

@@ -35,7 +35,7 @@ struct Explanation {
 };
 
 class LoginGate {
-public:
+  public:
     LoginGate(store::Store& store, audit::ActionLog& log, const core::Clock& clock,
               GateOptions options);
 
@@ -51,7 +51,7 @@ public:
 
     const GateOptions& options() const { return options_; }
 
-private:
+  private:
     struct Context;
     using Check = std::optional<Refusal> (LoginGate::*)(Context&) const;
     static const std::vector<std::pair<std::string_view, Check>>& account_checks();

@@ -18,7 +18,8 @@ struct ActionLogEntry {
     std::string username;  // as typed
     std::string ip;
     Interface interface = Interface::cli;
-    std::string action;  // login, failedlogin, create, read, update, destroy, move, copy, user_create, ...
+    std::string
+        action;  // login, failedlogin, create, read, update, destroy, move, copy, user_create, ...
     FailureReason failure_type = FailureReason::none;
     std::string detail;
     std::string path;
@@ -33,14 +34,14 @@ struct ActionLogQuery {
     std::optional<std::string> username;  // case-insensitive exact match
     std::optional<Interface> interface;
     std::optional<std::string> ip;
-    std::optional<UnixTime> since;  // inclusive
-    std::optional<UnixTime> until;  // exclusive
+    std::optional<UnixTime> since;       // inclusive
+    std::optional<UnixTime> until;       // exclusive
     std::optional<std::int64_t> cursor;  // return entries with id < cursor (newest first)
     int limit = 100;                     // 1-1000
 };
 
 struct ActionLogPage {
-    std::vector<ActionLogEntry> entries;  // newest first
+    std::vector<ActionLogEntry> entries;      // newest first
     std::optional<std::int64_t> next_cursor;  // set when more entries may follow
 };
 

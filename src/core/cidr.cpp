@@ -21,8 +21,8 @@ bool prefix_matches(const std::array<std::uint8_t, 16>& a, const std::array<std:
 }
 
 std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' ||
-                          s.front() == '\r'))
+    while (!s.empty() &&
+           (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r'))
         s.remove_prefix(1);
     while (!s.empty() &&
            (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r'))
@@ -77,7 +77,7 @@ bool IpAddress::is_private() const {
         return a == 10 || (a == 172 && b >= 16 && b <= 31) || (a == 192 && b == 168) ||
                (a == 169 && b == 254) || (a == 100 && b >= 64 && b <= 127);  // CGNAT
     }
-    return (bytes[0] & 0xfe) == 0xfc ||                     // fc00::/7 unique local
+    return (bytes[0] & 0xfe) == 0xfc ||                      // fc00::/7 unique local
            (bytes[0] == 0xfe && (bytes[1] & 0xc0) == 0x80);  // fe80::/10 link local
 }
 

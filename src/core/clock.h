@@ -8,13 +8,13 @@
 namespace drawbridge::core {
 
 class Clock {
-public:
+  public:
     virtual ~Clock() = default;
     virtual UnixTime now() const = 0;
 };
 
 class SystemClock final : public Clock {
-public:
+  public:
     UnixTime now() const override {
         return std::chrono::duration_cast<std::chrono::seconds>(
                    std::chrono::system_clock::now().time_since_epoch())
@@ -23,13 +23,13 @@ public:
 };
 
 class ManualClock final : public Clock {
-public:
+  public:
     explicit ManualClock(UnixTime t) : t_(t) {}
     UnixTime now() const override { return t_; }
     void set(UnixTime t) { t_ = t; }
     void advance(UnixTime seconds) { t_ += seconds; }
 
-private:
+  private:
     UnixTime t_;
 };
 

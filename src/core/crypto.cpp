@@ -12,10 +12,14 @@ namespace {
 
 const EVP_MD* evp(Digest d) {
     switch (d) {
-        case Digest::md5: return EVP_md5();
-        case Digest::sha1: return EVP_sha1();
-        case Digest::sha256: return EVP_sha256();
-        case Digest::sha512: return EVP_sha512();
+        case Digest::md5:
+            return EVP_md5();
+        case Digest::sha1:
+            return EVP_sha1();
+        case Digest::sha256:
+            return EVP_sha256();
+        case Digest::sha512:
+            return EVP_sha512();
     }
     return EVP_sha256();
 }
@@ -33,7 +37,9 @@ std::string digest(Digest d, std::string_view data) {
     return std::string(reinterpret_cast<char*>(out), len);
 }
 
-std::string sha256(std::string_view data) { return digest(Digest::sha256, data); }
+std::string sha256(std::string_view data) {
+    return digest(Digest::sha256, data);
+}
 
 std::string pbkdf2(Digest d, std::string_view password, std::string_view salt,
                    std::uint32_t iterations, std::size_t length) {

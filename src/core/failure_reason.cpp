@@ -16,10 +16,9 @@ constexpr std::array kTable = {
                 kBadLogin, false},
     FailureInfo{R::password_mismatch, "password_mismatch", "Invalid Username Or Password",
                 kBadLogin, false},
-    FailureInfo{R::key_mismatch, "key_mismatch", "Invalid Username Or Password", kBadLogin,
+    FailureInfo{R::key_mismatch, "key_mismatch", "Invalid Username Or Password", kBadLogin, false},
+    FailureInfo{R::api_key_mismatch, "api_key_mismatch", "Invalid Username Or Password", kBadLogin,
                 false},
-    FailureInfo{R::api_key_mismatch, "api_key_mismatch", "Invalid Username Or Password",
-                kBadLogin, false},
     FailureInfo{R::api_key_expired, "api_key_expired", "Invalid Username Or Password", kBadLogin,
                 false},
     FailureInfo{R::disabled, "disabled", "User Disabled", "This user is disabled.", false},
@@ -27,8 +26,7 @@ constexpr std::array kTable = {
                 "This user's access has expired.", false},
     FailureInfo{R::password_expired, "password_expired", "Password Expired",
                 "Your password has expired; set a new one to log in.", true},
-    FailureInfo{R::password_change_required, "password_change_required",
-                "Password Change Required",
+    FailureInfo{R::password_change_required, "password_change_required", "Password Change Required",
                 "You must change your password before you can log in.", true},
     FailureInfo{R::signup_incomplete, "signup_incomplete", "Signup Incomplete",
                 "Finish signing up through the link in your welcome email.", false},
@@ -76,11 +74,17 @@ static_assert(table_in_enum_order(), "kTable rows must follow the enum order");
 
 }  // namespace
 
-const FailureInfo& info(FailureReason r) { return kTable[static_cast<std::size_t>(r)]; }
+const FailureInfo& info(FailureReason r) {
+    return kTable[static_cast<std::size_t>(r)];
+}
 
-std::span<const FailureInfo> all_failure_reasons() { return kTable; }
+std::span<const FailureInfo> all_failure_reasons() {
+    return kTable;
+}
 
-std::string_view to_string(FailureReason r) { return info(r).failure_type; }
+std::string_view to_string(FailureReason r) {
+    return info(r).failure_type;
+}
 
 std::optional<FailureReason> parse_failure_reason(std::string_view failure_type) {
     for (const auto& row : kTable)

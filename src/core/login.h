@@ -42,11 +42,11 @@ struct LoginAttempt {
 
 struct LoginOutcome {
     enum class Kind { success, partial, failure } kind = Kind::failure;
-    std::optional<User> user;             // success and partial
-    std::set<Factor> verified;            // partial: pass back in the next attempt
-    std::optional<Factor> missing;        // partial: what is still needed
+    std::optional<User> user;       // success and partial
+    std::set<Factor> verified;      // partial: pass back in the next attempt
+    std::optional<Factor> missing;  // partial: what is still needed
     FailureReason reason = FailureReason::none;
-    std::string detail;                   // failure: for the log (and safe wire use per table)
+    std::string detail;  // failure: for the log (and safe wire use per table)
 
     bool ok() const { return kind == Kind::success; }
 };

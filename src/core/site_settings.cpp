@@ -118,9 +118,8 @@ struct ValueWriter {
         int n = 0;
         const auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
         if (v.empty() || ec != std::errc{} || p != v.data() + v.size() || n < f.min || n > f.max)
-            return std::string(f.name) + ": expected a whole number from " +
-                   std::to_string(f.min) + " to " + std::to_string(f.max) + ", got '" +
-                   std::string(v) + "'";
+            return std::string(f.name) + ": expected a whole number from " + std::to_string(f.min) +
+                   " to " + std::to_string(f.max) + ", got '" + std::string(v) + "'";
         s.*m = n;
         return std::nullopt;
     }
@@ -128,7 +127,8 @@ struct ValueWriter {
         if (f.validate_text)
             if (auto e = f.validate_text(v)) return std::string(f.name) + ": " + *e;
         // Lists are stored normalised so that "a , b" and "a,b" compare equal.
-        const bool is_list = f.validate_text == validate_cidrs || f.validate_text == validate_countries;
+        const bool is_list =
+            f.validate_text == validate_cidrs || f.validate_text == validate_countries;
         s.*m = is_list ? join_list(split_list(v)) : std::string(v);
         return std::nullopt;
     }
@@ -136,7 +136,9 @@ struct ValueWriter {
 
 }  // namespace
 
-std::span<const SettingField> site_setting_fields() { return kFields; }
+std::span<const SettingField> site_setting_fields() {
+    return kFields;
+}
 
 const SettingField* find_site_setting(std::string_view name) {
     for (const auto& f : kFields)

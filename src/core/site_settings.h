@@ -50,8 +50,8 @@ struct SiteSettings {
 };
 
 struct SettingField {
-    using Member = std::variant<bool SiteSettings::*, int SiteSettings::*,
-                                std::string SiteSettings::*>;
+    using Member =
+        std::variant<bool SiteSettings::*, int SiteSettings::*, std::string SiteSettings::*>;
     std::string_view name;
     Member member;
     int min = 0;  // integer fields: inclusive range

@@ -13,17 +13,21 @@ namespace drawbridge::core {
 namespace {
 
 constexpr std::array<std::string_view, 7> kAcceptedTypes = {
-    "ssh-ed25519",         "ecdsa-sha2-nistp256",        "ecdsa-sha2-nistp384",
-    "ecdsa-sha2-nistp521", "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com",
+    "ssh-ed25519",
+    "ecdsa-sha2-nistp256",
+    "ecdsa-sha2-nistp384",
+    "ecdsa-sha2-nistp521",
+    "sk-ssh-ed25519@openssh.com",
+    "sk-ecdsa-sha2-nistp256@openssh.com",
     "ssh-rsa",
 };
 
 // Reads one SSH wire "string" (uint32 length + bytes) from the front of `in`.
 std::optional<std::string_view> read_string(std::string_view& in) {
     if (in.size() < 4) return std::nullopt;
-    const std::uint32_t len = static_cast<std::uint8_t>(in[0]) << 24 |
-                              static_cast<std::uint8_t>(in[1]) << 16 |
-                              static_cast<std::uint8_t>(in[2]) << 8 | static_cast<std::uint8_t>(in[3]);
+    const std::uint32_t len =
+        static_cast<std::uint8_t>(in[0]) << 24 | static_cast<std::uint8_t>(in[1]) << 16 |
+        static_cast<std::uint8_t>(in[2]) << 8 | static_cast<std::uint8_t>(in[3]);
     in.remove_prefix(4);
     if (len > in.size()) return std::nullopt;
     const auto s = in.substr(0, len);
@@ -41,7 +45,8 @@ int rsa_bits(std::string_view blob) {
     while (!m.empty() && m.front() == '\0') m.remove_prefix(1);
     if (m.empty()) return 0;
     int bits = static_cast<int>(m.size()) * 8;
-    for (unsigned char top = static_cast<unsigned char>(m.front()); !(top & 0x80); top <<= 1) --bits;
+    for (unsigned char top = static_cast<unsigned char>(m.front()); !(top & 0x80); top <<= 1)
+        --bits;
     return bits;
 }
 
@@ -92,15 +97,15 @@ std::variant<ParsedSshKey, std::string> parse_ssh_public_key(std::string_view li
         return "the key data does not hold a " + key.key_type + " key";
 
     ssh_key raw = nullptr;
-    if (ssh_pki_import_pubkey_base64(key.base64.c_str(), ssh_key_type_from_name(key.key_type.c_str()),
-                                     &raw) != SSH_OK)
+    if (ssh_pki_import_pubkey_base64(key.base64.c_str(),
+                                     ssh_key_type_from_name(key.key_type.c_str()), &raw) != SSH_OK)
         return "libssh could not read the " + key.key_type + " key";
     std::unique_ptr<ssh_key_struct, decltype(&ssh_key_free)> owner(raw, ssh_key_free);
 
     key.bits = key.key_type == "ssh-rsa" ? rsa_bits(key.blob) : curve_bits(key.key_type);
     if (key.key_type == "ssh-rsa" && key.bits < kMinRsaBits)
-        return "RSA keys must have at least " + std::to_string(kMinRsaBits) + " bits (this one has " +
-               std::to_string(key.bits) + ")";
+        return "RSA keys must have at least " + std::to_string(kMinRsaBits) +
+               " bits (this one has " + std::to_string(key.bits) + ")";
     key.fingerprint = ssh_fingerprint_sha256(key.blob);
     return key;
 }

@@ -8,9 +8,9 @@
 namespace drawbridge::core {
 
 struct ParsedSshKey {
-    std::string key_type;     // "ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", ...
-    std::string blob;         // raw key blob
-    std::string base64;       // the blob as written in the line
+    std::string key_type;  // "ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", ...
+    std::string blob;      // raw key blob
+    std::string base64;    // the blob as written in the line
     std::string comment;
     std::string fingerprint;  // "SHA256:<base64 without padding>", as `ssh-keygen -l` prints
     int bits = 0;             // RSA modulus size; for others the curve size

@@ -17,38 +17,55 @@ std::optional<E> parse_enum(std::string_view s, const std::array<E, N>& all) {
 
 std::string_view to_string(Interface i) {
     switch (i) {
-        case Interface::sftp: return "sftp";
-        case Interface::ftp: return "ftp";
-        case Interface::dav: return "dav";
-        case Interface::restapi: return "restapi";
-        case Interface::web: return "web";
-        case Interface::cli: return "cli";
+        case Interface::sftp:
+            return "sftp";
+        case Interface::ftp:
+            return "ftp";
+        case Interface::dav:
+            return "dav";
+        case Interface::restapi:
+            return "restapi";
+        case Interface::web:
+            return "web";
+        case Interface::cli:
+            return "cli";
     }
     return "cli";
 }
 
 std::string_view to_string(AuthMethod m) {
     switch (m) {
-        case AuthMethod::password: return "password";
-        case AuthMethod::sso: return "sso";
-        case AuthMethod::none: return "none";
-        case AuthMethod::email_signup: return "email_signup";
-        case AuthMethod::password_with_imported_hash: return "password_with_imported_hash";
-        case AuthMethod::password_and_ssh_key: return "password_and_ssh_key";
+        case AuthMethod::password:
+            return "password";
+        case AuthMethod::sso:
+            return "sso";
+        case AuthMethod::none:
+            return "none";
+        case AuthMethod::email_signup:
+            return "email_signup";
+        case AuthMethod::password_with_imported_hash:
+            return "password_with_imported_hash";
+        case AuthMethod::password_and_ssh_key:
+            return "password_and_ssh_key";
     }
     return "password";
 }
 
 std::string_view to_string(SiteDefault d) {
     switch (d) {
-        case SiteDefault::use_system_setting: return "use_system_setting";
-        case SiteDefault::always_require: return "always_require";
-        case SiteDefault::never_require: return "never_require";
+        case SiteDefault::use_system_setting:
+            return "use_system_setting";
+        case SiteDefault::always_require:
+            return "always_require";
+        case SiteDefault::never_require:
+            return "never_require";
     }
     return "use_system_setting";
 }
 
-std::optional<Interface> parse_interface(std::string_view s) { return parse_enum(s, kInterfaces); }
+std::optional<Interface> parse_interface(std::string_view s) {
+    return parse_enum(s, kInterfaces);
+}
 std::optional<AuthMethod> parse_auth_method(std::string_view s) {
     return parse_enum(s, kAuthMethods);
 }
@@ -73,7 +90,8 @@ std::optional<UnixTime> parse_time(std::string_view s) {
     int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
     char tail[8] = {};
     const std::string str(s);
-    int n = std::sscanf(str.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%7s", &y, &mo, &d, &h, &mi, &sec, tail);
+    int n =
+        std::sscanf(str.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%7s", &y, &mo, &d, &h, &mi, &sec, tail);
     if (n < 6) {
         sec = 0;
         n = std::sscanf(str.c_str(), "%4d-%2d-%2dT%2d:%2d%7s", &y, &mo, &d, &h, &mi, tail);

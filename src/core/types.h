@@ -14,7 +14,7 @@ using UnixTime = std::int64_t;
 
 // The `interface` of an action-log entry: where an attempt came from.
 enum class Interface { sftp, ftp, dav, restapi, web, cli };
-inline constexpr std::array kInterfaces = {Interface::sftp, Interface::ftp, Interface::dav,
+inline constexpr std::array kInterfaces = {Interface::sftp,    Interface::ftp, Interface::dav,
                                            Interface::restapi, Interface::web, Interface::cli};
 
 enum class AuthMethod {
@@ -25,16 +25,17 @@ enum class AuthMethod {
     password_with_imported_hash,
     password_and_ssh_key,
 };
-inline constexpr std::array kAuthMethods = {
-    AuthMethod::password,     AuthMethod::sso,
-    AuthMethod::none,         AuthMethod::email_signup,
-    AuthMethod::password_with_imported_hash, AuthMethod::password_and_ssh_key};
+inline constexpr std::array kAuthMethods = {AuthMethod::password,
+                                            AuthMethod::sso,
+                                            AuthMethod::none,
+                                            AuthMethod::email_signup,
+                                            AuthMethod::password_with_imported_hash,
+                                            AuthMethod::password_and_ssh_key};
 
 // Per-user tri-state used by `ssl_required` and `require_2fa`.
 enum class SiteDefault { use_system_setting, always_require, never_require };
-inline constexpr std::array kSiteDefaults = {SiteDefault::use_system_setting,
-                                             SiteDefault::always_require,
-                                             SiteDefault::never_require};
+inline constexpr std::array kSiteDefaults = {
+    SiteDefault::use_system_setting, SiteDefault::always_require, SiteDefault::never_require};
 
 std::string_view to_string(Interface i);
 std::string_view to_string(AuthMethod m);

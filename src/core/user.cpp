@@ -16,33 +16,48 @@ std::optional<PasswordValidity> PasswordValidity::parse(std::string_view s) {
 
 std::string PasswordValidity::to_string() const {
     switch (mode) {
-        case Mode::site: return "site";
-        case Mode::never: return "never";
-        case Mode::days: return std::to_string(days);
+        case Mode::site:
+            return "site";
+        case Mode::never:
+            return "never";
+        case Mode::days:
+            return std::to_string(days);
     }
     return "site";
 }
 
 bool User::permitted(Interface i) const {
     switch (i) {
-        case Interface::sftp: return sftp_permission;
-        case Interface::ftp: return ftp_permission;
-        case Interface::dav: return dav_permission;
-        case Interface::restapi: return restapi_permission;
-        case Interface::web: return web_permission;
-        case Interface::cli: return true;  // the administrator's own console
+        case Interface::sftp:
+            return sftp_permission;
+        case Interface::ftp:
+            return ftp_permission;
+        case Interface::dav:
+            return dav_permission;
+        case Interface::restapi:
+            return restapi_permission;
+        case Interface::web:
+            return web_permission;
+        case Interface::cli:
+            return true;  // the administrator's own console
     }
     return false;
 }
 
 std::optional<UnixTime>* User::last_login_field(Interface i) {
     switch (i) {
-        case Interface::sftp: return &last_sftp_login_at;
-        case Interface::ftp: return &last_ftp_login_at;
-        case Interface::dav: return &last_dav_login_at;
-        case Interface::restapi: return &last_restapi_login_at;
-        case Interface::web: return &last_web_login_at;
-        case Interface::cli: return nullptr;
+        case Interface::sftp:
+            return &last_sftp_login_at;
+        case Interface::ftp:
+            return &last_ftp_login_at;
+        case Interface::dav:
+            return &last_dav_login_at;
+        case Interface::restapi:
+            return &last_restapi_login_at;
+        case Interface::web:
+            return &last_web_login_at;
+        case Interface::cli:
+            return nullptr;
     }
     return nullptr;
 }
@@ -53,8 +68,9 @@ std::optional<std::string> validate_username(std::string_view name) {
     if (name.starts_with("@api-"))
         return "username must not start with '@api-' (that prefix names API-key logins)";
     for (char c : name) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                        c == '.' || c == '_' || c == '-' || c == '@' || c == '+';
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                        (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-' || c == '@' ||
+                        c == '+';
         if (!ok)
             return std::string("username may contain only letters, digits and . _ - @ + (found '") +
                    c + "')";

@@ -81,7 +81,8 @@ struct SshKey {
 };
 
 // Usernames: 1-128 characters of letters, digits and . _ - @ +, starting with a letter or digit
-// (so never "@api-...", the prefix of API-key logins). Returns an error message, or nullopt when valid.
+// (so never "@api-...", the prefix of API-key logins). Returns an error message, or nullopt when
+// valid.
 std::optional<std::string> validate_username(std::string_view name);
 
 }  // namespace drawbridge::core

@@ -10,7 +10,9 @@ namespace {
 using K = UserField::Kind;
 using Err = std::optional<std::string>;
 
-std::string time_text(const std::optional<UnixTime>& t) { return t ? format_time(*t) : ""; }
+std::string time_text(const std::optional<UnixTime>& t) {
+    return t ? format_time(*t) : "";
+}
 
 Err parse_bool(std::string_view v, bool& out) {
     if (v == "true" || v == "1" || v == "yes" || v == "on") {
@@ -42,17 +44,17 @@ Err parse_site_default_into(std::string_view v, SiteDefault& out) {
     return std::nullopt;
 }
 
-#define BOOL_FIELD(member)                                                         \
-    UserField {                                                                    \
-        #member, K::boolean, [](const User& u) -> std::string {                    \
+#define BOOL_FIELD(member)                                                   \
+    UserField {                                                              \
+#member, K::boolean, [](const User& u) -> std::string {                    \
             return u.member ? "true" : "false";                                    \
         },                                                                         \
             [](User& u, std::string_view v) -> Err { return parse_bool(v, u.member); } \
     }
-#define TIME_FIELD(member)                                                                   \
-    UserField {                                                                              \
-        #member, K::time, [](const User& u) -> std::string { return time_text(u.member); }, \
-            nullptr                                                                          \
+#define TIME_FIELD(member)                                                                       \
+    UserField {                                                                                  \
+#member, K::time, [](const User& u) -> std::string { return time_text(u.member); },      \
+                                                                                         nullptr \
     }
 
 const std::array kFields = {
@@ -66,8 +68,9 @@ const std::array kFields = {
     UserField{"email", K::text, [](const User& u) { return u.email; },
               [](User& u, std::string_view v) -> Err {
                   const auto at = v.find('@');
-                  if (!v.empty() && (at == 0 || at == std::string_view::npos || at + 1 == v.size() ||
-                                     v.find_first_of(" \t\r\n,;<>") != std::string_view::npos))
+                  if (!v.empty() &&
+                      (at == 0 || at == std::string_view::npos || at + 1 == v.size() ||
+                       v.find_first_of(" \t\r\n,;<>") != std::string_view::npos))
                       return "expected an email address like name@example.com (or empty)";
                   u.email = std::string(v);
                   return std::nullopt;
@@ -127,12 +130,14 @@ const std::array kFields = {
                   u.user_root = std::string(v);
                   return std::nullopt;
               }},
-    UserField{"ssl_required", K::enumeration,
-              [](const User& u) { return std::string(to_string(u.ssl_required)); },
-              [](User& u, std::string_view v) { return parse_site_default_into(v, u.ssl_required); }},
-    UserField{"require_2fa", K::enumeration,
-              [](const User& u) { return std::string(to_string(u.require_2fa)); },
-              [](User& u, std::string_view v) { return parse_site_default_into(v, u.require_2fa); }},
+    UserField{
+        "ssl_required", K::enumeration,
+        [](const User& u) { return std::string(to_string(u.ssl_required)); },
+        [](User& u, std::string_view v) { return parse_site_default_into(v, u.ssl_required); }},
+    UserField{
+        "require_2fa", K::enumeration,
+        [](const User& u) { return std::string(to_string(u.require_2fa)); },
+        [](User& u, std::string_view v) { return parse_site_default_into(v, u.require_2fa); }},
     TIME_FIELD(lockout_expires),
     TIME_FIELD(last_login_at),
     TIME_FIELD(last_sftp_login_at),
@@ -148,7 +153,9 @@ const std::array kFields = {
 
 }  // namespace
 
-std::span<const UserField> user_fields() { return kFields; }
+std::span<const UserField> user_fields() {
+    return kFields;
+}
 
 const UserField* find_user_field(std::string_view name) {
     for (const auto& f : kFields)

@@ -31,10 +31,11 @@ class Drawbridge:
     def json(self, *args, input=None):
         return json.loads(self.run(*args, "--json", input=input).stdout)
 
-    def add_user(self, name, password="Correct-Horse-9-Battery", *extra):
+    def add_user(self, name, password="Correct-Horse-9-Battery", *extra, check=True):
         if password is None:
-            return self.run("user", "add", name, *extra)
-        return self.run("user", "add", name, "--password-stdin", *extra, input=password + "\n")
+            return self.run("user", "add", name, *extra, check=check)
+        return self.run("user", "add", name, "--password-stdin", *extra, input=password + "\n",
+                        check=check)
 
     def try_login(self, name, secret, ip="127.0.0.1"):
         proc = self.run("login", "try", name, "--ip", ip, "--json", input=secret + "\n", check=False)

@@ -51,7 +51,8 @@ TEST_F(GateTest, PolicyErrorListsEveryUnmetRule) {
 
 TEST_F(GateTest, RecentPasswordsCannotBeReused) {
     add_user("alice");
-    EXPECT_FALSE(error_of([&] { accounts_->set_password("alice", kGoodPassword, false, {}); }).empty());
+    EXPECT_FALSE(
+        error_of([&] { accounts_->set_password("alice", kGoodPassword, false, {}); }).empty());
     accounts_->set_password("alice", "Second-Horse-9-Battery", false, {});
     auto site = store_->load_site_settings();
     site.max_prior_passwords = 0;
@@ -61,7 +62,8 @@ TEST_F(GateTest, RecentPasswordsCannotBeReused) {
 
 TEST_F(GateTest, ImportedHashesAreInspected) {
     add_user("mig", AuthMethod::none);
-    const auto e = error_of([&] { accounts_->import_password_hash("mig", "$6$salt$tooshort", {}); });
+    const auto e =
+        error_of([&] { accounts_->import_password_hash("mig", "$6$salt$tooshort", {}); });
     EXPECT_NE(e.find("imported hash refused"), std::string::npos) << e;
     EXPECT_EQ(accounts_->get_user("mig").authentication_method, AuthMethod::none);
 }
@@ -72,9 +74,13 @@ TEST_F(GateTest, ApiKeysAreStoredAsDigestsAndRevokedOneByOne) {
     const auto b = accounts_->create_api_key("alice", "two", "", kNow + 86400, {});
     EXPECT_EQ(a.secret.size(), 64u);
     EXPECT_EQ(a.key.digest_hex, core::crypto::to_hex(core::crypto::sha256(a.secret)));
-    EXPECT_NE(error_of([&] { accounts_->create_api_key("alice", "one", "", std::nullopt, {}); }), "");
-    EXPECT_NE(error_of([&] { accounts_->create_api_key("alice", "123", "", std::nullopt, {}); }), "");
-    EXPECT_NE(error_of([&] { accounts_->create_api_key("alice", "bad name", "", std::nullopt, {}); }), "");
+    EXPECT_NE(error_of([&] { accounts_->create_api_key("alice", "one", "", std::nullopt, {}); }),
+              "");
+    EXPECT_NE(error_of([&] { accounts_->create_api_key("alice", "123", "", std::nullopt, {}); }),
+              "");
+    EXPECT_NE(
+        error_of([&] { accounts_->create_api_key("alice", "bad name", "", std::nullopt, {}); }),
+        "");
     EXPECT_NE(error_of([&] { accounts_->create_api_key("alice", "old", "", kNow - 1, {}); }), "");
     EXPECT_EQ(accounts_->list_api_keys("alice").size(), 2u);
     accounts_->revoke_api_key("alice", "one", {});
@@ -91,11 +97,13 @@ TEST_F(GateTest, SshKeysAreValidatedAndUniquePerUser) {
     const auto k = accounts_->add_ssh_key("alice", kAliceKey, "", {});
     EXPECT_EQ(k.title, "alice@laptop");
     EXPECT_EQ(k.fingerprint_sha256, kAliceFingerprint);
-    EXPECT_NE(error_of([&] { accounts_->add_ssh_key("alice", kAliceKey, "again", {}); })
-                  .find("already registered"),
+    EXPECT_NE(error_of([&] {
+                  accounts_->add_ssh_key("alice", kAliceKey, "again", {});
+              }).find("already registered"),
               std::string::npos);
-    EXPECT_NE(error_of([&] { accounts_->add_ssh_key("alice", "ssh-rsa AAAA", "", {}); })
-                  .find("SSH key refused"),
+    EXPECT_NE(error_of([&] {
+                  accounts_->add_ssh_key("alice", "ssh-rsa AAAA", "", {});
+              }).find("SSH key refused"),
               std::string::npos);
     accounts_->remove_ssh_key("alice", kAliceFingerprint, {});
     EXPECT_TRUE(accounts_->list_ssh_keys("alice").empty());

@@ -19,7 +19,8 @@ namespace drawbridge::testing {
 // Made by `ssh-keygen -t ed25519 -C alice@laptop`; its fingerprint per `ssh-keygen -lf`.
 inline constexpr const char* kAliceKey =
     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDnOx2zBZYw8uC7Na1C/vVoLH6bWY8UTnP3naDms8JMM alice@laptop";
-inline constexpr const char* kAliceFingerprint = "SHA256:6nCeUs5PV8G6medY07CP720AKQg/SVLaoOmmT1jdXc4";
+inline constexpr const char* kAliceFingerprint =
+    "SHA256:6nCeUs5PV8G6medY07CP720AKQg/SVLaoOmmT1jdXc4";
 inline constexpr const char* kOtherKey =
     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOcTYDXPQ7K4Wcq5U3d99IJD6yOQD9ezykRB1ON+bXVx other";
 
@@ -27,7 +28,7 @@ inline constexpr const char* kGoodPassword = "Correct-Horse-9-Battery";
 inline constexpr core::UnixTime kNow = 1795000000;  // 2026-11-18
 
 class GateTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override { open(1000); }
 
     void open(std::uint32_t iterations, std::string region = "eu-west") {
@@ -57,14 +58,16 @@ protected:
         std::filesystem::remove_all(dir_, ec);
     }
 
-    core::User add_user(const std::string& name, core::AuthMethod method = core::AuthMethod::password,
+    core::User add_user(const std::string& name,
+                        core::AuthMethod method = core::AuthMethod::password,
                         auth::FieldValues fields = {}) {
         auth::NewUser spec;
         spec.username = name;
         spec.fields = std::move(fields);
         spec.fields.insert(spec.fields.begin(),
                            {"authentication_method", std::string(core::to_string(method))});
-        if (method == core::AuthMethod::password || method == core::AuthMethod::password_and_ssh_key)
+        if (method == core::AuthMethod::password ||
+            method == core::AuthMethod::password_and_ssh_key)
             spec.password = kGoodPassword;
         return accounts_->create_user(spec, {});
     }

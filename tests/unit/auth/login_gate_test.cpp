@@ -80,11 +80,12 @@ TEST_F(GateTest, ApiKeyAsPasswordByIdOrName) {
 TEST_F(GateTest, ApiKeyInAHeader) {
     add_user("alice");
     const auto created = accounts_->create_api_key("alice", "ci", "", std::nullopt, {});
-    auto out = gate_->attempt({"", Interface::restapi, "198.51.100.7",
-                               core::ApiKeyCredential{created.secret}, {}, {}});
+    auto out = gate_->attempt(
+        {"", Interface::restapi, "198.51.100.7", core::ApiKeyCredential{created.secret}, {}, {}});
     ASSERT_TRUE(out.ok()) << out.detail;
     EXPECT_EQ(out.user->username, "alice");
-    out = gate_->attempt({"", Interface::restapi, "198.51.100.7", core::ApiKeyCredential{"nope"}, {}, {}});
+    out = gate_->attempt(
+        {"", Interface::restapi, "198.51.100.7", core::ApiKeyCredential{"nope"}, {}, {}});
     EXPECT_EQ(out.reason, FailureReason::api_key_mismatch);
 }
 
@@ -117,8 +118,10 @@ TEST_F(GateTest, AccessExpiry) {
 
 TEST_F(GateTest, PasswordChangeRequiredRefusesTheOriginalPasswordEverywhere) {
     add_user("alice", AuthMethod::password, {{"require_password_change", "true"}});
-    for (auto i : {Interface::sftp, Interface::ftp, Interface::dav, Interface::restapi, Interface::web})
-        EXPECT_EQ(password("alice", kGoodPassword, i).reason, FailureReason::password_change_required);
+    for (auto i :
+         {Interface::sftp, Interface::ftp, Interface::dav, Interface::restapi, Interface::web})
+        EXPECT_EQ(password("alice", kGoodPassword, i).reason,
+                  FailureReason::password_change_required);
     // Only someone who knows the password learns that it must change.
     EXPECT_EQ(password("alice", "Wrong-Horse-9-Battery").reason, FailureReason::password_mismatch);
     accounts_->set_password("alice", "Another-Good-Pass-42", false, {});
@@ -153,7 +156,8 @@ TEST_F(GateTest, MethodNotAllowed) {
     add_user("bot", AuthMethod::none);
     EXPECT_EQ(password("bot", "anything").reason, FailureReason::method_not_allowed);
     add_user("sso", AuthMethod::sso);
-    EXPECT_EQ(password("sso", "anything", Interface::ftp).reason, FailureReason::method_not_allowed);
+    EXPECT_EQ(password("sso", "anything", Interface::ftp).reason,
+              FailureReason::method_not_allowed);
     add_user("both", AuthMethod::password_and_ssh_key);
     for (auto i : {Interface::ftp, Interface::dav, Interface::restapi, Interface::web})
         EXPECT_EQ(password("both", kGoodPassword, i).reason, FailureReason::method_not_allowed);
@@ -161,7 +165,8 @@ TEST_F(GateTest, MethodNotAllowed) {
     EXPECT_EQ(password("@api-k", created.secret, Interface::sftp).reason,
               FailureReason::method_not_allowed);
     const auto web = accounts_->create_api_key("bot", "w", "", std::nullopt, {});
-    EXPECT_EQ(password("@api-w", web.secret, Interface::web).reason, FailureReason::method_not_allowed);
+    EXPECT_EQ(password("@api-w", web.secret, Interface::web).reason,
+              FailureReason::method_not_allowed);
 }
 
 TEST_F(GateTest, ProtocolPermissions) {
@@ -237,7 +242,8 @@ TEST_F(GateTest, RegionMismatchNamesTheSiteHost) {
     store_->save_site_settings(site);
     const auto out = password("alice", kGoodPassword);
     EXPECT_EQ(out.reason, FailureReason::region_mismatch);
-    EXPECT_EQ(out.detail, "Your account must login using a different server, https://files.example.com.");
+    EXPECT_EQ(out.detail,
+              "Your account must login using a different server, https://files.example.com.");
     site.allowed_region = "eu-west";
     store_->save_site_settings(site);
     EXPECT_TRUE(password("alice", kGoodPassword).ok());
@@ -257,7 +263,8 @@ TEST_F(GateTest, PasswordAndKeyNeedsBothFactorsInEitherOrder) {
     core::PublicKeyCredential c{"ssh-ed25519",
                                 *core::crypto::base64_decode(std::string(kAliceKey).substr(
                                     space + 1, std::string(kAliceKey).rfind(' ') - space - 1))};
-    auto second = gate_->attempt({"both", Interface::sftp, "198.51.100.7", c, first.verified, u.id});
+    auto second =
+        gate_->attempt({"both", Interface::sftp, "198.51.100.7", c, first.verified, u.id});
     ASSERT_TRUE(second.ok()) << second.detail;
 
     auto key_first = key("both", kAliceKey);
@@ -267,9 +274,9 @@ TEST_F(GateTest, PasswordAndKeyNeedsBothFactorsInEitherOrder) {
                                 core::PasswordCredential{kGoodPassword}, key_first.verified, u.id});
     EXPECT_TRUE(done.ok());
     // A factor verified for another account does not count.
-    auto other = gate_->attempt({"both", Interface::sftp, "198.51.100.7",
-                                 core::PasswordCredential{kGoodPassword}, key_first.verified,
-                                 u.id + 100});
+    auto other =
+        gate_->attempt({"both", Interface::sftp, "198.51.100.7",
+                        core::PasswordCredential{kGoodPassword}, key_first.verified, u.id + 100});
     EXPECT_EQ(other.kind, core::LoginOutcome::Kind::partial);
 }
 
@@ -278,7 +285,8 @@ TEST_F(GateTest, ImportedHashIsRestoredNativelyAfterFirstLogin) {
     // openssl passwd -6 -salt saltsalt 'Imported#Pass1'
     accounts_->import_password_hash(
         "mig",
-        "$6$saltsalt$cwyt6hHsVy3matMcMolWI/fpiT1NjlZN26XhzMz0shKt0gcG.TqpUdDgmaMDIZJehFogAZalVcfOTrST9VdhX/",
+        "$6$saltsalt$cwyt6hHsVy3matMcMolWI/"
+        "fpiT1NjlZN26XhzMz0shKt0gcG.TqpUdDgmaMDIZJehFogAZalVcfOTrST9VdhX/",
         {});
     EXPECT_EQ(password("mig", "imported#pass1").reason, FailureReason::password_mismatch);
     ASSERT_TRUE(password("mig", "Imported#Pass1").ok());

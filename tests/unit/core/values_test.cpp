@@ -35,7 +35,8 @@ TEST(Cidr, RefusesMalformedEntries) {
 }
 
 TEST(Cidr, PrivateAndLoopback) {
-    for (auto a : {"127.0.0.1", "10.1.1.1", "172.16.0.1", "192.168.1.1", "::1", "fd00::1", "fe80::1"})
+    for (auto a :
+         {"127.0.0.1", "10.1.1.1", "172.16.0.1", "192.168.1.1", "::1", "fd00::1", "fe80::1"})
         EXPECT_TRUE(IpAddress::parse(a)->is_private()) << a;
     for (auto a : {"8.8.8.8", "172.32.0.1", "2001:db8::1"})
         EXPECT_FALSE(IpAddress::parse(a)->is_private()) << a;

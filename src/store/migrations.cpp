@@ -1,0 +1,147 @@
+// The schema, as an ordered list of migrations. A database records how many it has applied in
+// PRAGMA user_version; a binary refuses a database newer than it knows.
+#include "store/migrations.h"
+
+namespace drawbridge::store {
+
+const std::vector<std::string_view>& migrations() {
+    static const std::vector<std::string_view> steps = {
+        // 1: accounts, keys, the action log, and login-security state.
+        R"SQL(
+CREATE TABLE site_settings (id INTEGER PRIMARY KEY CHECK (id = 1));
+INSERT INTO site_settings (id) VALUES (1);
+
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    username TEXT NOT NULL COLLATE NOCASE UNIQUE,
+    email TEXT NOT NULL DEFAULT '',
+    authentication_method TEXT NOT NULL,
+    site_admin INTEGER NOT NULL DEFAULT 0,
+    disabled INTEGER NOT NULL DEFAULT 0,
+    authenticate_until INTEGER,
+    require_password_change INTEGER NOT NULL DEFAULT 0,
+    password_hash TEXT NOT NULL DEFAULT '',
+    password_set_at INTEGER,
+    password_validity TEXT NOT NULL DEFAULT 'site',
+    password_breached INTEGER NOT NULL DEFAULT 0,
+    self_managed INTEGER NOT NULL DEFAULT 1,
+    sftp_permission INTEGER NOT NULL DEFAULT 1,
+    ftp_permission INTEGER NOT NULL DEFAULT 1,
+    dav_permission INTEGER NOT NULL DEFAULT 1,
+    restapi_permission INTEGER NOT NULL DEFAULT 1,
+    web_permission INTEGER NOT NULL DEFAULT 1,
+    allowed_ips TEXT NOT NULL DEFAULT '',
+    bypass_site_allowed_ips INTEGER NOT NULL DEFAULT 0,
+    user_root TEXT NOT NULL DEFAULT '',
+    ssl_required TEXT NOT NULL DEFAULT 'use_system_setting',
+    require_2fa TEXT NOT NULL DEFAULT 'use_system_setting',
+    lockout_expires INTEGER,
+    last_login_at INTEGER,
+    last_sftp_login_at INTEGER,
+    last_ftp_login_at INTEGER,
+    last_dav_login_at INTEGER,
+    last_restapi_login_at INTEGER,
+    last_web_login_at INTEGER,
+    created_at INTEGER NOT NULL
+);
+
+CREATE TABLE password_history (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    password_hash TEXT NOT NULL,
+    set_at INTEGER NOT NULL
+);
+CREATE INDEX password_history_user ON password_history(user_id, id);
+
+CREATE TABLE api_keys (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    digest_hex TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER,
+    last_use_at INTEGER,
+    UNIQUE (user_id, name)
+);
+
+CREATE TABLE ssh_keys (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    title TEXT NOT NULL,
+    key_type TEXT NOT NULL,
+    public_key_base64 TEXT NOT NULL,
+    fingerprint_sha256 TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_login_at INTEGER,
+    UNIQUE (user_id, fingerprint_sha256)
+);
+CREATE INDEX ssh_keys_fingerprint ON ssh_keys(fingerprint_sha256);
+
+-- AUTOINCREMENT: an id is never reused, so a cursor never lands on a different entry.
+-- No foreign key on user_id: the log outlives the users it names.
+CREATE TABLE action_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at INTEGER NOT NULL,
+    user_id INTEGER,
+    username TEXT NOT NULL DEFAULT '',
+    ip TEXT NOT NULL DEFAULT '',
+    interface TEXT NOT NULL,
+    action TEXT NOT NULL,
+    failure_type TEXT NOT NULL DEFAULT 'none',
+    detail TEXT NOT NULL DEFAULT '',
+    path TEXT NOT NULL DEFAULT '',
+    destination TEXT NOT NULL DEFAULT '',
+    bytes INTEGER,
+    duration_ms INTEGER
+);
+-- Each filter walks its own index newest-first and stops after one page.
+CREATE INDEX action_log_action ON action_log(action, id);
+CREATE INDEX action_log_username ON action_log(username COLLATE NOCASE, id);
+CREATE INDEX action_log_ip ON action_log(ip, id);
+CREATE INDEX action_log_failure_type ON action_log(failure_type, id);
+CREATE INDEX action_log_interface ON action_log(interface, id);
+CREATE INDEX action_log_created_at ON action_log(created_at);
+
+-- Login security (the logic that fills these comes with brute-force protection):
+-- failed logins per user, for user lockout;
+CREATE TABLE login_failures (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    ip TEXT NOT NULL,
+    at INTEGER NOT NULL
+);
+CREATE INDEX login_failures_user ON login_failures(user_id, at);
+-- the running score of each source address;
+CREATE TABLE ip_scores (
+    ip TEXT PRIMARY KEY,
+    score INTEGER NOT NULL,
+    window_start INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+-- addresses banned for a while (or for good), with how often they offended;
+CREATE TABLE ip_bans (
+    id INTEGER PRIMARY KEY,
+    cidr TEXT NOT NULL UNIQUE,
+    reason TEXT NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER,
+    offences INTEGER NOT NULL DEFAULT 1,
+    permanent INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX ip_bans_expires ON ip_bans(expires_at);
+-- and the administrators' safe list and block list.
+CREATE TABLE ip_lists (
+    id INTEGER PRIMARY KEY,
+    list TEXT NOT NULL CHECK (list IN ('safe', 'block')),
+    cidr TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL,
+    UNIQUE (list, cidr)
+);
+)SQL",
+    };
+    return steps;
+}
+
+}  // namespace drawbridge::store

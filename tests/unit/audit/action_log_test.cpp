@@ -1,0 +1,73 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <random>
+
+#include "audit/action_log.h"
+#include "core/clock.h"
+
+namespace drawbridge::audit {
+namespace {
+
+class ActionLogTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        std::random_device rd;
+        dir_ =
+            std::filesystem::temp_directory_path() / ("drawbridge-audit-" + std::to_string(rd()));
+        std::filesystem::create_directories(dir_);
+        store_ = store::open_sqlite_store(dir_ / "a.db");
+        log_ = std::make_unique<ActionLog>(*store_, clock_);
+    }
+    void TearDown() override {
+        log_.reset();
+        store_.reset();
+        std::filesystem::remove_all(dir_);
+    }
+    std::filesystem::path dir_;
+    core::ManualClock clock_{1795000000};
+    std::unique_ptr<store::Store> store_;
+    std::unique_ptr<ActionLog> log_;
+};
+
+TEST_F(ActionLogTest, RecordStampsTimeAndSearchFinds) {
+    core::ActionLogEntry e;
+    e.username = "alice";
+    e.ip = "192.0.2.1";
+    e.interface = core::Interface::ftp;
+    e.action = "failedlogin";
+    e.failure_type = core::FailureReason::password_mismatch;
+    e.detail = "wrong password";
+    const auto id = log_->record(e);
+    EXPECT_GT(id, 0);
+    core::ActionLogQuery q;
+    q.username = "ALICE";
+    const auto page = log_->search(q);
+    ASSERT_EQ(page.entries.size(), 1u);
+    EXPECT_EQ(page.entries[0].created_at, 1795000000);
+    EXPECT_EQ(page.entries[0].failure_type, core::FailureReason::password_mismatch);
+}
+
+TEST(Display, SentencesForLoginsFailuresAndFiles) {
+    core::ActionLogEntry e;
+    e.username = "alice";
+    e.ip = "192.0.2.1";
+    e.interface = core::Interface::sftp;
+    e.action = "login";
+    EXPECT_EQ(display(e), "'alice' logged in over sftp from 192.0.2.1");
+    e.action = "failedlogin";
+    e.failure_type = core::FailureReason::region_mismatch;
+    e.detail = "Your account must login using a different server, https://x.example.";
+    EXPECT_EQ(display(e),
+              "Failed login by 'alice' over sftp from 192.0.2.1: Lockout Region Mismatch (Your "
+              "account must login using a different server, https://x.example.)");
+    e.action = "move";
+    e.failure_type = core::FailureReason::none;
+    e.detail.clear();
+    e.path = "/a.txt";
+    e.destination = "/b.txt";
+    EXPECT_EQ(display(e), "'alice' move over sftp from 192.0.2.1: /a.txt -> /b.txt");
+}
+
+}  // namespace
+}  // namespace drawbridge::audit
