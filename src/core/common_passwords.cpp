@@ -22,6 +22,8 @@ bool is_common_password(std::string_view password) {
     return std::binary_search(std::begin(kCommon), std::end(kCommon), std::string_view(lower));
 }
 
-std::size_t common_password_count() { return std::size(kCommon); }
+std::size_t common_password_count() {
+    return std::size(kCommon);
+}
 
 }  // namespace drawbridge::core

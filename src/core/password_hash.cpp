@@ -50,7 +50,9 @@ bool all_of_chars(std::string_view s, std::string_view allowed) {
     return s.find_first_not_of(allowed) == std::string_view::npos;
 }
 
-bool is_hex(std::string_view s) { return !s.empty() && all_of_chars(s, "0123456789abcdefABCDEF"); }
+bool is_hex(std::string_view s) {
+    return !s.empty() && all_of_chars(s, "0123456789abcdefABCDEF");
+}
 
 std::optional<std::uint64_t> parse_number(std::string_view s) {
     std::uint64_t n = 0;
@@ -69,20 +71,28 @@ struct Pbkdf2 {
 
 std::string digest_name(Digest d) {
     switch (d) {
-        case Digest::md5: return "md5";
-        case Digest::sha1: return "sha1";
-        case Digest::sha256: return "sha256";
-        case Digest::sha512: return "sha512";
+        case Digest::md5:
+            return "md5";
+        case Digest::sha1:
+            return "sha1";
+        case Digest::sha256:
+            return "sha256";
+        case Digest::sha512:
+            return "sha512";
     }
     return "?";
 }
 
 std::size_t digest_size(Digest d) {
     switch (d) {
-        case Digest::md5: return 16;
-        case Digest::sha1: return 20;
-        case Digest::sha256: return 32;
-        case Digest::sha512: return 64;
+        case Digest::md5:
+            return 16;
+        case Digest::sha1:
+            return 20;
+        case Digest::sha256:
+            return 32;
+        case Digest::sha512:
+            return 64;
     }
     return 0;
 }
@@ -129,7 +139,8 @@ Parsed parse_dollar_pbkdf2(std::string_view hash) {
         for (auto param : split(parts[2], ',')) {
             if (param.starts_with("i=")) {
                 auto n = parse_number(param.substr(2));
-                if (!n || *n == 0 || *n > kMaxIterations) return fail(iterations_error(label, param.substr(2)));
+                if (!n || *n == 0 || *n > kMaxIterations)
+                    return fail(iterations_error(label, param.substr(2)));
                 k.iterations = *n;
             } else if (param.starts_with("l=")) {
                 auto n = parse_number(param.substr(2));
@@ -156,7 +167,8 @@ Parsed parse_dollar_pbkdf2(std::string_view hash) {
         if (sum && sum->size() != digest_size(d))
             return fail(label + " hash: checksum must decode to " + std::to_string(digest_size(d)) +
                         " bytes, got " + std::to_string(sum->size()));
-        p.format = d == Digest::sha256 ? HashFormat::native_pbkdf2_sha256 : HashFormat::pbkdf2_passlib;
+        p.format =
+            d == Digest::sha256 ? HashFormat::native_pbkdf2_sha256 : HashFormat::pbkdf2_passlib;
     }
     if (!salt || salt->empty()) return fail(label + " hash: the salt is not valid base64");
     if (!sum || sum->empty()) return fail(label + " hash: the checksum is not valid base64");
@@ -173,7 +185,8 @@ Parsed parse_django(std::string_view hash) {
     const std::string label = "Django " + std::string(parts[0]);
     if (parts.size() != 4)
         return fail(label + " hash: expected " + std::string(parts[0]) +
-                    "$<iterations>$<salt>$<checksum>, found " + std::to_string(parts.size()) + " fields");
+                    "$<iterations>$<salt>$<checksum>, found " + std::to_string(parts.size()) +
+                    " fields");
     auto n = parse_number(parts[1]);
     if (!n || *n == 0 || *n > kMaxIterations) return fail(iterations_error(label, parts[1]));
     if (parts[2].empty()) return fail(label + " hash: the salt is empty");
@@ -204,9 +217,12 @@ std::optional<std::string> xcrypt_refuses(std::string_view hash) {
     switch (crypt_checksalt(h.c_str())) {
         case CRYPT_SALT_OK:
         case CRYPT_SALT_METHOD_LEGACY:
-        case CRYPT_SALT_TOO_CHEAP: return std::nullopt;
-        case CRYPT_SALT_METHOD_DISABLED: return "this crypt method is disabled in libxcrypt";
-        default: return "libxcrypt does not accept this setting";
+        case CRYPT_SALT_TOO_CHEAP:
+            return std::nullopt;
+        case CRYPT_SALT_METHOD_DISABLED:
+            return "this crypt method is disabled in libxcrypt";
+        default:
+            return "libxcrypt does not accept this setting";
     }
 }
 
@@ -215,7 +231,8 @@ Parsed parse_crypt(std::string_view hash, const CryptShape& shape) {
     std::string_view rest = hash.substr(shape.prefix.size());
     if (shape.format != HashFormat::md5_crypt && rest.starts_with("rounds=")) {
         const auto end = rest.find('$');
-        if (end == std::string_view::npos) return fail(label + " hash: rounds=N must be followed by '$'");
+        if (end == std::string_view::npos)
+            return fail(label + " hash: rounds=N must be followed by '$'");
         const auto n = parse_number(rest.substr(7, end - 7));
         if (!n || *n < 1000 || *n > 999999999)
             return fail(label + " hash: rounds=" + std::string(rest.substr(7, end - 7)) +
@@ -301,15 +318,17 @@ Parsed parse(std::string_view hash) {
     if (hash.starts_with("$pbkdf2-sha256$") || hash.starts_with("$pbkdf2-sha512$") ||
         hash.starts_with("$pbkdf2$"))
         return parse_dollar_pbkdf2(hash);
-    if (hash.starts_with("pbkdf2_sha256$") || hash.starts_with("pbkdf2_sha1$")) return parse_django(hash);
+    if (hash.starts_with("pbkdf2_sha256$") || hash.starts_with("pbkdf2_sha1$"))
+        return parse_django(hash);
     for (const auto& shape : kCryptShapes)
         if (hash.starts_with(shape.prefix)) return parse_crypt(hash, shape);
     if (hash.starts_with("$2a$") || hash.starts_with("$2b$") || hash.starts_with("$2y$"))
         return parse_bcrypt(hash);
     if (hash.starts_with("$y$")) return parse_yescrypt(hash);
     if (hash.starts_with("$"))
-        return fail("unrecognised hash format '" + std::string(hash.substr(0, hash.find('$', 1) + 1)) +
-                    "': expected $1$, $5$, $6$, $2b$, $y$, $pbkdf2-sha256$, $pbkdf2-sha512$ or $pbkdf2$");
+        return fail(
+            "unrecognised hash format '" + std::string(hash.substr(0, hash.find('$', 1) + 1)) +
+            "': expected $1$, $5$, $6$, $2b$, $y$, $pbkdf2-sha256$, $pbkdf2-sha512$ or $pbkdf2$");
     if (const auto colon = hash.find(':'); colon != std::string_view::npos) {
         const auto hex = hash.substr(0, colon), salt = hash.substr(colon + 1);
         if (!is_hex(hex)) return fail("hash:salt pair: the part before ':' must be a hex digest");
@@ -324,8 +343,9 @@ Parsed parse(std::string_view hash) {
         return p;
     }
     if (is_hex(hash)) return parse_hex(hash, std::nullopt);
-    return fail("unrecognised hash format: not modular crypt ($id$...), PBKDF2, a 13-character DES "
-                "crypt string, a hex digest, or hex:salt");
+    return fail(
+        "unrecognised hash format: not modular crypt ($id$...), PBKDF2, a 13-character DES "
+        "crypt string, a hex digest, or hex:salt");
 }
 
 bool crypt_matches(std::string_view password, std::string_view stored) {
@@ -338,8 +358,8 @@ bool crypt_matches(std::string_view password, std::string_view stored) {
 }
 
 bool pbkdf2_matches(std::string_view password, const Pbkdf2& k) {
-    const auto out = crypto::pbkdf2(k.digest, password, k.salt, static_cast<std::uint32_t>(k.iterations),
-                                    k.checksum.size());
+    const auto out = crypto::pbkdf2(k.digest, password, k.salt,
+                                    static_cast<std::uint32_t>(k.iterations), k.checksum.size());
     return crypto::constant_time_equal(out, k.checksum);
 }
 
@@ -347,24 +367,42 @@ bool pbkdf2_matches(std::string_view password, const Pbkdf2& k) {
 
 std::string_view to_string(HashFormat f) {
     switch (f) {
-        case HashFormat::native_pbkdf2_sha256: return "pbkdf2-sha256";
-        case HashFormat::md5_crypt: return "md5-crypt";
-        case HashFormat::sha256_crypt: return "sha256-crypt";
-        case HashFormat::sha512_crypt: return "sha512-crypt";
-        case HashFormat::des_crypt: return "des-crypt";
-        case HashFormat::bcrypt: return "bcrypt";
-        case HashFormat::yescrypt: return "yescrypt";
-        case HashFormat::pbkdf2_passlib: return "pbkdf2 (passlib)";
-        case HashFormat::pbkdf2_django: return "pbkdf2 (django)";
-        case HashFormat::pbkdf2_phc: return "pbkdf2 (phc)";
-        case HashFormat::raw_md5: return "md5";
-        case HashFormat::raw_sha1: return "sha1";
-        case HashFormat::raw_sha256: return "sha256";
-        case HashFormat::raw_sha512: return "sha512";
-        case HashFormat::salted_md5: return "salted md5";
-        case HashFormat::salted_sha1: return "salted sha1";
-        case HashFormat::salted_sha256: return "salted sha256";
-        case HashFormat::salted_sha512: return "salted sha512";
+        case HashFormat::native_pbkdf2_sha256:
+            return "pbkdf2-sha256";
+        case HashFormat::md5_crypt:
+            return "md5-crypt";
+        case HashFormat::sha256_crypt:
+            return "sha256-crypt";
+        case HashFormat::sha512_crypt:
+            return "sha512-crypt";
+        case HashFormat::des_crypt:
+            return "des-crypt";
+        case HashFormat::bcrypt:
+            return "bcrypt";
+        case HashFormat::yescrypt:
+            return "yescrypt";
+        case HashFormat::pbkdf2_passlib:
+            return "pbkdf2 (passlib)";
+        case HashFormat::pbkdf2_django:
+            return "pbkdf2 (django)";
+        case HashFormat::pbkdf2_phc:
+            return "pbkdf2 (phc)";
+        case HashFormat::raw_md5:
+            return "md5";
+        case HashFormat::raw_sha1:
+            return "sha1";
+        case HashFormat::raw_sha256:
+            return "sha256";
+        case HashFormat::raw_sha512:
+            return "sha512";
+        case HashFormat::salted_md5:
+            return "salted md5";
+        case HashFormat::salted_sha1:
+            return "salted sha1";
+        case HashFormat::salted_sha256:
+            return "salted sha256";
+        case HashFormat::salted_sha512:
+            return "salted sha512";
     }
     return "unknown";
 }
@@ -395,13 +433,17 @@ PasswordCheck verify_password(std::string_view password, std::string_view stored
         case HashFormat::native_pbkdf2_sha256:
         case HashFormat::pbkdf2_passlib:
         case HashFormat::pbkdf2_django:
-        case HashFormat::pbkdf2_phc: r.match = pbkdf2_matches(password, *p.pbkdf2); break;
+        case HashFormat::pbkdf2_phc:
+            r.match = pbkdf2_matches(password, *p.pbkdf2);
+            break;
         case HashFormat::md5_crypt:
         case HashFormat::sha256_crypt:
         case HashFormat::sha512_crypt:
         case HashFormat::des_crypt:
         case HashFormat::bcrypt:
-        case HashFormat::yescrypt: r.match = crypt_matches(password, stored); break;
+        case HashFormat::yescrypt:
+            r.match = crypt_matches(password, stored);
+            break;
         case HashFormat::raw_md5:
         case HashFormat::raw_sha1:
         case HashFormat::raw_sha256:
@@ -412,8 +454,10 @@ PasswordCheck verify_password(std::string_view password, std::string_view stored
             // hash:salt — systems differ in the order; both are computed, so the time does not
             // depend on which one matched.
             const std::string pw(password);
-            const bool after = crypto::constant_time_equal(crypto::digest(p.digest, pw + p.salt), p.expected);
-            const bool before = crypto::constant_time_equal(crypto::digest(p.digest, p.salt + pw), p.expected);
+            const bool after =
+                crypto::constant_time_equal(crypto::digest(p.digest, pw + p.salt), p.expected);
+            const bool before =
+                crypto::constant_time_equal(crypto::digest(p.digest, p.salt + pw), p.expected);
             r.match = after | before;
         }
     }

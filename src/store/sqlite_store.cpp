@@ -54,8 +54,8 @@ core::User read_user(SQLite::Statement& q) {
     u.require_password_change = q.getColumn(i++).getInt();
     u.password_hash = q.getColumn(i++).getString();
     u.password_set_at = opt_time(q.getColumn(i++));
-    u.password_validity =
-        core::PasswordValidity::parse(q.getColumn(i++).getString()).value_or(core::PasswordValidity{});
+    u.password_validity = core::PasswordValidity::parse(q.getColumn(i++).getString())
+                              .value_or(core::PasswordValidity{});
     u.password_breached = q.getColumn(i++).getInt();
     u.self_managed = q.getColumn(i++).getInt();
     u.sftp_permission = q.getColumn(i++).getInt();
@@ -167,7 +167,7 @@ core::ActionLogEntry read_entry(SQLite::Statement& q) {
 }
 
 class SqliteStore final : public Store {
-public:
+  public:
     explicit SqliteStore(const std::filesystem::path& file)
         : db_(file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX,
               5000) {
@@ -267,20 +267,23 @@ public:
 
     void create_user(core::User& user) override {
         std::lock_guard lock(mutex_);
-        guarded([&] {
-            SQLite::Statement q(db_, std::string("INSERT INTO users (") +
-                                         (kUserColumns + 4) /* without "id, " */ +
-                                         ") VALUES (" + placeholders(30) + ")");
-            bind_user(q, user);
-            q.exec();
-            user.id = db_.getLastInsertRowid();
-        }, "username '" + user.username + "' is already taken");
+        guarded(
+            [&] {
+                SQLite::Statement q(db_, std::string("INSERT INTO users (") +
+                                             (kUserColumns + 4) /* without "id, " */ +
+                                             ") VALUES (" + placeholders(30) + ")");
+                bind_user(q, user);
+                q.exec();
+                user.id = db_.getLastInsertRowid();
+            },
+            "username '" + user.username + "' is already taken");
     }
 
     std::optional<core::User> find_user(std::int64_t id) override {
         std::lock_guard lock(mutex_);
         return guarded([&]() -> std::optional<core::User> {
-            SQLite::Statement q(db_, std::string("SELECT ") + kUserColumns + " FROM users WHERE id = ?");
+            SQLite::Statement q(db_,
+                                std::string("SELECT ") + kUserColumns + " FROM users WHERE id = ?");
             q.bind(1, static_cast<int64_t>(id));
             if (!q.executeStep()) return std::nullopt;
             return read_user(q);
@@ -302,7 +305,10 @@ public:
         std::lock_guard lock(mutex_);
         return guarded([&] {
             std::string sql = std::string("SELECT ") + kUserColumns + " FROM users WHERE 1";
-            if (f.search) sql += " AND (instr(lower(username), lower(?)) > 0 OR instr(lower(email), lower(?)) > 0)";
+            if (f.search)
+                sql +=
+                    " AND (instr(lower(username), lower(?)) > 0 OR instr(lower(email), lower(?)) > "
+                    "0)";
             if (f.disabled) sql += " AND disabled = ?";
             if (f.method) sql += " AND authentication_method = ?";
             if (f.after_username) sql += " AND username > ? COLLATE NOCASE";
@@ -330,22 +336,25 @@ public:
 
     void update_user(const core::User& user) override {
         std::lock_guard lock(mutex_);
-        guarded([&] {
-            std::string sql = "UPDATE users SET ";
-            std::string_view cols = kUserColumns + 4;
-            bool first = true;
-            while (!cols.empty()) {
-                const auto comma = cols.find(", ");
-                sql += (first ? "" : ", ") + std::string(cols.substr(0, comma)) + " = ?";
-                first = false;
-                cols = comma == std::string_view::npos ? std::string_view{} : cols.substr(comma + 2);
-            }
-            sql += " WHERE id = ?";
-            SQLite::Statement q(db_, sql);
-            bind_user(q, user);
-            q.bind(31, static_cast<int64_t>(user.id));
-            q.exec();
-        }, "username '" + user.username + "' is already taken");
+        guarded(
+            [&] {
+                std::string sql = "UPDATE users SET ";
+                std::string_view cols = kUserColumns + 4;
+                bool first = true;
+                while (!cols.empty()) {
+                    const auto comma = cols.find(", ");
+                    sql += (first ? "" : ", ") + std::string(cols.substr(0, comma)) + " = ?";
+                    first = false;
+                    cols = comma == std::string_view::npos ? std::string_view{}
+                                                           : cols.substr(comma + 2);
+                }
+                sql += " WHERE id = ?";
+                SQLite::Statement q(db_, sql);
+                bind_user(q, user);
+                q.bind(31, static_cast<int64_t>(user.id));
+                q.exec();
+            },
+            "username '" + user.username + "' is already taken");
     }
 
     bool delete_user(std::int64_t id) override { return delete_by_id("users", id); }
@@ -355,7 +364,8 @@ public:
         std::lock_guard lock(mutex_);
         guarded([&] {
             SQLite::Statement ins(
-                db_, "INSERT INTO password_history (user_id, password_hash, set_at) VALUES (?, ?, ?)");
+                db_,
+                "INSERT INTO password_history (user_id, password_hash, set_at) VALUES (?, ?, ?)");
             ins.bind(1, static_cast<int64_t>(user_id));
             ins.bind(2, hash);
             ins.bind(3, static_cast<int64_t>(at));
@@ -387,25 +397,29 @@ public:
 
     void create_api_key(core::ApiKey& k) override {
         std::lock_guard lock(mutex_);
-        guarded([&] {
-            SQLite::Statement q(db_,
-                                "INSERT INTO api_keys (user_id, name, description, digest_hex, "
-                                "created_at, expires_at, last_use_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
-            q.bind(1, static_cast<int64_t>(k.user_id));
-            q.bind(2, k.name);
-            q.bind(3, k.description);
-            q.bind(4, k.digest_hex);
-            q.bind(5, static_cast<int64_t>(k.created_at));
-            bind_opt(q, 6, k.expires_at);
-            bind_opt(q, 7, k.last_use_at);
-            q.exec();
-            k.id = db_.getLastInsertRowid();
-        }, "an API key named '" + k.name + "' already exists for this user");
+        guarded(
+            [&] {
+                SQLite::Statement q(
+                    db_,
+                    "INSERT INTO api_keys (user_id, name, description, digest_hex, "
+                    "created_at, expires_at, last_use_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+                q.bind(1, static_cast<int64_t>(k.user_id));
+                q.bind(2, k.name);
+                q.bind(3, k.description);
+                q.bind(4, k.digest_hex);
+                q.bind(5, static_cast<int64_t>(k.created_at));
+                bind_opt(q, 6, k.expires_at);
+                bind_opt(q, 7, k.last_use_at);
+                q.exec();
+                k.id = db_.getLastInsertRowid();
+            },
+            "an API key named '" + k.name + "' already exists for this user");
     }
 
     std::optional<core::ApiKey> find_api_key(std::int64_t id) override {
-        return find_one<core::ApiKey>(std::string("SELECT ") + kApiKeyColumns + " FROM api_keys WHERE id = ?",
-                                      id, read_api_key);
+        return find_one<core::ApiKey>(
+            std::string("SELECT ") + kApiKeyColumns + " FROM api_keys WHERE id = ?", id,
+            read_api_key);
     }
 
     std::optional<core::ApiKey> find_api_key_by_digest(const std::string& digest_hex) override {
@@ -433,26 +447,30 @@ public:
 
     void create_ssh_key(core::SshKey& k) override {
         std::lock_guard lock(mutex_);
-        guarded([&] {
-            SQLite::Statement q(db_,
-                                "INSERT INTO ssh_keys (user_id, title, key_type, public_key_base64, "
-                                "fingerprint_sha256, created_at, last_login_at) "
-                                "VALUES (?, ?, ?, ?, ?, ?, ?)");
-            q.bind(1, static_cast<int64_t>(k.user_id));
-            q.bind(2, k.title);
-            q.bind(3, k.key_type);
-            q.bind(4, k.public_key_base64);
-            q.bind(5, k.fingerprint_sha256);
-            q.bind(6, static_cast<int64_t>(k.created_at));
-            bind_opt(q, 7, k.last_login_at);
-            q.exec();
-            k.id = db_.getLastInsertRowid();
-        }, "SSH key " + k.fingerprint_sha256 + " is already registered for this user");
+        guarded(
+            [&] {
+                SQLite::Statement q(
+                    db_,
+                    "INSERT INTO ssh_keys (user_id, title, key_type, public_key_base64, "
+                    "fingerprint_sha256, created_at, last_login_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)");
+                q.bind(1, static_cast<int64_t>(k.user_id));
+                q.bind(2, k.title);
+                q.bind(3, k.key_type);
+                q.bind(4, k.public_key_base64);
+                q.bind(5, k.fingerprint_sha256);
+                q.bind(6, static_cast<int64_t>(k.created_at));
+                bind_opt(q, 7, k.last_login_at);
+                q.exec();
+                k.id = db_.getLastInsertRowid();
+            },
+            "SSH key " + k.fingerprint_sha256 + " is already registered for this user");
     }
 
     std::optional<core::SshKey> find_ssh_key(std::int64_t id) override {
-        return find_one<core::SshKey>(std::string("SELECT ") + kSshKeyColumns + " FROM ssh_keys WHERE id = ?",
-                                      id, read_ssh_key);
+        return find_one<core::SshKey>(
+            std::string("SELECT ") + kSshKeyColumns + " FROM ssh_keys WHERE id = ?", id,
+            read_ssh_key);
     }
 
     std::vector<core::SshKey> list_ssh_keys(std::int64_t user_id) override {
@@ -470,10 +488,15 @@ public:
     void append_action(core::ActionLogEntry& e) override {
         std::lock_guard lock(mutex_);
         guarded([&] {
-            SQLite::Statement q(db_,
-                                "INSERT INTO action_log (created_at, user_id, username, ip, interface, "
-                                "action, failure_type, detail, path, destination, bytes, duration_ms) "
-                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+            // Prepared once: the log is the hottest write path (every login attempt).
+            if (!insert_action_)
+                insert_action_.emplace(
+                    db_,
+                    "INSERT INTO action_log (created_at, user_id, username, ip, interface, action, "
+                    "failure_type, detail, path, destination, bytes, duration_ms) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+            auto& q = *insert_action_;
+            q.reset();
             q.bind(1, static_cast<int64_t>(e.created_at));
             bind_opt(q, 2, e.user_id);
             q.bind(3, e.username);
@@ -491,19 +514,51 @@ public:
         });
     }
 
+    // Newest first, one page. Two things keep every query on an index walk that stops after a
+    // page, whatever the log's size:
+    // - a time range becomes an id range: ids grow with time, so the first id at or after
+    //   `since` and the last before `until`, found through the created_at index, bound the walk
+    //   (the created_at conditions still apply, so entries inside are exact);
+    // - the most selective filter drives (ip, then username, failure type, interface, action),
+    //   and a unary + keeps SQLite from choosing a less selective index for the others.
     core::ActionLogPage query_actions(const core::ActionLogQuery& f) override {
         std::lock_guard lock(mutex_);
         return guarded([&] {
+            core::ActionLogPage page;
+            std::optional<std::int64_t> lo, hi;
+            if (f.since) {
+                lo = boundary_id(
+                    "SELECT id FROM action_log WHERE created_at >= ? "
+                    "ORDER BY created_at, id LIMIT 1",
+                    *f.since);
+                if (!lo) return page;
+            }
+            if (f.until) {
+                hi = boundary_id(
+                    "SELECT id FROM action_log WHERE created_at < ? "
+                    "ORDER BY created_at DESC, id DESC LIMIT 1",
+                    *f.until);
+                if (!hi) return page;
+            }
+            const char* driver = f.ip             ? "ip"
+                                 : f.username     ? "username"
+                                 : f.failure_type ? "failure_type"
+                                 : f.interface    ? "interface"
+                                 : f.action       ? "action"
+                                                  : "";
+            auto col = [&](const char* name) {
+                return std::string(std::string_view(name) == driver ? " " : " +") + name;
+            };
             std::string sql =
                 "SELECT id, created_at, user_id, username, ip, interface, action, failure_type, "
                 "detail, path, destination, bytes, duration_ms FROM action_log WHERE 1";
-            if (f.action) sql += " AND action = ?";
-            if (f.failure_type) sql += " AND failure_type = ?";
-            if (f.username) sql += " AND username = ? COLLATE NOCASE";
-            if (f.interface) sql += " AND interface = ?";
-            if (f.ip) sql += " AND ip = ?";
-            if (f.since) sql += " AND created_at >= ?";
-            if (f.until) sql += " AND created_at < ?";
+            if (f.action) sql += " AND" + col("action") + " = ?";
+            if (f.failure_type) sql += " AND" + col("failure_type") + " = ?";
+            if (f.username) sql += " AND" + col("username") + " = ? COLLATE NOCASE";
+            if (f.interface) sql += " AND" + col("interface") + " = ?";
+            if (f.ip) sql += " AND" + col("ip") + " = ?";
+            if (f.since) sql += " AND +created_at >= ? AND id >= ?";
+            if (f.until) sql += " AND +created_at < ? AND id <= ?";
             if (f.cursor) sql += " AND id < ?";
             sql += " ORDER BY id DESC LIMIT ?";
             SQLite::Statement q(db_, sql);
@@ -513,12 +568,17 @@ public:
             if (f.username) q.bind(i++, *f.username);
             if (f.interface) q.bind(i++, std::string(core::to_string(*f.interface)));
             if (f.ip) q.bind(i++, *f.ip);
-            if (f.since) q.bind(i++, static_cast<int64_t>(*f.since));
-            if (f.until) q.bind(i++, static_cast<int64_t>(*f.until));
+            if (f.since) {
+                q.bind(i++, static_cast<int64_t>(*f.since));
+                q.bind(i++, static_cast<int64_t>(*lo));
+            }
+            if (f.until) {
+                q.bind(i++, static_cast<int64_t>(*f.until));
+                q.bind(i++, static_cast<int64_t>(*hi));
+            }
             if (f.cursor) q.bind(i++, static_cast<int64_t>(*f.cursor));
             const int limit = std::clamp(f.limit, 1, 1000);
             q.bind(i++, limit + 1);  // one more tells whether another page follows
-            core::ActionLogPage page;
             while (q.executeStep()) page.entries.push_back(read_entry(q));
             if (static_cast<int>(page.entries.size()) > limit) {
                 page.entries.pop_back();
@@ -528,7 +588,7 @@ public:
         });
     }
 
-private:
+  private:
     static std::string placeholders(int n) {
         std::string s;
         for (int i = 0; i < n; ++i) s += i ? ", ?" : "?";
@@ -581,6 +641,13 @@ private:
         });
     }
 
+    std::optional<std::int64_t> boundary_id(const char* sql, UnixTime t) {
+        SQLite::Statement q(db_, sql);
+        q.bind(1, static_cast<int64_t>(t));
+        if (!q.executeStep()) return std::nullopt;
+        return q.getColumn(0).getInt64();
+    }
+
     void set_time(const char* sql, std::int64_t id, UnixTime at) {
         std::lock_guard lock(mutex_);
         guarded([&] {
@@ -623,20 +690,24 @@ private:
                         using T = std::decay_t<decltype(defaults.*m)>;
                         if constexpr (std::is_same_v<T, std::string>) {
                             std::string quoted = "'";
-                            for (char c : defaults.*m) quoted += c == '\'' ? std::string("''") : std::string(1, c);
+                            for (char c : defaults.*m)
+                                quoted += c == '\'' ? std::string("''") : std::string(1, c);
                             return "TEXT NOT NULL DEFAULT " + quoted + "'";
                         } else {
-                            return "INTEGER NOT NULL DEFAULT " + std::to_string(static_cast<int>(defaults.*m));
+                            return "INTEGER NOT NULL DEFAULT " +
+                                   std::to_string(static_cast<int>(defaults.*m));
                         }
                     },
                     f.member);
-                db_.exec("ALTER TABLE site_settings ADD COLUMN " + std::string(f.name) + " " + decl);
+                db_.exec("ALTER TABLE site_settings ADD COLUMN " + std::string(f.name) + " " +
+                         decl);
             }
         });
     }
 
     std::recursive_mutex mutex_;
     SQLite::Database db_;
+    std::optional<SQLite::Statement> insert_action_;
     int depth_ = 0;
 };
 

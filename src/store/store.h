@@ -34,7 +34,7 @@ struct UserFilter {
 };
 
 class Store {
-public:
+  public:
     virtual ~Store() = default;
 
     virtual int schema_version() = 0;
@@ -68,7 +68,8 @@ public:
     virtual bool delete_api_key(std::int64_t id) = 0;
     virtual void touch_api_key(std::int64_t id, core::UnixTime at) = 0;  // last_use_at
 
-    virtual void create_ssh_key(core::SshKey& key) = 0;  // sets key.id; Conflict on same key twice for a user
+    virtual void create_ssh_key(
+        core::SshKey& key) = 0;  // sets key.id; Conflict on same key twice for a user
     virtual std::optional<core::SshKey> find_ssh_key(std::int64_t id) = 0;
     virtual std::vector<core::SshKey> list_ssh_keys(std::int64_t user_id) = 0;
     virtual bool delete_ssh_key(std::int64_t id) = 0;

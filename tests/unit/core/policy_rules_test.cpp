@@ -54,7 +54,8 @@ TEST(PasswordPolicy, RulesCanBeTurnedOffAndLengthRangeEdges) {
     EXPECT_TRUE(rules(std::string(512, 'a'), s).empty());
     // Characters, not bytes: eight two-byte letters are eight characters.
     s.password_min_length = 8;
-    EXPECT_TRUE(rules("\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4", s).empty());
+    EXPECT_TRUE(
+        rules("\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4", s).empty());
     EXPECT_EQ(rules("\xC3\xA4\xC3\xA4\xC3\xA4\xC3\xA4", s), std::vector<R>{R::min_length});
 }
 
