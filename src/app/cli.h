@@ -5,12 +5,13 @@
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
-#include <iosfwd>
+#include <ostream>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "app/json.h"
 #include "app/node.h"
 
 namespace drawbridge::app {
@@ -39,6 +40,14 @@ struct CliContext {
 std::string read_secret(const std::string& prompt, bool confirm);
 // Reads all of standard input (for public keys).
 std::string read_stdin();
+
+// Prints items as a JSON array, each through the to_json overloads of app/json.h.
+template <typename T>
+void print_json_list(std::ostream& out, const std::vector<T>& items) {
+    auto arr = nlohmann::json::array();
+    for (const auto& item : items) arr.push_back(to_json(item));
+    out << arr.dump(2) << "\n";
+}
 
 // Prints rows as aligned columns under a header.
 void print_table(std::ostream& out, const std::vector<std::string>& header,

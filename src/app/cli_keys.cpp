@@ -58,12 +58,7 @@ void add_apikey_commands(CLI::App& app, CliContext& ctx) {
         list->add_flag("--json", ctx.json, "print JSON");
         list->callback([&ctx, username] {
             const auto keys = ctx.open().accounts->list_api_keys(*username);
-            if (ctx.json) {
-                nlohmann::json arr = nlohmann::json::array();
-                for (const auto& k : keys) arr.push_back(to_json(k));
-                std::cout << arr.dump(2) << "\n";
-                return;
-            }
+            if (ctx.json) return print_json_list(std::cout, keys);
             std::vector<std::vector<std::string>> rows;
             for (const auto& k : keys)
                 rows.push_back({std::to_string(k.id), k.name, core::format_time(k.created_at),
@@ -126,12 +121,7 @@ void add_sshkey_commands(CLI::App& app, CliContext& ctx) {
         list->add_flag("--json", ctx.json, "print JSON");
         list->callback([&ctx, username] {
             const auto keys = ctx.open().accounts->list_ssh_keys(*username);
-            if (ctx.json) {
-                nlohmann::json arr = nlohmann::json::array();
-                for (const auto& k : keys) arr.push_back(to_json(k));
-                std::cout << arr.dump(2) << "\n";
-                return;
-            }
+            if (ctx.json) return print_json_list(std::cout, keys);
             std::vector<std::vector<std::string>> rows;
             for (const auto& k : keys)
                 rows.push_back({std::to_string(k.id), k.title, k.key_type, k.fingerprint_sha256,

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "core/cidr.h"
+#include "core/types.h"
 
 namespace drawbridge::core {
 namespace {
@@ -106,12 +107,9 @@ struct ValueWriter {
     std::string_view v;
 
     std::optional<std::string> operator()(bool S::*m) const {
-        if (v == "true" || v == "1" || v == "yes" || v == "on")
-            s.*m = true;
-        else if (v == "false" || v == "0" || v == "no" || v == "off")
-            s.*m = false;
-        else
-            return std::string(f.name) + ": expected true or false, got '" + std::string(v) + "'";
+        const auto b = parse_bool(v);
+        if (!b) return std::string(f.name) + ": expected true or false, got '" + std::string(v) + "'";
+        s.*m = *b;
         return std::nullopt;
     }
     std::optional<std::string> operator()(int S::*m) const {

@@ -73,6 +73,12 @@ std::optional<SiteDefault> parse_site_default(std::string_view s) {
     return parse_enum(s, kSiteDefaults);
 }
 
+std::optional<bool> parse_bool(std::string_view v) {
+    if (v == "true" || v == "1" || v == "yes" || v == "on") return true;
+    if (v == "false" || v == "0" || v == "no" || v == "off") return false;
+    return std::nullopt;
+}
+
 std::string format_time(UnixTime t) {
     const std::time_t tt = static_cast<std::time_t>(t);
     std::tm tm{};

@@ -44,6 +44,9 @@ std::optional<Interface> parse_interface(std::string_view s);
 std::optional<AuthMethod> parse_auth_method(std::string_view s);
 std::optional<SiteDefault> parse_site_default(std::string_view s);
 
+// "true"/"false" (also 1/0, yes/no, on/off), as settings and user fields are written.
+std::optional<bool> parse_bool(std::string_view s);
+
 // ISO-8601 UTC ("2026-11-23T01:02:03Z") for logs, JSON and the CLI.
 std::string format_time(UnixTime t);
 // Accepts "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS][Z]" (UTC) or a number of epoch seconds.

@@ -14,16 +14,11 @@ std::string time_text(const std::optional<UnixTime>& t) {
     return t ? format_time(*t) : "";
 }
 
-Err parse_bool(std::string_view v, bool& out) {
-    if (v == "true" || v == "1" || v == "yes" || v == "on") {
-        out = true;
-        return std::nullopt;
-    }
-    if (v == "false" || v == "0" || v == "no" || v == "off") {
-        out = false;
-        return std::nullopt;
-    }
-    return "expected true or false, got '" + std::string(v) + "'";
+Err parse_bool_into(std::string_view v, bool& out) {
+    const auto b = parse_bool(v);
+    if (!b) return "expected true or false, got '" + std::string(v) + "'";
+    out = *b;
+    return std::nullopt;
 }
 
 Err parse_optional_time(std::string_view v, std::optional<UnixTime>& out) {
@@ -49,7 +44,7 @@ Err parse_site_default_into(std::string_view v, SiteDefault& out) {
 #member, K::boolean, [](const User& u) -> std::string {                    \
             return u.member ? "true" : "false";                                    \
         },                                                                         \
-            [](User& u, std::string_view v) -> Err { return parse_bool(v, u.member); } \
+            [](User& u, std::string_view v) -> Err { return parse_bool_into(v, u.member); } \
     }
 #define TIME_FIELD(member)                                                                       \
     UserField {                                                                                  \
