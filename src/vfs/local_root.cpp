@@ -1,0 +1,309 @@
+#include "vfs/local_root.h"
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <system_error>
+#include <vector>
+
+#include "core/crypto.h"
+
+namespace drawbridge::vfs {
+namespace {
+
+// RESOLVE_BENEATH: no "..", absolute path or symlink may leave the root.
+// RESOLVE_NO_MAGICLINKS: no /proc-style links, which could point anywhere.
+constexpr unsigned long kJail = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+
+int openat2_fd(int dirfd, const std::string& path, int flags, mode_t mode, unsigned long resolve) {
+    open_how how{};
+    how.flags = static_cast<std::uint64_t>(flags) | O_CLOEXEC;
+    how.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0;
+    how.resolve = resolve;
+    for (;;) {
+        const long fd = syscall(SYS_openat2, dirfd, path.c_str(), &how, sizeof how);
+        if (fd >= 0) return static_cast<int>(fd);
+        if (errno != EAGAIN && errno != EINTR) return -errno;  // EAGAIN: a rename raced; retry
+    }
+}
+
+// "/a/b/" -> "a/b"; "/" -> "."; the path is normalised first.
+std::string relative(std::string_view path) {
+    const std::string n = normalize(path);
+    return n == "/" ? "." : n.substr(1);
+}
+
+std::string proc_path(int fd) {
+    return "/proc/self/fd/" + std::to_string(fd);
+}
+
+}  // namespace
+
+UniqueFd& UniqueFd::operator=(UniqueFd&& o) noexcept {
+    if (this != &o) reset(o.release());
+    return *this;
+}
+
+void UniqueFd::reset(int fd) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = fd;
+}
+
+std::string normalize(std::string_view path, std::string_view cwd) {
+    std::vector<std::string_view> parts;
+    auto push = [&](std::string_view p) {
+        std::size_t i = 0;
+        while (i <= p.size()) {
+            const auto end = std::min(p.find('/', i), p.size());
+            const auto part = p.substr(i, end - i);
+            if (part == "..") {
+                if (!parts.empty()) parts.pop_back();  // clamped at the root
+            } else if (!part.empty() && part != ".") {
+                parts.push_back(part);
+            }
+            i = end + 1;
+        }
+    };
+    if (path.empty() || path.front() != '/') push(cwd);
+    push(path);
+    std::string out;
+    for (auto p : parts) out.append("/").append(p);
+    return out.empty() ? "/" : out;
+}
+
+DirReader& DirReader::operator=(DirReader&& o) noexcept {
+    if (this != &o) {
+        if (dir_) closedir(dir_);
+        dir_ = std::exchange(o.dir_, nullptr);
+    }
+    return *this;
+}
+
+DirReader::~DirReader() {
+    if (dir_) closedir(dir_);
+}
+
+std::optional<std::pair<std::string, struct stat>> DirReader::next() {
+    if (!dir_) return std::nullopt;
+    while (const dirent* e = readdir(dir_)) {
+        const std::string_view name = e->d_name;
+        if (name == "." || name == "..") continue;
+        struct stat st {};
+        // An entry removed since readdir saw it is skipped, not reported half-known.
+        if (fstatat(dirfd(dir_), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+        return std::pair{std::string(name), st};
+    }
+    return std::nullopt;
+}
+
+LocalRoot LocalRoot::open(const std::filesystem::path& dir, bool create) {
+    if (create) {
+        std::error_code ec;
+        std::filesystem::create_directories(dir, ec);
+        if (ec) throw std::system_error(ec, "cannot create " + dir.string());
+    }
+    LocalRoot r;
+    r.host_path_ = std::filesystem::absolute(dir);
+    r.root_.reset(::open(r.host_path_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!r.root_)
+        throw std::system_error(errno, std::generic_category(), "cannot open " + dir.string());
+    return r;
+}
+
+int LocalRoot::resolve(std::string_view path, int flags, mode_t mode, unsigned long resolve_flags,
+                       UniqueFd& out) const {
+    const int fd = openat2_fd(root_.get(), relative(path), flags, mode, resolve_flags);
+    if (fd < 0) return -fd;
+    out.reset(fd);
+    return 0;
+}
+
+int LocalRoot::open_parent(std::string_view path, UniqueFd& parent, std::string& leaf) const {
+    const std::string n = normalize(path);
+    if (n == "/") return EPERM;  // the root itself has no parent to act in
+    const auto slash = n.rfind('/');
+    leaf = n.substr(slash + 1);
+    return resolve(n.substr(0, slash + 1), O_PATH | O_DIRECTORY, 0, kJail, parent);
+}
+
+int LocalRoot::open_file(std::string_view path, int flags, mode_t mode, UniqueFd& out) const {
+    // The last component must not be a symlink either when creating: O_NOFOLLOW on O_CREAT
+    // keeps a planted link from redirecting the write.
+    if (flags & O_CREAT) flags |= O_NOFOLLOW;
+    return resolve(path, flags, mode, kJail, out);
+}
+
+int LocalRoot::stat(std::string_view path, bool follow, struct stat& st) const {
+    UniqueFd fd;
+    if (const int e = resolve(path, O_PATH | (follow ? 0 : O_NOFOLLOW), 0, kJail, fd)) return e;
+    return fstat(fd.get(), &st) == 0 ? 0 : errno;
+}
+
+int LocalRoot::open_dir(std::string_view path, DirReader& out) const {
+    UniqueFd fd;
+    if (const int e = resolve(path, O_RDONLY | O_DIRECTORY, 0, kJail, fd)) return e;
+    DIR* d = fdopendir(fd.get());
+    if (!d) return errno;
+    fd.release();
+    out = DirReader(d);
+    return 0;
+}
+
+int LocalRoot::mkdir(std::string_view path, mode_t mode) const {
+    UniqueFd parent;
+    std::string leaf;
+    if (const int e = open_parent(path, parent, leaf)) return e == EPERM ? EEXIST : e;
+    return ::mkdirat(parent.get(), leaf.c_str(), mode) == 0 ? 0 : errno;
+}
+
+int LocalRoot::rmdir(std::string_view path) const {
+    UniqueFd parent;
+    std::string leaf;
+    if (const int e = open_parent(path, parent, leaf)) return e;
+    return ::unlinkat(parent.get(), leaf.c_str(), AT_REMOVEDIR) == 0 ? 0 : errno;
+}
+
+int LocalRoot::unlink(std::string_view path) const {
+    UniqueFd parent;
+    std::string leaf;
+    if (const int e = open_parent(path, parent, leaf)) return e;
+    return ::unlinkat(parent.get(), leaf.c_str(), 0) == 0 ? 0 : errno;
+}
+
+int LocalRoot::rename(std::string_view from, std::string_view to, unsigned flags) const {
+    UniqueFd from_dir, to_dir;
+    std::string from_leaf, to_leaf;
+    if (const int e = open_parent(from, from_dir, from_leaf)) return e;
+    if (const int e = open_parent(to, to_dir, to_leaf)) return e;
+    return ::renameat2(from_dir.get(), from_leaf.c_str(), to_dir.get(), to_leaf.c_str(), flags) == 0
+               ? 0
+               : errno;
+}
+
+int LocalRoot::link(std::string_view existing, std::string_view new_path) const {
+    UniqueFd from_dir, to_dir;
+    std::string from_leaf, to_leaf;
+    if (const int e = open_parent(existing, from_dir, from_leaf)) return e;
+    if (const int e = open_parent(new_path, to_dir, to_leaf)) return e;
+    // No AT_SYMLINK_FOLLOW: a hard link to a symlink links the symlink, never what it names.
+    return ::linkat(from_dir.get(), from_leaf.c_str(), to_dir.get(), to_leaf.c_str(), 0) == 0
+               ? 0
+               : errno;
+}
+
+int LocalRoot::symlink(std::string_view target, std::string_view link_path) const {
+    const std::string link = normalize(link_path);
+    const std::string link_dir = link.substr(0, link.rfind('/') + 1);  // "/a/b/"
+    if (target.empty()) return EINVAL;
+    // Walk the target from where it starts (the root for an absolute target, the link's folder
+    // otherwise); a ".." above the root means it points outside, which is refused.
+    long depth = target.front() == '/' ? 0 : std::count(link_dir.begin(), link_dir.end(), '/') - 1;
+    for (std::size_t i = 0; i <= target.size();) {
+        const auto end = std::min(target.find('/', i), target.size());
+        const auto part = target.substr(i, end - i);
+        if (part == "..") {
+            if (--depth < 0) return EXDEV;
+        } else if (!part.empty() && part != ".") {
+            ++depth;
+        }
+        i = end + 1;
+    }
+    // Stored relative to the link's folder, so that it resolves beneath the root.
+    const std::string resolved = normalize(target, link_dir);  // "/x/y"
+    std::size_t common = 0;  // length of the shared leading folders, up to a '/'
+    const std::string to = resolved + "/";
+    for (std::size_t i = 0; i < link_dir.size() && i < to.size() && link_dir[i] == to[i]; ++i)
+        if (link_dir[i] == '/') common = i + 1;
+    std::string rel;
+    for (std::size_t i = common; i < link_dir.size(); ++i)
+        if (link_dir[i] == '/') rel += "../";
+    rel += common < to.size() ? to.substr(common, to.size() - common - 1) : "";
+    if (rel.empty()) rel = ".";
+    UniqueFd parent;
+    std::string leaf;
+    if (const int e = open_parent(link, parent, leaf)) return e;
+    return ::symlinkat(rel.c_str(), parent.get(), leaf.c_str()) == 0 ? 0 : errno;
+}
+
+int LocalRoot::readlink(std::string_view path, std::string& out) const {
+    UniqueFd parent;
+    std::string leaf;
+    if (const int e = open_parent(path, parent, leaf)) return e;
+    char buf[PATH_MAX];
+    const ssize_t n = ::readlinkat(parent.get(), leaf.c_str(), buf, sizeof buf);
+    if (n < 0) return errno;
+    out.assign(buf, static_cast<std::size_t>(n));
+    return 0;
+}
+
+// chmod and utimes act on an O_PATH descriptor already resolved inside the root, through its
+// /proc/self/fd entry: the kernel does not resolve the user's path a second time.
+int LocalRoot::set_mode(std::string_view path, mode_t mode) const {
+    UniqueFd fd;
+    if (const int e = resolve(path, O_PATH, 0, kJail, fd)) return e;
+    return ::chmod(proc_path(fd.get()).c_str(), mode & 07777) == 0 ? 0 : errno;
+}
+
+int LocalRoot::set_times(std::string_view path, std::int64_t atime, std::int64_t mtime) const {
+    UniqueFd fd;
+    if (const int e = resolve(path, O_PATH, 0, kJail, fd)) return e;
+    const timespec times[2] = {{static_cast<time_t>(atime), 0}, {static_cast<time_t>(mtime), 0}};
+    return ::utimensat(AT_FDCWD, proc_path(fd.get()).c_str(), times, 0) == 0 ? 0 : errno;
+}
+
+int LocalRoot::truncate(std::string_view path, std::uint64_t size) const {
+    UniqueFd fd;
+    if (const int e = resolve(path, O_WRONLY | O_NOFOLLOW, 0, kJail, fd)) return e;
+    return ::ftruncate(fd.get(), static_cast<off_t>(size)) == 0 ? 0 : errno;
+}
+
+int LocalRoot::statvfs(struct statvfs& out) const {
+    return ::fstatvfs(root_.get(), &out) == 0 ? 0 : errno;
+}
+
+int AtomicUpload::begin(const LocalRoot& root, std::string_view path, mode_t mode,
+                        AtomicUpload& out) {
+    const std::string final_path = normalize(path);
+    if (final_path == "/") return EISDIR;
+    struct stat st {};
+    if (root.stat(final_path, false, st) == 0 && !S_ISREG(st.st_mode))
+        return S_ISDIR(st.st_mode) ? EISDIR : EPERM;
+    const std::string dir = final_path.substr(0, final_path.rfind('/') + 1);
+    for (int attempt = 0; attempt < 8; ++attempt) {
+        const std::string temp =
+            dir + std::string(kTempPrefix) + core::crypto::to_hex(core::crypto::random_bytes(8));
+        UniqueFd fd;
+        const int e = root.open_file(temp, O_WRONLY | O_CREAT | O_EXCL, mode, fd);
+        if (e == EEXIST) continue;
+        if (e) return e;
+        out.abort();
+        out.root_ = &root;
+        out.final_path_ = final_path;
+        out.temp_path_ = temp;
+        out.fd_ = std::move(fd);
+        return 0;
+    }
+    return EEXIST;
+}
+
+int AtomicUpload::commit() {
+    if (!root_) return EBADF;
+    fd_.reset();
+    const int e = root_->rename(temp_path_, final_path_, 0);
+    if (e) root_->unlink(temp_path_);
+    root_ = nullptr;
+    return e;
+}
+
+void AtomicUpload::abort() {
+    if (!root_) return;
+    fd_.reset();
+    root_->unlink(temp_path_);
+    root_ = nullptr;
+}
+
+}  // namespace drawbridge::vfs
