@@ -11,6 +11,15 @@ namespace {
 
 const auth::Actor kCli{core::Interface::cli, ""};
 
+// The path (and destination) of a file action, then the detail.
+std::string summary(const core::ActionLogEntry& e) {
+    std::string s = e.path;
+    if (!e.destination.empty()) s += " -> " + e.destination;
+    if (e.bytes) s += " (" + std::to_string(*e.bytes) + " bytes)";
+    if (!e.detail.empty()) s += (s.empty() ? "" : " ") + e.detail;
+    return s.empty() ? "-" : s;
+}
+
 }  // namespace
 
 void add_site_commands(CLI::App& app, CliContext& ctx) {
@@ -127,7 +136,7 @@ void add_log_commands(CLI::App& app, CliContext& ctx) {
                             std::string(core::to_string(e.failure_type)),
                             std::string(core::to_string(e.interface)),
                             e.username.empty() ? "-" : e.username, e.ip.empty() ? "-" : e.ip,
-                            e.detail.empty() ? "-" : e.detail});
+                            summary(e)});
         print_table(
             std::cout,
             {"id", "created_at", "action", "failure_type", "interface", "username", "ip", "detail"},

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "app/cli.h"
+#include "sftp/server.h"
 
 namespace drawbridge::app {
 namespace {
@@ -51,12 +52,25 @@ void add_serve_command(CLI::App& app, CliContext& ctx) {
                      std::filesystem::absolute(config.files_dir()).string());
         spdlog::info("region '{}', PBKDF2 iterations {}", config.region, config.pbkdf2_iterations);
         bootstrap_admin(node);
-        spdlog::info("{} user(s); no network listener is configured yet",
-                     node.store->count_users());
+        spdlog::info("{} user(s)", node.store->count_users());
+
+        sftp::ServerOptions sftp_options;
+        sftp_options.address = config.sftp_address;
+        sftp_options.ports = {config.sftp_port};
+        if (config.sftp_alt_port >= 0) sftp_options.ports.push_back(config.sftp_alt_port);
+        sftp_options.host_key_dir = config.host_key_dir();
+        sftp_options.files_dir = config.files_dir();
+        sftp_options.idle_timeout_seconds = config.sftp_idle_timeout;
+        sftp::Server sftp_server(sftp_options, *node.gate, *node.log);
+        sftp_server.start();
+        for (int port : sftp_server.bound_ports())
+            spdlog::info("sftp listening on {}:{} (connect: sftp -P {} admin@<host>)",
+                         config.sftp_address, port, port);
         spdlog::info("ready; stop with Ctrl-C");
         int sig = 0;
         sigwait(&stop, &sig);
         spdlog::info("stopping on signal {}", sig);
+        sftp_server.stop();
     });
 }
 

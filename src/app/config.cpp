@@ -2,6 +2,8 @@
 
 #include <toml++/toml.h>
 
+#include "core/cidr.h"
+
 #include <array>
 #include <charconv>
 #include <cstdlib>
@@ -47,6 +49,15 @@ std::optional<std::string> set_iterations(NodeConfig& c, std::string_view v) {
     return std::nullopt;
 }
 
+std::optional<std::string> parse_int(std::string_view v, int lo, int hi, int& out) {
+    int n = 0;
+    const auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (v.empty() || ec != std::errc{} || p != v.data() + v.size() || n < lo || n > hi)
+        return "expected a whole number from " + std::to_string(lo) + " to " + std::to_string(hi);
+    out = n;
+    return std::nullopt;
+}
+
 const std::array kKeys = {
     Key{"data_dir", "DRAWBRIDGE_DATA_DIR", "directory for the database and users' files",
         [](NodeConfig& c, std::string_view v) -> std::optional<std::string> {
@@ -68,6 +79,19 @@ const std::array kKeys = {
         set_log_level},
     Key{"security.pbkdf2_iterations", "DRAWBRIDGE_PBKDF2_ITERATIONS",
         "PBKDF2-HMAC-SHA256 iterations for stored passwords (default 600000)", set_iterations},
+    Key{"sftp.address", "DRAWBRIDGE_SFTP_ADDRESS", "address the SFTP listener binds (default 0.0.0.0)",
+        [](NodeConfig& c, std::string_view v) -> std::optional<std::string> {
+            if (!core::IpAddress::parse(v)) return "expected an IPv4 or IPv6 address";
+            c.sftp_address = std::string(v);
+            return std::nullopt;
+        }},
+    Key{"sftp.port", "DRAWBRIDGE_SFTP_PORT", "SFTP port (default 2022; 0 picks a free one)",
+        [](NodeConfig& c, std::string_view v) { return parse_int(v, 0, 65535, c.sftp_port); }},
+    Key{"sftp.alt_port", "DRAWBRIDGE_SFTP_ALT_PORT", "a second SFTP port (default none)",
+        [](NodeConfig& c, std::string_view v) { return parse_int(v, 0, 65535, c.sftp_alt_port); }},
+    Key{"sftp.idle_timeout", "DRAWBRIDGE_SFTP_IDLE_TIMEOUT",
+        "seconds before an idle SFTP session is closed (default 120)",
+        [](NodeConfig& c, std::string_view v) { return parse_int(v, 5, 86400, c.sftp_idle_timeout); }},
 };
 
 std::string node_text(const toml::node& n) {

@@ -20,9 +20,15 @@ struct NodeConfig {
     std::string region = "default";
     std::string log_level = "info";
     std::uint32_t pbkdf2_iterations = 600000;
+    // SFTP: unprivileged ports by default, so as not to collide with the machine's own sshd.
+    std::string sftp_address = "0.0.0.0";
+    int sftp_port = 2022;      // 0: any free port (printed at start)
+    int sftp_alt_port = -1;    // a second port for networks that block the first; -1: none
+    int sftp_idle_timeout = 120;
 
     std::filesystem::path database_file() const;
     std::filesystem::path files_dir() const { return data_dir / "files"; }
+    std::filesystem::path host_key_dir() const { return data_dir / "host_keys"; }
 };
 
 // Reads `file` (if given), then the environment, then the --data-dir flag. Unknown keys,

@@ -424,6 +424,15 @@ core::LoginOutcome LoginGate::finish_failure(Context& ctx, Refusal refusal) {
     return out;
 }
 
+bool LoginGate::accepts_key_probe(std::string_view username, std::string_view key_blob) {
+    const auto user = store_.find_user_by_name(username);
+    if (!user) return false;
+    const std::string fingerprint = core::ssh_fingerprint_sha256(key_blob);
+    for (const auto& k : store_.list_ssh_keys(user->id))
+        if (k.fingerprint_sha256 == fingerprint) return true;
+    return false;
+}
+
 std::vector<Explanation> LoginGate::explain(std::string_view username, Interface interface,
                                             std::string_view ip) {
     std::vector<Explanation> out;

@@ -49,6 +49,11 @@ class LoginGate {
     std::vector<Explanation> explain(std::string_view username, core::Interface interface,
                                      std::string_view ip);
 
+    // Answers an SSH client's question "would this key be accepted?" before it signs anything:
+    // true when the user exists and has registered the key. Records nothing; the signed attempt
+    // that follows goes through attempt().
+    bool accepts_key_probe(std::string_view username, std::string_view key_blob);
+
     const GateOptions& options() const { return options_; }
 
   private:

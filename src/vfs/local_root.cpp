@@ -290,10 +290,10 @@ int AtomicUpload::begin(const LocalRoot& root, std::string_view path, mode_t mod
     return EEXIST;
 }
 
-int AtomicUpload::commit() {
+int AtomicUpload::commit(unsigned flags) {
     if (!root_) return EBADF;
     fd_.reset();
-    const int e = root_->rename(temp_path_, final_path_, 0);
+    const int e = root_->rename(temp_path_, final_path_, flags);
     if (e) root_->unlink(temp_path_);
     root_ = nullptr;
     return e;

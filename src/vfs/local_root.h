@@ -112,7 +112,8 @@ class AtomicUpload {
     // New or truncating uploads only: resuming or appending writes to the file in place.
     static int begin(const LocalRoot& root, std::string_view path, mode_t mode, AtomicUpload& out);
     int fd() const { return fd_.get(); }
-    int commit();
+    // flags: 0 replaces an existing file; RENAME_NOREPLACE keeps it (exclusive create).
+    int commit(unsigned flags = 0);
     void abort();
 
   private:

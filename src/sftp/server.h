@@ -1,0 +1,56 @@
+// The SFTP listener: our sockets, libssh for the SSH transport and user authentication (every
+// attempt through LoginGate), and our own SFTP v3 engine on the channel's data.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "audit/action_log.h"
+#include "auth/login_gate.h"
+
+namespace drawbridge::sftp {
+
+struct ServerOptions {
+    std::string address = "127.0.0.1";
+    std::vector<int> ports = {2022};  // 0 picks a free port (tests)
+    std::filesystem::path host_key_dir;
+    std::filesystem::path files_dir;  // users' roots default to <files_dir>/<username>
+    int idle_timeout_seconds = 120;
+    bool legacy_algorithms = false;
+};
+
+// Generates the Ed25519, ECDSA P-256 and RSA 3072 host keys that are missing (mode 0600) and
+// returns the paths of all three.
+std::vector<std::filesystem::path> ensure_host_keys(const std::filesystem::path& dir);
+
+class Server {
+public:
+    Server(ServerOptions options, auth::LoginGate& gate, audit::ActionLog& log);
+    ~Server();
+
+    // Binds every port (throws std::system_error naming the address on failure) and starts
+    // accepting.
+    void start();
+    void stop();
+    const std::vector<int>& bound_ports() const { return bound_ports_; }
+
+private:
+    void accept_loop(int listen_fd);
+    void serve(int fd, std::string peer_ip);
+
+    ServerOptions options_;
+    auth::LoginGate& gate_;
+    audit::ActionLog& log_;
+    std::vector<std::filesystem::path> host_keys_;
+    std::vector<int> listen_fds_;
+    std::vector<int> bound_ports_;
+    std::vector<std::thread> acceptors_;
+    std::atomic<bool> stopping_{false};
+    std::atomic<int> live_connections_{0};
+};
+
+}  // namespace drawbridge::sftp

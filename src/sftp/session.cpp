@@ -1,0 +1,589 @@
+#include "sftp/session.h"
+
+#include <fcntl.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+namespace drawbridge::sftp {
+namespace {
+
+enum PacketType : std::uint8_t {
+    SSH_FXP_INIT = 1,
+    SSH_FXP_VERSION = 2,
+    SSH_FXP_OPEN = 3,
+    SSH_FXP_CLOSE = 4,
+    SSH_FXP_READ = 5,
+    SSH_FXP_WRITE = 6,
+    SSH_FXP_LSTAT = 7,
+    SSH_FXP_FSTAT = 8,
+    SSH_FXP_SETSTAT = 9,
+    SSH_FXP_FSETSTAT = 10,
+    SSH_FXP_OPENDIR = 11,
+    SSH_FXP_READDIR = 12,
+    SSH_FXP_REMOVE = 13,
+    SSH_FXP_MKDIR = 14,
+    SSH_FXP_RMDIR = 15,
+    SSH_FXP_REALPATH = 16,
+    SSH_FXP_STAT = 17,
+    SSH_FXP_RENAME = 18,
+    SSH_FXP_READLINK = 19,
+    SSH_FXP_SYMLINK = 20,
+    SSH_FXP_STATUS = 101,
+    SSH_FXP_HANDLE = 102,
+    SSH_FXP_DATA = 103,
+    SSH_FXP_NAME = 104,
+    SSH_FXP_ATTRS = 105,
+    SSH_FXP_EXTENDED = 200,
+    SSH_FXP_EXTENDED_REPLY = 201,
+};
+
+enum OpenFlags : std::uint32_t {
+    SSH_FXF_READ = 0x01,
+    SSH_FXF_WRITE = 0x02,
+    SSH_FXF_APPEND = 0x04,
+    SSH_FXF_CREAT = 0x08,
+    SSH_FXF_TRUNC = 0x10,
+    SSH_FXF_EXCL = 0x20,
+};
+
+constexpr std::size_t kReaddirBatch = 128;
+
+// The one place where a system error becomes an SFTP status.
+std::uint32_t status_of(int error) {
+    switch (error) {
+        case 0: return SSH_FX_OK;
+        case ENOENT:
+        case ENOTDIR: return SSH_FX_NO_SUCH_FILE;
+        case EACCES:
+        case EPERM:
+        case EROFS:
+        case EXDEV:  // a path that would leave the user's root
+        case ELOOP: return SSH_FX_PERMISSION_DENIED;
+        default: return SSH_FX_FAILURE;
+    }
+}
+
+std::string long_name(std::string_view name, const struct stat& st) {
+    char mode[11] = "----------";
+    if (S_ISDIR(st.st_mode)) mode[0] = 'd';
+    if (S_ISLNK(st.st_mode)) mode[0] = 'l';
+    const char* rwx = "rwxrwxrwx";
+    for (int i = 0; i < 9; ++i)
+        if (st.st_mode & (0400 >> i)) mode[i + 1] = rwx[i];
+    char when[32];
+    std::tm tm{};
+    const std::time_t mtime = st.st_mtime;
+    localtime_r(&mtime, &tm);
+    std::strftime(when, sizeof when, "%b %e %H:%M", &tm);
+    char buf[128];
+    std::snprintf(buf, sizeof buf, "%s %4lu %-8u %-8u %8lld %s ", mode,
+                  static_cast<unsigned long>(st.st_nlink), st.st_uid, st.st_gid,
+                  static_cast<long long>(st.st_size), when);
+    return std::string(buf) + std::string(name);
+}
+
+}  // namespace
+
+struct Session::Handler {
+    std::uint8_t type;
+    const char* name;
+    void (Session::*fn)(std::uint32_t, Reader&);
+    bool writes;  // changes the file system (for a read-only mode, checked here once)
+};
+
+const Session::Handler Session::kHandlers[] = {
+    {SSH_FXP_OPEN, "open", &Session::on_open, false},  // open checks its own flags
+    {SSH_FXP_CLOSE, "close", &Session::on_close, false},
+    {SSH_FXP_READ, "read", &Session::on_read, false},
+    {SSH_FXP_WRITE, "write", &Session::on_write, true},
+    {SSH_FXP_LSTAT, "lstat", &Session::on_lstat, false},
+    {SSH_FXP_FSTAT, "fstat", &Session::on_fstat, false},
+    {SSH_FXP_SETSTAT, "setstat", &Session::on_setstat, true},
+    {SSH_FXP_FSETSTAT, "fsetstat", &Session::on_fsetstat, true},
+    {SSH_FXP_OPENDIR, "opendir", &Session::on_opendir, false},
+    {SSH_FXP_READDIR, "readdir", &Session::on_readdir, false},
+    {SSH_FXP_REMOVE, "remove", &Session::on_remove, true},
+    {SSH_FXP_MKDIR, "mkdir", &Session::on_mkdir, true},
+    {SSH_FXP_RMDIR, "rmdir", &Session::on_rmdir, true},
+    {SSH_FXP_REALPATH, "realpath", &Session::on_realpath, false},
+    {SSH_FXP_STAT, "stat", &Session::on_stat, false},
+    {SSH_FXP_RENAME, "rename", &Session::on_rename, true},
+    {SSH_FXP_READLINK, "readlink", &Session::on_readlink, false},
+    {SSH_FXP_SYMLINK, "symlink", &Session::on_symlink, true},
+    {SSH_FXP_EXTENDED, "extended", &Session::on_extended, false},
+};
+
+struct Session::Extension {
+    std::string_view name;
+    std::string_view version;  // advertised in VERSION
+    void (Session::*fn)(std::uint32_t, Reader&);
+};
+
+const Session::Extension Session::kExtensions[] = {
+    {"posix-rename@openssh.com", "1", &Session::ext_posix_rename},
+    {"statvfs@openssh.com", "2", &Session::ext_statvfs},
+    {"fstatvfs@openssh.com", "2", &Session::ext_fstatvfs},
+    {"hardlink@openssh.com", "1", &Session::ext_hardlink},
+    {"fsync@openssh.com", "1", &Session::ext_fsync},
+    {"limits@openssh.com", "1", &Session::ext_limits},
+    {"lsetstat@openssh.com", "1", &Session::ext_lsetstat},
+    {"copy-data", "1", &Session::ext_copy_data},
+    {"home-directory", "1", &Session::ext_home_directory},
+};
+
+Session::~Session() {
+    // A connection that drops mid-upload: the temporary file goes, the final name is untouched.
+    for (auto& [name, h] : handles_) close_handle(h);
+}
+
+bool Session::feed(std::string_view data) {
+    buffer_.append(data);
+    std::size_t at = 0;
+    while (buffer_.size() - at >= 4) {
+        const auto* p = reinterpret_cast<const unsigned char*>(buffer_.data() + at);
+        const std::uint32_t len = std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 |
+                                  std::uint32_t{p[2]} << 8 | p[3];
+        if (len == 0 || len > kMaxPacket) return false;
+        if (buffer_.size() - at - 4 < len) break;
+        const bool was_initialised = initialised_;
+        dispatch(std::string_view(buffer_).substr(at + 4, len));
+        if (!initialised_ && !was_initialised) return false;  // anything before INIT
+        at += 4 + len;
+    }
+    buffer_.erase(0, at);
+    return true;
+}
+
+void Session::dispatch(std::string_view packet) {
+    Reader r(packet);
+    const std::uint8_t type = r.u8();
+    if (type == SSH_FXP_INIT) return on_init(0, r);
+    if (!initialised_) return;
+    const std::uint32_t id = r.u32();
+    if (!r.ok()) return;  // not even an id to answer
+    for (const auto& h : kHandlers)
+        if (h.type == type) return (this->*h.fn)(id, r);
+    status(id, SSH_FX_OP_UNSUPPORTED, "unsupported request");
+}
+
+void Session::status(std::uint32_t id, std::uint32_t code, std::string_view message) {
+    static constexpr const char* kText[] = {"Success",         "End of file",   "No such file",
+                                            "Permission denied", "Failure",     "Bad message",
+                                            "No connection",   "Connection lost", "Operation unsupported"};
+    if (message.empty() && code < std::size(kText)) message = kText[code];
+    send(Writer(SSH_FXP_STATUS).u32(id).u32(code).str(message).str("en").finish());
+}
+
+void Session::status_errno(std::uint32_t id, int error) {
+    status(id, status_of(error), error ? std::strerror(error) : "Success");
+}
+
+std::string Session::path_arg(std::string_view client_path) const {
+    return vfs::normalize(client_path, "/");
+}
+
+Session::Handle* Session::find(std::string_view handle) {
+    const auto it = handles_.find(handle);
+    return it == handles_.end() ? nullptr : &it->second;
+}
+
+std::string Session::add(Handle h) {
+    // Handles are counters, not slots: there is no fixed table to run out of.
+    std::string name = std::to_string(next_handle_++);
+    handles_.emplace(name, std::move(h));
+    return name;
+}
+
+int Session::close_handle(Handle& h) {
+    auto* f = std::get_if<OpenFile>(&h);
+    if (!f) return 0;
+    int error = 0;
+    if (f->upload) {
+        error = f->upload->commit(f->exclusive ? RENAME_NOREPLACE : 0);
+        f->upload.reset();
+    }
+    f->fd.reset();
+    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - f->opened);
+    files_.record(f->writing ? "create" : "read", f->path, {}, static_cast<std::int64_t>(f->bytes),
+                  elapsed, error);
+    return error;
+}
+
+void Session::on_init(std::uint32_t, Reader& r) {
+    r.u32();  // the client's version; we answer 3 whatever it asks, as the draft says
+    Writer w(SSH_FXP_VERSION);
+    w.u32(3);
+    for (const auto& e : kExtensions) w.str(e.name).str(e.version);
+    initialised_ = true;
+    send(w.finish());
+}
+
+void Session::on_open(std::uint32_t id, Reader& r) {
+    const std::string path = path_arg(r.str());
+    const std::uint32_t pflags = r.u32();
+    const Attrs a = r.attrs();
+    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    const bool read = pflags & SSH_FXF_READ, write = pflags & SSH_FXF_WRITE;
+    if (!read && !write) return status(id, SSH_FX_BAD_MESSAGE, "open needs READ or WRITE");
+    const mode_t mode = (a.flags & kAttrPermissions) ? (a.permissions & 0777) : 0644;
+    struct stat st {};
+    const bool exists = files_.root().stat(path, true, st) == 0;
+    if ((pflags & SSH_FXF_EXCL) && (pflags & SSH_FXF_CREAT) && exists)
+        return status(id, SSH_FX_FAILURE, "File exists");
+    if (exists && S_ISDIR(st.st_mode)) return status(id, SSH_FX_FAILURE, "Is a directory");
+
+    OpenFile f;
+    f.path = path;
+    f.writing = write;
+    f.exclusive = pflags & SSH_FXF_EXCL;
+    // A new or truncated file is written under a temporary name and appears on close.
+    const bool atomic = write && !read && !(pflags & SSH_FXF_APPEND) &&
+                        ((pflags & SSH_FXF_TRUNC) || (!exists && (pflags & SSH_FXF_CREAT)));
+    int error = 0;
+    if (atomic) {
+        vfs::AtomicUpload up;
+        error = vfs::AtomicUpload::begin(files_.root(), path, mode, up);
+        if (!error) {
+            f.fd.reset(::dup(up.fd()));
+            f.upload.emplace(std::move(up));
+        }
+    } else {
+        int flags = read && write ? O_RDWR : write ? O_WRONLY : O_RDONLY;
+        if (pflags & SSH_FXF_APPEND) flags |= O_APPEND;
+        if (pflags & SSH_FXF_CREAT) flags |= O_CREAT;
+        if (pflags & SSH_FXF_TRUNC) flags |= O_TRUNC;
+        if (pflags & SSH_FXF_EXCL) flags |= O_EXCL;
+        error = files_.root().open_file(path, flags, mode, f.fd);
+    }
+    if (error) return status_errno(id, error);
+    const std::string handle = add(std::move(f));
+    send(Writer(SSH_FXP_HANDLE).u32(id).str(handle).finish());
+}
+
+void Session::on_close(std::uint32_t id, Reader& r) {
+    const std::string handle(r.str());
+    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    auto it = handles_.find(handle);
+    if (it == handles_.end()) return status(id, SSH_FX_FAILURE, "invalid handle");
+    const int error = close_handle(it->second);
+    handles_.erase(it);
+    status_errno(id, error);
+}
+
+void Session::on_read(std::uint32_t id, Reader& r) {
+    const auto handle = r.str();
+    const std::uint64_t offset = r.u64();
+    const std::uint32_t len = std::min(r.u32(), kMaxReadWrite);
+    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    auto* f = std::get_if<OpenFile>(find(handle));
+    if (!f) return status(id, SSH_FX_FAILURE, "invalid handle");
+    Writer w(SSH_FXP_DATA);
+    w.u32(id);
+    std::string data(len, '\0');
+    const ssize_t n = ::pread(f->fd.get(), data.data(), len, static_cast<off_t>(offset));
+    if (n < 0) return status_errno(id, errno);
+    if (n == 0) return status(id, SSH_FX_EOF);
+    f->bytes += static_cast<std::uint64_t>(n);
+    w.str(std::string_view(data.data(), static_cast<std::size_t>(n)));
+    send(w.finish());
+}
+
+void Session::on_write(std::uint32_t id, Reader& r) {
+    const auto handle = r.str();
+    const std::uint64_t offset = r.u64();
+    const auto data = r.str();
+    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    auto* f = std::get_if<OpenFile>(find(handle));
+    if (!f) return status(id, SSH_FX_FAILURE, "invalid handle");
+    if (!f->writing) return status(id, SSH_FX_PERMISSION_DENIED, "handle not open for writing");
+    std::size_t done = 0;
+    while (done < data.size()) {
+        const ssize_t n = ::pwrite(f->fd.get(), data.data() + done, data.size() - done,
+                                   static_cast<off_t>(offset + done));
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return status_errno(id, errno);
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    f->bytes += done;
+    status(id, SSH_FX_OK);
+}
+
+void Session::on_lstat(std::uint32_t id, Reader& r) {
+    const std::string path = path_arg(r.str());
+    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    struct stat st {};
+    if (const int e = files_.root().stat(path, false, st)) return status_errno(id, e);
+    send(Writer(SSH_FXP_ATTRS).u32(id).attrs(Attrs::from_stat(st)).finish());
+}
+
+void Session::on_stat(std::uint32_t id, Reader& r) {
+    const std::string path = path_arg(r.str());
+    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    struct stat st {};
+    if (const int e = files_.root().stat(path, true, st)) return status_errno(id, e);
+    send(Writer(SSH_FXP_ATTRS).u32(id).attrs(Attrs::from_stat(st)).finish());
+}
+
+void Session::on_fstat(std::uint32_t id, Reader& r) {
+    const auto handle = r.str();
+    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    auto* f = std::get_if<OpenFile>(find(handle));
+    if (!f) return status(id, SSH_FX_FAILURE, "invalid handle");
+    struct stat st {};
+    if (::fstat(f->fd.get(), &st) != 0) return status_errno(id, errno);
+    send(Writer(SSH_FXP_ATTRS).u32(id).attrs(Attrs::from_stat(st)).finish());
+}
+
+// Owner changes (uid/gid) are ignored: every file in a root belongs to the service account.
+int Session::apply_attrs(std::string_view path, const Attrs& a, bool follow) {
+    struct stat st {};
+    if (const int e = files_.root().stat(path, follow, st)) return e;
+    if (!follow && S_ISLNK(st.st_mode) && (a.flags & (kAttrSize | kAttrPermissions | kAttrAcModTime)))
+        return EOPNOTSUPP;
+    if (a.flags & kAttrSize)
+        if (const int e = files_.root().truncate(path, a.size)) return e;
+    if (a.flags & kAttrPermissions)
+        if (const int e = files_.root().set_mode(path, a.permissions & 07777)) return e;
+    if (a.flags & kAttrAcModTime)
+        if (const int e = files_.root().set_times(path, a.atime, a.mtime)) return e;
+    return 0;
+}
+
+void Session::on_setstat(std::uint32_t id, Reader& r) {
+    const std::string path = path_arg(r.str());
+    const Attrs a = r.attrs();
+    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    const int e = apply_attrs(path, a, true);
+    if (e == EOPNOTSUPP) return status(id, SSH_FX_OP_UNSUPPORTED);
+    status_errno(id, e);
+}
+
+void Session::on_fsetstat(std::uint32_t id, Reader& r) {
+    const auto handle = r.str();
+    const Attrs a = r.attrs();
+    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    auto* f = std::get_if<OpenFile>(find(handle));
+    if (!f) return status(id, SSH_FX_FAILURE, "invalid handle");
+    // By descriptor: the file being uploaded may still be under its temporary name.
+    const int fd = f->fd.get();
+    if ((a.flags & kAttrSize) && ::ftruncate(fd, static_cast<off_t>(a.size)) != 0)
+        return status_errno(id, errno);
+    if ((a.flags & kAttrPermissions) && ::fchmod(fd, a.permissions & 07777) != 0)
+        return status_errno(id, errno);
+    if (a.flags & kAttrAcModTime) {
+        const timespec t[2] = {{static_cast<time_t>(a.atime), 0}, {static_cast<time_t>(a.mtime), 0}};
+        if (::futimens(fd, t) != 0) return status_errno(id, errno);
+    }
+    status(id, SSH_FX_OK);
+}
+
+void Session::on_opendir(std::uint32_t id, Reader& r) {
+    const std::string path = path_arg(r.str());
+    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    OpenDir d;
+    d.path = path;
+    if (const int e = files_.root().open_dir(path, d.reader)) return status_errno(id, e);
+    send(Writer(SSH_FXP_HANDLE).u32(id).str(add(std::move(d))).finish());
+}
+
+void Session::on_readdir(std::uint32_t id, Reader& r) {
+    const auto handle = r.str();
+    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    auto* d = std::get_if<OpenDir>(find(handle));
+    if (!d) return status(id, SSH_FX_FAILURE, "invalid handle");
+    // A batch at a time: any directory size, constant memory.
+    Writer w(SSH_FXP_NAME);
+    w.u32(id);
+    const auto count_at = w.reserve_u32();
+    std::uint32_t count = 0;
+    while (count < kReaddirBatch) {
+        auto e = d->reader.next();
+        if (!e) break;
+        w.str(e->first).str(long_name(e->first, e->second)).attrs(Attrs::from_stat(e->second));
+        ++count;
+    }
+    if (count == 0) return status(id, SSH_FX_EOF);
+    w.set_u32(count_at, count);
+    send(w.finish());
+}
+
+void Session::on_remove(std::uint32_t id, Reader& r) {
+    const std::string path = path_arg(r.str());
+    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    const int e = files_.root().unlink(path);
+    files_.record("destroy", path, {}, {}, {}, e);
+    status_errno(id, e);
+}
+
+void Session::on_mkdir(std::uint32_t id, Reader& r) {
+    const std::string path = path_arg(r.str());
+    const Attrs a = r.attrs();
+    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    const int e = files_.root().mkdir(path, (a.flags & kAttrPermissions) ? a.permissions & 0777 : 0755);
+    files_.record("mkdir", path, {}, {}, {}, e);
+    status_errno(id, e);
+}
+
+void Session::on_rmdir(std::uint32_t id, Reader& r) {
+    const std::string path = path_arg(r.str());
+    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    const int e = files_.root().rmdir(path);
+    files_.record("rmdir", path, {}, {}, {}, e);
+    status_errno(id, e);
+}
+
+void Session::name_reply(std::uint32_t id, std::string_view path, const struct stat* st) {
+    Writer w(SSH_FXP_NAME);
+    w.u32(id).u32(1).str(path);
+    if (st)
+        w.str(long_name(path, *st)).attrs(Attrs::from_stat(*st));
+    else
+        w.str(path).attrs(Attrs{});
+    send(w.finish());
+}
+
+void Session::on_realpath(std::uint32_t id, Reader& r) {
+    const std::string path = path_arg(r.str());
+    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    name_reply(id, path, nullptr);
+}
+
+void Session::on_rename(std::uint32_t id, Reader& r) {
+    const std::string from = path_arg(r.str()), to = path_arg(r.str());
+    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    // SFTP v3 rename never replaces an existing file; posix-rename@openssh.com does.
+    const int e = files_.root().rename(from, to, RENAME_NOREPLACE);
+    files_.record("move", from, to, {}, {}, e);
+    status_errno(id, e);
+}
+
+void Session::on_readlink(std::uint32_t id, Reader& r) {
+    const std::string path = path_arg(r.str());
+    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    std::string target;
+    if (const int e = files_.root().readlink(path, target)) return status_errno(id, e);
+    name_reply(id, target, nullptr);
+}
+
+void Session::on_symlink(std::uint32_t id, Reader& r) {
+    // OpenSSH (and so every common client) sends the target first, then the link's path.
+    const std::string target(r.str());
+    const std::string link = path_arg(r.str());
+    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    status_errno(id, files_.root().symlink(target, link));
+}
+
+void Session::on_extended(std::uint32_t id, Reader& r) {
+    const auto name = r.str();
+    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    for (const auto& e : kExtensions)
+        if (e.name == name) return (this->*e.fn)(id, r);
+    status(id, SSH_FX_OP_UNSUPPORTED, "unsupported extension");
+}
+
+void Session::ext_posix_rename(std::uint32_t id, Reader& r) {
+    const std::string from = path_arg(r.str()), to = path_arg(r.str());
+    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    const int e = files_.root().rename(from, to, 0);
+    files_.record("move", from, to, {}, {}, e);
+    status_errno(id, e);
+}
+
+void Session::statvfs_reply(std::uint32_t id, const struct statvfs& v) {
+    Writer w(SSH_FXP_EXTENDED_REPLY);
+    w.u32(id).u64(v.f_bsize).u64(v.f_frsize).u64(v.f_blocks).u64(v.f_bfree).u64(v.f_bavail);
+    w.u64(v.f_files).u64(v.f_ffree).u64(v.f_favail).u64(v.f_fsid);
+    w.u64(((v.f_flag & ST_RDONLY) ? 1 : 0) | ((v.f_flag & ST_NOSUID) ? 2 : 0)).u64(v.f_namemax);
+    send(w.finish());
+}
+
+void Session::ext_statvfs(std::uint32_t id, Reader& r) {
+    const std::string path = path_arg(r.str());
+    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    struct stat st {};
+    if (const int e = files_.root().stat(path, true, st)) return status_errno(id, e);
+    struct statvfs v {};
+    if (const int e = files_.root().statvfs(v)) return status_errno(id, e);
+    statvfs_reply(id, v);
+}
+
+void Session::ext_fstatvfs(std::uint32_t id, Reader& r) {
+    const auto handle = r.str();
+    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    auto* f = std::get_if<OpenFile>(find(handle));
+    if (!f) return status(id, SSH_FX_FAILURE, "invalid handle");
+    struct statvfs v {};
+    if (::fstatvfs(f->fd.get(), &v) != 0) return status_errno(id, errno);
+    statvfs_reply(id, v);
+}
+
+void Session::ext_hardlink(std::uint32_t id, Reader& r) {
+    const std::string from = path_arg(r.str()), to = path_arg(r.str());
+    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    status_errno(id, files_.root().link(from, to));
+}
+
+void Session::ext_fsync(std::uint32_t id, Reader& r) {
+    const auto handle = r.str();
+    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    auto* f = std::get_if<OpenFile>(find(handle));
+    if (!f) return status(id, SSH_FX_FAILURE, "invalid handle");
+    status_errno(id, ::fsync(f->fd.get()) == 0 ? 0 : errno);
+}
+
+void Session::ext_limits(std::uint32_t id, Reader&) {
+    // max-open-handles 0: no limit beyond memory.
+    send(Writer(SSH_FXP_EXTENDED_REPLY).u32(id).u64(kMaxPacket).u64(kMaxReadWrite).u64(kMaxReadWrite).u64(0).finish());
+}
+
+void Session::ext_lsetstat(std::uint32_t id, Reader& r) {
+    const std::string path = path_arg(r.str());
+    const Attrs a = r.attrs();
+    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    const int e = apply_attrs(path, a, false);
+    if (e == EOPNOTSUPP) return status(id, SSH_FX_OP_UNSUPPORTED, "attributes of a symlink itself");
+    status_errno(id, e);
+}
+
+void Session::ext_copy_data(std::uint32_t id, Reader& r) {
+    const auto from_handle = r.str();
+    std::uint64_t from_offset = r.u64();
+    const std::uint64_t length = r.u64();
+    const auto to_handle = r.str();
+    std::uint64_t to_offset = r.u64();
+    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    auto* from = std::get_if<OpenFile>(find(from_handle));
+    auto* to = std::get_if<OpenFile>(find(to_handle));
+    if (!from || !to) return status(id, SSH_FX_FAILURE, "invalid handle");
+    if (!to->writing) return status(id, SSH_FX_PERMISSION_DENIED, "handle not open for writing");
+    // Length 0 means to the end of the source; the kernel copies without a round trip here.
+    std::uint64_t left = length ? length : UINT64_MAX;
+    while (left > 0) {
+        loff_t in = static_cast<loff_t>(from_offset), out = static_cast<loff_t>(to_offset);
+        const ssize_t n = ::copy_file_range(from->fd.get(), &in, to->fd.get(), &out,
+                                            std::min<std::uint64_t>(left, 1 << 30), 0);
+        if (n < 0) return status_errno(id, errno);
+        if (n == 0) break;
+        from_offset += static_cast<std::uint64_t>(n);
+        to_offset += static_cast<std::uint64_t>(n);
+        to->bytes += static_cast<std::uint64_t>(n);
+        left -= static_cast<std::uint64_t>(n);
+    }
+    if (length && left) return status(id, SSH_FX_EOF, "source ended before the length given");
+    status(id, SSH_FX_OK);
+}
+
+void Session::ext_home_directory(std::uint32_t id, Reader& r) {
+    r.str();  // the username: a user's home is the root of its own jail
+    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    name_reply(id, "/", nullptr);
+}
+
+}  // namespace drawbridge::sftp

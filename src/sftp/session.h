@@ -1,0 +1,119 @@
+// One SFTP v3 session over any byte stream (an SSH channel in production, a buffer in tests):
+// feed() takes the client's bytes, complete packets go through one table of handlers, and
+// replies leave through the output function.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "sftp/wire.h"
+#include "vfs/file_session.h"
+
+namespace drawbridge::sftp {
+
+enum Status : std::uint32_t {
+    SSH_FX_OK = 0,
+    SSH_FX_EOF = 1,
+    SSH_FX_NO_SUCH_FILE = 2,
+    SSH_FX_PERMISSION_DENIED = 3,
+    SSH_FX_FAILURE = 4,
+    SSH_FX_BAD_MESSAGE = 5,
+    SSH_FX_NO_CONNECTION = 6,
+    SSH_FX_CONNECTION_LOST = 7,
+    SSH_FX_OP_UNSUPPORTED = 8,
+};
+
+// Sizes advertised through limits@openssh.com: large requests mean fewer round trips.
+inline constexpr std::uint32_t kMaxReadWrite = 1024 * 1024;
+inline constexpr std::uint32_t kMaxPacket = kMaxReadWrite + 1024;
+
+class Session {
+public:
+    using Output = std::function<void(std::string)>;
+    Session(vfs::FileSession& files, Output out) : files_(files), out_(std::move(out)) {}
+    ~Session();
+
+    // Returns false when the stream is unusable (a packet over the limit or before INIT) and
+    // the connection should close.
+    bool feed(std::string_view data);
+
+    struct Handler;
+
+private:
+    struct OpenFile {
+        vfs::UniqueFd fd;
+        std::optional<vfs::AtomicUpload> upload;
+        std::string path;
+        bool writing = false;
+        bool exclusive = false;
+        std::uint64_t bytes = 0;
+        std::chrono::steady_clock::time_point opened = std::chrono::steady_clock::now();
+    };
+    struct OpenDir {
+        vfs::DirReader reader;
+        std::string path;
+    };
+    using Handle = std::variant<OpenFile, OpenDir>;
+
+    void dispatch(std::string_view packet);
+    void send(std::string packet) { out_(std::move(packet)); }
+    void status(std::uint32_t id, std::uint32_t code, std::string_view message = {});
+    void status_errno(std::uint32_t id, int error);
+    void name_reply(std::uint32_t id, std::string_view path, const struct stat* st);
+    std::string path_arg(std::string_view client_path) const;
+    Handle* find(std::string_view handle);
+    std::string add(Handle h);
+    int close_handle(Handle& h);
+
+    void on_init(std::uint32_t, Reader&);
+    void on_open(std::uint32_t, Reader&);
+    void on_close(std::uint32_t, Reader&);
+    void on_read(std::uint32_t, Reader&);
+    void on_write(std::uint32_t, Reader&);
+    void on_lstat(std::uint32_t, Reader&);
+    void on_fstat(std::uint32_t, Reader&);
+    void on_stat(std::uint32_t, Reader&);
+    void on_setstat(std::uint32_t, Reader&);
+    void on_fsetstat(std::uint32_t, Reader&);
+    void on_opendir(std::uint32_t, Reader&);
+    void on_readdir(std::uint32_t, Reader&);
+    void on_remove(std::uint32_t, Reader&);
+    void on_mkdir(std::uint32_t, Reader&);
+    void on_rmdir(std::uint32_t, Reader&);
+    void on_realpath(std::uint32_t, Reader&);
+    void on_rename(std::uint32_t, Reader&);
+    void on_readlink(std::uint32_t, Reader&);
+    void on_symlink(std::uint32_t, Reader&);
+    void on_extended(std::uint32_t, Reader&);
+
+    void ext_posix_rename(std::uint32_t, Reader&);
+    void ext_statvfs(std::uint32_t, Reader&);
+    void ext_fstatvfs(std::uint32_t, Reader&);
+    void ext_hardlink(std::uint32_t, Reader&);
+    void ext_fsync(std::uint32_t, Reader&);
+    void ext_limits(std::uint32_t, Reader&);
+    void ext_lsetstat(std::uint32_t, Reader&);
+    void ext_copy_data(std::uint32_t, Reader&);
+    void ext_home_directory(std::uint32_t, Reader&);
+
+    int apply_attrs(std::string_view path, const Attrs& a, bool follow);
+    void statvfs_reply(std::uint32_t id, const struct statvfs& v);
+
+    vfs::FileSession& files_;
+    Output out_;
+    std::string buffer_;
+    bool initialised_ = false;
+    std::uint64_t next_handle_ = 1;
+    std::map<std::string, Handle, std::less<>> handles_;
+
+    static const Handler kHandlers[];
+    struct Extension;
+    static const Extension kExtensions[];
+};
+
+}  // namespace drawbridge::sftp
