@@ -24,7 +24,7 @@ unit-test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 cli-test: build
-	DRAWBRIDGE_BIN=$(abspath $(BUILD))/drawbridge $(PYTHON) -m pytest -q tests/cli
+	DRAWBRIDGE_BIN=$(abspath $(BUILD))/drawbridge $(PYTHON) -m pytest -q tests/cli tests/integration
 
 test: unit-test cli-test
 

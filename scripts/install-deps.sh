@@ -13,7 +13,7 @@ packages=(
   # build-time data: zxcvbn's common-password list
   python3 python3-zxcvbn
   # tests: runner, and tools nobody here wrote for hash test vectors and key generation
-  python3-pytest python3-passlib whois openssl openssh-client sqlite3
+  python3-pytest python3-passlib python3-paramiko whois openssl openssh-client sqlite3
 )
 
 missing=()

@@ -136,8 +136,19 @@ const Session::Extension Session::kExtensions[] = {
 };
 
 Session::~Session() {
-    // A connection that drops mid-upload: the temporary file goes, the final name is untouched.
-    for (auto& [name, h] : handles_) close_handle(h);
+    // The connection ended with files still open. An upload the client never closed is
+    // incomplete: its temporary file goes and the final name keeps what it had.
+    for (auto& [name, h] : handles_) {
+        auto* f = std::get_if<OpenFile>(&h);
+        if (!f) continue;
+        if (f->upload) {
+            f->upload->abort();
+            f->upload.reset();
+            files_.record("create", f->path, {}, static_cast<std::int64_t>(f->bytes), {}, ECONNRESET);
+        } else {
+            close_handle(h);
+        }
+    }
 }
 
 bool Session::feed(std::string_view data) {

@@ -1,0 +1,66 @@
+"""A running `drawbridge serve` on loopback, with free ports, for protocol tests."""
+import os
+import pathlib
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+import importlib.util  # noqa: E402
+
+# The CLI tests' harness (one Drawbridge instance per test), loaded under its own name.
+_spec = importlib.util.spec_from_file_location(
+    "cli_harness", pathlib.Path(__file__).resolve().parents[1] / "cli" / "conftest.py")
+_harness = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_harness)
+BINARY, Drawbridge = _harness.BINARY, _harness.Drawbridge
+
+
+class Server(Drawbridge):
+    def __init__(self, tmp):
+        super().__init__(tmp)
+        self.config.write_text('region = "test-region"\n'
+                               '[security]\npbkdf2_iterations = 1000\n'
+                               '[sftp]\naddress = "127.0.0.1"\nport = 0\n')
+        self.log_file = tmp / "serve.log"
+        self.proc = None
+        self.sftp_port = None
+
+    def start(self):
+        out = open(self.log_file, "w")
+        self.proc = subprocess.Popen([BINARY, "serve", "--data-dir", str(self.data_dir),
+                                      "--config", str(self.config)], stdout=out,
+                                     stderr=subprocess.STDOUT)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            text = self.log_file.read_text()
+            m = re.search(r"sftp listening on 127\.0\.0\.1:(\d+)", text)
+            if m and "ready" in text:
+                self.sftp_port = int(m.group(1))
+                return
+            if self.proc.poll() is not None:
+                raise AssertionError("drawbridge serve exited:\n" + text)
+            time.sleep(0.1)
+        raise AssertionError("drawbridge serve did not start:\n" + self.log_file.read_text())
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+    def files(self, user):
+        return self.data_dir / "files" / user
+
+
+@pytest.fixture
+def server(tmp_path):
+    s = Server(tmp_path)
+    s.start()
+    yield s
+    s.stop()
