@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <set>
 #include <cstring>
+#include <set>
 #include <system_error>
 
 #include "core/cidr.h"
@@ -89,7 +89,8 @@ struct Connection {
                                                   ? SSH_AUTH_METHOD_PASSWORD
                                                   : SSH_AUTH_METHOD_PUBLICKEY);
                 return SSH_AUTH_PARTIAL;
-            case core::LoginOutcome::Kind::failure: break;
+            case core::LoginOutcome::Kind::failure:
+                break;
         }
         return SSH_AUTH_DENIED;
     }
@@ -98,8 +99,9 @@ struct Connection {
 int on_auth_password(ssh_session session, const char* user, const char* password, void* userdata) {
     auto* c = static_cast<Connection*>(userdata);
     c->last_activity = std::chrono::steady_clock::now();
-    return c->decide(session, {user, core::Interface::sftp, c->ip, core::PasswordCredential{password},
-                               c->verified, c->verified_user_id});
+    return c->decide(session,
+                     {user, core::Interface::sftp, c->ip, core::PasswordCredential{password},
+                      c->verified, c->verified_user_id});
 }
 
 int on_auth_pubkey(ssh_session session, const char* user, ssh_key_struct* pubkey,
@@ -117,9 +119,9 @@ int on_auth_pubkey(ssh_session session, const char* user, ssh_key_struct* pubkey
         return c->gate->accepts_key_probe(user, raw) ? SSH_AUTH_SUCCESS : SSH_AUTH_DENIED;
     if (signature_state != SSH_PUBLICKEY_STATE_VALID) return SSH_AUTH_DENIED;
     const std::string type = ssh_key_type_to_char(ssh_key_type(pubkey));
-    return c->decide(session, {user, core::Interface::sftp, c->ip,
-                               core::PublicKeyCredential{type, raw}, c->verified,
-                               c->verified_user_id});
+    return c->decide(session,
+                     {user, core::Interface::sftp, c->ip, core::PublicKeyCredential{type, raw},
+                      c->verified, c->verified_user_id});
 }
 
 int on_channel_data(ssh_session, ssh_channel channel, void* data, uint32_t len, int is_stderr,
@@ -218,7 +220,9 @@ std::vector<fs::path> ensure_host_keys(const fs::path& dir) {
 Server::Server(ServerOptions options, auth::LoginGate& gate, audit::ActionLog& log)
     : options_(std::move(options)), gate_(gate), log_(log) {}
 
-Server::~Server() { stop(); }
+Server::~Server() {
+    stop();
+}
 
 void Server::start() {
     host_keys_ = ensure_host_keys(options_.host_key_dir);
@@ -246,12 +250,14 @@ void Server::start() {
         if (::bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0 || ::listen(fd, 512) != 0) {
             const int e = errno;
             ::close(fd);
-            throw std::system_error(e, std::generic_category(),
-                                    "sftp: cannot listen on " + options_.address + ":" + std::to_string(port));
+            throw std::system_error(
+                e, std::generic_category(),
+                "sftp: cannot listen on " + options_.address + ":" + std::to_string(port));
         }
         getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
-        bound_ports_.push_back(ntohs(ss.ss_family == AF_INET ? reinterpret_cast<sockaddr_in&>(ss).sin_port
-                                                             : reinterpret_cast<sockaddr_in6&>(ss).sin6_port));
+        bound_ports_.push_back(ntohs(ss.ss_family == AF_INET
+                                         ? reinterpret_cast<sockaddr_in&>(ss).sin_port
+                                         : reinterpret_cast<sockaddr_in6&>(ss).sin6_port));
         listen_fds_.push_back(fd);
     }
     for (int fd : listen_fds_) acceptors_.emplace_back([this, fd] { accept_loop(fd); });
@@ -292,7 +298,8 @@ void Server::accept_loop(int listen_fd) {
 
 void Server::serve(int fd, std::string peer_ip) {
     ssh_bind bind = ssh_bind_new();
-    for (const auto& key : host_keys_) ssh_bind_options_set(bind, SSH_BIND_OPTIONS_HOSTKEY, key.c_str());
+    for (const auto& key : host_keys_)
+        ssh_bind_options_set(bind, SSH_BIND_OPTIONS_HOSTKEY, key.c_str());
     if (!options_.legacy_algorithms) {
         ssh_bind_options_set(bind, SSH_BIND_OPTIONS_KEY_EXCHANGE, kKex);
         ssh_bind_options_set(bind, SSH_BIND_OPTIONS_CIPHERS_C_S, kCiphers);

@@ -28,7 +28,7 @@ struct ServerOptions {
 std::vector<std::filesystem::path> ensure_host_keys(const std::filesystem::path& dir);
 
 class Server {
-public:
+  public:
     Server(ServerOptions options, auth::LoginGate& gate, audit::ActionLog& log);
     ~Server();
 
@@ -38,7 +38,7 @@ public:
     void stop();
     const std::vector<int>& bound_ports() const { return bound_ports_; }
 
-private:
+  private:
     void accept_loop(int listen_fd);
     void serve(int fd, std::string peer_ip);
 

@@ -55,15 +55,19 @@ constexpr std::size_t kReaddirBatch = 128;
 // The one place where a system error becomes an SFTP status.
 std::uint32_t status_of(int error) {
     switch (error) {
-        case 0: return SSH_FX_OK;
+        case 0:
+            return SSH_FX_OK;
         case ENOENT:
-        case ENOTDIR: return SSH_FX_NO_SUCH_FILE;
+        case ENOTDIR:
+            return SSH_FX_NO_SUCH_FILE;
         case EACCES:
         case EPERM:
         case EROFS:
         case EXDEV:  // a path that would leave the user's root
-        case ELOOP: return SSH_FX_PERMISSION_DENIED;
-        default: return SSH_FX_FAILURE;
+        case ELOOP:
+            return SSH_FX_PERMISSION_DENIED;
+        default:
+            return SSH_FX_FAILURE;
     }
 }
 
@@ -144,7 +148,8 @@ Session::~Session() {
         if (f->upload) {
             f->upload->abort();
             f->upload.reset();
-            files_.record("create", f->path, {}, static_cast<std::int64_t>(f->bytes), {}, ECONNRESET);
+            files_.record("create", f->path, {}, static_cast<std::int64_t>(f->bytes), {},
+                          ECONNRESET);
         } else {
             close_handle(h);
         }
@@ -156,8 +161,8 @@ bool Session::feed(std::string_view data) {
     std::size_t at = 0;
     while (buffer_.size() - at >= 4) {
         const auto* p = reinterpret_cast<const unsigned char*>(buffer_.data() + at);
-        const std::uint32_t len = std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 |
-                                  std::uint32_t{p[2]} << 8 | p[3];
+        const std::uint32_t len =
+            std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 | std::uint32_t{p[2]} << 8 | p[3];
         if (len == 0 || len > kMaxPacket) return false;
         if (buffer_.size() - at - 4 < len) break;
         const bool was_initialised = initialised_;
@@ -182,9 +187,9 @@ void Session::dispatch(std::string_view packet) {
 }
 
 void Session::status(std::uint32_t id, std::uint32_t code, std::string_view message) {
-    static constexpr const char* kText[] = {"Success",         "End of file",   "No such file",
-                                            "Permission denied", "Failure",     "Bad message",
-                                            "No connection",   "Connection lost", "Operation unsupported"};
+    static constexpr const char* kText[] = {
+        "Success",     "End of file",   "No such file",    "Permission denied",    "Failure",
+        "Bad message", "No connection", "Connection lost", "Operation unsupported"};
     if (message.empty() && code < std::size(kText)) message = kText[code];
     send(Writer(SSH_FXP_STATUS).u32(id).u32(code).str(message).str("en").finish());
 }
@@ -356,7 +361,8 @@ void Session::on_fstat(std::uint32_t id, Reader& r) {
 int Session::apply_attrs(std::string_view path, const Attrs& a, bool follow) {
     struct stat st {};
     if (const int e = files_.root().stat(path, follow, st)) return e;
-    if (!follow && S_ISLNK(st.st_mode) && (a.flags & (kAttrSize | kAttrPermissions | kAttrAcModTime)))
+    if (!follow && S_ISLNK(st.st_mode) &&
+        (a.flags & (kAttrSize | kAttrPermissions | kAttrAcModTime)))
         return EOPNOTSUPP;
     if (a.flags & kAttrSize)
         if (const int e = files_.root().truncate(path, a.size)) return e;
@@ -389,7 +395,8 @@ void Session::on_fsetstat(std::uint32_t id, Reader& r) {
     if ((a.flags & kAttrPermissions) && ::fchmod(fd, a.permissions & 07777) != 0)
         return status_errno(id, errno);
     if (a.flags & kAttrAcModTime) {
-        const timespec t[2] = {{static_cast<time_t>(a.atime), 0}, {static_cast<time_t>(a.mtime), 0}};
+        const timespec t[2] = {{static_cast<time_t>(a.atime), 0},
+                               {static_cast<time_t>(a.mtime), 0}};
         if (::futimens(fd, t) != 0) return status_errno(id, errno);
     }
     status(id, SSH_FX_OK);
@@ -437,7 +444,8 @@ void Session::on_mkdir(std::uint32_t id, Reader& r) {
     const std::string path = path_arg(r.str());
     const Attrs a = r.attrs();
     if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
-    const int e = files_.root().mkdir(path, (a.flags & kAttrPermissions) ? a.permissions & 0777 : 0755);
+    const int e =
+        files_.root().mkdir(path, (a.flags & kAttrPermissions) ? a.permissions & 0777 : 0755);
     files_.record("mkdir", path, {}, {}, {}, e);
     status_errno(id, e);
 }
@@ -551,7 +559,13 @@ void Session::ext_fsync(std::uint32_t id, Reader& r) {
 
 void Session::ext_limits(std::uint32_t id, Reader&) {
     // max-open-handles 0: no limit beyond memory.
-    send(Writer(SSH_FXP_EXTENDED_REPLY).u32(id).u64(kMaxPacket).u64(kMaxReadWrite).u64(kMaxReadWrite).u64(0).finish());
+    send(Writer(SSH_FXP_EXTENDED_REPLY)
+             .u32(id)
+             .u64(kMaxPacket)
+             .u64(kMaxReadWrite)
+             .u64(kMaxReadWrite)
+             .u64(0)
+             .finish());
 }
 
 void Session::ext_lsetstat(std::uint32_t id, Reader& r) {

@@ -33,7 +33,7 @@ inline constexpr std::uint32_t kMaxReadWrite = 1024 * 1024;
 inline constexpr std::uint32_t kMaxPacket = kMaxReadWrite + 1024;
 
 class Session {
-public:
+  public:
     using Output = std::function<void(std::string)>;
     Session(vfs::FileSession& files, Output out) : files_(files), out_(std::move(out)) {}
     ~Session();
@@ -44,7 +44,7 @@ public:
 
     struct Handler;
 
-private:
+  private:
     struct OpenFile {
         vfs::UniqueFd fd;
         std::optional<vfs::AtomicUpload> upload;

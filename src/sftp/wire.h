@@ -32,7 +32,7 @@ struct Attrs {
 // Reads fields from one packet; any read past the end marks the reader bad (and returns zeros),
 // so a handler checks ok() once after reading all its arguments.
 class Reader {
-public:
+  public:
     explicit Reader(std::string_view data) : data_(data) {}
     std::uint8_t u8();
     std::uint32_t u32();
@@ -42,14 +42,14 @@ public:
     bool ok() const { return ok_; }
     bool empty() const { return data_.empty(); }
 
-private:
+  private:
     bool need(std::size_t n);
     std::string_view data_;
     bool ok_ = true;
 };
 
 class Writer {
-public:
+  public:
     // Starts a packet of `type`; the length is filled in by finish().
     explicit Writer(std::uint8_t type);
     Writer& u8(std::uint8_t v);
@@ -64,7 +64,7 @@ public:
     void set_u32(std::size_t at, std::uint32_t v);
     std::string finish();
 
-private:
+  private:
     std::string buf_;
 };
 

@@ -12,10 +12,13 @@
 namespace drawbridge::vfs {
 
 class FileSession {
-public:
+  public:
     FileSession(LocalRoot root, audit::ActionLog& log, core::User user, core::Interface interface,
                 std::string ip)
-        : root_(std::move(root)), log_(log), user_(std::move(user)), interface_(interface),
+        : root_(std::move(root)),
+          log_(log),
+          user_(std::move(user)),
+          interface_(interface),
           ip_(std::move(ip)) {}
 
     const LocalRoot& root() const { return root_; }
@@ -27,7 +30,7 @@ public:
                 std::optional<std::int64_t> bytes = {},
                 std::optional<std::chrono::milliseconds> duration = {}, int error = 0);
 
-private:
+  private:
     LocalRoot root_;
     audit::ActionLog& log_;
     core::User user_;

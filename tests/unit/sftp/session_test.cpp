@@ -1,0 +1,189 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "audit/action_log.h"
+#include "core/clock.h"
+#include "sftp/session.h"
+#include "store/store.h"
+
+namespace drawbridge::sftp {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string packet(std::uint8_t type, std::uint32_t id, const std::string& body = {}) {
+    Writer w(type);
+    w.u32(id);
+    std::string p = w.finish();
+    p += body;
+    const auto len = static_cast<std::uint32_t>(p.size() - 4);
+    p[0] = static_cast<char>(len >> 24);
+    p[1] = static_cast<char>(len >> 16);
+    p[2] = static_cast<char>(len >> 8);
+    p[3] = static_cast<char>(len);
+    return p;
+}
+
+std::string str(std::string_view s) {
+    std::string out(4, '\0');
+    out[0] = static_cast<char>(s.size() >> 24);
+    out[1] = static_cast<char>(s.size() >> 16);
+    out[2] = static_cast<char>(s.size() >> 8);
+    out[3] = static_cast<char>(s.size());
+    return out + std::string(s);
+}
+
+std::string u32(std::uint32_t v) {
+    return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
+            static_cast<char>(v)};
+}
+
+const std::string kInit = [] {
+    Writer w(1);
+    w.u32(3);
+    return w.finish();
+}();
+
+class SessionTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        std::random_device rd;
+        dir_ = fs::temp_directory_path() /
+               ("drawbridge-sftp-" + std::to_string(rd()) + std::to_string(rd()));
+        fs::create_directories(dir_);
+        store_ = store::open_sqlite_store(dir_ / "db");
+        log_ = std::make_unique<audit::ActionLog>(*store_, clock_);
+        core::User u;
+        u.id = 1;
+        u.username = "alice";
+        files_ = std::make_unique<vfs::FileSession>(vfs::LocalRoot::open(dir_ / "root", true),
+                                                    *log_, u, core::Interface::sftp, "127.0.0.1");
+        session_ = std::make_unique<Session>(
+            *files_, [this](std::string p) { out_.push_back(std::move(p)); });
+    }
+    void TearDown() override {
+        session_.reset();
+        files_.reset();
+        log_.reset();
+        store_.reset();
+        fs::remove_all(dir_);
+    }
+    // The reply's type, id and (for STATUS) code.
+    struct Reply {
+        std::uint8_t type;
+        std::uint32_t id;
+        std::uint32_t code;
+        Reader rest;
+    };
+    Reply last() {
+        EXPECT_FALSE(out_.empty());
+        Reader r(std::string_view(out_.back()).substr(4));
+        Reply rep{r.u8(), 0, 0, Reader("")};
+        if (rep.type != 2) rep.id = r.u32();
+        if (rep.type == 101) rep.code = r.u32();
+        rep.rest = r;
+        return rep;
+    }
+    fs::path dir_;
+    core::ManualClock clock_{1795000000};
+    std::unique_ptr<store::Store> store_;
+    std::unique_ptr<audit::ActionLog> log_;
+    std::unique_ptr<vfs::FileSession> files_;
+    std::unique_ptr<Session> session_;
+    std::vector<std::string> out_;
+};
+
+TEST_F(SessionTest, InitAnswersVersion3WithTheExtensions) {
+    ASSERT_TRUE(session_->feed(kInit));
+    Reader r(std::string_view(out_.back()).substr(4));
+    EXPECT_EQ(r.u8(), 2);
+    EXPECT_EQ(r.u32(), 3u);
+    std::vector<std::string> names;
+    while (!r.empty()) {
+        names.emplace_back(r.str());
+        r.str();
+    }
+    for (auto want : {"posix-rename@openssh.com", "statvfs@openssh.com", "fstatvfs@openssh.com",
+                      "hardlink@openssh.com", "fsync@openssh.com", "limits@openssh.com",
+                      "lsetstat@openssh.com", "copy-data", "home-directory"})
+        EXPECT_NE(std::find(names.begin(), names.end(), want), names.end()) << want;
+}
+
+TEST_F(SessionTest, RequestsBeforeInitCloseTheStream) {
+    EXPECT_FALSE(session_->feed(packet(16, 7, str("/"))));
+    EXPECT_TRUE(out_.empty());
+}
+
+TEST_F(SessionTest, OversizedAndEmptyPacketsCloseTheStream) {
+    ASSERT_TRUE(session_->feed(kInit));
+    EXPECT_FALSE(session_->feed(u32(kMaxPacket + 1)));
+    TearDown();
+    SetUp();
+    ASSERT_TRUE(session_->feed(kInit));
+    EXPECT_FALSE(session_->feed(u32(0)));
+}
+
+TEST_F(SessionTest, UnknownRequestsAndExtensionsAreUnsupported) {
+    ASSERT_TRUE(session_->feed(kInit));
+    ASSERT_TRUE(session_->feed(packet(99, 42)));
+    auto rep = last();
+    EXPECT_EQ(rep.type, 101);
+    EXPECT_EQ(rep.id, 42u);
+    EXPECT_EQ(rep.code, SSH_FX_OP_UNSUPPORTED);
+    ASSERT_TRUE(session_->feed(packet(200, 43, str("nonsense@example.com"))));
+    rep = last();
+    EXPECT_EQ(rep.id, 43u);
+    EXPECT_EQ(rep.code, SSH_FX_OP_UNSUPPORTED);
+}
+
+TEST_F(SessionTest, TruncatedArgumentsAreBadMessages) {
+    ASSERT_TRUE(session_->feed(kInit));
+    ASSERT_TRUE(session_->feed(packet(3, 5, str("/f") + u32(0x1A))));  // OPEN without attrs
+    EXPECT_EQ(last().code, SSH_FX_BAD_MESSAGE);
+    ASSERT_TRUE(session_->feed(packet(16, 6, u32(100) + "short")));  // string longer than packet
+    EXPECT_EQ(last().code, SSH_FX_BAD_MESSAGE);
+    ASSERT_TRUE(session_->feed(packet(4, 8, str("no-such-handle"))));
+    EXPECT_EQ(last().code, SSH_FX_FAILURE);
+}
+
+TEST_F(SessionTest, PacketsSplitAcrossReadsAndManyInOne) {
+    std::string all = kInit + packet(16, 1, str("a/../b")) + packet(16, 2, str("/../.."));
+    for (char c : all) ASSERT_TRUE(session_->feed(std::string_view(&c, 1)));
+    ASSERT_EQ(out_.size(), 3u);
+    Reader r(std::string_view(out_[1]).substr(4));
+    EXPECT_EQ(r.u8(), 104);
+    EXPECT_EQ(r.u32(), 1u);
+    EXPECT_EQ(r.u32(), 1u);
+    EXPECT_EQ(r.str(), "/b");
+    Reader r2(std::string_view(out_[2]).substr(4));
+    r2.u8();
+    r2.u32();
+    r2.u32();
+    EXPECT_EQ(r2.str(), "/");
+}
+
+TEST_F(SessionTest, LimitsAdvertiseLargeTransfers) {
+    ASSERT_TRUE(session_->feed(kInit));
+    ASSERT_TRUE(session_->feed(packet(200, 9, str("limits@openssh.com"))));
+    auto rep = last();
+    EXPECT_EQ(rep.type, 201);
+    EXPECT_EQ(rep.rest.u64(), kMaxPacket);
+    EXPECT_EQ(rep.rest.u64(), kMaxReadWrite);
+    EXPECT_EQ(rep.rest.u64(), kMaxReadWrite);
+    EXPECT_EQ(rep.rest.u64(), 0u);  // handles: no limit
+}
+
+TEST_F(SessionTest, HandlesAreNotCappedAt256) {
+    ASSERT_TRUE(session_->feed(kInit));
+    std::ofstream(dir_ / "root" / "f") << "x";
+    for (std::uint32_t i = 0; i < 1000; ++i) {
+        ASSERT_TRUE(session_->feed(packet(3, i, str("/f") + u32(1) + u32(0))));
+        ASSERT_EQ(last().type, 102) << i;
+    }
+}
+
+}  // namespace
+}  // namespace drawbridge::sftp
