@@ -75,6 +75,7 @@ struct Connection {
     std::unique_ptr<Session> sftp;
     std::chrono::steady_clock::time_point last_activity = std::chrono::steady_clock::now();
     bool closing = false;
+    std::string kbdint_user;  // the answer to a keyboard-interactive prompt does not repeat it
 
     int decide(ssh_session session, const core::LoginAttempt& attempt) {
         const auto outcome = gate->attempt(attempt);
@@ -85,9 +86,10 @@ struct Connection {
             case core::LoginOutcome::Kind::partial:
                 verified = outcome.verified;
                 verified_user_id = outcome.user->id;
-                ssh_set_auth_methods(session, *outcome.missing == core::Factor::password
-                                                  ? SSH_AUTH_METHOD_PASSWORD
-                                                  : SSH_AUTH_METHOD_PUBLICKEY);
+                ssh_set_auth_methods(session,
+                                     *outcome.missing == core::Factor::password
+                                         ? SSH_AUTH_METHOD_PASSWORD | SSH_AUTH_METHOD_INTERACTIVE
+                                         : SSH_AUTH_METHOD_PUBLICKEY);
                 return SSH_AUTH_PARTIAL;
             case core::LoginOutcome::Kind::failure:
                 break;
@@ -122,6 +124,42 @@ int on_auth_pubkey(ssh_session session, const char* user, ssh_key_struct* pubkey
     return c->decide(session,
                      {user, core::Interface::sftp, c->ip, core::PublicKeyCredential{type, raw},
                       c->verified, c->verified_user_id});
+}
+
+// Keyboard-interactive, as clients use it for passwords: one prompt, its answer to the gate.
+// libssh 0.10 has no server callback for it, so it comes as a message.
+int on_message(ssh_session session, ssh_message msg, void* userdata) {
+    auto* c = static_cast<Connection*>(userdata);
+    if (ssh_message_type(msg) != SSH_REQUEST_AUTH ||
+        ssh_message_subtype(msg) != SSH_AUTH_METHOD_INTERACTIVE)
+        return 1;  // not ours: libssh answers with its default
+    c->last_activity = std::chrono::steady_clock::now();
+    if (!ssh_message_auth_kbdint_is_response(msg)) {
+        c->kbdint_user = ssh_message_auth_user(msg);
+        const char* prompts[] = {"Password: "};
+        char echo[] = {0};
+        ssh_message_auth_interactive_request(msg, "", "", 1, prompts, echo);
+        return 0;
+    }
+    if (ssh_userauth_kbdint_getnanswers(session) != 1) {
+        ssh_message_reply_default(msg);
+        return 0;
+    }
+    const char* answer = ssh_userauth_kbdint_getanswer(session, 0);
+    const int result = c->decide(session, {c->kbdint_user, core::Interface::sftp, c->ip,
+                                           core::PasswordCredential{answer ? answer : ""},
+                                           c->verified, c->verified_user_id});
+    if (result == SSH_AUTH_SUCCESS) {
+        ssh_message_auth_reply_success(msg, 0);
+    } else if (result == SSH_AUTH_PARTIAL) {
+        ssh_message_auth_set_methods(msg, SSH_AUTH_METHOD_PUBLICKEY);
+        ssh_message_auth_reply_success(msg, 1);
+    } else {
+        ssh_message_auth_set_methods(msg, SSH_AUTH_METHOD_PASSWORD | SSH_AUTH_METHOD_PUBLICKEY |
+                                              SSH_AUTH_METHOD_INTERACTIVE);
+        ssh_message_reply_default(msg);
+    }
+    return 0;
 }
 
 int on_channel_data(ssh_session, ssh_channel channel, void* data, uint32_t len, int is_stderr,
@@ -328,7 +366,9 @@ void Server::serve(int fd, std::string peer_ip) {
         ::close(fd);
     } else {
         ssh_set_server_callbacks(session, &cb);
-        ssh_set_auth_methods(session, SSH_AUTH_METHOD_PASSWORD | SSH_AUTH_METHOD_PUBLICKEY);
+        ssh_set_message_callback(session, on_message, &c);
+        ssh_set_auth_methods(session, SSH_AUTH_METHOD_PASSWORD | SSH_AUTH_METHOD_PUBLICKEY |
+                                          SSH_AUTH_METHOD_INTERACTIVE);
         if (ssh_handle_key_exchange(session) != SSH_OK) {
             spdlog::info("sftp: {}: key exchange failed: {}", peer_ip, ssh_get_error(session));
         } else {

@@ -128,7 +128,7 @@ def test_password_and_key_need_both_in_either_order(server, tmp_path):
         t = paramiko.Transport(("127.0.0.1", server.sftp_port))
         t.connect()
         if first == "key":
-            assert t.auth_publickey("both", key) == ["password"]
+            assert "password" in t.auth_publickey("both", key)
             assert t.auth_password("both", GOOD) == []
         else:
             assert t.auth_password("both", GOOD) == ["publickey"]
@@ -228,3 +228,28 @@ def test_protocol_details(server):
     for h in handles:
         h.close()
     t.close()
+
+
+def test_keyboard_interactive_password(server):
+    server.add_user("kim")
+    prompts_seen = []
+
+    def handler(title, instructions, prompts):
+        prompts_seen.extend(p for p, _ in prompts)
+        return [GOOD for _ in prompts]
+
+    t = paramiko.Transport(("127.0.0.1", server.sftp_port))
+    t.connect()
+    t.auth_interactive("kim", handler)
+    assert t.is_authenticated() and prompts_seen == ["Password: "]
+    t.close()
+
+    def wrong(title, instructions, prompts):
+        return ["Wrong-Horse-9-Battery" for _ in prompts]
+
+    t = paramiko.Transport(("127.0.0.1", server.sftp_port))
+    t.connect()
+    with pytest.raises(paramiko.AuthenticationException):
+        t.auth_interactive("kim", wrong)
+    t.close()
+    assert server.log("--action", "failedlogin")[0]["failure_type"] == "password_mismatch"
