@@ -9,8 +9,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <deque>
 #include <set>
 #include <system_error>
 
@@ -75,7 +77,43 @@ struct Connection {
     std::unique_ptr<Session> sftp;
     std::chrono::steady_clock::time_point last_activity = std::chrono::steady_clock::now();
     bool closing = false;
+    bool peer_eof = false;
     std::string kbdint_user;  // the answer to a keyboard-interactive prompt does not repeat it
+    // Replies wait here until the client's window takes them: the session is non-blocking, so
+    // a write never waits (and never re-enters libssh from inside one of its callbacks).
+    std::deque<std::string> outbox;
+    std::size_t out_offset = 0;
+    std::size_t out_bytes = 0;
+    static constexpr std::size_t kOutboxLimit = 8 * 1024 * 1024;
+
+    bool flushing = false;
+
+    void flush() {
+        // libssh may call back into flush() from inside ssh_channel_write (window adjusts);
+        // the outer call owns the outbox's front and carries on.
+        if (flushing) return;
+        flushing = true;
+        flush_outbox();
+        flushing = false;
+    }
+
+    void flush_outbox() {
+        while (channel && !outbox.empty()) {
+            const std::uint32_t window = ssh_channel_window_size(channel);
+            if (window == 0) return;
+            const std::string& front = outbox.front();
+            const auto len = static_cast<std::uint32_t>(
+                std::min<std::size_t>({front.size() - out_offset, window, 1u << 20}));
+            const int n = ssh_channel_write(channel, front.data() + out_offset, len);
+            if (n <= 0) return;
+            out_offset += static_cast<std::size_t>(n);
+            out_bytes -= static_cast<std::size_t>(n);
+            if (out_offset == front.size()) {
+                outbox.pop_front();
+                out_offset = 0;
+            }
+        }
+    }
 
     int decide(ssh_session session, const core::LoginAttempt& attempt) {
         const auto outcome = gate->attempt(attempt);
@@ -176,14 +214,9 @@ int on_channel_data(ssh_session, ssh_channel channel, void* data, uint32_t len, 
     return static_cast<int>(len);
 }
 
-void on_channel_eof(ssh_session, ssh_channel channel, void* userdata) {
-    auto* c = static_cast<Connection*>(userdata);
-    // Close the SFTP session first, so that uploads are committed before the client hears back.
-    c->sftp.reset();
-    ssh_channel_request_send_exit_status(channel, 0);
-    ssh_channel_send_eof(channel);
-    ssh_channel_close(channel);
-    c->closing = true;
+void on_channel_eof(ssh_session, ssh_channel, void* userdata) {
+    // The client has sent all it will; the poll loop finishes its requests, then closes.
+    static_cast<Connection*>(userdata)->peer_eof = true;
 }
 
 void on_channel_close(ssh_session, ssh_channel, void* userdata) {
@@ -202,16 +235,20 @@ int on_subsystem(ssh_session, ssh_channel channel, const char* subsystem, void* 
         spdlog::error("sftp: cannot open the root folder of '{}': {}", c->user->username, e.what());
         return SSH_ERROR;
     }
-    c->sftp = std::make_unique<Session>(*c->files, [channel](std::string packet) {
-        std::size_t done = 0;
-        while (done < packet.size()) {
-            const int n = ssh_channel_write(channel, packet.data() + done,
-                                            static_cast<uint32_t>(packet.size() - done));
-            if (n <= 0) return;
-            done += static_cast<std::size_t>(n);
-        }
+    c->sftp = std::make_unique<Session>(*c->files, [c](std::string packet) {
+        c->out_bytes += packet.size();
+        c->outbox.push_back(std::move(packet));
+        c->flush();
     });
+    // Stop handling requests while replies pile up; the poll loop resumes it as they drain.
+    c->sftp->set_backpressure([c] { return c->out_bytes < Connection::kOutboxLimit; });
+    (void)channel;
     return SSH_OK;
+}
+
+int on_write_wontblock(ssh_session, ssh_channel, uint32_t, void* userdata) {
+    static_cast<Connection*>(userdata)->flush();
+    return 0;
 }
 
 ssh_channel on_channel_open(ssh_session session, void* userdata) {
@@ -224,6 +261,7 @@ ssh_channel on_channel_open(ssh_session session, void* userdata) {
     c->channel_cb.channel_eof_function = on_channel_eof;
     c->channel_cb.channel_close_function = on_channel_close;
     c->channel_cb.channel_subsystem_request_function = on_subsystem;
+    c->channel_cb.channel_write_wontblock_function = on_write_wontblock;
     ssh_callbacks_init(&c->channel_cb);
     ssh_set_channel_callbacks(c->channel, &c->channel_cb);
     return c->channel;
@@ -372,11 +410,23 @@ void Server::serve(int fd, std::string peer_ip) {
         if (ssh_handle_key_exchange(session) != SSH_OK) {
             spdlog::info("sftp: {}: key exchange failed: {}", peer_ip, ssh_get_error(session));
         } else {
+            ssh_set_blocking(session, 0);
             event = ssh_event_new();
             ssh_event_add_session(event, session);
             const auto idle = std::chrono::seconds(options_.idle_timeout_seconds);
             while (!stopping_ && !c.closing && ssh_is_connected(session)) {
-                if (ssh_event_dopoll(event, 1000) == SSH_ERROR) break;
+                if (ssh_event_dopoll(event, c.outbox.empty() ? 1000 : 10) == SSH_ERROR) break;
+                c.flush();
+                if (c.sftp && c.out_bytes < Connection::kOutboxLimit && !c.sftp->feed({})) break;
+                if (c.peer_eof && c.outbox.empty() && c.out_bytes < Connection::kOutboxLimit) {
+                    // Close the SFTP session first: files still open are settled before the
+                    // client hears that the channel is done.
+                    c.sftp.reset();
+                    ssh_channel_request_send_exit_status(c.channel, 0);
+                    ssh_channel_send_eof(c.channel);
+                    ssh_channel_close(c.channel);
+                    c.closing = true;
+                }
                 if (std::chrono::steady_clock::now() - c.last_activity > idle) {
                     spdlog::info("sftp: closing idle session of '{}' from {}",
                                  c.user ? c.user->username : "", peer_ip);

@@ -158,20 +158,34 @@ Session::~Session() {
 
 bool Session::feed(std::string_view data) {
     buffer_.append(data);
-    std::size_t at = 0;
-    while (buffer_.size() - at >= 4) {
-        const auto* p = reinterpret_cast<const unsigned char*>(buffer_.data() + at);
+    // A reply can re-enter here (the transport may deliver input while it sends): the outer
+    // call handles what arrives, so the inner one only buffers it.
+    if (in_feed_) return true;
+    in_feed_ = true;
+    bool ok = true;
+    while (buffer_.size() - consumed_ >= 4 && (!ready_ || ready_())) {
+        const auto* p = reinterpret_cast<const unsigned char*>(buffer_.data() + consumed_);
         const std::uint32_t len =
             std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 | std::uint32_t{p[2]} << 8 | p[3];
-        if (len == 0 || len > kMaxPacket) return false;
-        if (buffer_.size() - at - 4 < len) break;
+        if (len == 0 || len > kMaxPacket) {
+            ok = false;
+            break;
+        }
+        if (buffer_.size() - consumed_ - 4 < len) break;
+        // A copy: handlers may run while more input is appended to buffer_.
+        const std::string packet = buffer_.substr(consumed_ + 4, len);
+        consumed_ += 4 + len;
         const bool was_initialised = initialised_;
-        dispatch(std::string_view(buffer_).substr(at + 4, len));
-        if (!initialised_ && !was_initialised) return false;  // anything before INIT
-        at += 4 + len;
+        dispatch(packet);
+        if (!initialised_ && !was_initialised) {  // anything before INIT
+            ok = false;
+            break;
+        }
     }
-    buffer_.erase(0, at);
-    return true;
+    buffer_.erase(0, consumed_);
+    consumed_ = 0;
+    in_feed_ = false;
+    return ok;
 }
 
 void Session::dispatch(std::string_view packet) {

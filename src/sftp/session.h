@@ -39,8 +39,10 @@ class Session {
     ~Session();
 
     // Returns false when the stream is unusable (a packet over the limit or before INIT) and
-    // the connection should close.
+    // the connection should close. Input is buffered; packets are handled while `ready` (set
+    // by set_backpressure) says the output side can take more. feed({}) resumes.
     bool feed(std::string_view data);
+    void set_backpressure(std::function<bool()> ready) { ready_ = std::move(ready); }
 
     struct Handler;
 
@@ -107,6 +109,9 @@ class Session {
     vfs::FileSession& files_;
     Output out_;
     std::string buffer_;
+    std::size_t consumed_ = 0;  // bytes of buffer_ already handled
+    bool in_feed_ = false;
+    std::function<bool()> ready_;
     bool initialised_ = false;
     std::uint64_t next_handle_ = 1;
     std::map<std::string, Handle, std::less<>> handles_;
