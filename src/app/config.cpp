@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 
 #include "core/cidr.h"
+#include "core/password_hash.h"
 
 #include <array>
 #include <charconv>
@@ -43,8 +44,9 @@ std::optional<std::string> set_log_level(NodeConfig& c, std::string_view v) {
 std::optional<std::string> set_iterations(NodeConfig& c, std::string_view v) {
     std::uint32_t n = 0;
     const auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-    if (v.empty() || ec != std::errc{} || p != v.data() + v.size() || n < 1000 || n > 100000000)
-        return "expected a whole number from 1000 to 100000000";
+    if (v.empty() || ec != std::errc{} || p != v.data() + v.size() || n < 1000 ||
+        n > core::kMaxPbkdf2Iterations)
+        return "expected a whole number from 1000 to " + std::to_string(core::kMaxPbkdf2Iterations);
     c.pbkdf2_iterations = n;
     return std::nullopt;
 }
@@ -79,7 +81,8 @@ const std::array kKeys = {
         set_log_level},
     Key{"security.pbkdf2_iterations", "DRAWBRIDGE_PBKDF2_ITERATIONS",
         "PBKDF2-HMAC-SHA256 iterations for stored passwords (default 600000)", set_iterations},
-    Key{"sftp.address", "DRAWBRIDGE_SFTP_ADDRESS", "address the SFTP listener binds (default 0.0.0.0)",
+    Key{"sftp.address", "DRAWBRIDGE_SFTP_ADDRESS",
+        "address the SFTP listener binds (default 0.0.0.0)",
         [](NodeConfig& c, std::string_view v) -> std::optional<std::string> {
             if (!core::IpAddress::parse(v)) return "expected an IPv4 or IPv6 address";
             c.sftp_address = std::string(v);
@@ -91,7 +94,9 @@ const std::array kKeys = {
         [](NodeConfig& c, std::string_view v) { return parse_int(v, 0, 65535, c.sftp_alt_port); }},
     Key{"sftp.idle_timeout", "DRAWBRIDGE_SFTP_IDLE_TIMEOUT",
         "seconds before an idle SFTP session is closed (default 120)",
-        [](NodeConfig& c, std::string_view v) { return parse_int(v, 5, 86400, c.sftp_idle_timeout); }},
+        [](NodeConfig& c, std::string_view v) {
+            return parse_int(v, 5, 86400, c.sftp_idle_timeout);
+        }},
 };
 
 std::string node_text(const toml::node& n) {
