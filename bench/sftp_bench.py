@@ -103,9 +103,9 @@ def run_case(server, key, cipher, direction, streams, local):
     for i in range(streams):
         src = local / f"part{i}"
         if direction == "up":
-            cmd = f"put {src} /up{i}\n"
+            cmd = f"put {src} up{i}\n"  # relative: both servers start in the served folder
         else:
-            cmd = f"get /part{i} {local}/down{i}\n"
+            cmd = f"get part{i} {local}/down{i}\n"
         jobs.append(subprocess.Popen(
             ["sftp", "-q", "-b", "-", "-P", str(port), "-i", str(key), "-c", cipher,
              "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
@@ -117,6 +117,7 @@ def run_case(server, key, cipher, direction, streams, local):
         if j.wait() != 0:
             raise RuntimeError(f"{direction} to {user}@{port}: {j.stderr.read()}")
     elapsed = time.monotonic() - start
+    time.sleep(0.5)  # sshd's per-connection processes count once the listener has reaped them
     cpu = cpu_seconds(proc.pid) - start_cpu
     for i in range(streams):
         (root / f"up{i}").unlink(missing_ok=True)
