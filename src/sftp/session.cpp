@@ -577,7 +577,7 @@ void Session::ext_limits(std::uint32_t id, Reader&) {
              .u32(id)
              .u64(kMaxPacket)
              .u64(kMaxReadWrite)
-             .u64(kMaxReadWrite)
+             .u64(kMaxWrite)
              .u64(0)
              .finish());
 }

@@ -28,8 +28,11 @@ enum Status : std::uint32_t {
     SSH_FX_OP_UNSUPPORTED = 8,
 };
 
-// Sizes advertised through limits@openssh.com: large requests mean fewer round trips.
+// Sizes advertised through limits@openssh.com: large requests mean fewer round trips. Writes
+// are smaller than reads because libssh's receive window (about 1.28 MB, fixed in 0.10) must
+// hold several of them in flight, or an upload stalls on every window adjust.
 inline constexpr std::uint32_t kMaxReadWrite = 1024 * 1024;
+inline constexpr std::uint32_t kMaxWrite = 256 * 1024;
 inline constexpr std::uint32_t kMaxPacket = kMaxReadWrite + 1024;
 
 class Session {

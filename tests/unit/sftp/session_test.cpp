@@ -172,7 +172,7 @@ TEST_F(SessionTest, LimitsAdvertiseLargeTransfers) {
     EXPECT_EQ(rep.type, 201);
     EXPECT_EQ(rep.rest.u64(), kMaxPacket);
     EXPECT_EQ(rep.rest.u64(), kMaxReadWrite);
-    EXPECT_EQ(rep.rest.u64(), kMaxReadWrite);
+    EXPECT_EQ(rep.rest.u64(), kMaxWrite);
     EXPECT_EQ(rep.rest.u64(), 0u);  // handles: no limit
 }
 
