@@ -216,7 +216,12 @@ CreatedApiKey Accounts::create_api_key(std::string_view username, std::string_vi
     created.key.created_at = clock_.now();
     created.key.expires_at = expires_at;
     store_.transaction([&] {
-        store_.create_api_key(created.key);
+        try {
+            store_.create_api_key(created.key);
+        } catch (const store::Conflict&) {  // a key of that name created meanwhile
+            throw AccountError("user '" + user.username + "' already has an API key named '" +
+                               std::string(name) + "'");
+        }
         record(user, "api_key_create",
                "API key '" + created.key.name + "' (id " + std::to_string(created.key.id) + ")",
                actor);

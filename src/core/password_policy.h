@@ -21,8 +21,8 @@ struct PolicyViolation {
     std::string message;  // "at least 10 characters", "not one of the last 10 passwords", ...
 };
 
-// True when `password` (compared case-insensitively) is in the 30,000 common passwords of
-// zxcvbn, compiled into the binary.
+// True when `password` (compared case-insensitively for A-Z) is in the 30,000 common passwords
+// of zxcvbn, compiled into the binary.
 bool is_common_password(std::string_view password);
 std::size_t common_password_count();
 
@@ -30,7 +30,8 @@ std::size_t common_password_count();
 // password hashes, newest first; only the first settings.max_prior_passwords are checked.
 std::vector<PolicyViolation> check_password(std::string_view password, const SiteSettings& settings,
                                             std::span<const std::string> prior_hashes = {});
-// One message listing every unmet rule: "Password must have: at least 10 characters; a number."
+// One message listing every unmet rule: "The password must have: at least 10 characters; a
+// number." Empty when there is none.
 std::string describe_violations(const std::vector<PolicyViolation>& violations);
 
 // A random password (OpenSSL CSPRNG) that meets the policy; `length` 0 means

@@ -1,5 +1,7 @@
 // The schema, as an ordered list of migrations. A database records how many it has applied in
-// PRAGMA user_version; a binary refuses a database newer than it knows.
+// PRAGMA user_version; a binary refuses a database newer than it knows. A released step is never
+// edited, only followed by new ones. Site settings are not here: their columns follow the field
+// table (sqlite_store.cpp adds the missing ones on open).
 #include "store/migrations.h"
 
 namespace drawbridge::store {
@@ -139,6 +141,42 @@ CREATE TABLE ip_lists (
     created_at INTEGER NOT NULL,
     UNIQUE (list, cidr)
 );
+)SQL",
+
+        // 2: exact time ranges over a log whose timestamps are not in id order.
+        // A login entry is stamped when the attempt began and written when it ended, and clocks
+        // step back, so created_at does not grow with id. Two facts give back an order to
+        // search by: high_water_at, the newest created_at of an entry and every earlier one,
+        // never decreases with id; and action_log_lateness records, per bucket of 2^16 seconds
+        // (~18 h) of high_water_at, how far at most created_at lags behind it. Hence
+        // created_at >= since implies high_water_at >= since, and created_at < until implies
+        // high_water_at < until + that bucket's lateness: both bound the ids to walk, through one
+        // index. Per bucket, so that one clock step slows the searches of a day, not of every
+        // day after it. The created_at index had nothing left to do.
+        R"SQL(
+ALTER TABLE action_log ADD COLUMN high_water_at INTEGER NOT NULL DEFAULT 0;
+UPDATE action_log SET high_water_at = w.high
+  FROM (SELECT id, max(created_at) OVER (ORDER BY id) AS high FROM action_log) AS w
+  WHERE action_log.id = w.id;
+CREATE INDEX action_log_high_water ON action_log(high_water_at);
+DROP INDEX action_log_created_at;
+
+CREATE TABLE action_log_lateness (
+    bucket INTEGER PRIMARY KEY,  -- high_water_at >> 16
+    seconds INTEGER NOT NULL
+);
+INSERT INTO action_log_lateness (bucket, seconds)
+  SELECT high_water_at >> 16, max(high_water_at - created_at) FROM action_log
+  WHERE high_water_at > created_at GROUP BY 1;
+-- A trigger rather than store code, so that every connection, in any process, keeps it exact
+-- within the inserting statement. It writes only when a bucket's lateness grows.
+CREATE TRIGGER action_log_track_lateness AFTER INSERT ON action_log
+  WHEN NEW.high_water_at - NEW.created_at >
+       coalesce((SELECT seconds FROM action_log_lateness WHERE bucket = NEW.high_water_at >> 16), 0)
+BEGIN
+  REPLACE INTO action_log_lateness (bucket, seconds)
+    VALUES (NEW.high_water_at >> 16, NEW.high_water_at - NEW.created_at);
+END;
 )SQL",
     };
     return steps;

@@ -1,15 +1,25 @@
 // The embedded store: one SQLite file in WAL mode.
 //
 // One connection, guarded by a recursive mutex: SQLite serialises writers anyway, the login and
-// admin paths are short, and the recursion lets transaction() callbacks call other methods.
+// admin paths are short, and the recursion lets transaction() callbacks call other methods. A
+// thread that calls while another is inside transaction() waits for it to end, so transactions
+// of different threads never mix.
+//
 // synchronous=FULL: with WAL, a commit is on disk before it returns, so a crash (even of the
-// machine) loses no committed record; NORMAL could lose the last commits on power loss.
+// machine) loses no committed record; NORMAL could lose the last commits on power loss. The cost
+// is one fsync per commit, which batching in transaction() amortises.
+#include "store/sqlite_store.h"
+
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <chrono>
+#include <limits>
 #include <mutex>
 #include <set>
+#include <thread>
+#include <variant>
 
 #include "core/cidr.h"
 #include "store/migrations.h"
@@ -20,7 +30,7 @@ namespace {
 
 using core::UnixTime;
 
-std::optional<UnixTime> opt_time(const SQLite::Column& c) {
+std::optional<std::int64_t> opt_int(const SQLite::Column& c) {
     if (c.isNull()) return std::nullopt;
     return c.getInt64();
 }
@@ -50,10 +60,10 @@ core::User read_user(SQLite::Statement& q) {
         core::parse_auth_method(q.getColumn(i++).getString()).value_or(core::AuthMethod::none);
     u.site_admin = q.getColumn(i++).getInt();
     u.disabled = q.getColumn(i++).getInt();
-    u.authenticate_until = opt_time(q.getColumn(i++));
+    u.authenticate_until = opt_int(q.getColumn(i++));
     u.require_password_change = q.getColumn(i++).getInt();
     u.password_hash = q.getColumn(i++).getString();
-    u.password_set_at = opt_time(q.getColumn(i++));
+    u.password_set_at = opt_int(q.getColumn(i++));
     u.password_validity = core::PasswordValidity::parse(q.getColumn(i++).getString())
                               .value_or(core::PasswordValidity{});
     u.password_breached = q.getColumn(i++).getInt();
@@ -70,13 +80,13 @@ core::User read_user(SQLite::Statement& q) {
                          .value_or(core::SiteDefault::use_system_setting);
     u.require_2fa = core::parse_site_default(q.getColumn(i++).getString())
                         .value_or(core::SiteDefault::use_system_setting);
-    u.lockout_expires = opt_time(q.getColumn(i++));
-    u.last_login_at = opt_time(q.getColumn(i++));
-    u.last_sftp_login_at = opt_time(q.getColumn(i++));
-    u.last_ftp_login_at = opt_time(q.getColumn(i++));
-    u.last_dav_login_at = opt_time(q.getColumn(i++));
-    u.last_restapi_login_at = opt_time(q.getColumn(i++));
-    u.last_web_login_at = opt_time(q.getColumn(i++));
+    u.lockout_expires = opt_int(q.getColumn(i++));
+    u.last_login_at = opt_int(q.getColumn(i++));
+    u.last_sftp_login_at = opt_int(q.getColumn(i++));
+    u.last_ftp_login_at = opt_int(q.getColumn(i++));
+    u.last_dav_login_at = opt_int(q.getColumn(i++));
+    u.last_restapi_login_at = opt_int(q.getColumn(i++));
+    u.last_web_login_at = opt_int(q.getColumn(i++));
     u.created_at = q.getColumn(i++).getInt64();
     return u;
 }
@@ -124,8 +134,8 @@ core::ApiKey read_api_key(SQLite::Statement& q) {
     k.description = q.getColumn(3).getString();
     k.digest_hex = q.getColumn(4).getString();
     k.created_at = q.getColumn(5).getInt64();
-    k.expires_at = opt_time(q.getColumn(6));
-    k.last_use_at = opt_time(q.getColumn(7));
+    k.expires_at = opt_int(q.getColumn(6));
+    k.last_use_at = opt_int(q.getColumn(7));
     return k;
 }
 constexpr const char* kApiKeyColumns =
@@ -140,7 +150,7 @@ core::SshKey read_ssh_key(SQLite::Statement& q) {
     k.public_key_base64 = q.getColumn(4).getString();
     k.fingerprint_sha256 = q.getColumn(5).getString();
     k.created_at = q.getColumn(6).getInt64();
-    k.last_login_at = opt_time(q.getColumn(7));
+    k.last_login_at = opt_int(q.getColumn(7));
     return k;
 }
 constexpr const char* kSshKeyColumns =
@@ -151,7 +161,7 @@ core::ActionLogEntry read_entry(SQLite::Statement& q) {
     core::ActionLogEntry e;
     e.id = q.getColumn(0).getInt64();
     e.created_at = q.getColumn(1).getInt64();
-    e.user_id = opt_time(q.getColumn(2));
+    e.user_id = opt_int(q.getColumn(2));
     e.username = q.getColumn(3).getString();
     e.ip = q.getColumn(4).getString();
     e.interface = core::parse_interface(q.getColumn(5).getString()).value_or(core::Interface::cli);
@@ -161,53 +171,101 @@ core::ActionLogEntry read_entry(SQLite::Statement& q) {
     e.detail = q.getColumn(8).getString();
     e.path = q.getColumn(9).getString();
     e.destination = q.getColumn(10).getString();
-    e.bytes = opt_time(q.getColumn(11));
-    e.duration_ms = opt_time(q.getColumn(12));
+    e.bytes = opt_int(q.getColumn(11));
+    e.duration_ms = opt_int(q.getColumn(12));
     return e;
 }
+
+// action_log_lateness keeps one row per 2^16 seconds of high_water_at; this must match the
+// `>> 16` of migration 2.
+constexpr int kLatenessBucketBits = 16;
+
+// A filter's matches are counted up to this many to choose the driving index: enough to tell a
+// rare value from a common one, cheap enough (an index-only walk) to do for every search.
+constexpr int kDriverCountCap = 2000;
+
+std::int64_t saturating_add(std::int64_t a, std::int64_t b) {
+    std::int64_t r;
+    if (__builtin_add_overflow(a, b, &r))
+        return b > 0 ? std::numeric_limits<std::int64_t>::max()
+                     : std::numeric_limits<std::int64_t>::min();
+    return r;
+}
+
+using Value = std::variant<std::int64_t, std::string>;
+
+void bind_all(SQLite::Statement& q, const std::vector<Value>& values) {
+    int i = 1;
+    for (const auto& v : values) {
+        if (const auto* n = std::get_if<std::int64_t>(&v))
+            q.bind(i++, static_cast<int64_t>(*n));
+        else
+            q.bind(i++, std::get<std::string>(v));
+    }
+}
+
+// The page statement of one search, or nothing when the bounds alone show the page is empty.
+struct PagePlan {
+    bool empty = false;
+    std::string sql;
+    std::vector<Value> values;
+};
 
 class SqliteStore final : public Store {
   public:
     explicit SqliteStore(const std::filesystem::path& file)
         : db_(file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX,
-              5000) {
-        db_.exec("PRAGMA journal_mode=WAL");
+              /*busy timeout, ms: how long to wait for another process's write*/ 5000) {
+        const auto mode = enter_wal_mode();
+        // Readers that never block the writer (and the durability reasoning above) need WAL;
+        // some network file systems cannot provide it, and silently running without is worse.
+        if (mode != "wal")
+            throw StoreError(file.string() + ": cannot use SQLite's WAL journal here (got '" +
+                             mode + "'); put the database on a local file system");
         db_.exec("PRAGMA synchronous=FULL");
         db_.exec("PRAGMA foreign_keys=ON");
+        // Statement journals (every append keeps one: the insert fires a trigger) and sorts
+        // stay in memory; in temporary files they cost ~18 write calls per appended entry.
+        db_.exec("PRAGMA temp_store=MEMORY");
+        // 32 MiB instead of 2: the log's indexes on scattered keys (address, username) are
+        // what appends touch, and keeping more of them halves the time of a large batch.
+        db_.exec("PRAGMA cache_size=-32768");
         migrate(file);
     }
 
     int schema_version() override {
         std::lock_guard lock(mutex_);
-        return db_.execAndGet("PRAGMA user_version").getInt();
+        return guarded([&] { return db_.execAndGet("PRAGMA user_version").getInt(); });
     }
 
+    // The outermost call is a transaction taken with the write lock at once (IMMEDIATE), so a
+    // read followed by a write inside it can never fail on a snapshot another process moved.
+    // A nested call joins it as a savepoint: its exception undoes its own writes only, and the
+    // outer callback may catch it and go on.
     void transaction(const std::function<void()>& fn) override {
         std::lock_guard lock(mutex_);
-        if (depth_ > 0) {  // nested: join the outer transaction
-            ++depth_;
-            try {
-                fn();
-            } catch (...) {
-                --depth_;
-                throw;
-            }
-            --depth_;
+        if (depth_ > 0) {
+            nested_transaction(fn);
             return;
         }
         guarded([&] { db_.exec("BEGIN IMMEDIATE"); });
-        ++depth_;
         try {
+            ++depth_;
             fn();
             --depth_;
+        } catch (...) {
+            --depth_;
+            rollback_quietly("ROLLBACK");
+            throw;
+        }
+        try {
+            // After some errors (a full disk, for one) SQLite rolls back on its own, and fn may
+            // have caught the error; say so rather than fail on "no transaction is active".
+            if (sqlite3_get_autocommit(db_.getHandle()))
+                throw StoreError("the transaction was rolled back by SQLite after an error");
             guarded([&] { db_.exec("COMMIT"); });
         } catch (...) {
-            if (depth_ > 0) --depth_;
-            try {
-                db_.exec("ROLLBACK");
-            } catch (...) {
-                // Already rolled back by SQLite (for example after a constraint error).
-            }
+            rollback_quietly("ROLLBACK");
             throw;
         }
     }
@@ -276,7 +334,7 @@ class SqliteStore final : public Store {
                 q.exec();
                 user.id = db_.getLastInsertRowid();
             },
-            "username '" + user.username + "' is already taken");
+            always("username '" + user.username + "' is already taken"));
     }
 
     std::optional<core::User> find_user(std::int64_t id) override {
@@ -354,7 +412,7 @@ class SqliteStore final : public Store {
                 q.bind(31, static_cast<int64_t>(user.id));
                 q.exec();
             },
-            "username '" + user.username + "' is already taken");
+            always("username '" + user.username + "' is already taken"));
     }
 
     bool delete_user(std::int64_t id) override { return delete_by_id("users", id); }
@@ -413,7 +471,12 @@ class SqliteStore final : public Store {
                 q.exec();
                 k.id = db_.getLastInsertRowid();
             },
-            "an API key named '" + k.name + "' already exists for this user");
+            [&](std::string_view what) {
+                return what.find("digest_hex") != std::string_view::npos
+                           ? std::string("an API key with this digest already exists")
+                           : "user " + std::to_string(k.user_id) +
+                                 " already has an API key named '" + k.name + "'";
+            });
     }
 
     std::optional<core::ApiKey> find_api_key(std::int64_t id) override {
@@ -464,7 +527,8 @@ class SqliteStore final : public Store {
                 q.exec();
                 k.id = db_.getLastInsertRowid();
             },
-            "SSH key " + k.fingerprint_sha256 + " is already registered for this user");
+            always("SSH key " + k.fingerprint_sha256 + " is already registered for user " +
+                   std::to_string(k.user_id)));
     }
 
     std::optional<core::SshKey> find_ssh_key(std::int64_t id) override {
@@ -489,12 +553,16 @@ class SqliteStore final : public Store {
         std::lock_guard lock(mutex_);
         guarded([&] {
             // Prepared once: the log is the hottest write path (every login attempt).
+            // high_water_at continues the previous entry's within this one statement, which
+            // holds the write lock, so concurrent writers cannot break its order.
             if (!insert_action_)
                 insert_action_.emplace(
                     db_,
-                    "INSERT INTO action_log (created_at, user_id, username, ip, interface, action, "
-                    "failure_type, detail, path, destination, bytes, duration_ms) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                    "INSERT INTO action_log (created_at, high_water_at, user_id, username, ip, "
+                    "interface, action, failure_type, detail, path, destination, bytes, "
+                    "duration_ms) VALUES (?1, max(?1, coalesce((SELECT high_water_at FROM "
+                    "action_log ORDER BY id DESC LIMIT 1), ?1)), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+                    "?10, ?11, ?12)");
             auto& q = *insert_action_;
             q.reset();
             q.bind(1, static_cast<int64_t>(e.created_at));
@@ -514,97 +582,279 @@ class SqliteStore final : public Store {
         });
     }
 
-    // Newest first, one page. Two things keep every query on an index walk that stops after a
-    // page, whatever the log's size:
-    // - a time range becomes an id range: ids grow with time, so the first id at or after
-    //   `since` and the last before `until`, found through the created_at index, bound the walk
-    //   (the created_at conditions still apply, so entries inside are exact);
-    // - the most selective filter drives (ip, then username, failure type, interface, action),
-    //   and a unary + keeps SQLite from choosing a less selective index for the others.
     core::ActionLogPage query_actions(const core::ActionLogQuery& f) override {
         std::lock_guard lock(mutex_);
         return guarded([&] {
-            core::ActionLogPage page;
-            std::optional<std::int64_t> lo, hi;
-            if (f.since) {
-                lo = boundary_id(
-                    "SELECT id FROM action_log WHERE created_at >= ? "
-                    "ORDER BY created_at, id LIMIT 1",
-                    *f.since);
-                if (!lo) return page;
-            }
-            if (f.until) {
-                hi = boundary_id(
-                    "SELECT id FROM action_log WHERE created_at < ? "
-                    "ORDER BY created_at DESC, id DESC LIMIT 1",
-                    *f.until);
-                if (!hi) return page;
-            }
-            const char* driver = f.ip             ? "ip"
-                                 : f.username     ? "username"
-                                 : f.failure_type ? "failure_type"
-                                 : f.interface    ? "interface"
-                                 : f.action       ? "action"
-                                                  : "";
-            auto col = [&](const char* name) {
-                return std::string(std::string_view(name) == driver ? " " : " +") + name;
-            };
-            std::string sql =
-                "SELECT id, created_at, user_id, username, ip, interface, action, failure_type, "
-                "detail, path, destination, bytes, duration_ms FROM action_log WHERE 1";
-            if (f.action) sql += " AND" + col("action") + " = ?";
-            if (f.failure_type) sql += " AND" + col("failure_type") + " = ?";
-            if (f.username) sql += " AND" + col("username") + " = ? COLLATE NOCASE";
-            if (f.interface) sql += " AND" + col("interface") + " = ?";
-            if (f.ip) sql += " AND" + col("ip") + " = ?";
-            if (f.since) sql += " AND +created_at >= ? AND id >= ?";
-            if (f.until) sql += " AND +created_at < ? AND id <= ?";
-            if (f.cursor) sql += " AND id < ?";
-            sql += " ORDER BY id DESC LIMIT ?";
-            SQLite::Statement q(db_, sql);
-            int i = 1;
-            if (f.action) q.bind(i++, *f.action);
-            if (f.failure_type) q.bind(i++, std::string(core::to_string(*f.failure_type)));
-            if (f.username) q.bind(i++, *f.username);
-            if (f.interface) q.bind(i++, std::string(core::to_string(*f.interface)));
-            if (f.ip) q.bind(i++, *f.ip);
-            if (f.since) {
-                q.bind(i++, static_cast<int64_t>(*f.since));
-                q.bind(i++, static_cast<int64_t>(*lo));
-            }
-            if (f.until) {
-                q.bind(i++, static_cast<int64_t>(*f.until));
-                q.bind(i++, static_cast<int64_t>(*hi));
-            }
-            if (f.cursor) q.bind(i++, static_cast<int64_t>(*f.cursor));
-            const int limit = std::clamp(f.limit, 1, 1000);
-            q.bind(i++, limit + 1);  // one more tells whether another page follows
-            while (q.executeStep()) page.entries.push_back(read_entry(q));
-            if (static_cast<int>(page.entries.size()) > limit) {
-                page.entries.pop_back();
-                page.next_cursor = page.entries.back().id;
-            }
-            return page;
+            return read_snapshot([&] {
+                core::ActionLogPage page;
+                const int limit = std::clamp(f.limit, 1, 1000);
+                const auto plan = plan_page(f, limit);
+                if (plan.empty) return page;
+                SQLite::Statement q(db_, plan.sql);
+                bind_all(q, plan.values);
+                while (q.executeStep()) page.entries.push_back(read_entry(q));
+                if (static_cast<int>(page.entries.size()) > limit) {
+                    page.entries.pop_back();
+                    page.next_cursor = page.entries.back().id;
+                }
+                return page;
+            });
+        });
+    }
+
+    std::string explain_actions(const core::ActionLogQuery& f) {
+        std::lock_guard lock(mutex_);
+        return guarded([&] {
+            return read_snapshot([&] {
+                const auto plan = plan_page(f, std::clamp(f.limit, 1, 1000));
+                if (plan.empty) return std::string("(none: the bounds leave nothing to read)");
+                SQLite::Statement q(db_, "EXPLAIN QUERY PLAN " + plan.sql);
+                bind_all(q, plan.values);
+                std::string out;
+                while (q.executeStep()) out += q.getColumn(3).getString() + "\n";
+                return out;
+            });
         });
     }
 
   private:
+    // One search, newest first, whatever the log's size, costs an index walk that stops after
+    // a page:
+    // - since, until and the cursor become an id range (see migration 2 for why that is exact),
+    //   which every index can seek to, as each ends in id;
+    // - the narrowest of the equality filters (counted, up to a cap, inside that range) or the
+    //   id range itself, when it is narrower still, drives; INDEXED BY holds SQLite to that
+    //   choice, as without statistics on values it cannot tell a rare address from a common one.
+    // The other filters are checked on the rows the walk reads.
+    PagePlan plan_page(const core::ActionLogQuery& f, int limit) {
+        PagePlan plan;
+        plan.empty = true;
+        if (f.since && f.until && *f.since >= *f.until) return plan;
+        std::optional<std::int64_t> lo, hi;
+        if (f.since) {
+            lo = first_id_with_high_water_at_least(*f.since);
+            if (!lo) return plan;
+        }
+        if (f.until) {
+            hi = last_id_with_high_water_below(high_water_bound(*f.until));
+            if (!hi) return plan;
+        }
+        if (f.cursor) {
+            if (*f.cursor <= std::numeric_limits<std::int64_t>::min() + 1) return plan;
+            hi = std::min(hi.value_or(*f.cursor - 1), *f.cursor - 1);
+        }
+        if (lo && hi && *lo > *hi) return plan;
+
+        struct Equal {
+            const char* column;
+            const char* index;
+            std::string value;
+            const char* collate;
+        };
+        // In the order that breaks ties between equal counts: usually the most selective first.
+        std::vector<Equal> equals;
+        if (f.ip) equals.push_back({"ip", "action_log_ip", *f.ip, ""});
+        if (f.username)
+            equals.push_back({"username", "action_log_username", *f.username, " COLLATE NOCASE"});
+        if (f.failure_type)
+            equals.push_back({"failure_type", "action_log_failure_type",
+                              std::string(core::to_string(*f.failure_type)), ""});
+        if (f.interface)
+            equals.push_back({"interface", "action_log_interface",
+                              std::string(core::to_string(*f.interface)), ""});
+        if (f.action) equals.push_back({"action", "action_log_action", *f.action, ""});
+
+        const Equal* driver = nullptr;
+        if (equals.size() == 1 && !lo && !hi) {
+            driver = &equals.front();
+        } else if (!equals.empty()) {
+            std::int64_t best = std::numeric_limits<std::int64_t>::max();
+            if (lo || hi) {
+                const auto top = hi ? *hi : max_action_id();
+                const auto bottom = lo ? *lo : 1;
+                best = top >= bottom ? top - bottom + 1 : 0;
+            }
+            for (const auto& e : equals) {
+                const auto n = count_up_to(e.column, e.index, e.value, e.collate, lo, hi,
+                                           std::max(kDriverCountCap, limit + 1));
+                if (n == 0) return plan;  // one filter matches nothing: neither does the search
+                if (n < best) {
+                    best = n;
+                    driver = &e;
+                }
+            }
+        }
+
+        plan.empty = false;
+        plan.sql =
+            "SELECT id, created_at, user_id, username, ip, interface, action, failure_type, "
+            "detail, path, destination, bytes, duration_ms FROM action_log";
+        plan.sql += driver ? std::string(" INDEXED BY ") + driver->index : " NOT INDEXED";
+        plan.sql += " WHERE 1";
+        for (const auto& e : equals) {
+            plan.sql += std::string(" AND ") + e.column + " = ?" + e.collate;
+            plan.values.emplace_back(e.value);
+        }
+        if (f.since) {
+            plan.sql += " AND created_at >= ?";
+            plan.values.emplace_back(*f.since);
+        }
+        if (f.until) {
+            plan.sql += " AND created_at < ?";
+            plan.values.emplace_back(*f.until);
+        }
+        if (lo) {
+            plan.sql += " AND id >= ?";
+            plan.values.emplace_back(*lo);
+        }
+        if (hi) {
+            plan.sql += " AND id <= ?";
+            plan.values.emplace_back(*hi);
+        }
+        plan.sql += " ORDER BY id DESC LIMIT ?";
+        plan.values.emplace_back(std::int64_t{limit} + 1);  // one more tells if a page follows
+        return plan;
+    }
+
+    std::optional<std::int64_t> first_id_with_high_water_at_least(core::UnixTime t) {
+        SQLite::Statement q(db_,
+                            "SELECT id FROM action_log WHERE high_water_at >= ? "
+                            "ORDER BY high_water_at, id LIMIT 1");
+        q.bind(1, static_cast<int64_t>(t));
+        if (!q.executeStep()) return std::nullopt;
+        return q.getColumn(0).getInt64();
+    }
+
+    std::optional<std::int64_t> last_id_with_high_water_below(std::int64_t bound) {
+        SQLite::Statement q(db_,
+                            "SELECT id FROM action_log WHERE high_water_at < ? "
+                            "ORDER BY high_water_at DESC, id DESC LIMIT 1");
+        q.bind(1, static_cast<int64_t>(bound));
+        if (!q.executeStep()) return std::nullopt;
+        return q.getColumn(0).getInt64();
+    }
+
+    // Every entry with created_at < until has high_water_at below the bound returned. An entry
+    // in bucket b (high_water_at in [b << 16, (b + 1) << 16)) lags by at most that bucket's
+    // seconds, so if created_at < until then high_water_at < until + seconds; buckets that
+    // start at or after until + seconds hold no such entry, and buckets without a row hold no
+    // late entry at all.
+    std::int64_t high_water_bound(core::UnixTime until) {
+        std::int64_t bound = until;
+        SQLite::Statement q(db_,
+                            "SELECT bucket, seconds FROM action_log_lateness WHERE bucket >= ?");
+        q.bind(1, static_cast<int64_t>(until >> kLatenessBucketBits));
+        while (q.executeStep()) {
+            const std::int64_t bucket = q.getColumn(0).getInt64();
+            const std::int64_t seconds = q.getColumn(1).getInt64();
+            const std::int64_t start = bucket << kLatenessBucketBits;
+            const std::int64_t end = saturating_add(start, std::int64_t{1} << kLatenessBucketBits);
+            const std::int64_t reach = saturating_add(until, seconds);
+            if (start >= reach) continue;
+            bound = std::max(bound, std::min(end, reach));
+        }
+        return bound;
+    }
+
+    std::int64_t max_action_id() {
+        return db_.execAndGet("SELECT coalesce(max(id), 0) FROM action_log").getInt64();
+    }
+
+    std::int64_t count_up_to(const char* column, const char* index, const std::string& value,
+                             const char* collate, std::optional<std::int64_t> lo,
+                             std::optional<std::int64_t> hi, int cap) {
+        std::string sql =
+            std::string("SELECT count(*) FROM (SELECT 1 FROM action_log INDEXED BY ") + index +
+            " WHERE " + column + " = ?" + collate;
+        if (lo) sql += " AND id >= ?";
+        if (hi) sql += " AND id <= ?";
+        sql += " LIMIT ?)";
+        SQLite::Statement q(db_, sql);
+        int i = 1;
+        q.bind(i++, value);
+        if (lo) q.bind(i++, static_cast<int64_t>(*lo));
+        if (hi) q.bind(i++, static_cast<int64_t>(*hi));
+        q.bind(i++, cap);
+        q.executeStep();
+        return q.getColumn(0).getInt64();
+    }
+
+    // The statements of one search see one state of the database, even while another process
+    // appends, so the bounds computed first hold for the page read last.
+    template <typename Fn>
+    auto read_snapshot(Fn&& fn) -> decltype(fn()) {
+        if (depth_ > 0) return fn();  // inside transaction(): already one snapshot
+        db_.exec("BEGIN");
+        try {
+            auto result = fn();
+            db_.exec("COMMIT");
+            return result;
+        } catch (...) {
+            rollback_quietly("ROLLBACK");
+            throw;
+        }
+    }
+
+    void nested_transaction(const std::function<void()>& fn) {
+        const std::string name = "nested_" + std::to_string(depth_);
+        guarded([&] { db_.exec("SAVEPOINT " + name); });
+        try {
+            ++depth_;
+            fn();
+            --depth_;
+        } catch (...) {
+            --depth_;
+            rollback_quietly("ROLLBACK TO " + name);
+            rollback_quietly("RELEASE " + name);
+            throw;
+        }
+        guarded([&] { db_.exec("RELEASE " + name); });
+    }
+
+    // Switching a new database to WAL takes an exclusive lock, for which SQLite does not call
+    // the busy handler (two connections each holding a shared lock would wait for each other
+    // for ever), so several processes creating the database at once must retry here.
+    std::string enter_wal_mode() {
+        for (int attempt = 0;; ++attempt) {
+            try {
+                return db_.execAndGet("PRAGMA journal_mode=WAL").getString();
+            } catch (const SQLite::Exception& e) {
+                if (e.getErrorCode() != SQLITE_BUSY || attempt == 200) throw;
+                std::this_thread::sleep_for(std::chrono::milliseconds(25));
+            }
+        }
+    }
+
+    void rollback_quietly(const std::string& sql) {
+        try {
+            db_.exec(sql);
+        } catch (const SQLite::Exception&) {
+            // SQLite may have rolled back already (some errors end the transaction); the
+            // exception on its way out says what went wrong.
+        }
+    }
+
     static std::string placeholders(int n) {
         std::string s;
         for (int i = 0; i < n; ++i) s += i ? ", ?" : "?";
         return s;
     }
 
+    using ConflictMessage = std::function<std::string(std::string_view sqlite_message)>;
+    static ConflictMessage always(std::string message) {
+        return [message = std::move(message)](std::string_view) { return message; };
+    }
+
     // Runs fn, turning SQLite's errors into the store's: a unique-constraint failure becomes
-    // Conflict (with `conflict_message` when given), anything else StoreError.
+    // Conflict (with `conflict`'s message when given), anything else StoreError.
     template <typename Fn>
-    auto guarded(Fn&& fn, const std::string& conflict_message = {}) -> decltype(fn()) {
+    auto guarded(Fn&& fn, const ConflictMessage& conflict = {}) -> decltype(fn()) {
         try {
             return fn();
         } catch (const SQLite::Exception& e) {
             if (e.getExtendedErrorCode() == SQLITE_CONSTRAINT_UNIQUE ||
                 e.getExtendedErrorCode() == SQLITE_CONSTRAINT_PRIMARYKEY)
-                throw Conflict(conflict_message.empty() ? e.what() : conflict_message);
+                throw Conflict(conflict ? conflict(e.what()) : e.what());
             throw StoreError(e.what());
         }
     }
@@ -641,14 +891,7 @@ class SqliteStore final : public Store {
         });
     }
 
-    std::optional<std::int64_t> boundary_id(const char* sql, UnixTime t) {
-        SQLite::Statement q(db_, sql);
-        q.bind(1, static_cast<int64_t>(t));
-        if (!q.executeStep()) return std::nullopt;
-        return q.getColumn(0).getInt64();
-    }
-
-    void set_time(const char* sql, std::int64_t id, UnixTime at) {
+    void set_time(const char* sql, std::int64_t id, core::UnixTime at) {
         std::lock_guard lock(mutex_);
         guarded([&] {
             SQLite::Statement q(db_, sql);
@@ -658,51 +901,71 @@ class SqliteStore final : public Store {
         });
     }
 
-    void migrate(const std::filesystem::path& file) {
-        std::lock_guard lock(mutex_);
+    int checked_version(const std::filesystem::path& file) {
         const int known = static_cast<int>(migrations().size());
         const int version = db_.execAndGet("PRAGMA user_version").getInt();
         if (version > known)
             throw StoreError(file.string() + " has schema version " + std::to_string(version) +
                              ", newer than this drawbridge knows (" + std::to_string(known) +
                              "): upgrade drawbridge");
-        for (int v = version; v < known; ++v) {
-            transaction([&] {
-                db_.exec(std::string(migrations()[v]));
-                db_.exec("PRAGMA user_version = " + std::to_string(v + 1));
-            });
-        }
-        add_missing_setting_columns();
+        return version;
     }
 
-    // Site settings are columns named after the field table, so a new setting is a new row in
-    // that table: its column is added here with the struct's default, with no migration to write.
-    void add_missing_setting_columns() {
+    // Each step in its own transaction. The version is read again under the write lock, since
+    // another process (a CLI command beside the server) may be opening the same new database.
+    // An up-to-date database is checked without taking the write lock at all.
+    void migrate(const std::filesystem::path& file) {
+        std::lock_guard lock(mutex_);
+        const int known = static_cast<int>(migrations().size());
+        if (checked_version(file) == known && missing_setting_columns().empty()) return;
+        for (bool done = false; !done;) {
+            transaction([&] {
+                const int version = checked_version(file);
+                if (version < known) {
+                    db_.exec(std::string(migrations()[version]));
+                    db_.exec("PRAGMA user_version = " + std::to_string(version + 1));
+                    return;
+                }
+                add_setting_columns(missing_setting_columns());
+                done = true;
+            });
+        }
+    }
+
+    std::vector<const core::SettingField*> missing_setting_columns() {
         std::set<std::string> have;
         SQLite::Statement cols(db_, "SELECT name FROM pragma_table_info('site_settings')");
         while (cols.executeStep()) have.insert(cols.getColumn(0).getString());
+        std::vector<const core::SettingField*> missing;
+        if (have.empty()) return missing;  // no schema yet: migrations come first
+        for (const auto& f : core::site_setting_fields())
+            if (!have.contains(std::string(f.name))) missing.push_back(&f);
+        return missing;
+    }
+
+    // Site settings are columns named after the field table, so a new setting is a new row in
+    // that table: its column is added here with the struct's default, with no migration to
+    // write. Columns of settings that no longer exist stay, unread.
+    void add_setting_columns(const std::vector<const core::SettingField*>& fields) {
         const core::SiteSettings defaults;
-        transaction([&] {
-            for (const auto& f : core::site_setting_fields()) {
-                if (have.contains(std::string(f.name))) continue;
-                std::string decl = std::visit(
-                    [&](auto m) -> std::string {
-                        using T = std::decay_t<decltype(defaults.*m)>;
-                        if constexpr (std::is_same_v<T, std::string>) {
-                            std::string quoted = "'";
-                            for (char c : defaults.*m)
-                                quoted += c == '\'' ? std::string("''") : std::string(1, c);
-                            return "TEXT NOT NULL DEFAULT " + quoted + "'";
-                        } else {
-                            return "INTEGER NOT NULL DEFAULT " +
-                                   std::to_string(static_cast<int>(defaults.*m));
-                        }
-                    },
-                    f.member);
-                db_.exec("ALTER TABLE site_settings ADD COLUMN " + std::string(f.name) + " " +
-                         decl);
-            }
-        });
+        for (const auto* f : fields) {
+            std::string decl = std::visit(
+                [&](auto m) -> std::string {
+                    using T = std::decay_t<decltype(defaults.*m)>;
+                    if constexpr (std::is_same_v<T, std::string>) {
+                        std::string quoted = "'";
+                        for (char c : defaults.*m)
+                            quoted += c == '\'' ? std::string("''") : std::string(1, c);
+                        return "TEXT NOT NULL DEFAULT " + quoted + "'";
+                    } else {
+                        return "INTEGER NOT NULL DEFAULT " +
+                               std::to_string(static_cast<int>(defaults.*m));
+                    }
+                },
+                f->member);
+            db_.exec("ALTER TABLE site_settings ADD COLUMN \"" + std::string(f->name) + "\" " +
+                     decl);
+        }
     }
 
     std::recursive_mutex mutex_;
@@ -719,6 +982,12 @@ std::unique_ptr<Store> open_sqlite_store(const std::filesystem::path& file) {
     } catch (const SQLite::Exception& e) {
         throw StoreError("cannot open " + file.string() + ": " + e.what());
     }
+}
+
+std::string explain_query_actions(Store& store, const core::ActionLogQuery& query) {
+    auto* sqlite = dynamic_cast<SqliteStore*>(&store);
+    if (!sqlite) throw StoreError("explain_query_actions needs a store from open_sqlite_store");
+    return sqlite->explain_actions(query);
 }
 
 }  // namespace drawbridge::store
