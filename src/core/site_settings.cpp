@@ -87,6 +87,15 @@ const std::array kFields = {
                  "require TLS on FTP (false allows plain FTP)"},
     SettingField{"sftp_insecure_ciphers", &S::sftp_insecure_ciphers, 0, 0, nullptr,
                  "offer legacy SSH algorithms"},
+    SettingField{"sftp_show_failure_reasons", &S::sftp_show_failure_reasons, 0, 0, nullptr,
+                 "tell SSH clients safe refusal reasons (password expired, change required, "
+                 "region mismatch, IP not allowed) in an authentication banner"},
+    SettingField{"ftp_require_tls_session_reuse", &S::ftp_require_tls_session_reuse, 0, 0,
+                 nullptr,
+                 "FTPS data connections must resume the control connection's TLS session "
+                 "(false admits clients that cannot, such as Python's ftplib)"},
+    SettingField{"atomic_uploads", &S::atomic_uploads, 0, 0, nullptr,
+                 "write uploads under a temporary name and rename them when complete"},
     SettingField{"users_can_create_api_keys", &S::users_can_create_api_keys, 0, 0, nullptr,
                  "users may manage their own API keys"},
     SettingField{"users_can_create_ssh_keys", &S::users_can_create_ssh_keys, 0, 0, nullptr,

@@ -38,6 +38,9 @@ struct SiteSettings {
     bool dav_enabled = true;
     bool ssl_required = true;  // plain FTP refused unless false
     bool sftp_insecure_ciphers = false;
+    bool sftp_show_failure_reasons = false;  // safe refusal reasons in an SSH auth banner
+    bool ftp_require_tls_session_reuse = true;  // FTPS data connections resume the control's
+    bool atomic_uploads = true;  // uploads appear under their final name only when complete
     bool users_can_create_api_keys = false;
     bool users_can_create_ssh_keys = false;
     bool require_2fa = false;
