@@ -97,6 +97,9 @@ const std::array kKeys = {
         [](NodeConfig& c, std::string_view v) {
             return parse_int(v, 5, 86400, c.sftp_idle_timeout);
         }},
+    Key{"sftp.workers", "DRAWBRIDGE_SFTP_WORKERS",
+        "event-loop threads serving SFTP connections (default 0: one per core)",
+        [](NodeConfig& c, std::string_view v) { return parse_int(v, 0, 256, c.sftp_workers); }},
 };
 
 std::string node_text(const toml::node& n) {

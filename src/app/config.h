@@ -22,9 +22,10 @@ struct NodeConfig {
     std::uint32_t pbkdf2_iterations = 600000;
     // SFTP: unprivileged ports by default, so as not to collide with the machine's own sshd.
     std::string sftp_address = "0.0.0.0";
-    int sftp_port = 2022;      // 0: any free port (printed at start)
-    int sftp_alt_port = -1;    // a second port for networks that block the first; -1: none
+    int sftp_port = 2022;    // 0: any free port (printed at start)
+    int sftp_alt_port = -1;  // a second port for networks that block the first; -1: none
     int sftp_idle_timeout = 120;
+    int sftp_workers = 0;  // event-loop threads; 0: one per core
 
     std::filesystem::path database_file() const;
     std::filesystem::path files_dir() const { return data_dir / "files"; }

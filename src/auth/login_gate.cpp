@@ -424,6 +424,37 @@ core::LoginOutcome LoginGate::finish_failure(Context& ctx, Refusal refusal) {
     return out;
 }
 
+std::optional<Refusal> LoginGate::admit_connection(Interface interface, std::string_view ip) {
+    Context ctx;
+    ctx.interface = interface;
+    ctx.ip_text = std::string(ip);
+    ctx.now = clock_.now();
+    ctx.site = store_.load_site_settings();
+    ctx.ip = core::IpAddress::parse(ip);
+    std::optional<Refusal> refusal;
+    if (!ctx.ip) {
+        refusal = Refusal{FailureReason::ip_mismatch, "'" + ctx.ip_text + "' is not an IP address"};
+    } else if (check_ip_allowed(ctx)) {  // outside the site list (no user given)
+        bool admitted = false;
+        for (const auto& list : store_.user_ip_allow_lists()) {
+            core::CidrList cidrs;
+            for (const auto& item : core::split_list(list))
+                if (auto c = core::Cidr::parse(item)) cidrs.entries.push_back(*c);
+            if (list.empty() || cidrs.contains(*ctx.ip)) {
+                admitted = true;
+                break;
+            }
+        }
+        if (!admitted)
+            refusal = Refusal{FailureReason::ip_mismatch,
+                              ctx.ip->to_string() +
+                                  " is in no IP allow list (site or user); connection refused "
+                                  "before the handshake"};
+    }
+    if (refusal) finish_failure(ctx, *refusal);
+    return refusal;
+}
+
 bool LoginGate::accepts_key_probe(std::string_view username, std::string_view key_blob) {
     const auto user = store_.find_user_by_name(username);
     if (!user) return false;

@@ -49,6 +49,14 @@ class LoginGate {
     std::vector<Explanation> explain(std::string_view username, core::Interface interface,
                                      std::string_view ip);
 
+    // The refusal that needs no username, decided when a connection is accepted, before any
+    // handshake: the address is outside the site's IP allow list and no user's own list admits
+    // it, so no login from it could succeed. A refusal is recorded (without a username).
+    std::optional<Refusal> admit_connection(core::Interface interface, std::string_view ip);
+
+    // The site settings as they are now (protocols read their switches from them).
+    core::SiteSettings site_settings() { return store_.load_site_settings(); }
+
     // Answers an SSH client's question "would this key be accepted?" before it signs anything:
     // true when the user exists and has registered the key. Records nothing; the signed attempt
     // that follows goes through attempt().

@@ -20,6 +20,9 @@ struct ServerOptions {
     std::filesystem::path host_key_dir;
     std::filesystem::path files_dir;  // users' roots default to <files_dir>/<username>
     int idle_timeout_seconds = 120;
+    int workers = 0;  // event-loop threads; 0: one per core
+    // Legacy SSH algorithms for every connection (the site setting sftp_insecure_ciphers does the
+    // same at run time).
     bool legacy_algorithms = false;
 };
 
@@ -37,10 +40,11 @@ class Server {
     void start();
     void stop();
     const std::vector<int>& bound_ports() const { return bound_ports_; }
+    int connection_count() const;
 
   private:
+    struct Worker;
     void accept_loop(int listen_fd);
-    void serve(int fd, std::string peer_ip);
 
     ServerOptions options_;
     auth::LoginGate& gate_;
@@ -49,8 +53,8 @@ class Server {
     std::vector<int> listen_fds_;
     std::vector<int> bound_ports_;
     std::vector<std::thread> acceptors_;
+    std::vector<std::unique_ptr<Worker>> workers_;
     std::atomic<bool> stopping_{false};
-    std::atomic<int> live_connections_{0};
 };
 
 }  // namespace drawbridge::sftp

@@ -392,6 +392,18 @@ class SqliteStore final : public Store {
         return guarded([&] { return db_.execAndGet("SELECT count(*) FROM users").getInt64(); });
     }
 
+    std::vector<std::string> user_ip_allow_lists() override {
+        std::lock_guard lock(mutex_);
+        return guarded([&] {
+            std::vector<std::string> out;
+            SQLite::Statement q(db_,
+                                "SELECT DISTINCT allowed_ips FROM users "
+                                "WHERE allowed_ips != '' OR bypass_site_allowed_ips != 0");
+            while (q.executeStep()) out.push_back(q.getColumn(0).getString());
+            return out;
+        });
+    }
+
     void update_user(const core::User& user) override {
         std::lock_guard lock(mutex_);
         guarded(

@@ -51,6 +51,9 @@ class Store {
     virtual std::optional<core::User> find_user_by_name(std::string_view username) = 0;
     virtual std::vector<core::User> list_users(const UserFilter& filter) = 0;  // by username
     virtual std::int64_t count_users() = 0;
+    // The distinct per-user IP allow lists (comma-separated CIDRs) of every user that has one or
+    // that bypasses the site list; an empty string means such a user admits every address.
+    virtual std::vector<std::string> user_ip_allow_lists() = 0;
     // Writes every field of the row with user.id; throws Conflict on a username clash.
     virtual void update_user(const core::User& user) = 0;
     // Removes the user with its keys and password history; false if there was none.

@@ -20,11 +20,11 @@ BINARY, Drawbridge = _harness.BINARY, _harness.Drawbridge
 
 
 class Server(Drawbridge):
-    def __init__(self, tmp):
+    def __init__(self, tmp, sftp_extra=""):
         super().__init__(tmp)
         self.config.write_text('region = "test-region"\n'
                                '[security]\npbkdf2_iterations = 1000\n'
-                               '[sftp]\naddress = "127.0.0.1"\nport = 0\n')
+                               '[sftp]\naddress = "127.0.0.1"\nport = 0\n' + sftp_extra)
         self.log_file = tmp / "serve.log"
         self.proc = None
         self.sftp_port = None
@@ -56,6 +56,22 @@ class Server(Drawbridge):
 
     def files(self, user):
         return self.data_dir / "files" / user
+
+
+@pytest.fixture
+def server_with(tmp_path):
+    """A factory: server_with('idle_timeout = 5\n') starts one with extra [sftp] keys."""
+    started = []
+
+    def start(sftp_extra=""):
+        s = Server(tmp_path, sftp_extra)
+        s.start()
+        started.append(s)
+        return s
+
+    yield start
+    for s in started:
+        s.stop()
 
 
 @pytest.fixture

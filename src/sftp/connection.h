@@ -1,0 +1,97 @@
+// One SSH connection: its libssh session, its login through LoginGate, its SFTP channel and the
+// replies waiting for the client's window. A connection belongs to one worker thread, the only
+// thread that ever touches it (libssh sessions are not thread-safe). Each has its own ssh_event:
+// libssh polls its event from inside its own calls (a write flushes by polling), and a poll
+// shared by many sessions would run other sessions' callbacks in the middle of this one's.
+#pragma once
+
+#include <libssh/callbacks.h>
+#include <libssh/libssh.h>
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "audit/action_log.h"
+#include "auth/login_gate.h"
+#include "sftp/server.h"
+#include "sftp/session.h"
+#include "vfs/file_session.h"
+
+namespace drawbridge::sftp {
+
+class Connection {
+  public:
+    using TimePoint = std::chrono::steady_clock::time_point;
+
+    // Takes ownership of `session`, already accepted on its socket.
+    Connection(ssh_session session, std::string ip, auth::LoginGate& gate, audit::ActionLog& log,
+               const ServerOptions& options, const core::SiteSettings& site);
+    ~Connection();
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+
+    // Starts the key exchange without blocking. False when the connection failed at once.
+    bool start();
+    // The socket, for the worker's epoll; poll() lets libssh handle what arrived on it (never
+    // waits); wants_write() is true while libssh holds output the socket did not take.
+    int fd() const;
+    void poll();
+    bool wants_write() const;
+    // Work after a poll: flush replies, resume paused SFTP requests, close when the client is
+    // done, idle, or never logged in. False when the connection is over and may be destroyed.
+    bool step(TimePoint now, bool stopping);
+    const std::string& ip() const { return ip_; }
+
+  private:
+    friend struct Callbacks;
+
+    int decide(const core::LoginAttempt& attempt);
+    bool open_sftp();
+    void flush();
+    void flush_outbox();
+    void close_channel();
+
+    ssh_session session_;
+    ssh_event event_ = nullptr;
+    std::string ip_;
+    auth::LoginGate& gate_;
+    audit::ActionLog& log_;
+    const ServerOptions& options_;
+    bool show_failure_reasons_ = false;
+
+    ssh_server_callbacks_struct server_cb_{};
+    ssh_channel_callbacks_struct channel_cb_{};
+    ssh_counter_struct sent_{};
+    ssh_counter_struct received_{};
+
+    std::optional<core::User> user_;
+    std::set<core::Factor> verified_;
+    std::optional<std::int64_t> verified_user_id_;
+    std::string kbdint_user_;  // the answer to a keyboard-interactive prompt does not repeat it
+
+    ssh_channel channel_ = nullptr;
+    std::unique_ptr<vfs::FileSession> files_;
+    std::unique_ptr<Session> sftp_;
+
+    TimePoint accepted_at_;
+    TimePoint last_activity_;
+    std::uint64_t packets_seen_ = 0;
+    std::optional<TimePoint> close_deadline_;  // set once we have closed our side
+    bool channel_closed_ = false;
+    bool peer_eof_ = false;
+
+    // Replies wait here until the client's window takes them: the session is non-blocking, so
+    // a write never waits (and never re-enters libssh from inside one of its callbacks).
+    std::deque<std::string> outbox_;
+    std::size_t out_offset_ = 0;
+    std::size_t out_bytes_ = 0;
+    bool flushing_ = false;
+    static constexpr std::size_t kOutboxLimit = 8 * 1024 * 1024;
+};
+
+}  // namespace drawbridge::sftp
