@@ -321,7 +321,7 @@ def test_status_codes(server, raw, tmp_path):
     assert raw.status(RENAME, s("/r") + s("/d/f")) == FAILURE  # v3 rename never replaces
     assert raw.status(OPEN, s("/r") + u32(FXF_WRITE | FXF_CREAT | FXF_EXCL) + attrs()) == FAILURE
     assert raw.status(OPEN, s("/d") + u32(FXF_READ) + attrs()) == FAILURE  # a directory
-    assert raw.status(REMOVE, s("/d")) in (FAILURE, PERMISSION_DENIED)  # unlink of a directory
+    assert raw.status(REMOVE, s("/d")) == FAILURE  # a directory is not removed by REMOVE
     assert raw.status(CLOSE, s("no-such-handle")) == FAILURE
     assert raw.status(READ, s("no-such-handle") + u64(0) + u32(10)) == FAILURE
 
@@ -363,3 +363,24 @@ def test_many_requests_in_flight_on_one_handle(raw):
         assert reply.kind == DATA
         got[rid] = reply.str()
     assert b"".join(got[rid] for rid in ids) == data
+
+
+def closed(conn):
+    conn.chan.settimeout(10)
+    try:
+        return conn.chan.recv(1) == b""
+    except OSError:
+        return True
+
+
+def test_a_request_before_init_or_an_oversized_packet_ends_the_session(server):
+    server.add_user("alice")
+    conn = RawSftp(server.sftp_port)
+    conn.send(STAT, u32(1) + s("/"))
+    assert closed(conn)
+    conn.close()
+    conn = RawSftp(server.sftp_port)
+    conn.init()
+    conn.chan.sendall(u32(2 * 1024 * 1024) + bytes([WRITE]))  # over the 1 MiB + 1 KiB limit
+    assert closed(conn)
+    conn.close()
