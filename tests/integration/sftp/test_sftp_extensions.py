@@ -240,6 +240,12 @@ def test_lsetstat_changes_the_file_not_the_symlink_target(server, raw):
     assert raw.extended("lsetstat@openssh.com", s("/ln") + body).status()[0] == OP_UNSUPPORTED
     assert os.stat(root / "target").st_mode & 0o777 == 0o600
     assert raw.extended("lsetstat@openssh.com", s("/none") + body).status()[0] == NO_SUCH_FILE
+    # SETSTAT, unlike lsetstat, follows the link: size, permissions and times reach the target.
+    body = attrs(ATTR_SIZE | ATTR_PERMISSIONS | ATTR_ACMODTIME, size=0, mode=0o640,
+                 times=(2_000_000, 2_000_000))
+    assert raw.status(SETSTAT, s("/ln") + body) == OK
+    st = os.stat(root / "target")
+    assert (st.st_size, st.st_mode & 0o777, int(st.st_mtime)) == (0, 0o640, 2_000_000)
 
 
 def test_copy_data_copies_ranges_on_the_server(server, raw):
