@@ -97,7 +97,18 @@ def test_every_sftp_refusal_reason_is_logged(server, tmp_path):
 
     server.add_user("office", GOOD, "--set", "allowed_ips=10.0.0.0/8")
     refused_password(server, "office", GOOD)
-    expect("ip_mismatch", "office")
+    expect("ip_mismatch", "office")  # the user's own list
+
+    server.add_user("locked")
+    backdate(server, "UPDATE users SET lockout_expires = ? WHERE username = 'locked'",
+             int(time.time()) + 3600)  # as the lockout after repeated failures will set it
+    refused_password(server, "locked", GOOD)
+    expect("locked_out", "locked")
+
+    server.run("site", "set", "allowed_ips=10.0.0.0/8")
+    refused_password(server, "alice", GOOD)
+    expect("ip_mismatch", "alice")  # the site's list
+    server.run("site", "set", "allowed_ips=")
 
     # config: region = "test-region"; the site must be served from another one.
     server.run("site", "set", "allowed_region=other")
@@ -111,6 +122,33 @@ def test_every_sftp_refusal_reason_is_logged(server, tmp_path):
         assert e["interface"] == "sftp" and e["ip"] == "127.0.0.1", e
         assert GOOD not in str(e) and WRONG not in str(e) and secret not in str(e)
     # Each reason is found by its own filter too.
-    for failure_type, username in expected:
+    for failure_type in {f for f, _ in expected}:
         found = server.log("--failure-type", failure_type, "--interface", "sftp")
-        assert [e["username"] for e in found] == [username], failure_type
+        assert [e["username"] for e in reversed(found)] == \
+            [u for f, u in expected if f == failure_type], failure_type
+
+
+def test_refusals_after_a_key_or_keyboard_interactive_are_logged_once(server, tmp_path):
+    """Account state is checked whatever the credential, and a key probe is not an attempt."""
+    server.add_user("kim")
+    key = tmp_path / "id_ed25519"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    server.run("sshkey", "add", "kim", "--file", f"{key}.pub")
+    server.run("user", "set", "kim", "authenticate_until=2001-01-01")
+    # OpenSSH's client asks whether the key would do before it signs: one attempt, one entry.
+    proc = subprocess.run(["sftp", "-b", "-", "-P", str(server.sftp_port), "-i", str(key),
+                           "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+                           "-o", "BatchMode=yes", "-o", "PreferredAuthentications=publickey",
+                           "-o", "LogLevel=ERROR", "kim@127.0.0.1"],
+                          input="pwd\n", capture_output=True, text=True, timeout=60)
+    assert proc.returncode != 0
+    entries = server.log("--action", "failedlogin")
+    assert [(e["failure_type"], e["interface"]) for e in entries] == [("expired_access", "sftp")]
+
+    server.add_user("ken", GOOD, "--require-password-change")
+    t = paramiko.Transport(("127.0.0.1", server.sftp_port))
+    t.connect()
+    with pytest.raises(paramiko.AuthenticationException):
+        t.auth_interactive("ken", lambda title, instructions, prompts: [GOOD for _ in prompts])
+    t.close()
+    assert server.log("--action", "failedlogin")[0]["failure_type"] == "password_change_required"
