@@ -81,6 +81,7 @@ class RawSftp:
         self.transport.connect(username=user, password=password)
         self.chan = self.transport.open_session()
         self.chan.invoke_subsystem("sftp")
+        self.chan.settimeout(30)  # a missing reply fails the test instead of hanging it
         self.next_id = 1
 
     def close(self):
