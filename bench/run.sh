@@ -12,3 +12,6 @@ echo "== action log search over 1,000,000 entries (target: each query well under
 echo
 echo "== SFTP throughput beside OpenSSH's sshd (target: every ratio >= 1.2)"
 /usr/bin/python3 bench/sftp_bench.py "$build"
+echo
+echo "== SFTP sessions: memory per idle session (target <= 200 KiB), 100 logins at once"
+/usr/bin/python3 bench/sftp_sessions_bench.py "$build"

@@ -14,6 +14,8 @@ packages=(
   python3 python3-zxcvbn
   # tests: runner, and tools nobody here wrote for hash test vectors and key generation
   python3-pytest python3-passlib python3-paramiko whois openssl openssh-client sqlite3
+  # tests: rclone, a third-party SFTP client (its sftp backend)
+  rclone
 )
 
 missing=()

@@ -257,7 +257,8 @@ int LocalRoot::set_times(std::string_view path, std::int64_t atime, std::int64_t
 
 int LocalRoot::truncate(std::string_view path, std::uint64_t size) const {
     UniqueFd fd;
-    if (const int e = resolve(path, O_WRONLY | O_NOFOLLOW, 0, kJail, fd)) return e;
+    // Follows a last-component symlink, as truncate(2) and SETSTAT do: the jail still holds.
+    if (const int e = resolve(path, O_WRONLY, 0, kJail, fd)) return e;
     return ::ftruncate(fd.get(), static_cast<off_t>(size)) == 0 ? 0 : errno;
 }
 

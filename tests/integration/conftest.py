@@ -2,6 +2,7 @@
 import os
 import pathlib
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -20,7 +21,7 @@ BINARY, Drawbridge = _harness.BINARY, _harness.Drawbridge
 
 
 class Server(Drawbridge):
-    def __init__(self, tmp, sftp_extra=""):
+    def __init__(self, tmp, host_keys=None, sftp_extra=""):
         super().__init__(tmp)
         self.config.write_text('region = "test-region"\n'
                                '[security]\npbkdf2_iterations = 1000\n'
@@ -28,6 +29,10 @@ class Server(Drawbridge):
         self.log_file = tmp / "serve.log"
         self.proc = None
         self.sftp_port = None
+        if host_keys:
+            # Generating an RSA 3072 host key takes longer than the rest of a start.
+            self.data_dir.mkdir(mode=0o700)
+            shutil.copytree(host_keys, self.data_dir / "host_keys")
 
     def start(self):
         out = open(self.log_file, "w")
@@ -58,13 +63,22 @@ class Server(Drawbridge):
         return self.data_dir / "files" / user
 
 
+@pytest.fixture(scope="session")
+def host_keys(tmp_path_factory):
+    """Host keys made by one real first start, shared by every test's server."""
+    first = Server(tmp_path_factory.mktemp("first-start"))
+    first.start()
+    first.stop()
+    return first.data_dir / "host_keys"
+
+
 @pytest.fixture
-def server_with(tmp_path):
+def server_with(tmp_path, host_keys):
     """A factory: server_with('idle_timeout = 5\n') starts one with extra [sftp] keys."""
     started = []
 
     def start(sftp_extra=""):
-        s = Server(tmp_path, sftp_extra)
+        s = Server(tmp_path, host_keys, sftp_extra)
         s.start()
         started.append(s)
         return s
@@ -75,8 +89,8 @@ def server_with(tmp_path):
 
 
 @pytest.fixture
-def server(tmp_path):
-    s = Server(tmp_path)
+def server(tmp_path, host_keys):
+    s = Server(tmp_path, host_keys)
     s.start()
     yield s
     s.stop()

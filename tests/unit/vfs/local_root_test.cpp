@@ -114,6 +114,8 @@ TEST_F(LocalRootTest, PlantedSymlinksCannotLeadOut) {
     EXPECT_FALSE(fs::exists(base_ / "outside" / "new.txt"));
     // Writing through a link at the last component is refused too.
     EXPECT_EQ(root_.open_file("/rel_file", O_WRONLY | O_CREAT | O_TRUNC, 0644, fd), ELOOP);
+    EXPECT_EQ(root_.truncate("/rel_file", 0), EXDEV);
+    EXPECT_EQ(root_.truncate("/abs_dir/secret.txt", 0), EXDEV);
     EXPECT_EQ(std::ifstream(base_ / "outside" / "secret.txt").rdbuf()->sgetc(), 's');
     // The link itself can be removed, and lstat shows it as a link.
     struct stat st {};
@@ -133,6 +135,9 @@ TEST_F(LocalRootTest, SymlinksCreatedThroughTheJailResolveInside) {
     EXPECT_EQ(read("/a/b/abs_link"), "inside");
     EXPECT_EQ(read("/a/b/rel_link"), "inside");
     EXPECT_EQ(read("/top/target.txt"), "inside");
+    // Like truncate(2) and SETSTAT, truncate follows a link that stays inside.
+    EXPECT_EQ(root_.truncate("/a/b/rel_link", 3), 0);
+    EXPECT_EQ(read("/a/target.txt"), "ins");
     std::string target;
     ASSERT_EQ(root_.readlink("/a/b/abs_link", target), 0);
     EXPECT_EQ(target, "../target.txt");
