@@ -105,6 +105,10 @@ def test_every_sftp_refusal_reason_is_logged(server, tmp_path):
     refused_password(server, "locked", GOOD)
     expect("locked_out", "locked")
 
+    # One user's own list admits 127.0.0.1, so connections from it get as far as a login (with
+    # no list admitting it, the connection is refused before the handshake: see
+    # test_sftp_transport.py).
+    server.add_user("roamer", GOOD, "--set", "allowed_ips=127.0.0.1/32")
     server.run("site", "set", "allowed_ips=10.0.0.0/8")
     refused_password(server, "alice", GOOD)
     expect("ip_mismatch", "alice")  # the site's list
