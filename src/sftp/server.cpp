@@ -229,8 +229,10 @@ int on_subsystem(ssh_session, ssh_channel channel, const char* subsystem, void* 
     const fs::path root = c->user->user_root.empty() ? c->options->files_dir / c->user->username
                                                      : fs::path(c->user->user_root);
     try {
+        auto rules = c->options->file_rules ? c->options->file_rules(*c->user) : vfs::FileRules{};
         c->files = std::make_unique<vfs::FileSession>(vfs::LocalRoot::open(root, true), *c->log,
-                                                      *c->user, core::Interface::sftp, c->ip);
+                                                      *c->user, core::Interface::sftp, c->ip,
+                                                      std::move(rules));
     } catch (const std::exception& e) {
         spdlog::error("sftp: cannot open the root folder of '{}': {}", c->user->username, e.what());
         return SSH_ERROR;
