@@ -1,6 +1,7 @@
 """Folder permissions and the atomic_uploads site setting, with paramiko against the real server."""
 import errno
 import io
+import subprocess
 
 import paramiko
 import pytest
@@ -139,3 +140,31 @@ def test_without_atomic_uploads_the_final_name_fills_as_data_arrives(server):
     shown, size = upload_and_look("direct.bin")
     assert "direct.bin" in shown and size == len(chunk)
     assert not any(n.startswith(".drawbridge-upload-") for n in shown)
+
+
+def test_openssh_sftp_in_a_drop_box(server, tmp_path):
+    server.add_user("bob")
+    key = tmp_path / "id_ed25519"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    server.run("sshkey", "add", "bob", "--file", f"{key}.pub")
+    (server.files("bob") / "drop").mkdir(parents=True)
+    server.run("permission", "set", "bob", "/drop", "--allow", "write")
+    src = tmp_path / "report.csv"
+    src.write_text("a,b\n1,2\n")
+
+    def batch(commands):
+        return subprocess.run(
+            ["sftp", "-b", "-", "-P", str(server.sftp_port), "-i", str(key),
+             "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+             "-o", "BatchMode=yes", "-o", "LogLevel=ERROR", "bob@127.0.0.1"],
+            input=commands, capture_output=True, text=True, timeout=60)
+
+    proc = batch(f"put {src} /drop/report.csv\n")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (server.files("bob") / "drop" / "report.csv").read_text() == "a,b\n1,2\n"
+    for command in ("ls /drop", f"get /drop/report.csv {tmp_path}/back.csv",
+                    "rm /drop/report.csv"):
+        proc = batch(command + "\n")
+        assert proc.returncode != 0, command
+        assert "Permission denied" in proc.stderr, proc.stderr
+    assert not (tmp_path / "back.csv").exists()
