@@ -18,6 +18,20 @@ bool has_password_method(AuthMethod m) {
     return m == AuthMethod::password || m == AuthMethod::password_and_ssh_key;
 }
 
+std::string rule_path(std::string_view path) {
+    auto canonical = core::canonical_rule_path(path);
+    if (!canonical)
+        throw AccountError("path '" + std::string(path) +
+                           "': give an absolute path in the user's tree (\"/\" for its root), "
+                           "without \"..\"");
+    return *canonical;
+}
+
+std::string describe(core::PermissionSet s) {
+    const auto names = core::to_string(s);
+    return names.empty() ? "none" : names;
+}
+
 }  // namespace
 
 std::optional<std::string> validate_api_key_name(std::string_view name) {
@@ -294,24 +308,6 @@ void Accounts::remove_ssh_key(std::string_view username, std::string_view which,
     }
     throw AccountError("user '" + user.username + "' has no SSH key '" + std::string(which) + "'");
 }
-
-namespace {
-
-std::string rule_path(std::string_view path) {
-    auto canonical = core::canonical_rule_path(path);
-    if (!canonical)
-        throw AccountError("path '" + std::string(path) +
-                           "': give an absolute path in the user's tree (\"/\" for its root), "
-                           "without \"..\"");
-    return *canonical;
-}
-
-std::string describe(core::PermissionSet s) {
-    const auto names = core::to_string(s);
-    return names.empty() ? "none" : names;
-}
-
-}  // namespace
 
 core::FolderPermission Accounts::set_folder_permission(std::string_view username,
                                                        std::string_view path,

@@ -638,8 +638,8 @@ void Session::ext_copy_data(std::uint32_t id, Reader& r) {
     auto* to = std::get_if<OpenFile>(find(to_handle));
     if (!from || !to) return status(id, SSH_FX_FAILURE, "invalid handle");
     if (!to->writing) return status(id, SSH_FX_PERMISSION_DENIED, "handle not open for writing");
-    // Both handles passed their checks when opened; asked again here so that the rule is
-    // visibly enforced at the operation, as for every other one.
+    // The source may be a handle opened for writing only (in a drop box): copying from it is
+    // reading it.
     if (const int e = files_.check(Permission::read, from->path))
         return refuse(id, e, "copy", from->path, to->path);
     if (const int e = files_.check(Permission::write, to->path))
