@@ -206,6 +206,38 @@ TEST_F(PermissionsTest, ANoDeleteFolderKeepsItsFiles) {
     EXPECT_EQ(status(req(kRmdir).str("/free")), SSH_FX_OK);
 }
 
+TEST_F(PermissionsTest, LinksAndMovesMayNotWidenWhatTheRulesAllow) {
+    auto ext = [&](std::string_view name, std::string_view a, std::string_view b) {
+        return status(req(200).str(name).str(a).str(b));
+    };
+    // A read-only file linked or symlinked into a full-access folder would become writable.
+    EXPECT_EQ(ext("hardlink@openssh.com", "/ro/a.txt", "/a-link.txt"), SSH_FX_PERMISSION_DENIED);
+    EXPECT_EQ(status(req(kSymlink).str("ro/a.txt").str("/a-sym.txt")), SSH_FX_PERMISSION_DENIED);
+    EXPECT_FALSE(fs::exists(dir_ / "root" / "a-link.txt"));
+    // Within the same rules, links and moves work.
+    std::ofstream(dir_ / "root" / "free.txt") << "free";
+    EXPECT_EQ(ext("hardlink@openssh.com", "/free.txt", "/free-link.txt"), SSH_FX_OK);
+    EXPECT_EQ(status(req(kSymlink).str("free.txt").str("/free-sym.txt")), SSH_FX_OK);
+    EXPECT_EQ(ext("posix-rename@openssh.com", "/free.txt", "/moved.txt"), SSH_FX_OK);
+    // Into a narrower folder is fine where it may write; out of a no-delete one is not.
+    EXPECT_EQ(ext("posix-rename@openssh.com", "/moved.txt", "/keep/moved.txt"), SSH_FX_OK);
+    EXPECT_EQ(ext("posix-rename@openssh.com", "/keep/moved.txt", "/back.txt"),
+              SSH_FX_PERMISSION_DENIED);
+    EXPECT_EQ(ext("posix-rename@openssh.com", "/free-link.txt", "/ro/in.txt"),
+              SSH_FX_PERMISSION_DENIED);
+    EXPECT_TRUE(fs::exists(dir_ / "root" / "free-link.txt"));
+}
+
+TEST_F(PermissionsTest, CopyingOutOfAWriteOnlyHandleIsReading) {
+    const auto from = open("/drop/in.txt", kWriteFlag | kCreat | kTrunc);
+    ASSERT_NE(from, "");
+    EXPECT_EQ(write(from, 0, "secret"), SSH_FX_OK);
+    const auto to = open("/copy.txt", kWriteFlag | kCreat | kTrunc);
+    ASSERT_NE(to, "");
+    EXPECT_EQ(status(req(200).str("copy-data").str(from).u64(0).u64(0).str(to).u64(0)),
+              SSH_FX_PERMISSION_DENIED);
+}
+
 TEST_F(PermissionsTest, RefusalsAreAuditedAsFailedOperations) {
     status(req(kRemove).str("/ro/a.txt"));
     open("/drop/in.txt", kRead);
