@@ -230,9 +230,9 @@ int on_subsystem(ssh_session, ssh_channel channel, const char* subsystem, void* 
                                                      : fs::path(c->user->user_root);
     try {
         auto rules = c->options->file_rules ? c->options->file_rules(*c->user) : vfs::FileRules{};
-        c->files = std::make_unique<vfs::FileSession>(vfs::LocalRoot::open(root, true), *c->log,
-                                                      *c->user, core::Interface::sftp, c->ip,
-                                                      std::move(rules));
+        c->files =
+            std::make_unique<vfs::FileSession>(vfs::LocalRoot::open(root, true), *c->log, *c->user,
+                                               core::Interface::sftp, c->ip, std::move(rules));
     } catch (const std::exception& e) {
         spdlog::error("sftp: cannot open the root folder of '{}': {}", c->user->username, e.what());
         return SSH_ERROR;
