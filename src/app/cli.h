@@ -64,6 +64,7 @@ void add_site_commands(CLI::App& app, CliContext& ctx);
 void add_log_commands(CLI::App& app, CliContext& ctx);
 void add_password_commands(CLI::App& app, CliContext& ctx);
 void add_login_commands(CLI::App& app, CliContext& ctx);
+void add_permission_commands(CLI::App& app, CliContext& ctx);
 
 int run_cli(int argc, char** argv);
 

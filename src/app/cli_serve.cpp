@@ -62,6 +62,7 @@ void add_serve_command(CLI::App& app, CliContext& ctx) {
         sftp_options.files_dir = config.files_dir();
         sftp_options.idle_timeout_seconds = config.sftp_idle_timeout;
         sftp_options.workers = config.sftp_workers;
+        sftp_options.file_rules = [&node](const core::User& u) { return file_rules_for(node, u); };
         sftp::Server sftp_server(sftp_options, *node.gate, *node.log);
         sftp_server.start();
         for (int port : sftp_server.bound_ports())

@@ -65,6 +65,17 @@ json to_json(const core::SshKey& k) {
             {"last_login_at", time_or_null(k.last_login_at)}};
 }
 
+json to_json(const core::FolderPermission& p) {
+    auto names = json::array();
+    for (const auto perm : core::kPermissions)
+        if (p.permissions.has(perm)) names.push_back(core::to_string(perm));
+    return {{"id", p.id},
+            {"user_id", p.user_id},
+            {"path", p.path},
+            {"permissions", names},
+            {"created_at", core::format_time(p.created_at)}};
+}
+
 json to_json(const core::ActionLogEntry& e) {
     return {{"id", e.id},
             {"created_at", core::format_time(e.created_at)},

@@ -5,6 +5,7 @@
 
 #include "auth/login_gate.h"
 #include "core/action_log.h"
+#include "core/folder_permission.h"
 #include "core/site_settings.h"
 #include "core/user.h"
 
@@ -13,6 +14,7 @@ namespace drawbridge::app {
 nlohmann::json to_json(const core::User& u, const core::SiteSettings& site, core::UnixTime now);
 nlohmann::json to_json(const core::ApiKey& k);
 nlohmann::json to_json(const core::SshKey& k);
+nlohmann::json to_json(const core::FolderPermission& p);
 nlohmann::json to_json(const core::ActionLogEntry& e);
 nlohmann::json to_json(const core::SiteSettings& s);
 nlohmann::json to_json(const auth::Explanation& e);

@@ -4,6 +4,13 @@
 
 namespace drawbridge::app {
 
+vfs::FileRules file_rules_for(Node& node, const core::User& user) {
+    vfs::FileRules rules;
+    rules.permissions = vfs::PathPermissions(node.accounts->folder_permissions_of(user));
+    rules.atomic_uploads = node.store->load_site_settings().atomic_uploads;
+    return rules;
+}
+
 std::unique_ptr<Node> open_node(const NodeConfig& config) {
     namespace fs = std::filesystem;
     auto node = std::make_unique<Node>();

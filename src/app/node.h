@@ -10,6 +10,7 @@
 #include "auth/login_gate.h"
 #include "core/clock.h"
 #include "store/store.h"
+#include "vfs/file_session.h"
 
 namespace drawbridge::app {
 
@@ -21,6 +22,10 @@ struct Node {
     std::unique_ptr<auth::LoginGate> gate;
     std::unique_ptr<auth::Accounts> accounts;
 };
+
+// The rules a file session of `user` runs under: the user's folder permissions and the site's
+// atomic_uploads, read now (so that a change applies to the sessions that start after it).
+vfs::FileRules file_rules_for(Node& node, const core::User& user);
 
 // Creates the data directory (mode 0700) and its files folder, opens and migrates the database.
 std::unique_ptr<Node> open_node(const NodeConfig& config);

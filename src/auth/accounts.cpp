@@ -18,6 +18,20 @@ bool has_password_method(AuthMethod m) {
     return m == AuthMethod::password || m == AuthMethod::password_and_ssh_key;
 }
 
+std::string rule_path(std::string_view path) {
+    auto canonical = core::canonical_rule_path(path);
+    if (!canonical)
+        throw AccountError("path '" + std::string(path) +
+                           "': give an absolute path in the user's tree (\"/\" for its root), "
+                           "without \"..\"");
+    return *canonical;
+}
+
+std::string describe(core::PermissionSet s) {
+    const auto names = core::to_string(s);
+    return names.empty() ? "none" : names;
+}
+
 }  // namespace
 
 std::optional<std::string> validate_api_key_name(std::string_view name) {
@@ -293,6 +307,39 @@ void Accounts::remove_ssh_key(std::string_view username, std::string_view which,
         }
     }
     throw AccountError("user '" + user.username + "' has no SSH key '" + std::string(which) + "'");
+}
+
+core::FolderPermission Accounts::set_folder_permission(std::string_view username,
+                                                       std::string_view path,
+                                                       core::PermissionSet granted,
+                                                       const Actor& actor) {
+    const core::User user = get_user(username);
+    core::FolderPermission rule;
+    rule.user_id = user.id;
+    rule.path = rule_path(path);
+    rule.permissions = granted;
+    rule.created_at = clock_.now();
+    store_.transaction([&] {
+        store_.set_folder_permission(rule);
+        record(user, "permission_create", "allows " + describe(granted), actor, rule.path);
+    });
+    return rule;
+}
+
+std::vector<core::FolderPermission> Accounts::list_folder_permissions(std::string_view username) {
+    return store_.list_folder_permissions(get_user(username).id);
+}
+
+void Accounts::remove_folder_permission(std::string_view username, std::string_view path,
+                                        const Actor& actor) {
+    const core::User user = get_user(username);
+    const std::string canonical = rule_path(path);
+    store_.transaction([&] {
+        if (!store_.delete_folder_permission(user.id, canonical))
+            throw AccountError("user '" + user.username + "' has no folder permission at '" +
+                               canonical + "'");
+        record(user, "permission_destroy", "rule removed", actor, canonical);
+    });
 }
 
 std::string Accounts::generate_password() {

@@ -12,6 +12,7 @@
 
 #include "audit/action_log.h"
 #include "core/clock.h"
+#include "core/folder_permission.h"
 #include "core/user.h"
 #include "store/store.h"
 
@@ -76,6 +77,18 @@ class Accounts {
                              std::string_view title, const Actor& actor);
     std::vector<core::SshKey> list_ssh_keys(std::string_view username);
     void remove_ssh_key(std::string_view username, std::string_view which, const Actor& actor);
+
+    // Folder permissions (per-path rules, see core/folder_permission.h). `path` is a virtual
+    // path of the user's tree, "/" for the whole root; set replaces the rule at that path.
+    core::FolderPermission set_folder_permission(std::string_view username, std::string_view path,
+                                                 core::PermissionSet granted, const Actor& actor);
+    std::vector<core::FolderPermission> list_folder_permissions(std::string_view username);
+    void remove_folder_permission(std::string_view username, std::string_view path,
+                                  const Actor& actor);
+    // The rules a session of `user` runs under, loaded when it starts.
+    std::vector<core::FolderPermission> folder_permissions_of(const core::User& user) {
+        return store_.list_folder_permissions(user.id);
+    }
 
     std::string generate_password();
 

@@ -264,8 +264,9 @@ bool Connection::open_sftp() {
     const fs::path root = user_->user_root.empty() ? options_.files_dir / user_->username
                                                    : fs::path(user_->user_root);
     try {
+        auto rules = options_.file_rules ? options_.file_rules(*user_) : vfs::FileRules{};
         files_ = std::make_unique<vfs::FileSession>(vfs::LocalRoot::open(root, true), log_, *user_,
-                                                    core::Interface::sftp, ip_);
+                                                    core::Interface::sftp, ip_, std::move(rules));
     } catch (const std::exception& e) {
         spdlog::error("sftp: cannot open the root folder of '{}': {}", user_->username, e.what());
         return false;

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -11,6 +12,7 @@
 
 #include "audit/action_log.h"
 #include "auth/login_gate.h"
+#include "vfs/file_session.h"
 
 namespace drawbridge::sftp {
 
@@ -24,6 +26,9 @@ struct ServerOptions {
     // Legacy SSH algorithms for every connection (the site setting sftp_insecure_ciphers does the
     // same at run time).
     bool legacy_algorithms = false;
+    // Loads the folder permissions and upload mode of a user's file session when it starts;
+    // unset, sessions run with no rules and atomic uploads.
+    std::function<vfs::FileRules(const core::User&)> file_rules;
 };
 
 // Generates the Ed25519, ECDSA P-256 and RSA 3072 host keys that are missing (mode 0600) and

@@ -11,6 +11,8 @@
 namespace drawbridge::sftp {
 namespace {
 
+using vfs::Permission;
+
 enum PacketType : std::uint8_t {
     SSH_FXP_INIT = 1,
     SSH_FXP_VERSION = 2,
@@ -212,6 +214,12 @@ void Session::status_errno(std::uint32_t id, int error) {
     status(id, status_of(error), error ? std::strerror(error) : "Success");
 }
 
+void Session::refuse(std::uint32_t id, int error, std::string_view action, std::string_view path,
+                     std::string_view destination) {
+    files_.record(action, path, destination, {}, {}, error);
+    status_errno(id, error);
+}
+
 std::string Session::path_arg(std::string_view client_path) const {
     return vfs::normalize(client_path, "/");
 }
@@ -260,6 +268,10 @@ void Session::on_open(std::uint32_t id, Reader& r) {
     if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
     const bool read = pflags & SSH_FXF_READ, write = pflags & SSH_FXF_WRITE;
     if (!read && !write) return status(id, SSH_FX_BAD_MESSAGE, "open needs READ or WRITE");
+    if (const int e = read ? files_.check(Permission::read, path) : 0)
+        return refuse(id, e, write ? "create" : "read", path);
+    if (const int e = write ? files_.check(Permission::write, path) : 0)
+        return refuse(id, e, "create", path);
     const mode_t mode = (a.flags & kAttrPermissions) ? (a.permissions & 0777) : 0644;
     struct stat st {};
     const bool exists = files_.root().stat(path, true, st) == 0;
@@ -271,8 +283,9 @@ void Session::on_open(std::uint32_t id, Reader& r) {
     f.path = path;
     f.writing = write;
     f.exclusive = pflags & SSH_FXF_EXCL;
-    // A new or truncated file is written under a temporary name and appears on close.
-    const bool atomic = write && !read && !(pflags & SSH_FXF_APPEND) &&
+    // A new or truncated file is written under a temporary name and appears on close, unless
+    // the site wants uploads visible under their final name as they arrive.
+    const bool atomic = files_.atomic_uploads() && write && !read && !(pflags & SSH_FXF_APPEND) &&
                         ((pflags & SSH_FXF_TRUNC) || (!exists && (pflags & SSH_FXF_CREAT)));
     int error = 0;
     if (atomic) {
@@ -391,6 +404,7 @@ void Session::on_setstat(std::uint32_t id, Reader& r) {
     const std::string path = path_arg(r.str());
     const Attrs a = r.attrs();
     if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    if (const int e = files_.check(Permission::write, path)) return refuse(id, e, "update", path);
     const int e = apply_attrs(path, a, true);
     if (e == EOPNOTSUPP) return status(id, SSH_FX_OP_UNSUPPORTED);
     status_errno(id, e);
@@ -402,6 +416,8 @@ void Session::on_fsetstat(std::uint32_t id, Reader& r) {
     if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
     auto* f = std::get_if<OpenFile>(find(handle));
     if (!f) return status(id, SSH_FX_FAILURE, "invalid handle");
+    if (const int e = files_.check(Permission::write, f->path))
+        return refuse(id, e, "update", f->path);
     // By descriptor: the file being uploaded may still be under its temporary name.
     const int fd = f->fd.get();
     if ((a.flags & kAttrSize) && ::ftruncate(fd, static_cast<off_t>(a.size)) != 0)
@@ -419,6 +435,7 @@ void Session::on_fsetstat(std::uint32_t id, Reader& r) {
 void Session::on_opendir(std::uint32_t id, Reader& r) {
     const std::string path = path_arg(r.str());
     if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    if (const int e = files_.check(Permission::list, path)) return refuse(id, e, "list", path);
     OpenDir d;
     d.path = path;
     if (const int e = files_.root().open_dir(path, d.reader)) return status_errno(id, e);
@@ -449,6 +466,7 @@ void Session::on_readdir(std::uint32_t id, Reader& r) {
 void Session::on_remove(std::uint32_t id, Reader& r) {
     const std::string path = path_arg(r.str());
     if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    if (const int e = files_.check(Permission::remove, path)) return refuse(id, e, "destroy", path);
     const int e = files_.root().unlink(path);
     files_.record("destroy", path, {}, {}, {}, e);
     status_errno(id, e);
@@ -458,6 +476,7 @@ void Session::on_mkdir(std::uint32_t id, Reader& r) {
     const std::string path = path_arg(r.str());
     const Attrs a = r.attrs();
     if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    if (const int e = files_.check(Permission::write, path)) return refuse(id, e, "mkdir", path);
     const int e =
         files_.root().mkdir(path, (a.flags & kAttrPermissions) ? a.permissions & 0777 : 0755);
     files_.record("mkdir", path, {}, {}, {}, e);
@@ -467,6 +486,7 @@ void Session::on_mkdir(std::uint32_t id, Reader& r) {
 void Session::on_rmdir(std::uint32_t id, Reader& r) {
     const std::string path = path_arg(r.str());
     if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    if (const int e = files_.check(Permission::remove, path)) return refuse(id, e, "rmdir", path);
     const int e = files_.root().rmdir(path);
     files_.record("rmdir", path, {}, {}, {}, e);
     status_errno(id, e);
@@ -491,10 +511,19 @@ void Session::on_realpath(std::uint32_t id, Reader& r) {
 void Session::on_rename(std::uint32_t id, Reader& r) {
     const std::string from = path_arg(r.str()), to = path_arg(r.str());
     if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    if (const int e = check_move(from, to)) return refuse(id, e, "move", from, to);
     // SFTP v3 rename never replaces an existing file; posix-rename@openssh.com does.
     const int e = files_.root().rename(from, to, RENAME_NOREPLACE);
     files_.record("move", from, to, {}, {}, e);
     status_errno(id, e);
+}
+
+// A rename deletes the source name and writes the destination name; like a link, it must not
+// make reachable under the new name what the rules refuse under the old one (a file moved out
+// of a write-only drop box into a readable folder).
+int Session::check_move(std::string_view from, std::string_view to) const {
+    if (const int e = files_.check(Permission::remove, from)) return e;
+    return files_.check_alias(from, to);
 }
 
 void Session::on_readlink(std::uint32_t id, Reader& r) {
@@ -510,6 +539,10 @@ void Session::on_symlink(std::uint32_t id, Reader& r) {
     const std::string target(r.str());
     const std::string link = path_arg(r.str());
     if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    // The target as the link will resolve it: relative to the link's folder.
+    const std::string resolved = vfs::normalize(target, link.substr(0, link.rfind('/') + 1));
+    if (const int e = files_.check_alias(resolved, link))
+        return refuse(id, e, "create", link, resolved);
     status_errno(id, files_.root().symlink(target, link));
 }
 
@@ -524,6 +557,7 @@ void Session::on_extended(std::uint32_t id, Reader& r) {
 void Session::ext_posix_rename(std::uint32_t id, Reader& r) {
     const std::string from = path_arg(r.str()), to = path_arg(r.str());
     if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    if (const int e = check_move(from, to)) return refuse(id, e, "move", from, to);
     const int e = files_.root().rename(from, to, 0);
     files_.record("move", from, to, {}, {}, e);
     status_errno(id, e);
@@ -560,6 +594,7 @@ void Session::ext_fstatvfs(std::uint32_t id, Reader& r) {
 void Session::ext_hardlink(std::uint32_t id, Reader& r) {
     const std::string from = path_arg(r.str()), to = path_arg(r.str());
     if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    if (const int e = files_.check_alias(from, to)) return refuse(id, e, "create", to, from);
     status_errno(id, files_.root().link(from, to));
 }
 
@@ -586,6 +621,7 @@ void Session::ext_lsetstat(std::uint32_t id, Reader& r) {
     const std::string path = path_arg(r.str());
     const Attrs a = r.attrs();
     if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    if (const int e = files_.check(Permission::write, path)) return refuse(id, e, "update", path);
     const int e = apply_attrs(path, a, false);
     if (e == EOPNOTSUPP) return status(id, SSH_FX_OP_UNSUPPORTED, "attributes of a symlink itself");
     status_errno(id, e);
@@ -602,6 +638,12 @@ void Session::ext_copy_data(std::uint32_t id, Reader& r) {
     auto* to = std::get_if<OpenFile>(find(to_handle));
     if (!from || !to) return status(id, SSH_FX_FAILURE, "invalid handle");
     if (!to->writing) return status(id, SSH_FX_PERMISSION_DENIED, "handle not open for writing");
+    // The source may be a handle opened for writing only (in a drop box): copying from it is
+    // reading it.
+    if (const int e = files_.check(Permission::read, from->path))
+        return refuse(id, e, "copy", from->path, to->path);
+    if (const int e = files_.check(Permission::write, to->path))
+        return refuse(id, e, "copy", from->path, to->path);
     // Length 0 means to the end of the source; the kernel copies without a round trip here.
     std::uint64_t left = length ? length : UINT64_MAX;
     while (left > 0) {

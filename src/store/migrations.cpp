@@ -178,6 +178,19 @@ BEGIN
     VALUES (NEW.high_water_at >> 16, NEW.high_water_at - NEW.created_at);
 END;
 )SQL",
+
+        // 3: per-path permissions of users (folder permissions). A rule's permissions are the
+        // ones it grants, as "list,read,write,delete" names; '' grants none.
+        R"SQL(
+CREATE TABLE folder_permissions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    path TEXT NOT NULL,
+    permissions TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    UNIQUE (user_id, path)
+);
+)SQL",
     };
     return steps;
 }

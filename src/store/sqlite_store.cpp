@@ -141,6 +141,19 @@ core::ApiKey read_api_key(SQLite::Statement& q) {
 constexpr const char* kApiKeyColumns =
     "id, user_id, name, description, digest_hex, created_at, expires_at, last_use_at";
 
+// A permissions text this binary cannot read (written by a newer one) grants nothing rather
+// than everything.
+core::FolderPermission read_folder_permission(SQLite::Statement& q) {
+    core::FolderPermission r;
+    r.id = q.getColumn(0).getInt64();
+    r.user_id = q.getColumn(1).getInt64();
+    r.path = q.getColumn(2).getString();
+    r.permissions = core::parse_permission_set(q.getColumn(3).getString())
+                        .value_or(core::PermissionSet::none());
+    r.created_at = q.getColumn(4).getInt64();
+    return r;
+}
+
 core::SshKey read_ssh_key(SQLite::Statement& q) {
     core::SshKey k;
     k.id = q.getColumn(0).getInt64();
@@ -559,6 +572,43 @@ class SqliteStore final : public Store {
 
     void touch_ssh_key(std::int64_t id, UnixTime at) override {
         set_time("UPDATE ssh_keys SET last_login_at = ? WHERE id = ?", id, at);
+    }
+
+    void set_folder_permission(core::FolderPermission& rule) override {
+        std::lock_guard lock(mutex_);
+        guarded([&] {
+            // An upsert, so that a rule replaced keeps its identity and creation time.
+            SQLite::Statement q(db_,
+                                "INSERT INTO folder_permissions (user_id, path, permissions, "
+                                "created_at) VALUES (?, ?, ?, ?) ON CONFLICT (user_id, path) "
+                                "DO UPDATE SET permissions = excluded.permissions "
+                                "RETURNING id, created_at");
+            q.bind(1, static_cast<int64_t>(rule.user_id));
+            q.bind(2, rule.path);
+            q.bind(3, core::to_string(rule.permissions));
+            q.bind(4, static_cast<int64_t>(rule.created_at));
+            if (!q.executeStep()) throw StoreError("folder permission not written");
+            rule.id = q.getColumn(0).getInt64();
+            rule.created_at = q.getColumn(1).getInt64();
+        });
+    }
+
+    std::vector<core::FolderPermission> list_folder_permissions(std::int64_t user_id) override {
+        return find_all<core::FolderPermission>(
+            "SELECT id, user_id, path, permissions, created_at FROM folder_permissions "
+            "WHERE user_id = ? ORDER BY path",
+            user_id, read_folder_permission);
+    }
+
+    bool delete_folder_permission(std::int64_t user_id, const std::string& path) override {
+        std::lock_guard lock(mutex_);
+        return guarded([&] {
+            SQLite::Statement q(db_,
+                                "DELETE FROM folder_permissions WHERE user_id = ? AND path = ?");
+            q.bind(1, static_cast<int64_t>(user_id));
+            q.bind(2, path);
+            return q.exec() > 0;
+        });
     }
 
     void append_action(core::ActionLogEntry& e) override {

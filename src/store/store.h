@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/action_log.h"
+#include "core/folder_permission.h"
 #include "core/site_settings.h"
 #include "core/user.h"
 
@@ -77,6 +78,12 @@ class Store {
     virtual std::vector<core::SshKey> list_ssh_keys(std::int64_t user_id) = 0;
     virtual bool delete_ssh_key(std::int64_t id) = 0;
     virtual void touch_ssh_key(std::int64_t id, core::UnixTime at) = 0;  // last_login_at
+
+    // Folder permissions: one rule per (user, path). set replaces the rule at the same path
+    // (keeping its id and created_at) or adds one, and sets rule.id; list is by path.
+    virtual void set_folder_permission(core::FolderPermission& rule) = 0;
+    virtual std::vector<core::FolderPermission> list_folder_permissions(std::int64_t user_id) = 0;
+    virtual bool delete_folder_permission(std::int64_t user_id, const std::string& path) = 0;
 
     virtual void append_action(core::ActionLogEntry& entry) = 0;  // sets entry.id
     virtual core::ActionLogPage query_actions(const core::ActionLogQuery& query) = 0;

@@ -142,6 +142,7 @@ def test_config_errors_name_the_key(db):
 def test_help_lists_every_command():
     from conftest import BINARY
     out = subprocess.run([BINARY, "--help"], capture_output=True, text=True).stdout
-    for command in ("serve", "user", "apikey", "sshkey", "site", "log", "password", "login"):
+    for command in ("serve", "user", "apikey", "sshkey", "site", "log", "password", "login",
+                    "permission"):
         assert command in out
     assert "pbkdf2_iterations" in out
