@@ -13,45 +13,6 @@ namespace {
 
 using vfs::Permission;
 
-enum PacketType : std::uint8_t {
-    SSH_FXP_INIT = 1,
-    SSH_FXP_VERSION = 2,
-    SSH_FXP_OPEN = 3,
-    SSH_FXP_CLOSE = 4,
-    SSH_FXP_READ = 5,
-    SSH_FXP_WRITE = 6,
-    SSH_FXP_LSTAT = 7,
-    SSH_FXP_FSTAT = 8,
-    SSH_FXP_SETSTAT = 9,
-    SSH_FXP_FSETSTAT = 10,
-    SSH_FXP_OPENDIR = 11,
-    SSH_FXP_READDIR = 12,
-    SSH_FXP_REMOVE = 13,
-    SSH_FXP_MKDIR = 14,
-    SSH_FXP_RMDIR = 15,
-    SSH_FXP_REALPATH = 16,
-    SSH_FXP_STAT = 17,
-    SSH_FXP_RENAME = 18,
-    SSH_FXP_READLINK = 19,
-    SSH_FXP_SYMLINK = 20,
-    SSH_FXP_STATUS = 101,
-    SSH_FXP_HANDLE = 102,
-    SSH_FXP_DATA = 103,
-    SSH_FXP_NAME = 104,
-    SSH_FXP_ATTRS = 105,
-    SSH_FXP_EXTENDED = 200,
-    SSH_FXP_EXTENDED_REPLY = 201,
-};
-
-enum OpenFlags : std::uint32_t {
-    SSH_FXF_READ = 0x01,
-    SSH_FXF_WRITE = 0x02,
-    SSH_FXF_APPEND = 0x04,
-    SSH_FXF_CREAT = 0x08,
-    SSH_FXF_TRUNC = 0x10,
-    SSH_FXF_EXCL = 0x20,
-};
-
 constexpr std::size_t kReaddirBatch = 128;
 
 // The one place where a system error becomes an SFTP status.
@@ -121,24 +82,6 @@ const Session::Handler Session::kHandlers[] = {
     {SSH_FXP_READLINK, "readlink", &Session::on_readlink, false},
     {SSH_FXP_SYMLINK, "symlink", &Session::on_symlink, true},
     {SSH_FXP_EXTENDED, "extended", &Session::on_extended, false},
-};
-
-struct Session::Extension {
-    std::string_view name;
-    std::string_view version;  // advertised in VERSION
-    void (Session::*fn)(std::uint32_t, Reader&);
-};
-
-const Session::Extension Session::kExtensions[] = {
-    {"posix-rename@openssh.com", "1", &Session::ext_posix_rename},
-    {"statvfs@openssh.com", "2", &Session::ext_statvfs},
-    {"fstatvfs@openssh.com", "2", &Session::ext_fstatvfs},
-    {"hardlink@openssh.com", "1", &Session::ext_hardlink},
-    {"fsync@openssh.com", "1", &Session::ext_fsync},
-    {"limits@openssh.com", "1", &Session::ext_limits},
-    {"lsetstat@openssh.com", "1", &Session::ext_lsetstat},
-    {"copy-data", "1", &Session::ext_copy_data},
-    {"home-directory", "1", &Session::ext_home_directory},
 };
 
 Session::~Session() {
@@ -256,7 +199,7 @@ void Session::on_init(std::uint32_t, Reader& r) {
     r.u32();  // the client's version; we answer 3 whatever it asks, as the draft says
     Writer w(SSH_FXP_VERSION);
     w.u32(3);
-    for (const auto& e : kExtensions) w.str(e.name).str(e.version);
+    for (const auto& e : extensions()) w.str(e.name).str(e.version);
     initialised_ = true;
     send(w.finish());
 }
@@ -544,127 +487,6 @@ void Session::on_symlink(std::uint32_t id, Reader& r) {
     if (const int e = files_.check_alias(resolved, link))
         return refuse(id, e, "create", link, resolved);
     status_errno(id, files_.root().symlink(target, link));
-}
-
-void Session::on_extended(std::uint32_t id, Reader& r) {
-    const auto name = r.str();
-    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
-    for (const auto& e : kExtensions)
-        if (e.name == name) return (this->*e.fn)(id, r);
-    status(id, SSH_FX_OP_UNSUPPORTED, "unsupported extension");
-}
-
-void Session::ext_posix_rename(std::uint32_t id, Reader& r) {
-    const std::string from = path_arg(r.str()), to = path_arg(r.str());
-    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
-    if (const int e = check_move(from, to)) return refuse(id, e, "move", from, to);
-    const int e = files_.root().rename(from, to, 0);
-    files_.record("move", from, to, {}, {}, e);
-    status_errno(id, e);
-}
-
-void Session::statvfs_reply(std::uint32_t id, const struct statvfs& v) {
-    Writer w(SSH_FXP_EXTENDED_REPLY);
-    w.u32(id).u64(v.f_bsize).u64(v.f_frsize).u64(v.f_blocks).u64(v.f_bfree).u64(v.f_bavail);
-    w.u64(v.f_files).u64(v.f_ffree).u64(v.f_favail).u64(v.f_fsid);
-    w.u64(((v.f_flag & ST_RDONLY) ? 1 : 0) | ((v.f_flag & ST_NOSUID) ? 2 : 0)).u64(v.f_namemax);
-    send(w.finish());
-}
-
-void Session::ext_statvfs(std::uint32_t id, Reader& r) {
-    const std::string path = path_arg(r.str());
-    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
-    struct stat st {};
-    if (const int e = files_.root().stat(path, true, st)) return status_errno(id, e);
-    struct statvfs v {};
-    if (const int e = files_.root().statvfs(v)) return status_errno(id, e);
-    statvfs_reply(id, v);
-}
-
-void Session::ext_fstatvfs(std::uint32_t id, Reader& r) {
-    const auto handle = r.str();
-    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
-    auto* f = std::get_if<OpenFile>(find(handle));
-    if (!f) return status(id, SSH_FX_FAILURE, "invalid handle");
-    struct statvfs v {};
-    if (::fstatvfs(f->fd.get(), &v) != 0) return status_errno(id, errno);
-    statvfs_reply(id, v);
-}
-
-void Session::ext_hardlink(std::uint32_t id, Reader& r) {
-    const std::string from = path_arg(r.str()), to = path_arg(r.str());
-    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
-    if (const int e = files_.check_alias(from, to)) return refuse(id, e, "create", to, from);
-    status_errno(id, files_.root().link(from, to));
-}
-
-void Session::ext_fsync(std::uint32_t id, Reader& r) {
-    const auto handle = r.str();
-    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
-    auto* f = std::get_if<OpenFile>(find(handle));
-    if (!f) return status(id, SSH_FX_FAILURE, "invalid handle");
-    status_errno(id, ::fsync(f->fd.get()) == 0 ? 0 : errno);
-}
-
-void Session::ext_limits(std::uint32_t id, Reader&) {
-    // max-open-handles 0: no limit beyond memory.
-    send(Writer(SSH_FXP_EXTENDED_REPLY)
-             .u32(id)
-             .u64(kMaxPacket)
-             .u64(kMaxReadWrite)
-             .u64(kMaxWrite)
-             .u64(0)
-             .finish());
-}
-
-void Session::ext_lsetstat(std::uint32_t id, Reader& r) {
-    const std::string path = path_arg(r.str());
-    const Attrs a = r.attrs();
-    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
-    if (const int e = files_.check(Permission::write, path)) return refuse(id, e, "update", path);
-    const int e = apply_attrs(path, a, false);
-    if (e == EOPNOTSUPP) return status(id, SSH_FX_OP_UNSUPPORTED, "attributes of a symlink itself");
-    status_errno(id, e);
-}
-
-void Session::ext_copy_data(std::uint32_t id, Reader& r) {
-    const auto from_handle = r.str();
-    std::uint64_t from_offset = r.u64();
-    const std::uint64_t length = r.u64();
-    const auto to_handle = r.str();
-    std::uint64_t to_offset = r.u64();
-    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
-    auto* from = std::get_if<OpenFile>(find(from_handle));
-    auto* to = std::get_if<OpenFile>(find(to_handle));
-    if (!from || !to) return status(id, SSH_FX_FAILURE, "invalid handle");
-    if (!to->writing) return status(id, SSH_FX_PERMISSION_DENIED, "handle not open for writing");
-    // The source may be a handle opened for writing only (in a drop box): copying from it is
-    // reading it.
-    if (const int e = files_.check(Permission::read, from->path))
-        return refuse(id, e, "copy", from->path, to->path);
-    if (const int e = files_.check(Permission::write, to->path))
-        return refuse(id, e, "copy", from->path, to->path);
-    // Length 0 means to the end of the source; the kernel copies without a round trip here.
-    std::uint64_t left = length ? length : UINT64_MAX;
-    while (left > 0) {
-        loff_t in = static_cast<loff_t>(from_offset), out = static_cast<loff_t>(to_offset);
-        const ssize_t n = ::copy_file_range(from->fd.get(), &in, to->fd.get(), &out,
-                                            std::min<std::uint64_t>(left, 1 << 30), 0);
-        if (n < 0) return status_errno(id, errno);
-        if (n == 0) break;
-        from_offset += static_cast<std::uint64_t>(n);
-        to_offset += static_cast<std::uint64_t>(n);
-        to->bytes += static_cast<std::uint64_t>(n);
-        left -= static_cast<std::uint64_t>(n);
-    }
-    if (length && left) return status(id, SSH_FX_EOF, "source ended before the length given");
-    status(id, SSH_FX_OK);
-}
-
-void Session::ext_home_directory(std::uint32_t id, Reader& r) {
-    r.str();  // the username: a user's home is the root of its own jail
-    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
-    name_reply(id, "/", nullptr);
 }
 
 }  // namespace drawbridge::sftp

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <variant>
 
@@ -124,8 +125,13 @@ class Session {
     std::map<std::string, Handle, std::less<>> handles_;
 
     static const Handler kHandlers[];
-    struct Extension;
+    struct Extension {
+        std::string_view name;
+        std::string_view version;  // advertised in VERSION
+        void (Session::*fn)(std::uint32_t, Reader&);
+    };
     static const Extension kExtensions[];
+    static std::span<const Extension> extensions();
 };
 
 }  // namespace drawbridge::sftp
