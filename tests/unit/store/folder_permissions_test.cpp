@@ -5,6 +5,7 @@
 
 #include "store/migrations.h"
 #include "store/store.h"
+#include "store_fixture.h"
 
 namespace drawbridge::store {
 namespace {
@@ -12,30 +13,8 @@ namespace {
 using core::Permission;
 using core::PermissionSet;
 
-class FolderPermissionsTest : public ::testing::Test {
+class FolderPermissionsTest : public StoreFixture {
   protected:
-    void SetUp() override {
-        std::random_device rd;
-        dir_ = std::filesystem::temp_directory_path() /
-               ("drawbridge-perm-" + std::to_string(rd()) + std::to_string(rd()));
-        std::filesystem::create_directories(dir_);
-        reopen();
-    }
-    void TearDown() override {
-        store_.reset();
-        std::filesystem::remove_all(dir_);
-    }
-    void reopen() {
-        store_.reset();
-        store_ = open_sqlite_store(dir_ / "db.sqlite");
-    }
-    core::User user(const std::string& name) {
-        core::User u;
-        u.username = name;
-        u.created_at = 100;
-        store_->create_user(u);
-        return u;
-    }
     core::FolderPermission rule(std::int64_t user_id, std::string path, PermissionSet granted,
                                 core::UnixTime at = 200) {
         core::FolderPermission r;
@@ -46,8 +25,6 @@ class FolderPermissionsTest : public ::testing::Test {
         store_->set_folder_permission(r);
         return r;
     }
-    std::filesystem::path dir_;
-    std::unique_ptr<Store> store_;
 };
 
 const PermissionSet kReadOnly = PermissionSet().with(Permission::list).with(Permission::read);

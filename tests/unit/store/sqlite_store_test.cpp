@@ -13,6 +13,7 @@
 #include "store/migrations.h"
 #include "store/sqlite_store.h"
 #include "store/store.h"
+#include "store_fixture.h"
 
 namespace drawbridge::store {
 namespace {
@@ -44,34 +45,7 @@ std::int64_t raw_int(const std::filesystem::path& file, const std::string& sql) 
     return v;
 }
 
-class SqliteStoreTest : public ::testing::Test {
-  protected:
-    void SetUp() override {
-        std::random_device rd;
-        dir_ = std::filesystem::temp_directory_path() /
-               ("drawbridge-sqlite-" + std::to_string(rd()) + std::to_string(rd()));
-        std::filesystem::create_directories(dir_);
-        reopen();
-    }
-    void TearDown() override {
-        store_.reset();
-        std::filesystem::remove_all(dir_);
-    }
-    void reopen() {
-        store_.reset();
-        store_ = open_sqlite_store(file());
-    }
-    std::filesystem::path file() const { return dir_ / "db.sqlite"; }
-    core::User user(const std::string& name) {
-        core::User u;
-        u.username = name;
-        u.created_at = 100;
-        store_->create_user(u);
-        return u;
-    }
-    std::filesystem::path dir_;
-    std::unique_ptr<Store> store_;
-};
+using SqliteStoreTest = StoreFixture;
 
 TEST_F(SqliteStoreTest, SchemaVersionIsTheNumberOfMigrationsAndSurvivesReopening) {
     const int newest = static_cast<int>(migrations().size());

@@ -6,37 +6,12 @@
 #include <set>
 
 #include "store/store.h"
+#include "store_fixture.h"
 
 namespace drawbridge::store {
 namespace {
 
-class StoreTest : public ::testing::Test {
-  protected:
-    void SetUp() override {
-        std::random_device rd;
-        dir_ = std::filesystem::temp_directory_path() /
-               ("drawbridge-store-" + std::to_string(rd()) + std::to_string(rd()));
-        std::filesystem::create_directories(dir_);
-        reopen();
-    }
-    void TearDown() override {
-        store_.reset();
-        std::filesystem::remove_all(dir_);
-    }
-    void reopen() {
-        store_.reset();
-        store_ = open_sqlite_store(dir_ / "db.sqlite");
-    }
-    core::User user(const std::string& name) {
-        core::User u;
-        u.username = name;
-        u.created_at = 100;
-        store_->create_user(u);
-        return u;
-    }
-    std::filesystem::path dir_;
-    std::unique_ptr<Store> store_;
-};
+using StoreTest = StoreFixture;
 
 TEST_F(StoreTest, NewDatabaseHasTheDefaultSettingsAndTheNewestSchema) {
     EXPECT_EQ(store_->load_site_settings(), core::SiteSettings{});
