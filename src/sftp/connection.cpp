@@ -6,8 +6,6 @@
 #include <algorithm>
 #include <cstring>
 
-#include "core/crypto.h"
-
 namespace drawbridge::sftp {
 namespace fs = std::filesystem;
 
@@ -33,9 +31,6 @@ constexpr const char* kLegacyCiphers = ",aes256-cbc,aes192-cbc,aes128-cbc,3des-c
 constexpr const char* kLegacyMacs = ",hmac-sha1-etm@openssh.com,hmac-sha1";
 constexpr const char* kLegacyHostKeyAlgorithms = ",ssh-rsa";
 
-constexpr int kAllAuthMethods =
-    SSH_AUTH_METHOD_PASSWORD | SSH_AUTH_METHOD_PUBLICKEY | SSH_AUTH_METHOD_INTERACTIVE;
-
 // A client that has not logged in by then is cut off, as OpenSSH's LoginGraceTime does.
 constexpr auto kLoginGrace = std::chrono::seconds(120);
 // After our EOF and close, how long the client has to close its side.
@@ -54,95 +49,11 @@ void set_algorithms(ssh_session session, bool legacy) {
                     list(kHostKeyAlgorithms, kLegacyHostKeyAlgorithms).c_str());
 }
 
-// The text of the authentication banner for a refusal a client may be told about.
-std::string banner_for(const core::LoginOutcome& outcome) {
-    const auto& info = core::info(outcome.reason);
-    // The region refusal's detail names the server to use; the others' public text is enough.
-    const std::string text = outcome.reason == core::FailureReason::region_mismatch
-                                 ? outcome.detail
-                                 : std::string(info.public_message);
-    return "drawbridge: " + std::string(info.title) + ": " + text + "\r\n";
-}
-
 }  // namespace
 
 // libssh's C callbacks, each forwarding to the Connection in its userdata.
 struct Callbacks {
     static Connection& of(void* userdata) { return *static_cast<Connection*>(userdata); }
-
-    static int auth_password(ssh_session, const char* user, const char* password, void* ud) {
-        auto& c = of(ud);
-        return c.decide({user, core::Interface::sftp, c.ip_, core::PasswordCredential{password},
-                         c.verified_, c.verified_user_id_});
-    }
-
-    static int auth_pubkey(ssh_session, const char* user, ssh_key_struct* pubkey,
-                           char signature_state, void* ud) {
-        auto& c = of(ud);
-        char* b64 = nullptr;
-        if (ssh_pki_export_pubkey_base64(pubkey, &b64) != SSH_OK) return SSH_AUTH_DENIED;
-        const auto decoded = core::crypto::base64_decode(b64);
-        ssh_string_free_char(b64);
-        if (!decoded) return SSH_AUTH_DENIED;
-        // A probe ("would you take this key?") is answered without counting as an attempt.
-        if (signature_state == SSH_PUBLICKEY_STATE_NONE)
-            return c.gate_.accepts_key_probe(user, *decoded) ? SSH_AUTH_SUCCESS : SSH_AUTH_DENIED;
-        if (signature_state != SSH_PUBLICKEY_STATE_VALID) return SSH_AUTH_DENIED;
-        const std::string type = ssh_key_type_to_char(ssh_key_type(pubkey));
-        return c.decide({user, core::Interface::sftp, c.ip_,
-                         core::PublicKeyCredential{type, *decoded}, c.verified_,
-                         c.verified_user_id_});
-    }
-
-    // Keyboard-interactive, as clients use it for passwords: one prompt, its answer to the gate.
-    // libssh 0.10 has no server callback for it, so it comes as a message.
-    static int message(ssh_session session, ssh_message msg, void* ud) {
-        auto& c = of(ud);
-        if (ssh_message_type(msg) != SSH_REQUEST_AUTH ||
-            ssh_message_subtype(msg) != SSH_AUTH_METHOD_INTERACTIVE)
-            return 1;  // not ours: libssh answers with its default
-        if (!ssh_message_auth_kbdint_is_response(msg)) {
-            c.kbdint_user_ = ssh_message_auth_user(msg);
-            const char* prompts[] = {"Password: "};
-            char echo[] = {0};
-            ssh_message_auth_interactive_request(msg, "", "", 1, prompts, echo);
-            return 0;
-        }
-        if (ssh_userauth_kbdint_getnanswers(session) != 1) {
-            ssh_message_reply_default(msg);
-            return 0;
-        }
-        const char* answer = ssh_userauth_kbdint_getanswer(session, 0);
-        const int result = c.decide({c.kbdint_user_, core::Interface::sftp, c.ip_,
-                                     core::PasswordCredential{answer ? answer : ""}, c.verified_,
-                                     c.verified_user_id_});
-        if (result == SSH_AUTH_SUCCESS) {
-            ssh_message_auth_reply_success(msg, 0);
-        } else if (result == SSH_AUTH_PARTIAL) {
-            ssh_message_auth_set_methods(msg, SSH_AUTH_METHOD_PUBLICKEY);
-            ssh_message_auth_reply_success(msg, 1);
-        } else {
-            ssh_message_auth_set_methods(msg, kAllAuthMethods);
-            ssh_message_reply_default(msg);
-        }
-        return 0;
-    }
-
-    static ssh_channel channel_open(ssh_session session, void* ud) {
-        auto& c = of(ud);
-        if (c.channel_ || !c.user_) return nullptr;  // one SFTP channel per logged-in connection
-        c.channel_ = ssh_channel_new(session);
-        c.channel_cb_ = {};
-        c.channel_cb_.userdata = &c;
-        c.channel_cb_.channel_data_function = channel_data;
-        c.channel_cb_.channel_eof_function = channel_eof;
-        c.channel_cb_.channel_close_function = channel_close;
-        c.channel_cb_.channel_subsystem_request_function = subsystem;
-        c.channel_cb_.channel_write_wontblock_function = write_wontblock;
-        ssh_callbacks_init(&c.channel_cb_);
-        ssh_set_channel_callbacks(c.channel_, &c.channel_cb_);
-        return c.channel_;
-    }
 
     static int channel_data(ssh_session, ssh_channel, void* data, uint32_t len, int is_stderr,
                             void* ud) {
@@ -161,43 +72,38 @@ struct Callbacks {
 
     static void channel_close(ssh_session, ssh_channel, void* ud) { of(ud).channel_closed_ = true; }
 
-    static int subsystem(ssh_session, ssh_channel, const char* name, void* ud) {
-        auto& c = of(ud);
-        if (std::strcmp(name, "sftp") != 0 || !c.user_ || c.sftp_) return SSH_ERROR;
-        return c.open_sftp() ? SSH_OK : SSH_ERROR;
-    }
-
     static int write_wontblock(ssh_session, ssh_channel, uint32_t, void* ud) {
         of(ud).flush();
         return 0;
     }
 };
 
-Connection::Connection(ssh_session session, std::string ip, auth::LoginGate& gate,
+Connection::Connection(ssh_session session, std::uint64_t id, std::string ip, auth::LoginGate& gate,
                        audit::ActionLog& log, const ServerOptions& options,
-                       const core::SiteSettings& site)
+                       const core::SiteSettings& site, Decider decider)
     : session_(session),
+      id_(id),
       ip_(std::move(ip)),
       gate_(gate),
       log_(log),
       options_(options),
       show_failure_reasons_(site.sftp_show_failure_reasons),
+      decider_(std::move(decider)),
       accepted_at_(std::chrono::steady_clock::now()),
       last_activity_(accepted_at_) {
     set_algorithms(session_, site.sftp_insecure_ciphers || options_.legacy_algorithms);
-    server_cb_.userdata = this;
-    server_cb_.auth_password_function = Callbacks::auth_password;
-    server_cb_.auth_pubkey_function = Callbacks::auth_pubkey;
-    server_cb_.channel_open_request_session_function = Callbacks::channel_open;
-    ssh_callbacks_init(&server_cb_);
-    ssh_set_server_callbacks(session_, &server_cb_);
-    ssh_set_message_callback(session_, Callbacks::message, this);
-    ssh_set_auth_methods(session_, kAllAuthMethods);
+    // No server callbacks: with them libssh answers by itself every request they do not take,
+    // and its authentication callbacks must answer at once, while a password check costs a
+    // hash that would stall every other session of this event loop. So requests stay queued as
+    // messages; step() takes them, and answers an authentication when the gate, on another
+    // thread, has decided.
+    ssh_set_auth_methods(session_, auth_methods_);
     // Every packet the client sends, keepalives and null packets included, counts as activity.
     ssh_set_counters(session_, &sent_, &received_);
 }
 
 Connection::~Connection() {
+    pending_auth_.reset();
     sftp_.reset();  // aborts uploads that were not closed
     files_.reset();
     if (event_) {
@@ -232,34 +138,6 @@ bool Connection::wants_write() const {
     return (ssh_get_status(session_) & SSH_WRITE_PENDING) != 0;
 }
 
-int Connection::decide(const core::LoginAttempt& attempt) {
-    last_activity_ = std::chrono::steady_clock::now();
-    const auto outcome = gate_.attempt(attempt);
-    switch (outcome.kind) {
-        case core::LoginOutcome::Kind::success:
-            user_ = outcome.user;
-            return SSH_AUTH_SUCCESS;
-        case core::LoginOutcome::Kind::partial:
-            verified_ = outcome.verified;
-            verified_user_id_ = outcome.user->id;
-            ssh_set_auth_methods(session_,
-                                 *outcome.missing == core::Factor::password
-                                     ? SSH_AUTH_METHOD_PASSWORD | SSH_AUTH_METHOD_INTERACTIVE
-                                     : SSH_AUTH_METHOD_PUBLICKEY);
-            return SSH_AUTH_PARTIAL;
-        case core::LoginOutcome::Kind::failure:
-            break;
-    }
-    // SSH carries only a generic failure; a site may choose to say more about safe reasons.
-    if (show_failure_reasons_ && core::info(outcome.reason).safe_to_disclose) {
-        const std::string text = banner_for(outcome);
-        ssh_string banner = ssh_string_from_char(text.c_str());
-        ssh_send_issue_banner(session_, banner);
-        ssh_string_free(banner);
-    }
-    return SSH_AUTH_DENIED;
-}
-
 bool Connection::open_sftp() {
     const fs::path root = user_->user_root.empty() ? options_.files_dir / user_->username
                                                    : fs::path(user_->user_root);
@@ -279,6 +157,36 @@ bool Connection::open_sftp() {
     // Stop handling requests while replies pile up; step() resumes it as they drain.
     sftp_->set_backpressure([this] { return out_bytes_ < kOutboxLimit; });
     return true;
+}
+
+void Connection::on_channel_open(Message msg) {
+    // One SFTP channel per logged-in connection; no forwarding of any kind.
+    if (channel_ || !user_ || ssh_message_subtype(msg.get()) != SSH_CHANNEL_SESSION) {
+        ssh_message_reply_default(msg.get());
+        return;
+    }
+    channel_ = ssh_message_channel_request_open_reply_accept(msg.get());
+    if (!channel_) return;
+    channel_cb_ = {};
+    channel_cb_.userdata = this;
+    channel_cb_.channel_data_function = Callbacks::channel_data;
+    channel_cb_.channel_eof_function = Callbacks::channel_eof;
+    channel_cb_.channel_close_function = Callbacks::channel_close;
+    channel_cb_.channel_write_wontblock_function = Callbacks::write_wontblock;
+    ssh_callbacks_init(&channel_cb_);
+    ssh_set_channel_callbacks(channel_, &channel_cb_);
+}
+
+void Connection::on_channel_request(Message msg) {
+    ssh_message m = msg.get();
+    // The SFTP subsystem is all this server does: no shell, command, pty or environment.
+    const char* name = ssh_message_subtype(m) == SSH_CHANNEL_REQUEST_SUBSYSTEM
+                           ? ssh_message_channel_request_subsystem(m)
+                           : nullptr;
+    if (name && std::strcmp(name, "sftp") == 0 && user_ && !sftp_ && open_sftp())
+        ssh_message_channel_request_reply_success(m);
+    else
+        ssh_message_reply_default(m);
 }
 
 void Connection::flush() {
@@ -322,6 +230,7 @@ bool Connection::step(TimePoint now, bool stopping) {
         close_deadline_ = now + kCloseLinger;
         return true;
     }
+    take_messages();
     if (received_.in_packets != packets_seen_) {
         packets_seen_ = received_.in_packets;
         last_activity_ = now;

@@ -11,10 +11,12 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
+#include <type_traits>
 
 #include "audit/action_log.h"
 #include "auth/login_gate.h"
@@ -29,8 +31,13 @@ class Connection {
     using TimePoint = std::chrono::steady_clock::time_point;
 
     // Takes ownership of `session`, already accepted on its socket.
-    Connection(ssh_session session, std::string ip, auth::LoginGate& gate, audit::ActionLog& log,
-               const ServerOptions& options, const core::SiteSettings& site);
+    // Decides a login attempt away from the event loop, then has on_decided() called on this
+    // connection's worker thread (unless the connection is gone by then).
+    using Decider = std::function<void(Connection&, core::LoginAttempt)>;
+
+    Connection(ssh_session session, std::uint64_t id, std::string ip, auth::LoginGate& gate,
+               audit::ActionLog& log, const ServerOptions& options, const core::SiteSettings& site,
+               Decider decider);
     ~Connection();
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
@@ -46,25 +53,37 @@ class Connection {
     // done, idle, or never logged in. False when the connection is over and may be destroyed.
     bool step(TimePoint now, bool stopping);
     const std::string& ip() const { return ip_; }
+    std::uint64_t id() const { return id_; }
+    void on_decided(const core::LoginOutcome& outcome);
 
   private:
     friend struct Callbacks;
 
-    int decide(const core::LoginAttempt& attempt);
+    struct MessageFree {
+        void operator()(ssh_message m) const { ssh_message_free(m); }
+    };
+    using Message = std::unique_ptr<std::remove_pointer_t<ssh_message>, MessageFree>;
+
+    void take_messages();
+    void on_auth_request(Message msg);
+    void on_channel_open(Message msg);
+    void on_channel_request(Message msg);
+    void decide(Message msg, core::Credential credential, std::string username);
     bool open_sftp();
     void flush();
     void flush_outbox();
     void close_channel();
 
     ssh_session session_;
+    std::uint64_t id_;
     ssh_event event_ = nullptr;
     std::string ip_;
     auth::LoginGate& gate_;
     audit::ActionLog& log_;
     const ServerOptions& options_;
     bool show_failure_reasons_ = false;
+    Decider decider_;
 
-    ssh_server_callbacks_struct server_cb_{};
     ssh_channel_callbacks_struct channel_cb_{};
     ssh_counter_struct sent_{};
     ssh_counter_struct received_{};
@@ -73,6 +92,9 @@ class Connection {
     std::set<core::Factor> verified_;
     std::optional<std::int64_t> verified_user_id_;
     std::string kbdint_user_;  // the answer to a keyboard-interactive prompt does not repeat it
+    int auth_methods_ =
+        SSH_AUTH_METHOD_PASSWORD | SSH_AUTH_METHOD_PUBLICKEY | SSH_AUTH_METHOD_INTERACTIVE;
+    Message pending_auth_;  // the request the gate is deciding; answered in on_decided()
 
     ssh_channel channel_ = nullptr;
     std::unique_ptr<vfs::FileSession> files_;

@@ -85,6 +85,8 @@ struct Server::Worker {
     int wake_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     std::mutex mutex;
     std::vector<std::pair<int, std::string>> incoming;  // guarded by mutex
+    std::vector<std::function<void()>> completions;     // guarded by mutex
+    std::uint64_t next_id = 1;
     // Worker thread only; the value says whether the socket is watched for writability.
     std::unordered_map<Connection*, std::pair<std::unique_ptr<Connection>, bool>> connections;
     std::atomic<int> load{0};
@@ -119,14 +121,38 @@ struct Server::Worker {
         (void)!::write(wake_fd, &one, sizeof one);
     }
 
+    // From any thread: runs `fn` on this worker's thread.
+    void post(std::function<void()> fn) {
+        {
+            std::lock_guard lock(mutex);
+            completions.push_back(std::move(fn));
+        }
+        wake();
+    }
+
+    // A login attempt goes to the server's hashing threads; the outcome comes back here.
+    void decide(Connection& c, core::LoginAttempt attempt) {
+        server.auth_pool_->submit([this, c = &c, id = c.id(), attempt = std::move(attempt)] {
+            auto outcome = std::make_shared<core::LoginOutcome>(server.gate_.attempt(attempt));
+            post([this, c, id, outcome] {
+                if (!connections.contains(c) || c->id() != id) return;  // gone meanwhile
+                c->on_decided(*outcome);
+                step(c, std::chrono::steady_clock::now());
+            });
+        });
+    }
+
     void take_incoming() {
         std::uint64_t n = 0;
         (void)!::read(wake_fd, &n, sizeof n);
         std::vector<std::pair<int, std::string>> batch;
+        std::vector<std::function<void()>> done;
         {
             std::lock_guard lock(mutex);
             batch.swap(incoming);
+            done.swap(completions);
         }
+        for (auto& fn : done) fn();
         for (auto& [fd, ip] : batch) {
             ssh_session session = ssh_new();
             if (ssh_bind_accept_fd(bind, session, fd) != SSH_OK) {
@@ -136,8 +162,10 @@ struct Server::Worker {
                 --load;
                 continue;
             }
-            auto c = std::make_unique<Connection>(session, ip, server.gate_, server.log_,
-                                                  server.options_, server.gate_.site_settings());
+            auto c = std::make_unique<Connection>(
+                session, next_id++, ip, server.gate_, server.log_, server.options_,
+                server.gate_.site_settings(),
+                [this](Connection& conn, core::LoginAttempt a) { decide(conn, std::move(a)); });
             epoll_event ev{};
             ev.events = EPOLLIN;
             ev.data.ptr = c.get();
@@ -247,6 +275,7 @@ void Server::start() {
     const int n = options_.workers > 0
                       ? options_.workers
                       : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    auth_pool_ = std::make_unique<core::WorkPool>(static_cast<unsigned>(n));
     for (int i = 0; i < n; ++i) workers_.push_back(std::make_unique<Worker>(*this));
     for (auto& w : workers_) w->thread = std::thread([w = w.get()] { w->run(); });
     for (int fd : listen_fds_) acceptors_.emplace_back([this, fd] { accept_loop(fd); });
@@ -258,6 +287,8 @@ void Server::stop() {
     for (auto& t : acceptors_)
         if (t.joinable()) t.join();
     for (int fd : listen_fds_) ::close(fd);
+    // Hashing first: a decision finishing now posts to a worker, which is still there.
+    if (auth_pool_) auth_pool_->stop();
     for (auto& w : workers_) {
         w->wake();
         if (w->thread.joinable()) w->thread.join();

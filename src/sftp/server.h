@@ -12,6 +12,7 @@
 
 #include "audit/action_log.h"
 #include "auth/login_gate.h"
+#include "core/work_pool.h"
 #include "vfs/file_session.h"
 
 namespace drawbridge::sftp {
@@ -59,6 +60,7 @@ class Server {
     std::vector<int> bound_ports_;
     std::vector<std::thread> acceptors_;
     std::vector<std::unique_ptr<Worker>> workers_;
+    std::unique_ptr<core::WorkPool> auth_pool_;  // login decisions (password hashing)
     std::atomic<bool> stopping_{false};
 };
 
