@@ -24,10 +24,13 @@ class Server(Drawbridge):
         super().__init__(tmp)
         self.config.write_text('region = "test-region"\n'
                                '[security]\npbkdf2_iterations = 1000\n'
-                               '[sftp]\naddress = "127.0.0.1"\nport = 0\n')
+                               '[sftp]\naddress = "127.0.0.1"\nport = 0\n'
+                               '[ftp]\naddress = "127.0.0.1"\nport = 0\nimplicit_port = 0\n')
         self.log_file = tmp / "serve.log"
         self.proc = None
         self.sftp_port = None
+        self.ftp_port = None
+        self.ftps_port = None
 
     def start(self):
         out = open(self.log_file, "w")
@@ -40,6 +43,10 @@ class Server(Drawbridge):
             m = re.search(r"sftp listening on 127\.0\.0\.1:(\d+)", text)
             if m and "ready" in text:
                 self.sftp_port = int(m.group(1))
+                m = re.search(r"(?<!s)ftp listening on 127\.0\.0\.1:(\d+)", text)
+                self.ftp_port = int(m.group(1)) if m else None
+                m = re.search(r"ftps \(implicit\) listening on 127\.0\.0\.1:(\d+)", text)
+                self.ftps_port = int(m.group(1)) if m else None
                 return
             if self.proc.poll() is not None:
                 raise AssertionError("drawbridge serve exited:\n" + text)
