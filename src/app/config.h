@@ -22,8 +22,8 @@ struct NodeConfig {
     std::uint32_t pbkdf2_iterations = 600000;
     // SFTP: unprivileged ports by default, so as not to collide with the machine's own sshd.
     std::string sftp_address = "0.0.0.0";
-    int sftp_port = 2022;    // 0: any free port (printed at start)
-    int sftp_alt_port = -1;  // a second port for networks that block the first; -1: none
+    int sftp_port = 2022;      // 0: any free port (printed at start)
+    int sftp_alt_port = -1;    // a second port for networks that block the first; -1: none
     int sftp_idle_timeout = 120;
     // FTP: explicit FTPS (and plain FTP where the site allows it) and implicit FTPS.
     std::string ftp_address = "0.0.0.0";
