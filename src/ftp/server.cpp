@@ -33,6 +33,7 @@ struct Server::Impl {
     std::optional<asio::ssl::context> tls;
     asio::thread_pool login_pool{2};
     std::unique_ptr<PassivePorts> ports;
+    SessionOwners owners;
     std::atomic<int> live_sessions{0};
     std::unique_ptr<SessionContext> ctx;
     // One io_context per thread: a session stays on its context, so it needs no strand.
@@ -100,8 +101,9 @@ void Server::start() {
     m.tls.emplace(make_server_context(paths));
     m.ports =
         std::make_unique<PassivePorts>(m.options.passive_port_min, m.options.passive_port_max);
-    m.ctx = std::make_unique<SessionContext>(SessionContext{
-        m.options, m.gate, m.log, m.store, *m.tls, m.login_pool, *m.ports, m.live_sessions});
+    m.ctx = std::make_unique<SessionContext>(SessionContext{m.options, m.gate, m.log, m.store,
+                                                            *m.tls, m.login_pool, *m.ports,
+                                                            m.owners, m.live_sessions});
     int threads = m.options.threads;
     if (threads <= 0)
         threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));

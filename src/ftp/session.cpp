@@ -104,6 +104,7 @@ Session::Session(SessionContext& ctx, tcp::socket socket, bool implicit_tls, std
 }
 
 Session::~Session() {
+    ctx_.owners.remove(tls_token_);
     --ctx_.live_sessions;
 }
 
@@ -137,6 +138,7 @@ asio::awaitable<void> Session::run() {
             control_.start_tls(ctx_.tls);
             bind_session_token(control_.ssl(), &tls_token_);
             co_await control_.handshake();
+            mark_session(control_.ssl(), tls_token_);
             protect_data_ = true;
         }
         if (!site_.ftp_enabled) {
@@ -377,6 +379,7 @@ asio::awaitable<void> Session::cmd_pass(std::string arg) {
     }
     user_ = user;
     cwd_ = "/";
+    if (control_.secure()) ctx_.owners.add(tls_token_, user.id);
     co_await reply("230 User " + user.username + " logged in.");
 }
 
@@ -514,10 +517,12 @@ asio::awaitable<void> Session::cmd_auth(std::string arg) {
     control_.start_tls(ctx_.tls);
     bind_session_token(control_.ssl(), &tls_token_);
     co_await control_.handshake();
+    mark_session(control_.ssl(), tls_token_);
     // RFC 4217: the security exchange resets the login.
     username_.clear();
     files_.reset();
     user_.reset();
+    ctx_.owners.remove(tls_token_);
 }
 
 asio::awaitable<void> Session::cmd_pbsz(std::string) {

@@ -23,6 +23,7 @@
 #include "core/site_settings.h"
 #include "ftp/options.h"
 #include "ftp/stream.h"
+#include "ftp/tls.h"
 #include "ftp/wire.h"
 #include "store/store.h"
 #include "vfs/file_session.h"
@@ -51,6 +52,7 @@ struct SessionContext {
     asio::ssl::context& tls;
     asio::thread_pool& login_pool;  // logins hash passwords away from the I/O threads
     PassivePorts& ports;
+    SessionOwners& owners;
     std::atomic<int>& live_sessions;
 };
 
@@ -145,6 +147,7 @@ class Session : public std::enable_shared_from_this<Session> {
     asio::awaitable<bool> ready_for_transfer();
     void start_transfer(Job job);
     asio::awaitable<void> transfer(Job job);
+    bool data_session_acceptable(SSL* data) const;
     asio::awaitable<std::unique_ptr<Stream>> open_data();
     asio::awaitable<std::uint64_t> send_file(Stream& data, Job& job);
     asio::awaitable<std::uint64_t> receive_file(Stream& data, Job& job, int& file_error);

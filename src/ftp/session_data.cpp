@@ -1,5 +1,6 @@
 // Data connections (PASV, EPSV, PORT, EPRT) and the transfers over them: files both ways, with
 // REST and ASCII line ends, and listings streamed in constant memory.
+#include <openssl/crypto.h>
 #include <sys/sendfile.h>
 #include <unistd.h>
 
@@ -221,10 +222,11 @@ asio::awaitable<void> Session::transfer(Job job) {
             co_await reply(job.opening);
             if (protect_data_) {
                 data->start_tls(ctx_.tls);
-                bind_session_token(data->ssl(), &tls_token_);
+                // No session tickets on a data connection: an uploading client never reads
+                // them, and unread data makes its close a reset that cuts the upload short.
+                SSL_set_num_tickets(data->ssl(), 0);
                 co_await data->handshake();
-                if (site_.ftp_require_tls_session_reuse &&
-                    !resumed_session_of(data->ssl(), control_.ssl(), tls_token_)) {
+                if (site_.ftp_require_tls_session_reuse && !data_session_acceptable(data->ssl())) {
                     error = EPERM;
                     final_reply =
                         "522 The data connection must resume the TLS session of the control "
@@ -242,6 +244,10 @@ asio::awaitable<void> Session::transfer(Job job) {
                 if (file_err) {
                     error = file_err;
                     final_reply = file_error(file_err);
+                } else if (upload && closed_) {
+                    // The client went away with the control connection: the end of the data
+                    // may be a cut, not the end of the file, so the upload is not committed.
+                    error = ECONNRESET;
                 } else {
                     if (!upload) co_await data->shutdown(std::chrono::seconds(2));
                     if (job.upload)
@@ -274,6 +280,15 @@ asio::awaitable<void> Session::transfer(Job job) {
     }
     transfer_active_ = false;
     transfer_done_.cancel();
+}
+
+bool Session::data_session_acceptable(SSL* data) const {
+    const auto token = resumed_token(data);
+    if (!token) return false;
+    if (token->size() == tls_token_.size() &&
+        CRYPTO_memcmp(token->data(), tls_token_.data(), token->size()) == 0)
+        return true;
+    return user_ && ctx_.owners.user_of(*token) == user_->id;
 }
 
 asio::awaitable<std::uint64_t> Session::send_file(Stream& data, Job& job) {

@@ -152,23 +152,36 @@ void bind_session_token(SSL* ssl, const std::string* token) {
     SSL_set_ex_data(ssl, token_index(), const_cast<std::string*>(token));
 }
 
-bool resumed_session_of(SSL* data, SSL* control, const std::string& token) {
-    if (!SSL_session_reused(data)) return false;
+void mark_session(SSL* ssl, const std::string& token) {
+    if (SSL_SESSION* session = SSL_get_session(ssl))
+        SSL_SESSION_set1_ticket_appdata(session, token.data(), token.size());
+}
+
+std::optional<std::string> resumed_token(SSL* data) {
+    if (!SSL_session_reused(data)) return std::nullopt;
     SSL_SESSION* session = SSL_get_session(data);
-    if (!session) return false;
     void* appdata = nullptr;
     size_t len = 0;
-    // A ticket carries the token of the control connection that it was issued on.
-    if (SSL_SESSION_get0_ticket_appdata(session, &appdata, &len) == 1 && len == token.size() &&
-        len > 0)
-        return CRYPTO_memcmp(appdata, token.data(), len) == 0;
-    // TLS 1.2 without tickets: the cache hands back the control connection's own session.
-    SSL_SESSION* mine = SSL_get_session(control);
-    if (!mine) return false;
-    unsigned a_len = 0, b_len = 0;
-    const unsigned char* a = SSL_SESSION_get_id(session, &a_len);
-    const unsigned char* b = SSL_SESSION_get_id(mine, &b_len);
-    return a_len > 0 && a_len == b_len && CRYPTO_memcmp(a, b, a_len) == 0;
+    if (!session || SSL_SESSION_get0_ticket_appdata(session, &appdata, &len) != 1 || len == 0)
+        return std::nullopt;
+    return std::string(static_cast<const char*>(appdata), len);
+}
+
+void SessionOwners::add(const std::string& token, std::int64_t user_id) {
+    std::lock_guard lock(mutex_);
+    owners_[token] = user_id;
+}
+
+void SessionOwners::remove(const std::string& token) {
+    std::lock_guard lock(mutex_);
+    owners_.erase(token);
+}
+
+std::optional<std::int64_t> SessionOwners::user_of(const std::string& token) const {
+    std::lock_guard lock(mutex_);
+    const auto it = owners_.find(token);
+    if (it == owners_.end()) return std::nullopt;
+    return it->second;
 }
 
 }  // namespace drawbridge::ftp

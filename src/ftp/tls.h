@@ -6,8 +6,12 @@
 #include <openssl/ssl.h>
 
 #include <boost/asio/ssl/context.hpp>
+#include <cstdint>
 #include <filesystem>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <unordered_map>
 
 namespace drawbridge::ftp {
 
@@ -23,10 +27,27 @@ void ensure_certificate(const CertificatePaths& paths, const std::string& hostna
 // Throws std::runtime_error naming the file when the certificate or key cannot be used.
 boost::asio::ssl::context make_server_context(const CertificatePaths& paths);
 
-// Each control connection has a random token; tickets issued on it (and on its data
-// connections) carry it, so that a data connection proves it resumed this control's session
-// and not one that another client obtained.
+// Each control connection has a random token. Every session ticket issued on it carries the
+// token (bind before the handshake), and so does its own cached session (mark after it), so that
+// a data connection shows which control connection's session it resumed.
 void bind_session_token(SSL* ssl, const std::string* token);
-bool resumed_session_of(SSL* data, SSL* control, const std::string& token);
+void mark_session(SSL* ssl, const std::string& token);
+// The token of the session a data connection resumed; nullopt when it did not resume one of
+// ours.
+std::optional<std::string> resumed_token(SSL* data);
+
+// The tokens of the logged-in control connections and their users, shared by every session: a
+// client may resume the session of another of its own control connections (rclone keeps one
+// session cache for its pool of connections), never one of another user's.
+class SessionOwners {
+  public:
+    void add(const std::string& token, std::int64_t user_id);
+    void remove(const std::string& token);
+    std::optional<std::int64_t> user_of(const std::string& token) const;
+
+  private:
+    mutable std::mutex mutex_;
+    std::unordered_map<std::string, std::int64_t> owners_;
+};
 
 }  // namespace drawbridge::ftp

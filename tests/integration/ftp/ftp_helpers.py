@@ -15,18 +15,21 @@ def tls_context():
 
 class ReusingFTP(ftplib.FTP_TLS):
     """FTP_TLS whose data connections resume the control connection's TLS session, as the
-    server requires by default (stock ftplib starts a new session on each data connection)."""
+    server requires by default (stock ftplib starts a new session on each data connection).
+    `data_session` makes it resume another connection's session instead."""
+
+    data_session = None
 
     def ntransfercmd(self, cmd, rest=None):
         conn, size = ftplib.FTP.ntransfercmd(self, cmd, rest)
         if self._prot_p:
             conn = self.context.wrap_socket(conn, server_hostname=self.host,
-                                            session=self.sock.session)
+                                            session=self.data_session or self.sock.session)
         return conn, size
 
 
-def ftps(server, user="alice", password=GOOD, cls=ReusingFTP, passive=True):
-    f = cls(context=tls_context(), timeout=20)
+def ftps(server, user="alice", password=GOOD, cls=ReusingFTP, passive=True, context=None):
+    f = cls(context=context or tls_context(), timeout=20)
     f.connect("127.0.0.1", server.ftp_port)
     f.auth()
     f.login(user, password)

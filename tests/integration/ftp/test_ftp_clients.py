@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from ftp_helpers import GOOD, ReusingFTP, ftps, plain
+from ftp_helpers import GOOD, ftps, tls_context
 
 CURL = ["curl", "-sS", "--max-time", "60", "-k"]
 LFTP_TLS = "set ssl:verify-certificate no; set ftp:ssl-force yes; set ftp:ssl-protect-data yes; "
@@ -132,6 +132,22 @@ def test_ftplib_tls_session_reuse(alice):
     f.retrbinary("RETR f.txt", buf.write)
     assert buf.getvalue() == b"reused\n"
     f.quit()
+
+
+def test_a_data_connection_may_resume_only_its_own_users_session(alice):
+    alice.add_user("mallory")
+    ctx = tls_context()  # Python resumes sessions only within one context
+    first, second = ftps(alice, context=ctx), ftps(alice, context=ctx)
+    other = ftps(alice, "mallory", context=ctx)
+    # Another control connection of the same user (rclone shares one cache over its pool).
+    second.data_session = first.sock.session
+    assert second.nlst() == []
+    # Another user's session: refused.
+    other.data_session = first.sock.session
+    with pytest.raises(ftplib.error_perm, match="^522"):
+        other.nlst()
+    for f in (first, second, other):
+        f.close()
 
 
 def test_ftplib_active_mode_over_tls(alice):

@@ -53,6 +53,10 @@ def test_every_failure_reason_in_the_530_reply(alice):
         "530 Lockout Region Mismatch: Your account must login using a different server, "
         "https://files.example.com.")
     alice.run("site", "set", "allowed_region=all")
+    alice.add_user("fresh", GOOD, "--require-password-change")
+    assert refusal(alice, "fresh") == (
+        "530 Password Change Required: You must change your password on the web before you can "
+        "log in over FTP.")
     # Plain FTP, refused by default.
     f = ftplib.FTP(timeout=20)
     f.connect("127.0.0.1", alice.ftp_port)
@@ -62,7 +66,7 @@ def test_every_failure_reason_in_the_530_reply(alice):
     f.close()
     types = [e["failure_type"] for e in alice.log("--action", "failedlogin", "--interface", "ftp",
                                                   "--limit", "20")]
-    assert types == ["insecure_ftp", "region_mismatch", "disabled", "ip_mismatch",
+    assert types == ["insecure_ftp", "password_change_required", "region_mismatch", "disabled", "ip_mismatch",
                      "no_ftp_permission", "method_not_allowed", "method_not_allowed",
                      "username_not_found", "password_mismatch"]
 
