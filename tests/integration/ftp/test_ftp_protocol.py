@@ -4,6 +4,7 @@ import io
 import os
 import socket
 import ssl
+import subprocess
 import time
 
 import pytest
@@ -301,3 +302,22 @@ def test_idle_sessions_are_closed(tmp_path):
         c.close()
     finally:
         s.stop()
+
+
+def s_client(port, *args):
+    return subprocess.run(["openssl", "s_client", "-starttls", "ftp", "-connect",
+                           f"127.0.0.1:{port}", *args], input="", capture_output=True, text=True,
+                          timeout=30)
+
+
+def test_tls_12_and_13_with_aead_ciphers_only(alice):
+    assert "TLSv1.3" in s_client(alice.ftp_port, "-tls1_3").stdout
+    ok = s_client(alice.ftp_port, "-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256")
+    assert "Cipher is ECDHE-ECDSA-AES128-GCM-SHA256" in ok.stdout
+    cbc = s_client(alice.ftp_port, "-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-SHA")
+    assert cbc.returncode != 0
+    old = s_client(alice.ftp_port, "-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0")
+    assert old.returncode != 0
+    # The certificate made on first start.
+    cert = alice.data_dir / "tls" / "server.crt"
+    assert cert.exists() and (alice.data_dir / "tls" / "server.key").stat().st_mode & 0o077 == 0
