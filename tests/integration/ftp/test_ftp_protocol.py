@@ -321,3 +321,11 @@ def test_tls_12_and_13_with_aead_ciphers_only(alice):
     # The certificate made on first start.
     cert = alice.data_dir / "tls" / "server.crt"
     assert cert.exists() and (alice.data_dir / "tls" / "server.key").stat().st_mode & 0o077 == 0
+
+
+def test_a_site_with_ftp_disabled_answers_421(alice):
+    alice.run("site", "set", "ftp_enabled=false")
+    c = RawControl(alice.ftp_port)
+    assert c.greeting.startswith("421")
+    assert c.read() == ""
+    c.close()
