@@ -249,7 +249,8 @@ asio::awaitable<void> Session::transfer(Job job) {
                     // may be a cut, not the end of the file, so the upload is not committed.
                     error = ECONNRESET;
                 } else {
-                    if (!upload) co_await data->shutdown(std::chrono::seconds(2));
+                    // Both ways: a client that sent close_notify after an upload waits for ours.
+                    co_await data->shutdown(std::chrono::seconds(2));
                     if (job.upload)
                         error = job.upload->commit(job.exclusive ? RENAME_NOREPLACE : 0);
                     final_reply = error ? file_error(error) : "226 Transfer complete.";
