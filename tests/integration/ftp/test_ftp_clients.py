@@ -3,6 +3,7 @@ import ftplib
 import io
 import os
 import subprocess
+import threading
 
 import pytest
 
@@ -190,3 +191,41 @@ def test_rclone_ftp_backend(alice, tmp_path):
     listing = subprocess.run(["rclone", "lsf", "-R", remote + "backup"], check=True,
                              capture_output=True, text=True, timeout=60, env=env).stdout
     assert sorted(listing.split()) == ["a.txt", "sub/", "sub/b.bin"]
+
+
+def test_parallel_sessions_with_aborts_and_dropped_connections(alice):
+    errors = []
+
+    def worker(n):
+        try:
+            for it in range(3):
+                f = ftps(alice)
+                data = os.urandom(200_000 * (it + 1) + n)
+                f.storbinary(f"STOR w{n}.bin", io.BytesIO(data))
+                buf = io.BytesIO()
+                f.retrbinary(f"RETR w{n}.bin", buf.write)
+                assert buf.getvalue() == data
+                assert f"w{n}.bin" in f.nlst()
+                if it == 1:
+                    conn = f.transfercmd(f"RETR w{n}.bin")
+                    conn.recv(1000)
+                    f.sock.sendall(b"ABOR\r\n")
+                    replies = [f.getmultiline(), f.getmultiline()]
+                    # A small file may be all sent (226) before the ABOR arrives.
+                    assert replies[0][:3] in ("426", "226") and replies[1][:3] == "226", replies
+                    conn.close()
+                if it == 2:
+                    f.close()  # dropped without QUIT
+                else:
+                    f.quit()
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(f"worker {n}: {e!r}")
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert errors == []
+    assert sorted(p.name for p in alice.files("alice").iterdir()) == sorted(
+        f"w{n}.bin" for n in range(8))
