@@ -90,6 +90,7 @@ class Session : public std::enable_shared_from_this<Session> {
     asio::awaitable<void> reply(std::string text) { co_await send_raw(std::move(text) + "\r\n"); }
     asio::awaitable<void> dispatch(CommandLine cmd);
     asio::awaitable<bool> count_bad_command();
+    asio::awaitable<void> count_failed_login();
     asio::awaitable<void> wait_for_transfer();
     void close_all();
     std::string path_of(std::string_view arg) const;

@@ -43,6 +43,12 @@ asio::awaitable<core::LoginOutcome> Session::off_thread(F f) {
     co_return std::move(*result);
 }
 
+asio::awaitable<void> Session::count_failed_login() {
+    if (++failed_logins_ < kMaxFailedLogins) co_return;
+    co_await reply("421 Too many failed logins; closing the connection.");
+    close_all();
+}
+
 asio::awaitable<void> Session::cmd_user(std::string arg) {
     if (files_) {
         co_await reply("530 Already logged in; open a new connection to change users.");
@@ -82,7 +88,7 @@ asio::awaitable<void> Session::cmd_pass(std::string arg) {
             e.detail = "plain FTP login; the site or the user requires TLS";
             ctx_.log.record(std::move(e));
             co_await reply(login_refusal(core::FailureReason::insecure_ftp, site_.site_hostname));
-            if (++failed_logins_ >= kMaxFailedLogins) close_all();
+            co_await count_failed_login();
             co_return;
         }
     }
@@ -96,10 +102,7 @@ asio::awaitable<void> Session::cmd_pass(std::string arg) {
                                 ? core::FailureReason::method_not_allowed
                                 : outcome.reason;
         co_await reply(login_refusal(reason, site_.site_hostname));
-        if (++failed_logins_ >= kMaxFailedLogins) {
-            co_await reply("421 Too many failed logins; closing the connection.");
-            close_all();
-        }
+        co_await count_failed_login();
         co_return;
     }
     const core::User& user = *outcome.user;

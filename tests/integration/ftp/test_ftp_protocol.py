@@ -329,3 +329,16 @@ def test_a_site_with_ftp_disabled_answers_421(alice):
     assert c.greeting.startswith("421")
     assert c.read() == ""
     c.close()
+
+
+def test_three_failed_logins_close_the_connection(alice):
+    f = ftplib.FTP_TLS(context=tls_context(), timeout=20)
+    f.connect("127.0.0.1", alice.ftp_port)
+    f.auth()
+    for _ in range(2):
+        with pytest.raises(ftplib.error_perm, match="^530"):
+            f.login("alice", "Wrong-Horse-9-Battery")
+    with pytest.raises(ftplib.error_perm, match="^530"):
+        f.login("alice", "Wrong-Horse-9-Battery")
+    assert f.getline().startswith("421")
+    f.close()
