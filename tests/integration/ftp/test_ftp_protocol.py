@@ -342,3 +342,23 @@ def test_three_failed_logins_close_the_connection(alice):
         f.login("alice", "Wrong-Horse-9-Battery")
     assert f.getline().startswith("421")
     f.close()
+
+
+def test_passive_port_range_and_announced_address(tmp_path):
+    s = Server(tmp_path)
+    base = 40000 + os.getpid() % 20000
+    s.config.write_text(s.config.read_text() + f"passive_port_min = {base}\n"
+                        f"passive_port_max = {base + 3}\npassive_address = \"127.0.0.1\"\n")
+    s.start()
+    try:
+        s.add_user("alice")
+        f = ftps(s)
+        for _ in range(6):
+            reply = f.sendcmd("PASV")
+            nums = [int(n) for n in reply.split("(")[1].split(")")[0].split(",")]
+            assert nums[:4] == [127, 0, 0, 1]
+            assert base <= nums[4] * 256 + nums[5] <= base + 3
+        assert f.nlst() == []
+        f.quit()
+    finally:
+        s.stop()
