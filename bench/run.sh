@@ -7,6 +7,11 @@ if [ ! -x /usr/sbin/sshd ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openssh-server
   systemctl disable --now ssh 2>/dev/null || true
 fi
+if [ ! -x /usr/sbin/proftpd ] || [ ! -e /usr/lib/proftpd/mod_tls.so ]; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends proftpd-core \
+    proftpd-mod-crypto
+  systemctl disable --now proftpd 2>/dev/null || true
+fi
 echo "== action log search over 1,000,000 entries (target: each query well under 100 ms)"
 "$build/bench/action_log_bench"
 echo
@@ -15,3 +20,5 @@ echo "== SFTP throughput beside OpenSSH's sshd (target: every ratio >= 1.2)"
 echo
 echo "== SFTP sessions: memory per idle session (target <= 200 KiB), 100 logins at once"
 /usr/bin/python3 bench/sftp_sessions_bench.py "$build"
+echo "== FTP throughput beside ProFTPD (targets: plain >= 1.0, TLS >= 1.2, <= 100 KiB per idle connection)"
+/usr/bin/python3 bench/ftp_bench.py "$build"

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "app/cli.h"
+#include "ftp/server.h"
 #include "sftp/server.h"
 
 namespace drawbridge::app {
@@ -26,6 +27,21 @@ void bootstrap_admin(Node& node) {
               << "  This password is shown only now. Change it with:\n"
               << "    drawbridge user password admin --data-dir " << node.config.data_dir.string()
               << "\n\n";
+}
+
+ftp::ServerOptions ftp_options(const NodeConfig& config) {
+    ftp::ServerOptions o;
+    o.address = config.ftp_address;
+    o.port = config.ftp_port;
+    o.implicit_port = config.ftp_implicit_port;
+    o.passive_port_min = config.ftp_passive_port_min;
+    o.passive_port_max = config.ftp_passive_port_max;
+    o.passive_address = config.ftp_passive_address;
+    o.idle_timeout_seconds = config.ftp_idle_timeout;
+    o.cert_file = config.tls_cert_file();
+    o.key_file = config.tls_key_file();
+    o.files_dir = config.files_dir();
+    return o;
 }
 
 }  // namespace
@@ -68,10 +84,18 @@ void add_serve_command(CLI::App& app, CliContext& ctx) {
         for (int port : sftp_server.bound_ports())
             spdlog::info("sftp listening on {}:{} (connect: sftp -P {} admin@<host>)",
                          config.sftp_address, port, port);
+        ftp::Server ftp_server(ftp_options(config), *node.gate, *node.log, *node.store);
+        ftp_server.start();
+        spdlog::info("ftp listening on {}:{} (explicit FTPS: AUTH TLS)", config.ftp_address,
+                     ftp_server.port());
+        if (ftp_server.implicit_port() >= 0)
+            spdlog::info("ftps (implicit) listening on {}:{}", config.ftp_address,
+                         ftp_server.implicit_port());
         spdlog::info("ready; stop with Ctrl-C");
         int sig = 0;
         sigwait(&stop, &sig);
         spdlog::info("stopping on signal {}", sig);
+        ftp_server.stop();
         sftp_server.stop();
     });
 }

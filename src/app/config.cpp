@@ -100,6 +100,56 @@ const std::array kKeys = {
     Key{"sftp.workers", "DRAWBRIDGE_SFTP_WORKERS",
         "event-loop threads serving SFTP connections (default 0: one per core)",
         [](NodeConfig& c, std::string_view v) { return parse_int(v, 0, 256, c.sftp_workers); }},
+    Key{"ftp.address", "DRAWBRIDGE_FTP_ADDRESS", "address the FTP listeners bind (default 0.0.0.0)",
+        [](NodeConfig& c, std::string_view v) -> std::optional<std::string> {
+            if (!core::IpAddress::parse(v)) return "expected an IPv4 or IPv6 address";
+            c.ftp_address = std::string(v);
+            return std::nullopt;
+        }},
+    Key{"ftp.port", "DRAWBRIDGE_FTP_PORT",
+        "FTP port: explicit FTPS, and plain FTP where allowed (default 2121; 0 picks a free one)",
+        [](NodeConfig& c, std::string_view v) { return parse_int(v, 0, 65535, c.ftp_port); }},
+    Key{"ftp.implicit_port", "DRAWBRIDGE_FTP_IMPLICIT_PORT",
+        "implicit FTPS port (default 9990; -1 none; 0 picks a free one)",
+        [](NodeConfig& c, std::string_view v) {
+            return parse_int(v, -1, 65535, c.ftp_implicit_port);
+        }},
+    Key{"ftp.passive_port_min", "DRAWBRIDGE_FTP_PASSIVE_PORT_MIN",
+        "lowest passive data port (default 0: any free port)",
+        [](NodeConfig& c, std::string_view v) {
+            return parse_int(v, 0, 65535, c.ftp_passive_port_min);
+        }},
+    Key{"ftp.passive_port_max", "DRAWBRIDGE_FTP_PASSIVE_PORT_MAX",
+        "highest passive data port (default 0: any free port)",
+        [](NodeConfig& c, std::string_view v) {
+            return parse_int(v, 0, 65535, c.ftp_passive_port_max);
+        }},
+    Key{"ftp.passive_address", "DRAWBRIDGE_FTP_PASSIVE_ADDRESS",
+        "IPv4 address announced in PASV replies, for a server behind NAT (default: the local one)",
+        [](NodeConfig& c, std::string_view v) -> std::optional<std::string> {
+            const auto ip = core::IpAddress::parse(v);
+            if (!v.empty() && (!ip || !ip->v4)) return "expected an IPv4 address";
+            c.ftp_passive_address = std::string(v);
+            return std::nullopt;
+        }},
+    Key{"ftp.idle_timeout", "DRAWBRIDGE_FTP_IDLE_TIMEOUT",
+        "seconds before an idle FTP session is closed (default 120)",
+        [](NodeConfig& c, std::string_view v) {
+            return parse_int(v, 5, 86400, c.ftp_idle_timeout);
+        }},
+    Key{"ftp.tls_cert", "DRAWBRIDGE_FTP_TLS_CERT",
+        "PEM certificate chain for FTPS (default <data>/tls/server.crt, self-signed on first "
+        "start)",
+        [](NodeConfig& c, std::string_view v) -> std::optional<std::string> {
+            c.ftp_tls_cert = std::string(v);
+            return std::nullopt;
+        }},
+    Key{"ftp.tls_key", "DRAWBRIDGE_FTP_TLS_KEY",
+        "PEM private key for FTPS (default <data>/tls/server.key)",
+        [](NodeConfig& c, std::string_view v) -> std::optional<std::string> {
+            c.ftp_tls_key = std::string(v);
+            return std::nullopt;
+        }},
 };
 
 std::string node_text(const toml::node& n) {

@@ -26,10 +26,26 @@ struct NodeConfig {
     int sftp_alt_port = -1;  // a second port for networks that block the first; -1: none
     int sftp_idle_timeout = 120;
     int sftp_workers = 0;  // event-loop threads; 0: one per core
+    // FTP: explicit FTPS (and plain FTP where the site allows it) and implicit FTPS.
+    std::string ftp_address = "0.0.0.0";
+    int ftp_port = 2121;           // 0: any free port (printed at start)
+    int ftp_implicit_port = 9990;  // -1: none; 0: any free port
+    int ftp_passive_port_min = 0;  // 0: any free port for passive data connections
+    int ftp_passive_port_max = 0;
+    std::string ftp_passive_address;  // announced in PASV replies (behind NAT)
+    int ftp_idle_timeout = 120;
+    std::filesystem::path ftp_tls_cert;  // empty: <data>/tls/server.crt, self-signed if missing
+    std::filesystem::path ftp_tls_key;   // empty: <data>/tls/server.key
 
     std::filesystem::path database_file() const;
     std::filesystem::path files_dir() const { return data_dir / "files"; }
     std::filesystem::path host_key_dir() const { return data_dir / "host_keys"; }
+    std::filesystem::path tls_cert_file() const {
+        return ftp_tls_cert.empty() ? data_dir / "tls" / "server.crt" : ftp_tls_cert;
+    }
+    std::filesystem::path tls_key_file() const {
+        return ftp_tls_key.empty() ? data_dir / "tls" / "server.key" : ftp_tls_key;
+    }
 };
 
 // Reads `file` (if given), then the environment, then the --data-dir flag. Unknown keys,

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 namespace drawbridge::sftp {
 namespace fs = std::filesystem;
@@ -58,12 +59,7 @@ struct Callbacks {
     static int channel_data(ssh_session, ssh_channel, void* data, uint32_t len, int is_stderr,
                             void* ud) {
         auto& c = of(ud);
-        if (is_stderr || !c.sftp_) return static_cast<int>(len);
-        if (!c.sftp_->feed(std::string_view(static_cast<const char*>(data), len))) {
-            spdlog::warn("sftp: closing the session of '{}' from {}: malformed SFTP stream",
-                         c.user_ ? c.user_->username : "", c.ip_);
-            c.close_channel();
-        }
+        if (!is_stderr) c.receive(std::string_view(static_cast<const char*>(data), len));
         return static_cast<int>(len);
     }
 
@@ -183,10 +179,29 @@ void Connection::on_channel_request(Message msg) {
     const char* name = ssh_message_subtype(m) == SSH_CHANNEL_REQUEST_SUBSYSTEM
                            ? ssh_message_channel_request_subsystem(m)
                            : nullptr;
-    if (name && std::strcmp(name, "sftp") == 0 && user_ && !sftp_ && open_sftp())
-        ssh_message_channel_request_reply_success(m);
-    else
+    if (!(name && std::strcmp(name, "sftp") == 0 && user_ && !sftp_ && open_sftp())) {
         ssh_message_reply_default(m);
+        return;
+    }
+    ssh_message_channel_request_reply_success(m);
+    // A client sends INIT right behind its subsystem request, so it may have arrived already.
+    receive(std::exchange(early_input_, {}));
+}
+
+void Connection::receive(std::string_view data) {
+    if (data.empty() || close_deadline_) return;
+    if (!sftp_) {
+        // Before the subsystem is open (its request is still queued), keep what comes; a client
+        // that sends more than an INIT's worth is not speaking SFTP.
+        if (early_input_.size() + data.size() > kEarlyInputLimit) return close_channel();
+        early_input_.append(data);
+        return;
+    }
+    if (!sftp_->feed(data)) {
+        spdlog::warn("sftp: closing the session of '{}' from {}: malformed SFTP stream",
+                     user_ ? user_->username : "", ip_);
+        close_channel();
+    }
 }
 
 void Connection::flush() {

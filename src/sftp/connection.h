@@ -68,6 +68,8 @@ class Connection {
     void on_auth_request(Message msg);
     void on_channel_open(Message msg);
     void on_channel_request(Message msg);
+    // Channel data: to the SFTP engine, or kept until the subsystem is open.
+    void receive(std::string_view data);
     void decide(Message msg, core::Credential credential, std::string username);
     bool open_sftp();
     void flush();
@@ -99,6 +101,8 @@ class Connection {
     ssh_channel channel_ = nullptr;
     std::unique_ptr<vfs::FileSession> files_;
     std::unique_ptr<Session> sftp_;
+    std::string early_input_;
+    static constexpr std::size_t kEarlyInputLimit = 64 * 1024;
 
     TimePoint accepted_at_;
     TimePoint last_activity_;

@@ -21,14 +21,18 @@ BINARY, Drawbridge = _harness.BINARY, _harness.Drawbridge
 
 
 class Server(Drawbridge):
-    def __init__(self, tmp, host_keys=None, sftp_extra=""):
+    def __init__(self, tmp, host_keys=None, sftp_extra="", ftp_extra=""):
         super().__init__(tmp)
         self.config.write_text('region = "test-region"\n'
                                '[security]\npbkdf2_iterations = 1000\n'
-                               '[sftp]\naddress = "127.0.0.1"\nport = 0\n' + sftp_extra)
+                               '[sftp]\naddress = "127.0.0.1"\nport = 0\n' + sftp_extra +
+                               '[ftp]\naddress = "127.0.0.1"\nport = 0\nimplicit_port = 0\n' +
+                               ftp_extra)
         self.log_file = tmp / "serve.log"
         self.proc = None
         self.sftp_port = None
+        self.ftp_port = None
+        self.ftps_port = None
         if host_keys:
             # Generating an RSA 3072 host key takes longer than the rest of a start.
             self.data_dir.mkdir(mode=0o700)
@@ -45,6 +49,10 @@ class Server(Drawbridge):
             m = re.search(r"sftp listening on 127\.0\.0\.1:(\d+)", text)
             if m and "ready" in text:
                 self.sftp_port = int(m.group(1))
+                m = re.search(r"(?<!s)ftp listening on 127\.0\.0\.1:(\d+)", text)
+                self.ftp_port = int(m.group(1)) if m else None
+                m = re.search(r"ftps \(implicit\) listening on 127\.0\.0\.1:(\d+)", text)
+                self.ftps_port = int(m.group(1)) if m else None
                 return
             if self.proc.poll() is not None:
                 raise AssertionError("drawbridge serve exited:\n" + text)
@@ -74,11 +82,12 @@ def host_keys(tmp_path_factory):
 
 @pytest.fixture
 def server_with(tmp_path, host_keys):
-    """A factory: server_with('idle_timeout = 5\n') starts one with extra [sftp] keys."""
+    """A factory: server_with(sftp_extra='idle_timeout = 5\n') starts one with extra [sftp]
+    (or, with ftp_extra, [ftp]) keys."""
     started = []
 
-    def start(sftp_extra=""):
-        s = Server(tmp_path, host_keys, sftp_extra)
+    def start(sftp_extra="", ftp_extra=""):
+        s = Server(tmp_path, host_keys, sftp_extra, ftp_extra)
         s.start()
         started.append(s)
         return s

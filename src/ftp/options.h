@@ -1,0 +1,24 @@
+// What a node's configuration says about its FTP listeners.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace drawbridge::ftp {
+
+struct ServerOptions {
+    std::string address = "0.0.0.0";
+    int port = 2121;           // plain and explicit FTPS (AUTH TLS); 0 picks a free port
+    int implicit_port = 9990;  // implicit FTPS; -1 none, 0 picks a free port
+    int passive_port_min = 0;  // 0: any free port for passive data connections
+    int passive_port_max = 0;
+    std::string passive_address;  // announced in PASV replies (NAT); empty: the control's own
+    int idle_timeout_seconds = 120;
+    std::filesystem::path cert_file;
+    std::filesystem::path key_file;
+    std::filesystem::path files_dir;     // users' roots default to <files_dir>/<username>
+    std::string hostname = "localhost";  // the generated certificate's name
+    int threads = 0;                     // I/O threads; 0: the number of cores, at most 4
+};
+
+}  // namespace drawbridge::ftp

@@ -1,0 +1,182 @@
+// Logging in (USER, PASS through LoginGate) and the TLS commands (AUTH, PBSZ, PROT, CCC).
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "ftp/replies.h"
+#include "ftp/session.h"
+#include "ftp/tls.h"
+
+namespace drawbridge::ftp {
+
+using asio::use_awaitable;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kMaxFailedLogins = 3;
+
+}  // namespace
+
+template <class F>
+asio::awaitable<core::LoginOutcome> Session::off_thread(F f) {
+    // A password hash costs hundreds of milliseconds by design: spend it on the login pool,
+    // not on the I/O thread that serves other sessions.
+    auto ex = co_await asio::this_coro::executor;
+    std::optional<core::LoginOutcome> result;
+    asio::steady_timer done(ex, Clock::time_point::max());
+    asio::post(ctx_.login_pool, [&] {
+        try {
+            result = f();
+        } catch (const std::exception& e) {
+            spdlog::error("ftp: login check failed: {}", e.what());
+        }
+        asio::post(ex, [&] { done.cancel(); });
+    });
+    // The cancel is posted to this same single-threaded executor, so it cannot run before
+    // this wait starts.
+    boost::system::error_code ec;
+    co_await done.async_wait(asio::redirect_error(use_awaitable, ec));
+    if (!result) throw std::runtime_error("login check failed");
+    co_return std::move(*result);
+}
+
+asio::awaitable<void> Session::count_failed_login() {
+    if (++failed_logins_ < kMaxFailedLogins) co_return;
+    co_await reply("421 Too many failed logins; closing the connection.");
+    close_all();
+}
+
+asio::awaitable<void> Session::cmd_user(std::string arg) {
+    if (files_) {
+        co_await reply("530 Already logged in; open a new connection to change users.");
+        co_return;
+    }
+    username_ = std::move(arg);
+    co_await reply("331 Password required for " + username_.substr(0, 128) + ".");
+}
+
+asio::awaitable<void> Session::cmd_pass(std::string arg) {
+    if (files_) {
+        co_await reply("230 Already logged in.");
+        co_return;
+    }
+    if (username_.empty()) {
+        co_await reply("503 Log in with USER first.");
+        co_await count_bad_command();
+        co_return;
+    }
+    site_ = ctx_.store.load_site_settings();
+    const std::string username = std::exchange(username_, {});
+    if (!control_.secure()) {
+        // Plain FTP carries the password in clear; the site and the user decide whether that
+        // is acceptable. An unknown name follows the site's rule.
+        bool required = site_.ssl_required;
+        if (auto u = ctx_.store.find_user_by_name(username)) {
+            if (u->ssl_required == core::SiteDefault::always_require) required = true;
+            if (u->ssl_required == core::SiteDefault::never_require) required = false;
+        }
+        if (required) {
+            core::ActionLogEntry e;
+            e.username = username;
+            e.ip = peer_ip_;
+            e.interface = core::Interface::ftp;
+            e.action = "failedlogin";
+            e.failure_type = core::FailureReason::insecure_ftp;
+            e.detail = "plain FTP login; the site or the user requires TLS";
+            ctx_.log.record(std::move(e));
+            co_await reply(login_refusal(core::FailureReason::insecure_ftp, site_.site_hostname));
+            co_await count_failed_login();
+            co_return;
+        }
+    }
+    auth::LoginGate& gate = ctx_.gate;
+    core::LoginAttempt attempt{
+        username, core::Interface::ftp, peer_ip_, core::PasswordCredential{std::move(arg)}, {}, {}};
+    const auto outcome = co_await off_thread([&gate, &attempt] { return gate.attempt(attempt); });
+    if (!outcome.ok()) {
+        // A partial success (a first factor) cannot be completed over FTP.
+        const auto reason = outcome.kind == core::LoginOutcome::Kind::partial
+                                ? core::FailureReason::method_not_allowed
+                                : outcome.reason;
+        co_await reply(login_refusal(reason, site_.site_hostname));
+        co_await count_failed_login();
+        co_return;
+    }
+    const core::User& user = *outcome.user;
+    const fs::path root =
+        user.user_root.empty() ? ctx_.options.files_dir / user.username : fs::path(user.user_root);
+    try {
+        files_ = std::make_unique<vfs::FileSession>(vfs::LocalRoot::open(root, true), ctx_.log,
+                                                    user, core::Interface::ftp, peer_ip_);
+    } catch (const std::exception& e) {
+        spdlog::error("ftp: cannot open the root folder of '{}': {}", user.username, e.what());
+    }
+    if (!files_) {
+        co_await reply("421 Your folder is unavailable; try again later.");
+        close_all();
+        co_return;
+    }
+    user_ = user;
+    cwd_ = "/";
+    if (control_.secure()) ctx_.owners.add(tls_token_, user.id);
+    co_await reply("230 User " + user.username + " logged in.");
+}
+
+asio::awaitable<void> Session::cmd_auth(std::string arg) {
+    for (auto& ch : arg) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    if (control_.secure()) {
+        co_await reply("503 TLS is already in use on this connection.");
+        co_return;
+    }
+    // SSL is what curl asks first; TLS-C and TLS-P are the draft's names for the same thing.
+    if (arg != "TLS" && arg != "SSL" && arg != "TLS-C" && arg != "TLS-P") {
+        co_await reply("504 AUTH " + arg.substr(0, 16) + " is not supported; use AUTH TLS.");
+        co_return;
+    }
+    co_await reply("234 AUTH " + arg + " successful; start the TLS handshake.");
+    // Anything the client sent after AUTH in plain text is not trusted inside TLS.
+    in_.clear();
+    control_.start_tls(ctx_.tls);
+    bind_session_token(control_.ssl(), &tls_token_);
+    co_await control_.handshake();
+    mark_session(control_.ssl(), tls_token_);
+    // RFC 4217: the security exchange resets the login.
+    username_.clear();
+    files_.reset();
+    user_.reset();
+    ctx_.owners.remove(tls_token_);
+}
+
+asio::awaitable<void> Session::cmd_pbsz(std::string) {
+    if (!control_.secure()) {
+        co_await reply("503 PBSZ needs AUTH TLS first.");
+        co_return;
+    }
+    pbsz_ = true;
+    co_await reply("200 PBSZ=0");
+}
+
+asio::awaitable<void> Session::cmd_prot(std::string arg) {
+    if (!control_.secure()) {
+        co_await reply("503 PROT needs AUTH TLS first.");
+        co_return;
+    }
+    const char level = static_cast<char>(std::toupper(static_cast<unsigned char>(arg[0])));
+    if (arg.size() == 1 && level == 'P') {
+        protect_data_ = true;
+        co_await reply("200 Protection level set to P.");
+    } else if (arg.size() == 1 && level == 'C') {
+        co_await reply("534 Data connections must be protected when the control is; use PROT P.");
+    } else {
+        co_await reply("536 Only PROT P is supported.");
+    }
+}
+
+asio::awaitable<void> Session::cmd_ccc(std::string) {
+    co_await reply("534 CCC is not allowed: the control connection stays protected.");
+}
+
+}  // namespace drawbridge::ftp

@@ -1,0 +1,53 @@
+// TLS for FTPS: the server context (TLS 1.2+, AEAD ciphers only, one session cache shared by
+// the control and data connections), the self-signed certificate made on first start, and the
+// check that a data connection resumed its own control connection's session.
+#pragma once
+
+#include <openssl/ssl.h>
+
+#include <boost/asio/ssl/context.hpp>
+#include <cstdint>
+#include <filesystem>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+namespace drawbridge::ftp {
+
+struct CertificatePaths {
+    std::filesystem::path cert;
+    std::filesystem::path key;
+};
+
+// Writes an ECDSA P-256 key (mode 0600) and a ten-year self-signed certificate for localhost and
+// the loopback addresses when `paths` do not exist yet. Throws std::runtime_error on failure.
+void ensure_certificate(const CertificatePaths& paths, const std::string& hostname);
+
+// Throws std::runtime_error naming the file when the certificate or key cannot be used.
+boost::asio::ssl::context make_server_context(const CertificatePaths& paths);
+
+// Each control connection has a random token. Every session ticket issued on it carries the
+// token (bind before the handshake), and so does its own cached session (mark after it), so that
+// a data connection shows which control connection's session it resumed.
+void bind_session_token(SSL* ssl, const std::string* token);
+void mark_session(SSL* ssl, const std::string& token);
+// The token of the session a data connection resumed; nullopt when it did not resume one of
+// ours.
+std::optional<std::string> resumed_token(SSL* data);
+
+// The tokens of the logged-in control connections and their users, shared by every session: a
+// client may resume the session of another of its own control connections (rclone keeps one
+// session cache for its pool of connections), never one of another user's.
+class SessionOwners {
+  public:
+    void add(const std::string& token, std::int64_t user_id);
+    void remove(const std::string& token);
+    std::optional<std::int64_t> user_of(const std::string& token) const;
+
+  private:
+    mutable std::mutex mutex_;
+    std::unordered_map<std::string, std::int64_t> owners_;
+};
+
+}  // namespace drawbridge::ftp
