@@ -125,6 +125,7 @@ core::LoginOutcome LoginGate::attempt(const core::LoginAttempt& a) {
     // Network checks first: they need neither the account nor any hashing.
     // (Brute-force bans and country rules join here.)
     if (auto r = check_region(ctx)) return finish_failure(ctx, *r);
+    if (auto r = check_transport(ctx)) return finish_failure(ctx, *r);
 
     if (auto r = resolve_identity(ctx)) return finish_failure(ctx, *r);
     for (const auto& [name, check] : account_checks())
@@ -158,6 +159,23 @@ std::optional<Refusal> LoginGate::check_region(Context& ctx) const {
     return Refusal{FailureReason::region_mismatch,
                    "Your account must login using a different server, https://" +
                        ctx.site.site_hostname + "."};
+}
+
+// A password sent in clear (plain FTP) is refused unless the site allows plain FTP
+// (ssl_required=false) or the user's own ssl_required says otherwise. Decided before the account
+// is checked any further or a hash is spent; an unknown name follows the site's rule, so the
+// answer does not tell which names exist.
+std::optional<Refusal> LoginGate::check_transport(Context& ctx) const {
+    if (ctx.attempt->secure_transport) return std::nullopt;
+    bool required = ctx.site.ssl_required;
+    if (auto u = store_.find_user_by_name(ctx.username)) {
+        if (u->ssl_required == core::SiteDefault::always_require) required = true;
+        if (u->ssl_required == core::SiteDefault::never_require) required = false;
+        if (required) ctx.user = std::move(u);
+    }
+    if (!required) return std::nullopt;
+    return Refusal{FailureReason::insecure_ftp,
+                   "plain FTP login; the site or the user requires TLS"};
 }
 
 std::optional<Refusal> LoginGate::resolve_identity(Context& ctx) const {

@@ -70,6 +70,7 @@ class LoginGate {
     static const std::vector<std::pair<std::string_view, Check>>& account_checks();
 
     std::optional<Refusal> check_region(Context&) const;
+    std::optional<Refusal> check_transport(Context&) const;
     std::optional<Refusal> check_ip_allowed(Context&) const;
     std::optional<Refusal> check_locked_out(Context&) const;
     std::optional<Refusal> check_disabled(Context&) const;

@@ -38,6 +38,9 @@ struct LoginAttempt {
     // and for which user: they count only if the attempt resolves to that same user.
     std::set<Factor> verified;
     std::optional<std::int64_t> verified_user_id;
+    // False when the credential crossed the network in clear (plain FTP): the site and the user
+    // decide whether that may log in (reason insecure_ftp).
+    bool secure_transport = true;
 };
 
 struct LoginOutcome {

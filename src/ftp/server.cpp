@@ -75,7 +75,17 @@ struct Server::Impl {
                 if (!ec) {
                     boost::system::error_code peer_ec;
                     const auto peer = socket.remote_endpoint(peer_ec);
+                    // Refusals that need no credentials (an address no allow list admits) are
+                    // made here, before a greeting or a TLS handshake.
                     if (!peer_ec) {
+                        if (auto refusal =
+                                ctx->gate.admit_connection(core::Interface::ftp, peer_text(peer))) {
+                            spdlog::info("ftp: refused {} at accept: {}", peer_text(peer),
+                                         refusal->detail);
+                            socket.close(peer_ec);
+                            accept(acceptor, implicit);
+                            return;
+                        }
                         socket.set_option(tcp::no_delay(true), peer_ec);
                         Session::start(std::make_shared<Session>(*ctx, std::move(socket), implicit,
                                                                  peer_text(peer)));

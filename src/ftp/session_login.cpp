@@ -70,31 +70,10 @@ asio::awaitable<void> Session::cmd_pass(std::string arg) {
     }
     site_ = ctx_.store.load_site_settings();
     const std::string username = std::exchange(username_, {});
-    if (!control_.secure()) {
-        // Plain FTP carries the password in clear; the site and the user decide whether that
-        // is acceptable. An unknown name follows the site's rule.
-        bool required = site_.ssl_required;
-        if (auto u = ctx_.store.find_user_by_name(username)) {
-            if (u->ssl_required == core::SiteDefault::always_require) required = true;
-            if (u->ssl_required == core::SiteDefault::never_require) required = false;
-        }
-        if (required) {
-            core::ActionLogEntry e;
-            e.username = username;
-            e.ip = peer_ip_;
-            e.interface = core::Interface::ftp;
-            e.action = "failedlogin";
-            e.failure_type = core::FailureReason::insecure_ftp;
-            e.detail = "plain FTP login; the site or the user requires TLS";
-            ctx_.log.record(std::move(e));
-            co_await reply(login_refusal(core::FailureReason::insecure_ftp, site_.site_hostname));
-            co_await count_failed_login();
-            co_return;
-        }
-    }
     auth::LoginGate& gate = ctx_.gate;
     core::LoginAttempt attempt{
         username, core::Interface::ftp, peer_ip_, core::PasswordCredential{std::move(arg)}, {}, {}};
+    attempt.secure_transport = control_.secure();  // plain FTP: the gate decides (insecure_ftp)
     const auto outcome = co_await off_thread([&gate, &attempt] { return gate.attempt(attempt); });
     if (!outcome.ok()) {
         // A partial success (a first factor) cannot be completed over FTP.

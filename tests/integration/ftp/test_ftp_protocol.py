@@ -351,3 +351,12 @@ def test_passive_port_range_and_announced_address(server_with):
         assert base <= nums[4] * 256 + nums[5] <= base + 3
     assert f.nlst() == []
     f.quit()
+
+
+def test_an_address_no_allow_list_admits_gets_no_greeting(alice):
+    server = alice
+    assert RawControl(server.ftp_port).greeting.startswith("220")
+    server.run("site", "set", "allowed_ips=10.0.0.0/8")
+    assert RawControl(server.ftp_port).greeting == ""  # closed at accept
+    entry = server.log("--action", "failedlogin", "--interface", "ftp")[0]
+    assert entry["failure_type"] == "ip_mismatch" and entry["username"] == ""

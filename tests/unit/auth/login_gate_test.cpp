@@ -27,6 +27,36 @@ TEST_F(GateTest, PasswordLoginSucceedsAndIsRecorded) {
     EXPECT_FALSE(u->last_ftp_login_at);
 }
 
+core::LoginOutcome plain_ftp(auth::LoginGate& gate, const std::string& user,
+                             const std::string& secret) {
+    core::LoginAttempt a{user, Interface::ftp, "198.51.100.7", core::PasswordCredential{secret}, {},
+                         {}};
+    a.secure_transport = false;
+    return gate.attempt(a);
+}
+
+TEST_F(GateTest, PlainFtpFollowsTheSiteAndTheUsersSslRequired) {
+    add_user("alice");
+    add_user("legacy");
+    set("legacy", "ssl_required", "never_require");
+    // The site requires TLS by default: known and unknown names get the same refusal, before
+    // any hash is spent.
+    for (const char* name : {"alice", "nobody"}) {
+        const auto out = plain_ftp(*gate_, name, kGoodPassword);
+        EXPECT_EQ(out.reason, FailureReason::insecure_ftp) << name;
+        EXPECT_EQ(last_entry().failure_type, FailureReason::insecure_ftp);
+    }
+    EXPECT_TRUE(plain_ftp(*gate_, "legacy", kGoodPassword).ok());
+    auto site = store_->load_site_settings();
+    site.ssl_required = false;
+    store_->save_site_settings(site);
+    EXPECT_TRUE(plain_ftp(*gate_, "alice", kGoodPassword).ok());
+    set("alice", "ssl_required", "always_require");
+    EXPECT_EQ(plain_ftp(*gate_, "alice", kGoodPassword).reason, FailureReason::insecure_ftp);
+    // TLS-protected logins are not concerned.
+    EXPECT_TRUE(password("alice", kGoodPassword, Interface::ftp).ok());
+}
+
 TEST_F(GateTest, UnknownUsernameIsRecordedWithoutUserId) {
     const auto out = password("nobody", "whatever");
     EXPECT_EQ(out.reason, FailureReason::username_not_found);
