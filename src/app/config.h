@@ -26,6 +26,11 @@ struct NodeConfig {
     int sftp_alt_port = -1;  // a second port for networks that block the first; -1: none
     int sftp_idle_timeout = 120;
     int sftp_workers = 0;  // event-loop threads; 0: one per core
+    // GeoIP country database (mmdb); empty: allowed/disallowed countries are not checked.
+    std::filesystem::path geoip_database;
+    // Load balancers allowed to send a PROXY protocol (v1 or v2) header, comma-separated CIDRs.
+    // A connection from one of them must start with the header; from anyone else it must not.
+    std::string proxy_trusted;
 
     std::filesystem::path database_file() const;
     std::filesystem::path files_dir() const { return data_dir / "files"; }

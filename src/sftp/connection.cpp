@@ -85,6 +85,7 @@ struct Callbacks {
         ssh_string_free_char(b64);
         if (!decoded) return SSH_AUTH_DENIED;
         // A probe ("would you take this key?") is answered without counting as an attempt.
+        c.attempted_ = true;
         if (signature_state == SSH_PUBLICKEY_STATE_NONE)
             return c.gate_.accepts_key_probe(user, *decoded) ? SSH_AUTH_SUCCESS : SSH_AUTH_DENIED;
         if (signature_state != SSH_PUBLICKEY_STATE_VALID) return SSH_AUTH_DENIED;
@@ -198,6 +199,14 @@ Connection::Connection(ssh_session session, std::string ip, auth::LoginGate& gat
 }
 
 Connection::~Connection() {
+    // A connection that never tried to log in scores its address a little (scanners).
+    if (!user_ && !attempted_ && report_abandoned_) {
+        try {
+            gate_.connection_abandoned(core::Interface::sftp, ip_);
+        } catch (const std::exception& e) {
+            spdlog::error("sftp: {}: cannot record an abandoned connection: {}", ip_, e.what());
+        }
+    }
     sftp_.reset();  // aborts uploads that were not closed
     files_.reset();
     if (event_) {
@@ -233,6 +242,7 @@ bool Connection::wants_write() const {
 }
 
 int Connection::decide(const core::LoginAttempt& attempt) {
+    attempted_ = true;
     last_activity_ = std::chrono::steady_clock::now();
     const auto outcome = gate_.attempt(attempt);
     switch (outcome.kind) {
@@ -314,7 +324,15 @@ void Connection::close_channel() {
 }
 
 bool Connection::step(TimePoint now, bool stopping) {
-    if (stopping || !ssh_is_connected(session_)) return false;
+    if (stopping) return false;
+    if (!ssh_is_connected(session_)) {
+        // Say why a connection died before logging in (a bad banner, such as a PROXY header
+        // from a peer not in proxy.trusted that arrived after accept, shows up here).
+        const char* error = ssh_get_error(session_);
+        if (!user_ && error && *error)
+            spdlog::info("sftp: {}: closed before login: {}", ip_, error);
+        return false;
+    }
     // Our side is closed: let the client close its own after our EOF, as OpenSSH's server
     // does, rather than cut the connection under it.
     if (close_deadline_) return now < *close_deadline_;

@@ -46,6 +46,9 @@ class Connection {
     // done, idle, or never logged in. False when the connection is over and may be destroyed.
     bool step(TimePoint now, bool stopping);
     const std::string& ip() const { return ip_; }
+    // Closing this connection unauthenticated is not reported to brute-force protection (a
+    // balancer's health check, or the server stopping).
+    void skip_abandoned_report() { report_abandoned_ = false; }
 
   private:
     friend struct Callbacks;
@@ -63,6 +66,8 @@ class Connection {
     audit::ActionLog& log_;
     const ServerOptions& options_;
     bool show_failure_reasons_ = false;
+    bool attempted_ = false;  // any login attempt or key probe
+    bool report_abandoned_ = true;
 
     ssh_server_callbacks_struct server_cb_{};
     ssh_channel_callbacks_struct channel_cb_{};

@@ -20,6 +20,7 @@
 #include <unordered_map>
 
 #include "core/cidr.h"
+#include "core/proxy_socket.h"
 #include "sftp/connection.h"
 
 namespace drawbridge::sftp {
@@ -84,7 +85,12 @@ struct Server::Worker {
     int epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);
     int wake_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     std::mutex mutex;
-    std::vector<std::pair<int, std::string>> incoming;  // guarded by mutex
+    struct Incoming {
+        int fd;
+        std::string ip;
+        bool score_if_abandoned;
+    };
+    std::vector<Incoming> incoming;  // guarded by mutex
     // Worker thread only; the value says whether the socket is watched for writability.
     std::unordered_map<Connection*, std::pair<std::unique_ptr<Connection>, bool>> connections;
     std::atomic<int> load{0};
@@ -98,18 +104,19 @@ struct Server::Worker {
         ::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, wake_fd, &ev);
     }
     ~Worker() {
+        for (auto& [key, value] : connections) value.first->skip_abandoned_report();
         connections.clear();
-        for (auto& [fd, ip] : incoming) ::close(fd);
+        for (auto& in : incoming) ::close(in.fd);
         ssh_bind_free(bind);
         ::close(wake_fd);
         ::close(epoll_fd);
     }
 
-    void hand_over(int fd, std::string ip) {
+    void hand_over(int fd, std::string ip, bool score_if_abandoned) {
         ++load;
         {
             std::lock_guard lock(mutex);
-            incoming.emplace_back(fd, std::move(ip));
+            incoming.push_back({fd, std::move(ip), score_if_abandoned});
         }
         wake();
     }
@@ -122,12 +129,12 @@ struct Server::Worker {
     void take_incoming() {
         std::uint64_t n = 0;
         (void)!::read(wake_fd, &n, sizeof n);
-        std::vector<std::pair<int, std::string>> batch;
+        std::vector<Incoming> batch;
         {
             std::lock_guard lock(mutex);
             batch.swap(incoming);
         }
-        for (auto& [fd, ip] : batch) {
+        for (auto& [fd, ip, score_if_abandoned] : batch) {
             ssh_session session = ssh_new();
             if (ssh_bind_accept_fd(bind, session, fd) != SSH_OK) {
                 spdlog::warn("sftp: {}: {}", ip, ssh_get_error(bind));
@@ -138,6 +145,7 @@ struct Server::Worker {
             }
             auto c = std::make_unique<Connection>(session, ip, server.gate_, server.log_,
                                                   server.options_, server.gate_.site_settings());
+            if (!score_if_abandoned) c->skip_abandoned_report();
             epoll_event ev{};
             ev.events = EPOLLIN;
             ev.data.ptr = c.get();
@@ -196,13 +204,20 @@ struct Server::Worker {
                 for (auto* c : all) step(c, now);
             }
         }
-        connections.clear();  // uploads in progress are dropped, never committed
+        // Uploads in progress are dropped, never committed; closing for a stop is no abandon.
+        for (auto& [key, value] : connections) value.first->skip_abandoned_report();
+        connections.clear();
         load = 0;
     }
 };
 
 Server::Server(ServerOptions options, auth::LoginGate& gate, audit::ActionLog& log)
-    : options_(std::move(options)), gate_(gate), log_(log) {}
+    : options_(std::move(options)), gate_(gate), log_(log) {
+    std::string error;
+    auto trusted = core::parse_cidr_list(options_.proxy_trusted, &error);
+    if (!trusted) throw std::runtime_error("sftp: proxy.trusted: " + error);
+    proxy_trusted_ = std::move(trusted->entries);
+}
 
 Server::~Server() {
     stop();
@@ -289,7 +304,12 @@ void Server::accept_loop(int listen_fd) {
         // delayed ACKs add ~40 ms to each round trip.
         const int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        const std::string ip = peer_address(ss);
+        std::string ip = peer_address(ss);
+        bool score_if_abandoned = true;
+        if (!client_address(fd, ip, score_if_abandoned)) {
+            ::close(fd);
+            continue;
+        }
         // Refusals that need no credentials are made here, before any SSH byte is exchanged.
         if (auto refusal = gate_.admit_connection(core::Interface::sftp, ip)) {
             spdlog::info("sftp: refused {} before the handshake: {}", ip, refusal->detail);
@@ -300,8 +320,40 @@ void Server::accept_loop(int listen_fd) {
         Worker* target = workers_.front().get();
         for (auto& w : workers_)
             if (w->load < target->load) target = w.get();
-        target->hand_over(fd, ip);
+        target->hand_over(fd, ip, score_if_abandoned);
     }
+}
+
+// The PROXY protocol: from a trusted load balancer the header is required and names the
+// client; from anyone else a header is an attempt to forge an address. The acceptor reads it
+// with a short timeout: a trusted balancer writes it as the connection opens, so waiting here
+// only ever stalls for a broken balancer.
+bool Server::client_address(int fd, std::string& ip, bool& score_if_abandoned) {
+    const auto peer = core::IpAddress::parse(ip);
+    const bool trusted = peer && core::CidrList{proxy_trusted_}.contains(*peer);
+    if (!trusted) {
+        // Only what has arrived already is looked at: waiting would delay every client. A
+        // header that arrives later reaches libssh as a bad banner, which also closes the
+        // connection ("Protocol mismatch: PROXY ...").
+        if (core::peer_sent_proxy_header(fd)) {
+            spdlog::warn("sftp: {}: closed: PROXY protocol header from a peer not in proxy.trusted",
+                         ip);
+            return false;
+        }
+        return true;
+    }
+    const auto header = core::read_proxy_header(fd, options_.proxy_header_timeout);
+    if (header.state != core::ProxyParse::State::done) {
+        spdlog::warn("sftp: {}: closed: trusted proxy sent no valid PROXY header: {}", ip,
+                     header.error);
+        return false;
+    }
+    if (header.header.source) {
+        ip = header.header.source->to_string();
+    } else {
+        score_if_abandoned = false;  // the balancer's own health check (LOCAL / UNKNOWN)
+    }
+    return true;
 }
 
 }  // namespace drawbridge::sftp
