@@ -45,10 +45,14 @@ ProxyParse read_proxy_header(int fd, std::chrono::milliseconds timeout) {
     }
 }
 
-bool peer_sent_proxy_header(int fd) {
+FirstBytes peek_first_bytes(int fd) {
     char buf[12];
     const ssize_t n = ::recv(fd, buf, sizeof buf, MSG_PEEK | MSG_DONTWAIT);
-    return n > 0 && looks_like_proxy_header(std::string_view(buf, static_cast<std::size_t>(n)));
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return FirstBytes::none_yet;
+    if (n <= 0) return FirstBytes::other;  // closed or failed: the protocol will find out
+    return looks_like_proxy_header(std::string_view(buf, static_cast<std::size_t>(n)))
+               ? FirstBytes::proxy_header
+               : FirstBytes::other;
 }
 
 }  // namespace drawbridge::core

@@ -12,8 +12,9 @@ namespace drawbridge::core {
 // back: a timeout, an early close or a read error are `invalid` with the reason.
 ProxyParse read_proxy_header(int fd, std::chrono::milliseconds timeout);
 
-// Without waiting: whether what the peer has already sent starts like a PROXY header. Used on
-// connections from untrusted peers, which must not send one.
-bool peer_sent_proxy_header(int fd);
+// Without waiting: what the peer has sent so far (left in the socket). Used on connections from
+// untrusted peers, which must not send a header.
+enum class FirstBytes { none_yet, proxy_header, other };
+FirstBytes peek_first_bytes(int fd);
 
 }  // namespace drawbridge::core

@@ -13,6 +13,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <mutex>
@@ -89,8 +90,16 @@ struct Server::Worker {
         int fd;
         std::string ip;
         bool score_if_abandoned;
+        bool await_first_bytes;  // an untrusted peer that had sent nothing yet at accept
     };
     std::vector<Incoming> incoming;  // guarded by mutex
+    // Sockets of untrusted peers waiting (briefly) for their first bytes, to refuse a PROXY
+    // header before libssh would take it for a bad banner. Keyed by the epoll cookie.
+    struct Waiting {
+        Incoming in;
+        std::chrono::steady_clock::time_point deadline;
+    };
+    std::unordered_map<void*, std::unique_ptr<Waiting>> waiting;
     // Worker thread only; the value says whether the socket is watched for writability.
     std::unordered_map<Connection*, std::pair<std::unique_ptr<Connection>, bool>> connections;
     std::atomic<int> load{0};
@@ -107,16 +116,17 @@ struct Server::Worker {
         for (auto& [key, value] : connections) value.first->skip_abandoned_report();
         connections.clear();
         for (auto& in : incoming) ::close(in.fd);
+        for (auto& [key, w] : waiting) ::close(w->in.fd);
         ssh_bind_free(bind);
         ::close(wake_fd);
         ::close(epoll_fd);
     }
 
-    void hand_over(int fd, std::string ip, bool score_if_abandoned) {
+    void hand_over(Incoming in) {
         ++load;
         {
             std::lock_guard lock(mutex);
-            incoming.push_back({fd, std::move(ip), score_if_abandoned});
+            incoming.push_back(std::move(in));
         }
         wake();
     }
@@ -134,29 +144,67 @@ struct Server::Worker {
             std::lock_guard lock(mutex);
             batch.swap(incoming);
         }
-        for (auto& [fd, ip, score_if_abandoned] : batch) {
-            ssh_session session = ssh_new();
-            if (ssh_bind_accept_fd(bind, session, fd) != SSH_OK) {
-                spdlog::warn("sftp: {}: {}", ip, ssh_get_error(bind));
-                ssh_free(session);
-                ::close(fd);
-                --load;
+        for (auto& in : batch) {
+            if (!in.await_first_bytes) {
+                start_connection(in);
                 continue;
             }
-            auto c = std::make_unique<Connection>(session, ip, server.gate_, server.log_,
-                                                  server.options_, server.gate_.site_settings());
-            if (!score_if_abandoned) c->skip_abandoned_report();
+            auto w = std::make_unique<Waiting>(
+                Waiting{in, std::chrono::steady_clock::now() + kFirstBytesWait});
             epoll_event ev{};
-            ev.events = EPOLLIN;
-            ev.data.ptr = c.get();
-            if (!c->start() || ::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, c->fd(), &ev) != 0) {
-                --load;
+            ev.events = EPOLLIN | EPOLLRDHUP;
+            ev.data.ptr = w.get();
+            if (::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, in.fd, &ev) != 0) {
+                start_connection(in);
                 continue;
             }
-            Connection* key = c.get();
-            connections.emplace(key, std::make_pair(std::move(c), false));
-            step(key, std::chrono::steady_clock::now());
+            waiting.emplace(w.get(), std::move(w));
         }
+    }
+
+    // SSH clients send their banner at once, so this wait ends early for every real client.
+    static constexpr std::chrono::milliseconds kFirstBytesWait{250};
+
+    void first_bytes(void* key) {
+        auto it = waiting.find(key);
+        if (it == waiting.end()) return;
+        Incoming in = std::move(it->second->in);
+        waiting.erase(it);
+        ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, in.fd, nullptr);
+        if (core::peek_first_bytes(in.fd) == core::FirstBytes::proxy_header) {
+            spdlog::warn("sftp: {}: closed: PROXY protocol header from a peer not in proxy.trusted",
+                         in.ip);
+            ::close(in.fd);
+            --load;
+            return;
+        }
+        start_connection(in);
+    }
+
+    void start_connection(Incoming& in) {
+        const int fd = in.fd;
+        const std::string& ip = in.ip;
+        ssh_session session = ssh_new();
+        if (ssh_bind_accept_fd(bind, session, fd) != SSH_OK) {
+            spdlog::warn("sftp: {}: {}", ip, ssh_get_error(bind));
+            ssh_free(session);
+            ::close(fd);
+            --load;
+            return;
+        }
+        auto c = std::make_unique<Connection>(session, ip, server.gate_, server.log_,
+                                              server.options_, server.gate_.site_settings());
+        if (!in.score_if_abandoned) c->skip_abandoned_report();
+        epoll_event ev{};
+        ev.events = EPOLLIN;
+        ev.data.ptr = c.get();
+        if (!c->start() || ::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, c->fd(), &ev) != 0) {
+            --load;
+            return;
+        }
+        Connection* key = c.get();
+        connections.emplace(key, std::make_pair(std::move(c), false));
+        step(key, std::chrono::steady_clock::now());
     }
 
     // Advances one connection; removes it when it is over.
@@ -184,18 +232,34 @@ struct Server::Worker {
         epoll_event events[kBatch];
         auto next_sweep = std::chrono::steady_clock::now();
         while (!server.stopping_) {
-            const int n = ::epoll_wait(epoll_fd, events, kBatch, 1000);
+            int timeout_ms = 1000;
+            for (const auto& [key, w] : waiting) {
+                const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      w->deadline - std::chrono::steady_clock::now())
+                                      .count();
+                timeout_ms = std::clamp(static_cast<int>(left) + 1, 0, timeout_ms);
+            }
+            const int n = ::epoll_wait(epoll_fd, events, kBatch, timeout_ms);
             for (int i = 0; i < n; ++i) {
-                auto* c = static_cast<Connection*>(events[i].data.ptr);
-                if (!c) {
+                void* key = events[i].data.ptr;
+                if (!key) {
                     take_incoming();
                     continue;
                 }
+                if (waiting.contains(key)) {
+                    first_bytes(key);
+                    continue;
+                }
+                auto* c = static_cast<Connection*>(key);
                 c->poll();
                 step(c, std::chrono::steady_clock::now());
             }
-            // Timers (idle, login grace, closing linger) for every connection, once a second.
             const auto now = std::chrono::steady_clock::now();
+            std::vector<void*> expired;
+            for (const auto& [key, w] : waiting)
+                if (w->deadline <= now) expired.push_back(key);
+            for (void* key : expired) first_bytes(key);
+            // Timers (idle, login grace, closing linger) for every connection, once a second.
             if (now >= next_sweep) {
                 next_sweep = now + std::chrono::seconds(1);
                 std::vector<Connection*> all;
@@ -306,7 +370,8 @@ void Server::accept_loop(int listen_fd) {
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         std::string ip = peer_address(ss);
         bool score_if_abandoned = true;
-        if (!client_address(fd, ip, score_if_abandoned)) {
+        bool await_first_bytes = false;
+        if (!client_address(fd, ip, score_if_abandoned, await_first_bytes)) {
             ::close(fd);
             continue;
         }
@@ -320,7 +385,7 @@ void Server::accept_loop(int listen_fd) {
         Worker* target = workers_.front().get();
         for (auto& w : workers_)
             if (w->load < target->load) target = w.get();
-        target->hand_over(fd, ip, score_if_abandoned);
+        target->hand_over({fd, ip, score_if_abandoned, await_first_bytes});
     }
 }
 
@@ -328,17 +393,23 @@ void Server::accept_loop(int listen_fd) {
 // client; from anyone else a header is an attempt to forge an address. The acceptor reads it
 // with a short timeout: a trusted balancer writes it as the connection opens, so waiting here
 // only ever stalls for a broken balancer.
-bool Server::client_address(int fd, std::string& ip, bool& score_if_abandoned) {
+bool Server::client_address(int fd, std::string& ip, bool& score_if_abandoned,
+                            bool& await_first_bytes) {
     const auto peer = core::IpAddress::parse(ip);
     const bool trusted = peer && core::CidrList{proxy_trusted_}.contains(*peer);
     if (!trusted) {
-        // Only what has arrived already is looked at: waiting would delay every client. A
-        // header that arrives later reaches libssh as a bad banner, which also closes the
-        // connection ("Protocol mismatch: PROXY ...").
-        if (core::peer_sent_proxy_header(fd)) {
-            spdlog::warn("sftp: {}: closed: PROXY protocol header from a peer not in proxy.trusted",
-                         ip);
-            return false;
+        // What has arrived is looked at here; if nothing has yet, the worker waits a moment for
+        // the first bytes (never the acceptor, which would delay every other client).
+        switch (core::peek_first_bytes(fd)) {
+            case core::FirstBytes::proxy_header:
+                spdlog::warn(
+                    "sftp: {}: closed: PROXY protocol header from a peer not in proxy.trusted", ip);
+                return false;
+            case core::FirstBytes::none_yet:
+                await_first_bytes = true;
+                break;
+            case core::FirstBytes::other:
+                break;
         }
         return true;
     }

@@ -57,7 +57,7 @@ class Server {
     struct Worker;
     void accept_loop(int listen_fd);
     // Applies the PROXY protocol to an accepted socket: false when it must be closed.
-    bool client_address(int fd, std::string& ip, bool& score_if_abandoned);
+    bool client_address(int fd, std::string& ip, bool& score_if_abandoned, bool& await_first_bytes);
 
     ServerOptions options_;
     auth::LoginGate& gate_;

@@ -146,15 +146,18 @@ TEST(ProxyProtocol, LooksLike) {
 TEST(ProxySocket, ReadsTheHeaderAndLeavesTheRest) {
     int sv[2];
     ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    EXPECT_EQ(peek_first_bytes(sv[0]), FirstBytes::none_yet);
     const std::string h = "PROXY TCP4 89.160.20.115 10.0.0.1 1000 22\r\nSSH-2.0-x\r\n";
     ASSERT_EQ(write(sv[1], h.data(), h.size()), static_cast<ssize_t>(h.size()));
-    EXPECT_TRUE(peer_sent_proxy_header(sv[0]));
+    EXPECT_EQ(peek_first_bytes(sv[0]), FirstBytes::proxy_header);
     const auto p = read_proxy_header(sv[0], std::chrono::milliseconds(500));
     ASSERT_EQ(p.state, State::done) << p.error;
     EXPECT_EQ(p.header.source->to_string(), "89.160.20.115");
     char rest[32] = {};
     EXPECT_EQ(read(sv[0], rest, sizeof rest), 11);
     EXPECT_EQ(std::string(rest), "SSH-2.0-x\r\n");
+    ASSERT_EQ(write(sv[1], "SSH-2.0-y\r\n", 11), 11);
+    EXPECT_EQ(peek_first_bytes(sv[0]), FirstBytes::other);
     close(sv[0]);
     close(sv[1]);
 }
