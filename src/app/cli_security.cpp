@@ -53,15 +53,19 @@ void add_security_commands(CLI::App& app, CliContext& ctx) {
     {
         auto* lift = ban->add_subcommand("lift", "lift a ban now and forget the address's score");
         auto* ip = ctx.hold<std::string>();
-        lift->add_option("ip", *ip, "the banned address")->required();
+        lift->add_option("ip", *ip, "the banned address (IPv6: any address of the /64, or the /64)")
+            ->required();
         lift->callback([&ctx, ip] {
-            const auto addr = core::IpAddress::parse(*ip);
+            auto addr = core::IpAddress::parse(*ip);
+            if (!addr)
+                if (auto block = core::Cidr::parse(*ip)) addr = block->network;
             if (!addr) throw CLI::ValidationError("'" + *ip + "' is not an IP address");
+            const std::string key = auth::offender_key(*addr);
             Node& node = ctx.open();
             if (!node.gate->security().lift_ban(*addr))
-                throw auth::AccountError("no ban for " + addr->to_string());
-            record_admin_action(node, "ip_ban_lift", addr->to_string(), "ban lifted");
-            std::cerr << "lifted the ban of " << addr->to_string() << "\n";
+                throw auth::AccountError("no ban for " + key);
+            record_admin_action(node, "ip_ban_lift", key, "ban lifted");
+            std::cerr << "lifted the ban of " << key << "\n";
         });
     }
 

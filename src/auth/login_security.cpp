@@ -43,6 +43,12 @@ core::CidrList cidrs_of(const std::vector<core::IpListEntry>& entries, core::IpL
 
 }  // namespace
 
+std::string offender_key(const core::IpAddress& ip) {
+    if (ip.v4) return ip.to_string();
+    // One IPv6 host usually holds a whole /64 and can hop within it at will.
+    return core::Cidr::parse(ip.to_string() + "/64")->to_string();
+}
+
 int failure_points(FailureReason reason) {
     for (const auto& p : kFailurePoints)
         if (p.reason == reason) return p.points;
@@ -71,11 +77,11 @@ std::optional<AddressRefusal> LoginSecurity::check_address(const core::IpAddress
         return r;
     }
     if (!policy_.enabled || safe(ip, entries)) return std::nullopt;
-    const auto ban = store_.find_ip_ban(ip.to_string());
+    const auto ban = store_.find_ip_ban(offender_key(ip));
     const auto now = clock_.now();
     if (!ban || !ban->active(now)) return std::nullopt;
     AddressRefusal r;
-    r.detail = ip.to_string() + " is banned by brute-force protection until " +
+    r.detail = ban->ip + " is banned by brute-force protection until " +
                core::format_time(ban->expires_at) + " (offence " + std::to_string(ban->offences) +
                ": " + ban->reason + ")";
     r.first = count ? store_.count_ban_refusal(ban->id) == 1 : false;
@@ -91,7 +97,7 @@ std::optional<core::IpBan> LoginSecurity::score(const core::IpAddress& ip, int p
     const auto entries = store_.list_ip_list(core::IpListKind::safe);
     if (safe(ip, entries)) return std::nullopt;
     const auto now = clock_.now();
-    const std::string key = ip.to_string();
+    const std::string key = offender_key(ip);
     const int total = store_.add_ip_score(key, points, now, policy_.window);
     if (total < policy_.threshold) return std::nullopt;
 
@@ -163,8 +169,8 @@ std::vector<core::IpBan> LoginSecurity::bans(bool include_expired) {
 bool LoginSecurity::lift_ban(const core::IpAddress& ip) {
     bool lifted = false;
     store_.transaction([&] {
-        lifted = store_.delete_ip_ban(ip.to_string());
-        store_.clear_ip_score(ip.to_string());
+        lifted = store_.delete_ip_ban(offender_key(ip));
+        store_.clear_ip_score(offender_key(ip));
     });
     return lifted;
 }

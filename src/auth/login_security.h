@@ -30,6 +30,9 @@ struct BruteForcePolicy {
     core::UnixTime forgive_after = 86400;  // an offence older than this is not a repeat
 };
 
+// What scores and bans are kept by: an IPv4 address, or the /64 of an IPv6 address.
+std::string offender_key(const core::IpAddress& ip);
+
 // Points an attempt that failed for `reason` adds to its address's score (0: none). An unknown
 // username weighs most: guessing names is what dictionary attacks do and people rarely do.
 int failure_points(core::FailureReason reason);
@@ -67,7 +70,8 @@ class LoginSecurity {
 
     // Administration.
     std::vector<core::IpBan> bans(bool include_expired);
-    bool lift_ban(const core::IpAddress& ip);  // also forgets the address's score and offences
+    // Lifts the ban of the address (for IPv6, of its /64); also forgets its score and offences.
+    bool lift_ban(const core::IpAddress& ip);
     core::IpListEntry add_to_list(core::IpListKind list, const core::Cidr& cidr,
                                   const std::string& note);
     bool remove_from_list(core::IpListKind list, const core::Cidr& cidr);

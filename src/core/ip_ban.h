@@ -12,7 +12,7 @@ namespace drawbridge::core {
 
 struct IpBan {
     std::int64_t id = 0;
-    std::string ip;  // one address, canonical text (IpAddress::to_string)
+    std::string ip;  // an IPv4 address, or an IPv6 /64 ("2001:db8:1:2::/64")
     std::string reason;
     UnixTime created_at = 0;  // when the current (latest) ban began
     UnixTime expires_at = 0;

@@ -185,6 +185,16 @@ TEST_F(SecurityTest, BansGrowOnRepeatAndAreForgivenAfterADay) {
     EXPECT_EQ(fresh->expires_at - clock_.now(), 900);
 }
 
+TEST_F(SecurityTest, AnIpv6AttackerIsBannedByItsSlash64) {
+    for (int i = 0; i < 5; ++i) guess("root", "2001:db8:1:2::" + std::to_string(i + 1));
+    const auto ban = store_->find_ip_ban("2001:db8:1:2::/64");
+    ASSERT_TRUE(ban);
+    EXPECT_TRUE(gate_->admit_connection(Interface::sftp, "2001:db8:1:2:ffff::9"));
+    EXPECT_FALSE(gate_->admit_connection(Interface::sftp, "2001:db8:1:3::1"));
+    EXPECT_TRUE(gate_->security().lift_ban(*core::IpAddress::parse("2001:db8:1:2::77")));
+    EXPECT_FALSE(gate_->admit_connection(Interface::sftp, "2001:db8:1:2::1"));
+}
+
 TEST_F(SecurityTest, ConnectionsThatNeverTryScoreToo) {
     for (int i = 0; i < 19; ++i) gate_->connection_abandoned(Interface::sftp, kAttacker);
     EXPECT_FALSE(banned(kAttacker));
