@@ -20,5 +20,10 @@ echo "== SFTP throughput beside OpenSSH's sshd (target: every ratio >= 1.2)"
 echo
 echo "== SFTP sessions: memory per idle session (target <= 200 KiB), 100 logins at once"
 /usr/bin/python3 bench/sftp_sessions_bench.py "$build"
+echo
 echo "== FTP throughput beside ProFTPD (targets: plain >= 1.0, TLS >= 1.2, <= 100 KiB per idle connection)"
 /usr/bin/python3 bench/ftp_bench.py "$build"
+echo
+echo "== login storm: 20 addresses x 50 guesses beside a user logging in every second"
+echo "   (targets: the user's worst login < 1 s; no attacker hashed more than the ban threshold)"
+/usr/bin/python3 bench/login_storm_bench.py "$build"

@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config clang-format
   # libraries (docs/dependencies.md says why each)
   libssl-dev libsqlite3-dev libsqlitecpp-dev nlohmann-json3-dev libtomlplusplus-dev
-  libcli11-dev libspdlog-dev libfmt-dev libssh-dev libcrypt-dev libboost-dev
+  libcli11-dev libspdlog-dev libfmt-dev libssh-dev libcrypt-dev libboost-dev libmaxminddb-dev
   libgtest-dev libgmock-dev
   # build-time data: zxcvbn's common-password list
   python3 python3-zxcvbn

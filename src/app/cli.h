@@ -5,9 +5,9 @@
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
-#include <ostream>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -65,6 +65,7 @@ void add_log_commands(CLI::App& app, CliContext& ctx);
 void add_password_commands(CLI::App& app, CliContext& ctx);
 void add_login_commands(CLI::App& app, CliContext& ctx);
 void add_permission_commands(CLI::App& app, CliContext& ctx);
+void add_security_commands(CLI::App& app, CliContext& ctx);
 
 int run_cli(int argc, char** argv);
 

@@ -50,10 +50,10 @@ void add_site_commands(CLI::App& app, CliContext& ctx) {
             Node& node = ctx.open();
             auto s = node.store->load_site_settings();
             std::string changed;
-            for (const auto& [name, value] : parse_assignments(*assignments)) {
-                if (auto e = core::set_setting(s, name, value)) throw auth::AccountError(*e);
+            const auto values = parse_assignments(*assignments);
+            if (auto e = core::set_settings(s, values)) throw auth::AccountError(*e);
+            for (const auto& [name, value] : values)
                 changed += (changed.empty() ? "" : ", ") + name + "=" + value;
-            }
             node.store->transaction([&] {
                 node.store->save_site_settings(s);
                 core::ActionLogEntry e;

@@ -6,6 +6,7 @@
 
 #include "app/cli.h"
 #include "ftp/server.h"
+#include "core/cidr.h"
 #include "sftp/server.h"
 
 namespace drawbridge::app {
@@ -78,6 +79,16 @@ void add_serve_command(CLI::App& app, CliContext& ctx) {
         sftp_options.files_dir = config.files_dir();
         sftp_options.idle_timeout_seconds = config.sftp_idle_timeout;
         sftp_options.workers = config.sftp_workers;
+        sftp_options.proxy_trusted = core::split_list(config.proxy_trusted);
+        if (!sftp_options.proxy_trusted.empty())
+            spdlog::info("PROXY protocol required from {}", config.proxy_trusted);
+        const auto site = node.store->load_site_settings();
+        if (!config.geoip_database.empty())
+            spdlog::info("GeoIP country database {}", config.geoip_database.string());
+        else if (!site.allowed_countries.empty() || !site.disallowed_countries.empty())
+            spdlog::warn(
+                "allowed/disallowed countries are set but geoip.database is not: "
+                "countries are not checked");
         sftp_options.file_rules = [&node](const core::User& u) { return file_rules_for(node, u); };
         sftp::Server sftp_server(sftp_options, *node.gate, *node.log);
         sftp_server.start();

@@ -150,6 +150,22 @@ const std::array kKeys = {
             c.ftp_tls_key = std::string(v);
             return std::nullopt;
         }},
+    Key{"geoip.database", "DRAWBRIDGE_GEOIP_DATABASE",
+        "GeoIP country database (.mmdb) for allowed/disallowed countries (default none: no "
+        "country checks)",
+        [](NodeConfig& c, std::string_view v) -> std::optional<std::string> {
+            c.geoip_database = std::string(v);
+            return std::nullopt;
+        }},
+    Key{"proxy.trusted", "DRAWBRIDGE_PROXY_TRUSTED",
+        "load balancers (comma-separated CIDRs) that must send a PROXY protocol v1/v2 header "
+        "(default none)",
+        [](NodeConfig& c, std::string_view v) -> std::optional<std::string> {
+            std::string error;
+            if (!core::parse_cidr_list(core::split_list(v), &error)) return error;
+            c.proxy_trusted = std::string(v);
+            return std::nullopt;
+        }},
 };
 
 std::string node_text(const toml::node& n) {

@@ -36,6 +36,11 @@ struct NodeConfig {
     int ftp_idle_timeout = 120;
     std::filesystem::path ftp_tls_cert;  // empty: <data>/tls/server.crt, self-signed if missing
     std::filesystem::path ftp_tls_key;   // empty: <data>/tls/server.key
+    // GeoIP country database (mmdb); empty: allowed/disallowed countries are not checked.
+    std::filesystem::path geoip_database;
+    // Load balancers allowed to send a PROXY protocol (v1 or v2) header, comma-separated CIDRs.
+    // A connection from one of them must start with the header; from anyone else it must not.
+    std::string proxy_trusted;
 
     std::filesystem::path database_file() const;
     std::filesystem::path files_dir() const { return data_dir / "files"; }

@@ -45,6 +45,23 @@ json to_json(const core::User& u, const core::SiteSettings& site, core::UnixTime
     return j;
 }
 
+json to_json(const core::IpBan& b) {
+    return {{"ip", b.ip},
+            {"reason", b.reason},
+            {"created_at", core::format_time(b.created_at)},
+            {"expires_at", core::format_time(b.expires_at)},
+            {"offences", b.offences},
+            {"refusals", b.refusals}};
+}
+
+json to_json(const core::IpListEntry& e) {
+    return {{"list", std::string(core::to_string(e.list))},
+            {"cidr", e.cidr},
+            {"note", e.note},
+            {"created_at", core::format_time(e.created_at)},
+            {"refusals", e.refusals}};
+}
+
 json to_json(const core::ApiKey& k) {
     return {{"id", k.id},
             {"user_id", k.user_id},

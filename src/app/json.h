@@ -18,5 +18,7 @@ nlohmann::json to_json(const core::FolderPermission& p);
 nlohmann::json to_json(const core::ActionLogEntry& e);
 nlohmann::json to_json(const core::SiteSettings& s);
 nlohmann::json to_json(const auth::Explanation& e);
+nlohmann::json to_json(const core::IpBan& b);
+nlohmann::json to_json(const core::IpListEntry& e);
 
 }  // namespace drawbridge::app

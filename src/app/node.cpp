@@ -26,9 +26,18 @@ std::unique_ptr<Node> open_node(const NodeConfig& config) {
     }
     node->store = store::open_sqlite_store(config.database_file());
     node->log = std::make_unique<audit::ActionLog>(*node->store, node->clock);
-    node->gate = std::make_unique<auth::LoginGate>(
-        *node->store, *node->log, node->clock,
-        auth::GateOptions{config.pbkdf2_iterations, config.region});
+    auth::GateOptions gate_options;
+    gate_options.pbkdf2_iterations = config.pbkdf2_iterations;
+    gate_options.region = config.region;
+    if (!config.geoip_database.empty()) {
+        try {
+            gate_options.countries = core::CountryDatabase::open(config.geoip_database);
+        } catch (const core::GeoIpError& e) {
+            throw ConfigError(std::string("geoip.database: ") + e.what());
+        }
+    }
+    node->gate = std::make_unique<auth::LoginGate>(*node->store, *node->log, node->clock,
+                                                   std::move(gate_options));
     node->accounts = std::make_unique<auth::Accounts>(*node->store, *node->log, node->clock,
                                                       config.pbkdf2_iterations);
     return node;

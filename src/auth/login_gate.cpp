@@ -92,7 +92,11 @@ struct LoginGate::Context {
 
 LoginGate::LoginGate(store::Store& store, audit::ActionLog& log, const core::Clock& clock,
                      GateOptions options)
-    : store_(store), log_(log), clock_(clock), options_(std::move(options)) {}
+    : store_(store),
+      log_(log),
+      clock_(clock),
+      options_(std::move(options)),
+      security_(store, clock, options_.brute_force) {}
 
 // The checks that need the account but no credential, in the order they run. Each is cheap:
 // none of them hashes anything, so a storm of bad logins is refused before it costs CPU.
@@ -122,10 +126,12 @@ core::LoginOutcome LoginGate::attempt(const core::LoginAttempt& a) {
         return finish_failure(ctx, {FailureReason::ip_mismatch,
                                     "client address '" + a.client_ip + "' is not an IP address"});
 
-    // Network checks first: they need neither the account nor any hashing.
-    // (Brute-force bans and country rules join here.)
+    // Network checks first: they need neither the account nor any hashing. Bans come before
+    // everything, so that a banned address costs one lookup and (mostly) no log write.
+    if (auto r = security_.check_address(*ctx.ip, true)) return refuse_address(ctx, *r);
     if (auto r = check_region(ctx)) return finish_failure(ctx, *r);
     if (auto r = check_transport(ctx)) return finish_failure(ctx, *r);
+    if (auto r = check_country(ctx)) return finish_failure(ctx, *r);
 
     if (auto r = resolve_identity(ctx)) return finish_failure(ctx, *r);
     for (const auto& [name, check] : account_checks())
@@ -176,6 +182,33 @@ std::optional<Refusal> LoginGate::check_transport(Context& ctx) const {
     if (!required) return std::nullopt;
     return Refusal{FailureReason::insecure_ftp,
                    "plain FTP login; the site or the user requires TLS"};
+}
+
+// Files.com's rules: only an allow list blocks every other country; only a deny list blocks
+// those; both: the allow list applies and the deny list wins. The IP allow list does not
+// override countries. Private and loopback addresses have no country and are not checked.
+std::optional<Refusal> LoginGate::check_country(Context& ctx) const {
+    const auto allowed = core::split_list(ctx.site.allowed_countries);
+    const auto disallowed = core::split_list(ctx.site.disallowed_countries);
+    if ((allowed.empty() && disallowed.empty()) || !options_.countries || !ctx.ip ||
+        ctx.ip->is_private())
+        return std::nullopt;
+    const auto country = options_.countries->country_of(*ctx.ip);
+    auto listed = [&](const std::vector<std::string>& list) {
+        return country && std::any_of(list.begin(), list.end(),
+                                      [&](const std::string& c) { return iequals(c, *country); });
+    };
+    const std::string where = ctx.ip->to_string() + (country ? " is in " + *country
+                                                             : " has no country in the GeoIP "
+                                                               "database");
+    if (!allowed.empty() && !listed(allowed))
+        return Refusal{FailureReason::country_mismatch,
+                       where + ", not in allowed_countries (" + ctx.site.allowed_countries + ")"};
+    if (listed(disallowed))
+        return Refusal{
+            FailureReason::country_mismatch,
+            where + ", which is in disallowed_countries (" + ctx.site.disallowed_countries + ")"};
+    return std::nullopt;
 }
 
 std::optional<Refusal> LoginGate::resolve_identity(Context& ctx) const {
@@ -403,6 +436,7 @@ core::LoginOutcome LoginGate::finish_success(Context& ctx) {
     user.last_login_at = ctx.now;
     if (auto* field = user.last_login_field(ctx.interface)) *field = ctx.now;
     store_.update_user(user);
+    security_.record_success(user);
     if (ctx.api_key) store_.touch_api_key(ctx.api_key->id, ctx.now);
     if (ctx.ssh_key) store_.touch_ssh_key(ctx.ssh_key->id, ctx.now);
 
@@ -423,6 +457,42 @@ core::LoginOutcome LoginGate::finish_success(Context& ctx) {
 }
 
 core::LoginOutcome LoginGate::finish_failure(Context& ctx, Refusal refusal) {
+    // The failure scores its address and counts toward locking the user; what that did is
+    // part of this entry's detail.
+    if (ctx.ip && ctx.attempt) {
+        const auto effects = security_.record_failure(*ctx.ip, refusal.reason,
+                                                      ctx.user ? &*ctx.user : nullptr, ctx.site);
+        if (effects.locked_until)
+            refusal.detail +=
+                "; the user is now locked out until " + core::format_time(*effects.locked_until) +
+                " after " + std::to_string(ctx.site.user_lockout_tries) + " failed logins within " +
+                std::to_string(ctx.site.user_lockout_within) + " h";
+        if (effects.banned)
+            refusal.detail += "; " + ctx.ip->to_string() + " is now banned until " +
+                              core::format_time(effects.banned->expires_at) + " (" +
+                              effects.banned->reason + ")";
+    }
+    record_refusal(ctx, refusal);
+
+    core::LoginOutcome out;
+    out.kind = core::LoginOutcome::Kind::failure;
+    out.user = ctx.user;
+    out.reason = refusal.reason;
+    out.detail = std::move(refusal.detail);
+    return out;
+}
+
+// A banned or blocked address: logged on the first refusal of its ban only, never scored.
+core::LoginOutcome LoginGate::refuse_address(Context& ctx, const AddressRefusal& r) {
+    if (r.first) record_refusal(ctx, {r.reason, r.detail});
+    core::LoginOutcome out;
+    out.kind = core::LoginOutcome::Kind::failure;
+    out.reason = r.reason;
+    out.detail = r.detail;
+    return out;
+}
+
+void LoginGate::record_refusal(Context& ctx, const Refusal& refusal) {
     core::ActionLogEntry e;
     e.created_at = ctx.now;
     if (ctx.user) e.user_id = ctx.user->id;
@@ -433,13 +503,6 @@ core::LoginOutcome LoginGate::finish_failure(Context& ctx, Refusal refusal) {
     e.failure_type = refusal.reason;
     e.detail = refusal.detail;
     log_.record(std::move(e));
-
-    core::LoginOutcome out;
-    out.kind = core::LoginOutcome::Kind::failure;
-    out.user = ctx.user;
-    out.reason = refusal.reason;
-    out.detail = std::move(refusal.detail);
-    return out;
 }
 
 std::optional<Refusal> LoginGate::admit_connection(Interface interface, std::string_view ip) {
@@ -450,6 +513,12 @@ std::optional<Refusal> LoginGate::admit_connection(Interface interface, std::str
     ctx.site = store_.load_site_settings();
     ctx.ip = core::IpAddress::parse(ip);
     std::optional<Refusal> refusal;
+    if (ctx.ip) {
+        if (auto r = security_.check_address(*ctx.ip, true)) {
+            if (r->first) record_refusal(ctx, {r->reason, r->detail + "; connection refused"});
+            return Refusal{r->reason, r->detail};
+        }
+    }
     if (!ctx.ip) {
         refusal = Refusal{FailureReason::ip_mismatch, "'" + ctx.ip_text + "' is not an IP address"};
     } else if (check_ip_allowed(ctx)) {  // outside the site list (no user given)
@@ -469,8 +538,12 @@ std::optional<Refusal> LoginGate::admit_connection(Interface interface, std::str
                                   " is in no IP allow list (site or user); connection refused "
                                   "before the handshake"};
     }
-    if (refusal) finish_failure(ctx, *refusal);
+    if (refusal) record_refusal(ctx, *refusal);
     return refusal;
+}
+
+void LoginGate::connection_abandoned(Interface, std::string_view ip) {
+    if (auto addr = core::IpAddress::parse(ip)) security_.record_abandoned(*addr);
 }
 
 bool LoginGate::accepts_key_probe(std::string_view username, std::string_view key_blob) {
@@ -506,7 +579,10 @@ std::vector<Explanation> LoginGate::explain(std::string_view username, Interface
         ctx.site = store_.load_site_settings();
         ctx.ip = core::IpAddress::parse(ip);
         ctx.user = store_.find_user_by_name(username);
+        if (ctx.ip)
+            if (auto r = security_.check_address(*ctx.ip, false)) add({r->reason, r->detail}, kind);
         if (auto r = check_region(ctx)) add(*r, kind);
+        if (auto r = check_country(ctx)) add(*r, kind);
         if (!ctx.user) {
             if (auto r = check_ip_allowed(ctx)) add(*r, kind);
             add({FailureReason::username_not_found, "no user named '" + ctx.username + "'"}, kind);

@@ -3,11 +3,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "audit/action_log.h"
+#include "auth/login_security.h"
 #include "core/clock.h"
+#include "core/geoip.h"
 #include "core/login.h"
 #include "core/site_settings.h"
 #include "store/store.h"
@@ -17,6 +20,9 @@ namespace drawbridge::auth {
 struct GateOptions {
     std::uint32_t pbkdf2_iterations = 600000;
     std::string region = "default";  // this node's region
+    BruteForcePolicy brute_force = {};
+    // The GeoIP country database; null: allowed/disallowed countries are not checked.
+    std::shared_ptr<const core::CountryDatabase> countries = nullptr;
 };
 
 // What kind of credential a check is about; explain() reports per kind.
@@ -50,9 +56,17 @@ class LoginGate {
                                      std::string_view ip);
 
     // The refusal that needs no username, decided when a connection is accepted, before any
-    // handshake: the address is outside the site's IP allow list and no user's own list admits
-    // it, so no login from it could succeed. A refusal is recorded (without a username).
+    // handshake: the address is on the block list or banned by brute-force protection (rate
+    // limited; recorded once per ban or block entry, then only counted), or it is outside the
+    // site's IP allow list and no user's own list admits it (recorded, without a username).
     std::optional<Refusal> admit_connection(core::Interface interface, std::string_view ip);
+
+    // A connection from `ip` closed without any login attempt: it scores like a small failure
+    // (port scanners and banner grabbers). Records nothing in the action log.
+    void connection_abandoned(core::Interface interface, std::string_view ip);
+
+    // Brute-force protection and user lockout, for administration (bans, safe/block lists).
+    LoginSecurity& security() { return security_; }
 
     // The site settings as they are now (protocols read their switches from them).
     core::SiteSettings site_settings() { return store_.load_site_settings(); }
@@ -71,6 +85,7 @@ class LoginGate {
 
     std::optional<Refusal> check_region(Context&) const;
     std::optional<Refusal> check_transport(Context&) const;
+    std::optional<Refusal> check_country(Context&) const;
     std::optional<Refusal> check_ip_allowed(Context&) const;
     std::optional<Refusal> check_locked_out(Context&) const;
     std::optional<Refusal> check_disabled(Context&) const;
@@ -83,11 +98,14 @@ class LoginGate {
     std::optional<Refusal> verify_credential(Context&) const;
     core::LoginOutcome finish_success(Context&);
     core::LoginOutcome finish_failure(Context&, Refusal refusal);
+    core::LoginOutcome refuse_address(Context&, const AddressRefusal& refusal);
+    void record_refusal(Context&, const Refusal& refusal);
 
     store::Store& store_;
     audit::ActionLog& log_;
     const core::Clock& clock_;
     GateOptions options_;
+    LoginSecurity security_;
 };
 
 // Which factor a credential proves.

@@ -90,8 +90,7 @@ const std::array kFields = {
     SettingField{"sftp_show_failure_reasons", &S::sftp_show_failure_reasons, 0, 0, nullptr,
                  "tell SSH clients safe refusal reasons (password expired, change required, "
                  "region mismatch, IP not allowed) in an authentication banner"},
-    SettingField{"ftp_require_tls_session_reuse", &S::ftp_require_tls_session_reuse, 0, 0,
-                 nullptr,
+    SettingField{"ftp_require_tls_session_reuse", &S::ftp_require_tls_session_reuse, 0, 0, nullptr,
                  "FTPS data connections must resume the control connection's TLS session "
                  "(false admits clients that cannot, such as Python's ftplib)"},
     SettingField{"atomic_uploads", &S::atomic_uploads, 0, 0, nullptr,
@@ -117,7 +116,8 @@ struct ValueWriter {
 
     std::optional<std::string> operator()(bool S::*m) const {
         const auto b = parse_bool(v);
-        if (!b) return std::string(f.name) + ": expected true or false, got '" + std::string(v) + "'";
+        if (!b)
+            return std::string(f.name) + ": expected true or false, got '" + std::string(v) + "'";
         s.*m = *b;
         return std::nullopt;
     }
@@ -173,6 +173,21 @@ std::optional<std::string> set_setting(SiteSettings& s, std::string_view name,
     if (!f) return "unknown site setting '" + std::string(name) + "'";
     SiteSettings candidate = s;
     if (auto e = std::visit(ValueWriter{candidate, *f, value}, f->member)) return e;
+    if (auto e = validate_site_settings(candidate)) return e;
+    s = candidate;
+    return std::nullopt;
+}
+
+std::optional<std::string> set_settings(
+    SiteSettings& s, const std::vector<std::pair<std::string, std::string>>& values) {
+    SiteSettings candidate = s;
+    for (const auto& [name, value] : values) {
+        const SettingField* f = find_site_setting(name);
+        if (!f) return "unknown site setting '" + name + "'";
+        if (auto e = std::visit(ValueWriter{candidate, *f, value}, f->member)) return e;
+    }
+    // Rules across fields are checked on the result, so that their order does not matter
+    // (hipaa=true allowed_region=us-east is as good as the other way round).
     if (auto e = validate_site_settings(candidate)) return e;
     s = candidate;
     return std::nullopt;

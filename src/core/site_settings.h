@@ -6,7 +6,9 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
+#include <vector>
 
 namespace drawbridge::core {
 
@@ -38,7 +40,7 @@ struct SiteSettings {
     bool dav_enabled = true;
     bool ssl_required = true;  // plain FTP refused unless false
     bool sftp_insecure_ciphers = false;
-    bool sftp_show_failure_reasons = false;  // safe refusal reasons in an SSH auth banner
+    bool sftp_show_failure_reasons = false;     // safe refusal reasons in an SSH auth banner
     bool ftp_require_tls_session_reuse = true;  // FTPS data connections resume the control's
     bool atomic_uploads = true;  // uploads appear under their final name only when complete
     bool users_can_create_api_keys = false;
@@ -72,6 +74,9 @@ std::string setting_value(const SiteSettings& s, const SettingField& f);
 // Parses and range-checks `value` into `s`; returns an error naming the field and the range.
 std::optional<std::string> set_setting(SiteSettings& s, std::string_view name,
                                        std::string_view value);
+// Sets several at once; rules across fields apply to the result. On error `s` is unchanged.
+std::optional<std::string> set_settings(
+    SiteSettings& s, const std::vector<std::pair<std::string, std::string>>& values);
 // Rules across fields (for example: a HIPAA site cannot allow every region).
 std::optional<std::string> validate_site_settings(const SiteSettings& s);
 

@@ -100,6 +100,14 @@ Connection::Connection(ssh_session session, std::uint64_t id, std::string ip, au
 
 Connection::~Connection() {
     pending_auth_.reset();
+    // A connection that never tried to log in scores its address a little (scanners).
+    if (!user_ && !attempted_ && report_abandoned_) {
+        try {
+            gate_.connection_abandoned(core::Interface::sftp, ip_);
+        } catch (const std::exception& e) {
+            spdlog::error("sftp: {}: cannot record an abandoned connection: {}", ip_, e.what());
+        }
+    }
     sftp_.reset();  // aborts uploads that were not closed
     files_.reset();
     if (event_) {
@@ -237,7 +245,15 @@ void Connection::close_channel() {
 }
 
 bool Connection::step(TimePoint now, bool stopping) {
-    if (stopping || !ssh_is_connected(session_)) return false;
+    if (stopping) return false;
+    if (!ssh_is_connected(session_)) {
+        // Say why a connection died before logging in (a bad banner, such as a PROXY header
+        // from a peer not in proxy.trusted that arrived after accept, shows up here).
+        const char* error = ssh_get_error(session_);
+        if (!user_ && error && *error)
+            spdlog::info("sftp: {}: closed before login: {}", ip_, error);
+        return false;
+    }
     // Our side is closed: let the client close its own after our EOF, as OpenSSH's server
     // does, rather than cut the connection under it.
     if (close_deadline_) return now < *close_deadline_;

@@ -55,6 +55,9 @@ class Connection {
     const std::string& ip() const { return ip_; }
     std::uint64_t id() const { return id_; }
     void on_decided(const core::LoginOutcome& outcome);
+    // Closing this connection unauthenticated is not reported to brute-force protection (a
+    // balancer's health check, or the server stopping).
+    void skip_abandoned_report() { report_abandoned_ = false; }
 
   private:
     friend struct Callbacks;
@@ -85,6 +88,8 @@ class Connection {
     const ServerOptions& options_;
     bool show_failure_reasons_ = false;
     Decider decider_;
+    bool attempted_ = false;  // any login attempt or key probe
+    bool report_abandoned_ = true;
 
     ssh_channel_callbacks_struct channel_cb_{};
     ssh_counter_struct sent_{};

@@ -57,6 +57,9 @@ void Connection::take_messages() {
 
 void Connection::on_auth_request(Message msg) {
     ssh_message m = msg.get();
+    // Anything past "none" (a password, a key, even a key probe) is an attempt to log in; a
+    // connection that closes without one is reported to brute-force protection as abandoned.
+    if (ssh_message_subtype(m) != SSH_AUTH_METHOD_NONE) attempted_ = true;
     const char* user = ssh_message_auth_user(m);
     const std::string username = user ? user : "";
     switch (ssh_message_subtype(m)) {

@@ -13,6 +13,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <mutex>
@@ -20,6 +21,7 @@
 #include <unordered_map>
 
 #include "core/cidr.h"
+#include "core/proxy_socket.h"
 #include "sftp/connection.h"
 
 namespace drawbridge::sftp {
@@ -84,8 +86,21 @@ struct Server::Worker {
     int epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);
     int wake_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     std::mutex mutex;
-    std::vector<std::pair<int, std::string>> incoming;  // guarded by mutex
-    std::vector<std::function<void()>> completions;     // guarded by mutex
+    struct Incoming {
+        int fd;
+        std::string ip;
+        bool score_if_abandoned;
+        bool await_first_bytes;  // an untrusted peer that had sent nothing yet at accept
+    };
+    std::vector<Incoming> incoming;  // guarded by mutex
+    // Sockets of untrusted peers waiting (briefly) for their first bytes, to refuse a PROXY
+    // header before libssh would take it for a bad banner. Keyed by the epoll cookie.
+    struct Waiting {
+        Incoming in;
+        std::chrono::steady_clock::time_point deadline;
+    };
+    std::unordered_map<void*, std::unique_ptr<Waiting>> waiting;
+    std::vector<std::function<void()>> completions;  // guarded by mutex
     std::uint64_t next_id = 1;
     // Worker thread only; the value says whether the socket is watched for writability.
     std::unordered_map<Connection*, std::pair<std::unique_ptr<Connection>, bool>> connections;
@@ -100,18 +115,20 @@ struct Server::Worker {
         ::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, wake_fd, &ev);
     }
     ~Worker() {
+        for (auto& [key, value] : connections) value.first->skip_abandoned_report();
         connections.clear();
-        for (auto& [fd, ip] : incoming) ::close(fd);
+        for (auto& in : incoming) ::close(in.fd);
+        for (auto& [key, w] : waiting) ::close(w->in.fd);
         ssh_bind_free(bind);
         ::close(wake_fd);
         ::close(epoll_fd);
     }
 
-    void hand_over(int fd, std::string ip) {
+    void hand_over(Incoming in) {
         ++load;
         {
             std::lock_guard lock(mutex);
-            incoming.emplace_back(fd, std::move(ip));
+            incoming.push_back(std::move(in));
         }
         wake();
     }
@@ -145,7 +162,7 @@ struct Server::Worker {
     void take_incoming() {
         std::uint64_t n = 0;
         (void)!::read(wake_fd, &n, sizeof n);
-        std::vector<std::pair<int, std::string>> batch;
+        std::vector<Incoming> batch;
         std::vector<std::function<void()>> done;
         {
             std::lock_guard lock(mutex);
@@ -153,30 +170,69 @@ struct Server::Worker {
             done.swap(completions);
         }
         for (auto& fn : done) fn();
-        for (auto& [fd, ip] : batch) {
-            ssh_session session = ssh_new();
-            if (ssh_bind_accept_fd(bind, session, fd) != SSH_OK) {
-                spdlog::warn("sftp: {}: {}", ip, ssh_get_error(bind));
-                ssh_free(session);
-                ::close(fd);
-                --load;
+        for (auto& in : batch) {
+            if (!in.await_first_bytes) {
+                start_connection(in);
                 continue;
             }
-            auto c = std::make_unique<Connection>(
-                session, next_id++, ip, server.gate_, server.log_, server.options_,
-                server.gate_.site_settings(),
-                [this](Connection& conn, core::LoginAttempt a) { decide(conn, std::move(a)); });
+            auto w = std::make_unique<Waiting>(
+                Waiting{in, std::chrono::steady_clock::now() + kFirstBytesWait});
             epoll_event ev{};
-            ev.events = EPOLLIN;
-            ev.data.ptr = c.get();
-            if (!c->start() || ::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, c->fd(), &ev) != 0) {
-                --load;
+            ev.events = EPOLLIN | EPOLLRDHUP;
+            ev.data.ptr = w.get();
+            if (::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, in.fd, &ev) != 0) {
+                start_connection(in);
                 continue;
             }
-            Connection* key = c.get();
-            connections.emplace(key, std::make_pair(std::move(c), false));
-            step(key, std::chrono::steady_clock::now());
+            waiting.emplace(w.get(), std::move(w));
         }
+    }
+
+    // SSH clients send their banner at once, so this wait ends early for every real client.
+    static constexpr std::chrono::milliseconds kFirstBytesWait{250};
+
+    void first_bytes(void* key) {
+        auto it = waiting.find(key);
+        if (it == waiting.end()) return;
+        Incoming in = std::move(it->second->in);
+        waiting.erase(it);
+        ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, in.fd, nullptr);
+        if (core::peek_first_bytes(in.fd) == core::FirstBytes::proxy_header) {
+            spdlog::warn("sftp: {}: closed: PROXY protocol header from a peer not in proxy.trusted",
+                         in.ip);
+            ::close(in.fd);
+            --load;
+            return;
+        }
+        start_connection(in);
+    }
+
+    void start_connection(Incoming& in) {
+        const int fd = in.fd;
+        const std::string& ip = in.ip;
+        ssh_session session = ssh_new();
+        if (ssh_bind_accept_fd(bind, session, fd) != SSH_OK) {
+            spdlog::warn("sftp: {}: {}", ip, ssh_get_error(bind));
+            ssh_free(session);
+            ::close(fd);
+            --load;
+            return;
+        }
+        auto c = std::make_unique<Connection>(
+            session, next_id++, ip, server.gate_, server.log_, server.options_,
+            server.gate_.site_settings(),
+            [this](Connection& conn, core::LoginAttempt a) { decide(conn, std::move(a)); });
+        if (!in.score_if_abandoned) c->skip_abandoned_report();
+        epoll_event ev{};
+        ev.events = EPOLLIN;
+        ev.data.ptr = c.get();
+        if (!c->start() || ::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, c->fd(), &ev) != 0) {
+            --load;
+            return;
+        }
+        Connection* key = c.get();
+        connections.emplace(key, std::make_pair(std::move(c), false));
+        step(key, std::chrono::steady_clock::now());
     }
 
     // Advances one connection; removes it when it is over.
@@ -204,18 +260,34 @@ struct Server::Worker {
         epoll_event events[kBatch];
         auto next_sweep = std::chrono::steady_clock::now();
         while (!server.stopping_) {
-            const int n = ::epoll_wait(epoll_fd, events, kBatch, 1000);
+            int timeout_ms = 1000;
+            for (const auto& [key, w] : waiting) {
+                const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      w->deadline - std::chrono::steady_clock::now())
+                                      .count();
+                timeout_ms = std::clamp(static_cast<int>(left) + 1, 0, timeout_ms);
+            }
+            const int n = ::epoll_wait(epoll_fd, events, kBatch, timeout_ms);
             for (int i = 0; i < n; ++i) {
-                auto* c = static_cast<Connection*>(events[i].data.ptr);
-                if (!c) {
+                void* key = events[i].data.ptr;
+                if (!key) {
                     take_incoming();
                     continue;
                 }
+                if (waiting.contains(key)) {
+                    first_bytes(key);
+                    continue;
+                }
+                auto* c = static_cast<Connection*>(key);
                 c->poll();
                 step(c, std::chrono::steady_clock::now());
             }
-            // Timers (idle, login grace, closing linger) for every connection, once a second.
             const auto now = std::chrono::steady_clock::now();
+            std::vector<void*> expired;
+            for (const auto& [key, w] : waiting)
+                if (w->deadline <= now) expired.push_back(key);
+            for (void* key : expired) first_bytes(key);
+            // Timers (idle, login grace, closing linger) for every connection, once a second.
             if (now >= next_sweep) {
                 next_sweep = now + std::chrono::seconds(1);
                 std::vector<Connection*> all;
@@ -224,13 +296,20 @@ struct Server::Worker {
                 for (auto* c : all) step(c, now);
             }
         }
-        connections.clear();  // uploads in progress are dropped, never committed
+        // Uploads in progress are dropped, never committed; closing for a stop is no abandon.
+        for (auto& [key, value] : connections) value.first->skip_abandoned_report();
+        connections.clear();
         load = 0;
     }
 };
 
 Server::Server(ServerOptions options, auth::LoginGate& gate, audit::ActionLog& log)
-    : options_(std::move(options)), gate_(gate), log_(log) {}
+    : options_(std::move(options)), gate_(gate), log_(log) {
+    std::string error;
+    auto trusted = core::parse_cidr_list(options_.proxy_trusted, &error);
+    if (!trusted) throw std::runtime_error("sftp: proxy.trusted: " + error);
+    proxy_trusted_ = std::move(trusted->entries);
+}
 
 Server::~Server() {
     stop();
@@ -320,7 +399,13 @@ void Server::accept_loop(int listen_fd) {
         // delayed ACKs add ~40 ms to each round trip.
         const int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        const std::string ip = peer_address(ss);
+        std::string ip = peer_address(ss);
+        bool score_if_abandoned = true;
+        bool await_first_bytes = false;
+        if (!client_address(fd, ip, score_if_abandoned, await_first_bytes)) {
+            ::close(fd);
+            continue;
+        }
         // Refusals that need no credentials are made here, before any SSH byte is exchanged.
         if (auto refusal = gate_.admit_connection(core::Interface::sftp, ip)) {
             spdlog::info("sftp: refused {} before the handshake: {}", ip, refusal->detail);
@@ -331,8 +416,46 @@ void Server::accept_loop(int listen_fd) {
         Worker* target = workers_.front().get();
         for (auto& w : workers_)
             if (w->load < target->load) target = w.get();
-        target->hand_over(fd, ip);
+        target->hand_over({fd, ip, score_if_abandoned, await_first_bytes});
     }
+}
+
+// The PROXY protocol: from a trusted load balancer the header is required and names the
+// client; from anyone else a header is an attempt to forge an address. The acceptor reads it
+// with a short timeout: a trusted balancer writes it as the connection opens, so waiting here
+// only ever stalls for a broken balancer.
+bool Server::client_address(int fd, std::string& ip, bool& score_if_abandoned,
+                            bool& await_first_bytes) {
+    const auto peer = core::IpAddress::parse(ip);
+    const bool trusted = peer && core::CidrList{proxy_trusted_}.contains(*peer);
+    if (!trusted) {
+        // What has arrived is looked at here; if nothing has yet, the worker waits a moment for
+        // the first bytes (never the acceptor, which would delay every other client).
+        switch (core::peek_first_bytes(fd)) {
+            case core::FirstBytes::proxy_header:
+                spdlog::warn(
+                    "sftp: {}: closed: PROXY protocol header from a peer not in proxy.trusted", ip);
+                return false;
+            case core::FirstBytes::none_yet:
+                await_first_bytes = true;
+                break;
+            case core::FirstBytes::other:
+                break;
+        }
+        return true;
+    }
+    const auto header = core::read_proxy_header(fd, options_.proxy_header_timeout);
+    if (header.state != core::ProxyParse::State::done) {
+        spdlog::warn("sftp: {}: closed: trusted proxy sent no valid PROXY header: {}", ip,
+                     header.error);
+        return false;
+    }
+    if (header.header.source) {
+        ip = header.header.source->to_string();
+    } else {
+        score_if_abandoned = false;  // the balancer's own health check (LOCAL / UNKNOWN)
+    }
+    return true;
 }
 
 }  // namespace drawbridge::sftp

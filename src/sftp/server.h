@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -13,6 +14,7 @@
 #include "audit/action_log.h"
 #include "auth/login_gate.h"
 #include "core/work_pool.h"
+#include "core/cidr.h"
 #include "vfs/file_session.h"
 
 namespace drawbridge::sftp {
@@ -27,6 +29,10 @@ struct ServerOptions {
     // Legacy SSH algorithms for every connection (the site setting sftp_insecure_ciphers does the
     // same at run time).
     bool legacy_algorithms = false;
+    // Load balancers whose connections must start with a PROXY protocol header (v1 or v2);
+    // the header's source address is then the client's. Everyone else must not send one.
+    std::vector<std::string> proxy_trusted;
+    std::chrono::milliseconds proxy_header_timeout{3000};
     // Loads the folder permissions and upload mode of a user's file session when it starts;
     // unset, sessions run with no rules and atomic uploads.
     std::function<vfs::FileRules(const core::User&)> file_rules;
@@ -51,10 +57,13 @@ class Server {
   private:
     struct Worker;
     void accept_loop(int listen_fd);
+    // Applies the PROXY protocol to an accepted socket: false when it must be closed.
+    bool client_address(int fd, std::string& ip, bool& score_if_abandoned, bool& await_first_bytes);
 
     ServerOptions options_;
     auth::LoginGate& gate_;
     audit::ActionLog& log_;
+    std::vector<core::Cidr> proxy_trusted_;
     std::vector<std::filesystem::path> host_keys_;
     std::vector<int> listen_fds_;
     std::vector<int> bound_ports_;

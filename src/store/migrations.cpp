@@ -191,6 +191,15 @@ CREATE TABLE folder_permissions (
     UNIQUE (user_id, path)
 );
 )SQL",
+
+        // 4: brute-force protection's refusal counters: a ban (or a block-list entry) logs its
+        // first refusal and only counts the rest, so a banned bot cannot flood the log.
+        R"SQL(
+ALTER TABLE ip_bans ADD COLUMN refusals INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE ip_lists ADD COLUMN refusals INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX IF NOT EXISTS ip_scores_updated ON ip_scores(updated_at);
+CREATE INDEX IF NOT EXISTS login_failures_at ON login_failures(at);
+)SQL",
     };
     return steps;
 }

@@ -23,6 +23,7 @@
 
 #include "core/cidr.h"
 #include "store/migrations.h"
+#include "store/sqlite_security.h"
 #include "store/store.h"
 
 namespace drawbridge::store {
@@ -611,6 +612,52 @@ class SqliteStore final : public Store {
         });
     }
 
+    // Login security: the statements live in sqlite_security.cpp.
+    void add_login_failure(std::int64_t user_id, const std::string& ip, UnixTime at) override {
+        locked([&] { sqlite_security::add_login_failure(db_, user_id, ip, at); });
+    }
+    int count_login_failures(std::int64_t user_id, UnixTime since) override {
+        return locked([&] { return sqlite_security::count_login_failures(db_, user_id, since); });
+    }
+    void clear_login_failures(std::int64_t user_id) override {
+        locked([&] { sqlite_security::clear_login_failures(db_, user_id); });
+    }
+    int add_ip_score(const std::string& ip, int points, UnixTime now, UnixTime window) override {
+        return locked([&] { return sqlite_security::add_ip_score(db_, ip, points, now, window); });
+    }
+    void clear_ip_score(const std::string& ip) override {
+        locked([&] { sqlite_security::clear_ip_score(db_, ip); });
+    }
+    std::optional<core::IpBan> find_ip_ban(const std::string& ip) override {
+        return locked([&] { return sqlite_security::find_ip_ban(db_, ip); });
+    }
+    void save_ip_ban(core::IpBan& ban) override {
+        locked([&] { sqlite_security::save_ip_ban(db_, ban); });
+    }
+    std::vector<core::IpBan> list_ip_bans(std::optional<UnixTime> active_at) override {
+        return locked([&] { return sqlite_security::list_ip_bans(db_, active_at); });
+    }
+    bool delete_ip_ban(const std::string& ip) override {
+        return locked([&] { return sqlite_security::delete_ip_ban(db_, ip); });
+    }
+    int count_ban_refusal(std::int64_t ban_id) override {
+        return locked([&] { return sqlite_security::count_ban_refusal(db_, ban_id); });
+    }
+    void add_ip_list_entry(core::IpListEntry& entry) override {
+        locked([&] { sqlite_security::add_ip_list_entry(db_, entry); },
+               always(entry.cidr + " is already on the " +
+                      std::string(core::to_string(entry.list)) + " list"));
+    }
+    std::vector<core::IpListEntry> list_ip_list(std::optional<core::IpListKind> list) override {
+        return locked([&] { return sqlite_security::list_ip_list(db_, list); });
+    }
+    bool delete_ip_list_entry(core::IpListKind list, const std::string& cidr) override {
+        return locked([&] { return sqlite_security::delete_ip_list_entry(db_, list, cidr); });
+    }
+    int count_list_refusal(std::int64_t entry_id) override {
+        return locked([&] { return sqlite_security::count_list_refusal(db_, entry_id); });
+    }
+
     void append_action(core::ActionLogEntry& e) override {
         std::lock_guard lock(mutex_);
         guarded([&] {
@@ -919,6 +966,12 @@ class SqliteStore final : public Store {
                 throw Conflict(conflict ? conflict(e.what()) : e.what());
             throw StoreError(e.what());
         }
+    }
+
+    template <typename Fn>
+    auto locked(Fn&& fn, const ConflictMessage& conflict = {}) -> decltype(fn()) {
+        std::lock_guard lock(mutex_);
+        return guarded(std::forward<Fn>(fn), conflict);
     }
 
     template <typename T, typename Read>

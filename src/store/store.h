@@ -13,6 +13,7 @@
 
 #include "core/action_log.h"
 #include "core/folder_permission.h"
+#include "core/ip_ban.h"
 #include "core/site_settings.h"
 #include "core/user.h"
 
@@ -84,6 +85,32 @@ class Store {
     virtual void set_folder_permission(core::FolderPermission& rule) = 0;
     virtual std::vector<core::FolderPermission> list_folder_permissions(std::int64_t user_id) = 0;
     virtual bool delete_folder_permission(std::int64_t user_id, const std::string& path) = 0;
+
+    // Login security (auth::LoginSecurity decides; the store only counts and remembers).
+    // Failed logins of a user, for user lockout: add one, count those within a window
+    // (after `since`: a failure exactly one window old no longer counts), forget them all.
+    virtual void add_login_failure(std::int64_t user_id, const std::string& ip,
+                                   core::UnixTime at) = 0;
+    virtual int count_login_failures(std::int64_t user_id, core::UnixTime since) = 0;
+    virtual void clear_login_failures(std::int64_t user_id) = 0;
+    // Adds `points` to the address's score in one step and returns the score of its current
+    // window; a window that began `window` seconds or more before `now` starts over.
+    virtual int add_ip_score(const std::string& ip, int points, core::UnixTime now,
+                             core::UnixTime window) = 0;
+    virtual void clear_ip_score(const std::string& ip) = 0;
+    // Bans, one row per address (kept after expiry, to count repeat offences).
+    virtual std::optional<core::IpBan> find_ip_ban(const std::string& ip) = 0;
+    virtual void save_ip_ban(core::IpBan& ban) = 0;  // insert or replace by ip; sets ban.id
+    // Every ban, or (with active_at) only those still in force then; newest first.
+    virtual std::vector<core::IpBan> list_ip_bans(std::optional<core::UnixTime> active_at) = 0;
+    virtual bool delete_ip_ban(const std::string& ip) = 0;
+    // Counts one refusal and returns the count so far (1 on the first).
+    virtual int count_ban_refusal(std::int64_t ban_id) = 0;
+    // The safe and block lists; add throws Conflict when the CIDR is already on that list.
+    virtual void add_ip_list_entry(core::IpListEntry& entry) = 0;  // sets entry.id
+    virtual std::vector<core::IpListEntry> list_ip_list(std::optional<core::IpListKind> list) = 0;
+    virtual bool delete_ip_list_entry(core::IpListKind list, const std::string& cidr) = 0;
+    virtual int count_list_refusal(std::int64_t entry_id) = 0;
 
     virtual void append_action(core::ActionLogEntry& entry) = 0;  // sets entry.id
     virtual core::ActionLogPage query_actions(const core::ActionLogQuery& query) = 0;

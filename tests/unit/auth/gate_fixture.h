@@ -44,8 +44,9 @@ class GateTest : public ::testing::Test {
         }
         store_ = store::open_sqlite_store(dir_ / "test.db");
         log_ = std::make_unique<audit::ActionLog>(*store_, clock_);
-        gate_ = std::make_unique<auth::LoginGate>(*store_, *log_, clock_,
-                                                  auth::GateOptions{iterations, region});
+        auth::GateOptions options{iterations, region};
+        options.countries = countries_;
+        gate_ = std::make_unique<auth::LoginGate>(*store_, *log_, clock_, std::move(options));
         accounts_ = std::make_unique<auth::Accounts>(*store_, *log_, clock_, iterations);
     }
 
@@ -107,6 +108,7 @@ class GateTest : public ::testing::Test {
     }
 
     std::filesystem::path dir_;
+    std::shared_ptr<const core::CountryDatabase> countries_;  // set before open()
     core::ManualClock clock_{kNow};
     std::unique_ptr<store::Store> store_;
     std::unique_ptr<audit::ActionLog> log_;
