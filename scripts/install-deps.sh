@@ -9,6 +9,7 @@ packages=(
   # libraries (docs/dependencies.md says why each)
   libssl-dev libsqlite3-dev libsqlitecpp-dev nlohmann-json3-dev libtomlplusplus-dev
   libcli11-dev libspdlog-dev libfmt-dev libssh-dev libcrypt-dev
+  libboost-dev libpugixml-dev
   libgtest-dev libgmock-dev
   # build-time data: zxcvbn's common-password list
   python3 python3-zxcvbn
@@ -16,6 +17,8 @@ packages=(
   python3-pytest python3-passlib python3-paramiko whois openssl openssh-client sqlite3
   # tests: rclone, a third-party SFTP client (its sftp backend)
   rclone
+  # tests: WebDAV clients and the litmus WebDAV compliance suite
+  litmus cadaver curl
 )
 
 missing=()

@@ -5,6 +5,9 @@
 #include <iostream>
 
 #include "app/cli.h"
+#include "core/tls_certificate.h"
+#include "http/router.h"
+#include "http/server.h"
 #include "sftp/server.h"
 
 namespace drawbridge::app {
@@ -68,10 +71,39 @@ void add_serve_command(CLI::App& app, CliContext& ctx) {
         for (int port : sftp_server.bound_ports())
             spdlog::info("sftp listening on {}:{} (connect: sftp -P {} admin@<host>)",
                          config.sftp_address, port, port);
+
+        http::Services http_services{
+            *node.gate,
+            *node.log,
+            config.files_dir(),
+            [&node](const core::User& u) { return file_rules_for(node, u); },
+            {}};
+        http::ServerOptions http_options;
+        http_options.address = config.http_address;
+        http_options.https_port = config.http_port;
+        http_options.plain_port = config.http_plain_port;
+        http_options.threads = config.http_threads;
+        if (config.http_port >= 0) {
+            const auto tls = core::ensure_tls_certificate(config.tls_dir());
+            http_options.certificate = tls.certificate;
+            http_options.private_key = tls.private_key;
+        }
+        http_options.make_handler = [&http_services](const std::string& ip, bool secure) {
+            return http::make_router(http_services, ip, secure);
+        };
+        http::Server http_server(http_options);
+        http_server.start();
+        if (http_server.https_port() >= 0)
+            spdlog::info("https listening on {}:{} (WebDAV: https://<host>:{}/dav/)",
+                         config.http_address, http_server.https_port(), http_server.https_port());
+        if (http_server.plain_port() >= 0)
+            spdlog::info("http listening on {}:{} (unencrypted)", config.http_address,
+                         http_server.plain_port());
         spdlog::info("ready; stop with Ctrl-C");
         int sig = 0;
         sigwait(&stop, &sig);
         spdlog::info("stopping on signal {}", sig);
+        http_server.stop();
         sftp_server.stop();
     });
 }

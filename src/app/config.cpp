@@ -100,6 +100,24 @@ const std::array kKeys = {
     Key{"sftp.workers", "DRAWBRIDGE_SFTP_WORKERS",
         "event-loop threads serving SFTP connections (default 0: one per core)",
         [](NodeConfig& c, std::string_view v) { return parse_int(v, 0, 256, c.sftp_workers); }},
+    Key{"http.address", "DRAWBRIDGE_HTTP_ADDRESS",
+        "address the HTTPS (REST API, WebDAV) listener binds (default 0.0.0.0)",
+        [](NodeConfig& c, std::string_view v) -> std::optional<std::string> {
+            if (!core::IpAddress::parse(v)) return "expected an IPv4 or IPv6 address";
+            c.http_address = std::string(v);
+            return std::nullopt;
+        }},
+    Key{"http.port", "DRAWBRIDGE_HTTP_PORT",
+        "HTTPS port (default 8443; 0 picks a free one; -1 turns HTTPS off)",
+        [](NodeConfig& c, std::string_view v) { return parse_int(v, -1, 65535, c.http_port); }},
+    Key{"http.plain_port", "DRAWBRIDGE_HTTP_PLAIN_PORT",
+        "plain (unencrypted) HTTP port (default -1: none; 0 picks a free one)",
+        [](NodeConfig& c, std::string_view v) {
+            return parse_int(v, -1, 65535, c.http_plain_port);
+        }},
+    Key{"http.threads", "DRAWBRIDGE_HTTP_THREADS",
+        "threads serving HTTP connections (default 0: one per core)",
+        [](NodeConfig& c, std::string_view v) { return parse_int(v, 0, 256, c.http_threads); }},
 };
 
 std::string node_text(const toml::node& n) {

@@ -26,10 +26,17 @@ struct NodeConfig {
     int sftp_alt_port = -1;  // a second port for networks that block the first; -1: none
     int sftp_idle_timeout = 120;
     int sftp_workers = 0;  // event-loop threads; 0: one per core
+    // HTTPS (REST API and WebDAV); plain HTTP only when a port is configured.
+    std::string http_address = "0.0.0.0";
+    int http_port = 8443;      // 0: any free port (printed at start); -1: no HTTPS
+    int http_plain_port = -1;  // -1: no plain HTTP
+    int http_threads = 0;      // io_context threads; 0: one per core
 
     std::filesystem::path database_file() const;
     std::filesystem::path files_dir() const { return data_dir / "files"; }
     std::filesystem::path host_key_dir() const { return data_dir / "host_keys"; }
+    // The node's TLS certificate and key (generated self-signed on first start).
+    std::filesystem::path tls_dir() const { return data_dir / "tls"; }
 };
 
 // Reads `file` (if given), then the environment, then the --data-dir flag. Unknown keys,

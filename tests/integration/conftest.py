@@ -25,10 +25,13 @@ class Server(Drawbridge):
         super().__init__(tmp)
         self.config.write_text('region = "test-region"\n'
                                '[security]\npbkdf2_iterations = 1000\n'
+                               '[http]\naddress = "127.0.0.1"\nport = 0\nplain_port = 0\n'
                                '[sftp]\naddress = "127.0.0.1"\nport = 0\n' + sftp_extra)
         self.log_file = tmp / "serve.log"
         self.proc = None
         self.sftp_port = None
+        self.https_port = None
+        self.http_port = None  # plain HTTP
         if host_keys:
             # Generating an RSA 3072 host key takes longer than the rest of a start.
             self.data_dir.mkdir(mode=0o700)
@@ -45,6 +48,9 @@ class Server(Drawbridge):
             m = re.search(r"sftp listening on 127\.0\.0\.1:(\d+)", text)
             if m and "ready" in text:
                 self.sftp_port = int(m.group(1))
+                for attr, proto in (("https_port", "https"), ("http_port", "http")):
+                    p = re.search(proto + r" listening on 127\.0\.0\.1:(\d+)", text)
+                    setattr(self, attr, int(p.group(1)) if p else None)
                 return
             if self.proc.poll() is not None:
                 raise AssertionError("drawbridge serve exited:\n" + text)

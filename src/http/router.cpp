@@ -1,0 +1,122 @@
+#include "http/router.h"
+
+#include <spdlog/spdlog.h>
+
+#include "core/crypto.h"
+#include "http/dav.h"
+#include "http/failure_wire.h"
+#include "http/uri.h"
+
+namespace drawbridge::http {
+namespace {
+
+Response text(int status, std::string body) {
+    return Response(status, "text/plain; charset=utf-8", std::move(body) + "\n");
+}
+
+Response challenge(int status, std::string body) {
+    Response r = text(status, std::move(body));
+    r.set("WWW-Authenticate", "Basic realm=\"" + std::string(kRealm) + "\", charset=\"UTF-8\"");
+    return r;
+}
+
+// "Basic base64(user:password)" -> {user, password}
+std::optional<std::pair<std::string, std::string>> basic_credentials(std::string_view h) {
+    if (h.size() < 6 || (h.substr(0, 6) != "Basic " && h.substr(0, 6) != "basic ")) return {};
+    auto decoded = core::crypto::base64_decode(h.substr(6));
+    if (!decoded) return {};
+    const auto colon = decoded->find(':');
+    if (colon == std::string::npos) return {};
+    return std::make_pair(decoded->substr(0, colon), decoded->substr(colon + 1));
+}
+
+class Router : public Handler {
+  public:
+    Router(Services& services, std::string ip) : services_(services), ip_(std::move(ip)) {}
+
+    Prepared prepare(Request& req) override {
+        auto path = decode_path(req.target);
+        if (!path) return {text(400, "invalid request path"), nullptr};
+        if (*path == kDavPrefix || path->starts_with(std::string(kDavPrefix) + "/")) {
+            if (auto refused = login(req, core::Interface::dav))
+                return {std::move(refused), nullptr};
+            dav_path_ = *path == kDavPrefix ? "/" : path->substr(kDavPrefix.size());
+            target_ = Target::dav;
+            return dav_->prepare(req, dav_path_);
+        }
+        target_ = Target::none;
+        if (*path == "/" && (req.method == "GET" || req.method == "HEAD"))
+            return {text(200, "drawbridge: WebDAV at /dav/"), nullptr};
+        return {text(404, "not found"), nullptr};
+    }
+
+    Response handle(Request& req) override {
+        if (target_ == Target::dav) return dav_->handle(req, dav_path_);
+        return text(404, "not found");
+    }
+
+  private:
+    enum class Target { none, dav };
+
+    // Logs the request's credentials in, or reuses the login of this connection when they are
+    // the same as last time (clients send them with every request; hashing the password each
+    // time would cost a PBKDF2 run per request). Returns the refusal, or nullopt when in.
+    std::optional<Response> login(const Request& req, core::Interface interface) {
+        const auto header = req.header("authorization");
+        if (header.empty()) return challenge(401, "authentication required");
+        const std::string digest = core::crypto::sha256(header);
+        if (files_ && interface_ == interface &&
+            core::crypto::constant_time_equal(digest, login_digest_))
+            return std::nullopt;
+        dav_.reset();
+        files_.reset();
+        const auto creds = basic_credentials(header);
+        if (!creds) return challenge(401, "malformed Basic credentials");
+        core::LoginAttempt attempt{
+            creds->first, interface, ip_, core::PasswordCredential{creds->second}, {}, {}};
+        const auto outcome = services_.gate.attempt(attempt);
+        if (!outcome.ok()) {
+            const auto reason = outcome.kind == core::LoginOutcome::Kind::partial
+                                    ? core::FailureReason::second_factor_required
+                                    : outcome.reason;
+            const auto& wire = http_failure(reason);
+            const std::string body = std::string(core::info(reason).title) + ": " +
+                                     login_error_text(reason, outcome.detail);
+            return wire.status == 401 ? challenge(401, body) : text(wire.status, body);
+        }
+        const core::User& user = *outcome.user;
+        const std::filesystem::path root = user.user_root.empty()
+                                               ? services_.files_dir / user.username
+                                               : std::filesystem::path(user.user_root);
+        try {
+            auto rules = services_.file_rules ? services_.file_rules(user) : vfs::FileRules{};
+            files_ =
+                std::make_unique<vfs::FileSession>(vfs::LocalRoot::open(root, true), services_.log,
+                                                   user, interface, ip_, std::move(rules));
+        } catch (const std::exception& e) {
+            spdlog::error("http: cannot open the root folder of '{}': {}", user.username, e.what());
+            return text(503, "the user's folder is not available");
+        }
+        dav_ = std::make_unique<Dav>(*files_, services_.locks, std::string(kDavPrefix));
+        login_digest_ = digest;
+        interface_ = interface;
+        return std::nullopt;
+    }
+
+    Services& services_;
+    std::string ip_;
+    std::string login_digest_;
+    core::Interface interface_ = core::Interface::dav;
+    std::unique_ptr<vfs::FileSession> files_;
+    std::unique_ptr<Dav> dav_;
+    Target target_ = Target::none;
+    std::string dav_path_;
+};
+
+}  // namespace
+
+std::unique_ptr<Handler> make_router(Services& services, const std::string& peer_ip, bool) {
+    return std::make_unique<Router>(services, peer_ip);
+}
+
+}  // namespace drawbridge::http
