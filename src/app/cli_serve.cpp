@@ -73,11 +73,12 @@ void add_serve_command(CLI::App& app, CliContext& ctx) {
                          config.sftp_address, port, port);
 
         http::Services http_services{
-            *node.gate,
-            *node.log,
-            config.files_dir(),
-            [&node](const core::User& u) { return file_rules_for(node, u); },
-            {}};
+            .gate = *node.gate,
+            .log = *node.log,
+            .store = *node.store,
+            .accounts = *node.accounts,
+            .files_dir = config.files_dir(),
+            .file_rules = [&node](const core::User& u) { return file_rules_for(node, u); }};
         http::ServerOptions http_options;
         http_options.address = config.http_address;
         http_options.https_port = config.http_port;

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/crypto.h"
+#include "http/api.h"
 #include "http/dav.h"
 #include "http/failure_wire.h"
 #include "http/uri.h"
@@ -30,9 +31,46 @@ std::optional<std::pair<std::string, std::string>> basic_credentials(std::string
     return std::make_pair(decoded->substr(0, colon), decoded->substr(colon + 1));
 }
 
-class Router : public Handler {
+class Router : public Handler, public ApiLogin {
   public:
-    Router(Services& services, std::string ip) : services_(services), ip_(std::move(ip)) {}
+    Router(Services& services, std::string ip)
+        : services_(services), ip_(std::move(ip)), api_(services, *this) {}
+
+    const core::User& user() const override { return files_->user(); }
+    vfs::FileSession& files() override { return *files_; }
+    Dav& dav() override { return *dav_; }
+
+    std::optional<Response> login_api(const Request& req) override {
+        if (const auto token = req.header("x-filesapi-auth"); !token.empty()) {
+            const auto user_id = services_.sessions.find(std::string(token));
+            auto user = user_id ? services_.store.find_user(*user_id) : std::nullopt;
+            if (!user || user->disabled)
+                return api_error(401, "the session has expired or does not exist; log in again");
+            const std::string digest = core::crypto::sha256("session:" + std::string(token));
+            if (files_ && interface_ == core::Interface::restapi &&
+                core::crypto::constant_time_equal(digest, login_digest_))
+                return std::nullopt;
+            return establish(*user, core::Interface::restapi, digest);
+        }
+        const auto key = req.header("x-filesapi-key");
+        if (key.empty())
+            return api_error(401, "authentication required: X-FilesAPI-Key or X-FilesAPI-Auth");
+        const std::string digest = core::crypto::sha256("key:" + std::string(key));
+        if (files_ && interface_ == core::Interface::restapi &&
+            core::crypto::constant_time_equal(digest, login_digest_))
+            return std::nullopt;
+        forget();
+        const auto outcome = services_.gate.attempt(
+            {"", core::Interface::restapi, ip_, core::ApiKeyCredential{std::string(key)}, {}, {}});
+        if (!outcome.ok()) {
+            const auto reason = outcome.kind == core::LoginOutcome::Kind::partial
+                                    ? core::FailureReason::second_factor_required
+                                    : outcome.reason;
+            return Response(http_failure(reason).status, "application/json",
+                            login_error_json(reason, outcome.detail) + "\n");
+        }
+        return establish(*outcome.user, core::Interface::restapi, digest);
+    }
 
     Prepared prepare(Request& req) override {
         auto path = decode_path(req.target);
@@ -44,19 +82,24 @@ class Router : public Handler {
             target_ = Target::dav;
             return dav_->prepare(req, dav_path_);
         }
+        if (*path == kApiPrefix || path->starts_with(std::string(kApiPrefix) + "/")) {
+            target_ = Target::api;
+            return api_.prepare(req, path->substr(kApiPrefix.size()));
+        }
         target_ = Target::none;
         if (*path == "/" && (req.method == "GET" || req.method == "HEAD"))
-            return {text(200, "drawbridge: WebDAV at /dav/"), nullptr};
+            return {text(200, "drawbridge: WebDAV at /dav/, REST API at /api/v1"), nullptr};
         return {text(404, "not found"), nullptr};
     }
 
     Response handle(Request& req) override {
         if (target_ == Target::dav) return dav_->handle(req, dav_path_);
+        if (target_ == Target::api) return api_.handle(req);
         return text(404, "not found");
     }
 
   private:
-    enum class Target { none, dav };
+    enum class Target { none, dav, api };
 
     // Logs the request's credentials in, or reuses the login of this connection when they are
     // the same as last time (clients send them with every request; hashing the password each
@@ -68,8 +111,7 @@ class Router : public Handler {
         if (files_ && interface_ == interface &&
             core::crypto::constant_time_equal(digest, login_digest_))
             return std::nullopt;
-        dav_.reset();
-        files_.reset();
+        forget();
         const auto creds = basic_credentials(header);
         if (!creds) return challenge(401, "malformed Basic credentials");
         core::LoginAttempt attempt{
@@ -84,7 +126,19 @@ class Router : public Handler {
                                      login_error_text(reason, outcome.detail);
             return wire.status == 401 ? challenge(401, body) : text(wire.status, body);
         }
-        const core::User& user = *outcome.user;
+        return establish(*outcome.user, interface, digest);
+    }
+
+    void forget() {
+        dav_.reset();
+        files_.reset();
+        login_digest_.clear();
+    }
+
+    // Opens the user's files for the requests of this connection.
+    std::optional<Response> establish(const core::User& user, core::Interface interface,
+                                      const std::string& digest) {
+        forget();
         const std::filesystem::path root = user.user_root.empty()
                                                ? services_.files_dir / user.username
                                                : std::filesystem::path(user.user_root);
@@ -95,7 +149,9 @@ class Router : public Handler {
                                                    user, interface, ip_, std::move(rules));
         } catch (const std::exception& e) {
             spdlog::error("http: cannot open the root folder of '{}': {}", user.username, e.what());
-            return text(503, "the user's folder is not available");
+            return interface == core::Interface::restapi
+                       ? api_error(503, "the user's folder is not available")
+                       : text(503, "the user's folder is not available");
         }
         dav_ = std::make_unique<Dav>(*files_, services_.locks, std::string(kDavPrefix));
         login_digest_ = digest;
@@ -109,6 +165,7 @@ class Router : public Handler {
     core::Interface interface_ = core::Interface::dav;
     std::unique_ptr<vfs::FileSession> files_;
     std::unique_ptr<Dav> dav_;
+    Api api_;
     Target target_ = Target::none;
     std::string dav_path_;
 };

@@ -109,6 +109,42 @@ std::optional<std::string> decode_path(std::string_view target) {
     return out;
 }
 
+std::map<std::string, std::string> parse_query(std::string_view target) {
+    std::map<std::string, std::string> out;
+    const auto q = target.find('?');
+    if (q == std::string_view::npos) return out;
+    const auto decode = [](std::string_view s) -> std::optional<std::string> {
+        std::string r;
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            if (s[i] == '+') {
+                r += ' ';
+            } else if (s[i] == '%') {
+                if (i + 2 >= s.size()) return std::nullopt;
+                const int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
+                if (hi < 0 || lo < 0) return std::nullopt;
+                r += static_cast<char>(hi * 16 + lo);
+                i += 2;
+            } else {
+                r += s[i];
+            }
+        }
+        if (r.find('\0') != std::string::npos || !valid_utf8(r)) return std::nullopt;
+        return r;
+    };
+    std::string_view rest = target.substr(q + 1);
+    while (!rest.empty()) {
+        const auto amp = rest.find('&');
+        const auto pair = rest.substr(0, amp);
+        const auto eq = pair.find('=');
+        auto k = decode(pair.substr(0, eq));
+        auto v = decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
+        if (k && v && !k->empty()) out[*k] = *v;
+        if (amp == std::string_view::npos) break;
+        rest.remove_prefix(amp + 1);
+    }
+    return out;
+}
+
 std::string encode_path(std::string_view path) {
     static constexpr char kHex[] = "0123456789ABCDEF";
     std::string out;

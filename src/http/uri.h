@@ -2,6 +2,7 @@
 // and the encoding of the hrefs we send back.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,5 +22,9 @@ std::string encode_path(std::string_view path);
 std::string xml_escape(std::string_view text);
 
 bool valid_utf8(std::string_view s);
+
+// The query string of a request-target as name -> value ('+' is a space); a name given twice
+// keeps its last value. Pairs that do not decode to valid UTF-8 are dropped.
+std::map<std::string, std::string> parse_query(std::string_view target);
 
 }  // namespace drawbridge::http
