@@ -201,7 +201,7 @@ bool matches(std::string_view pattern, std::string_view path,
             const std::string name(pattern.substr(pi + 1, close - pi - 1));
             if (name == "path" && close + 1 == pattern.size()) {
                 const auto rest = path.substr(std::min(ti, path.size()));
-                params[name] = rest.empty() ? "/" : std::string(rest);
+                params[name] = "/" + std::string(rest);
                 return true;
             }
             const auto end = std::min(path.find('/', ti), path.size());

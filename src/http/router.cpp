@@ -74,7 +74,11 @@ class Router : public Handler, public ApiLogin {
 
     Prepared prepare(Request& req) override {
         auto path = decode_path(req.target);
-        if (!path) return {text(400, "invalid request path"), nullptr};
+        if (!path) {
+            if (std::string_view(req.target).starts_with(kApiPrefix))
+                return {api_error(400, "invalid request path"), nullptr};
+            return {text(400, "invalid request path"), nullptr};
+        }
         if (*path == kDavPrefix || path->starts_with(std::string(kDavPrefix) + "/")) {
             if (auto refused = login(req, core::Interface::dav))
                 return {std::move(refused), nullptr};
