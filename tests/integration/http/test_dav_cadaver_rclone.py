@@ -3,7 +3,7 @@ import hashlib
 import os
 import subprocess
 
-from conftest import GOOD
+from dav_curl import GOOD, alice  # noqa: F401 (alice is a fixture)
 
 
 def tree(root):

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from conftest import GOOD, curl
+from dav_curl import GOOD, alice, curl  # noqa: F401 (alice is a fixture)
 
 WRONG = "Wrong-Horse-9-Battery"
 

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from conftest import GOOD, curl
+from dav_curl import GOOD, curl
 
 API = "/api/v1"
 

@@ -1,4 +1,5 @@
-"""curl against the server's HTTPS port, for WebDAV and REST tests."""
+"""curl against the server's HTTPS port, for the WebDAV and REST tests (not in a
+conftest.py: that module name belongs to tests/cli when both directories run together)."""
 import subprocess
 
 import pytest
@@ -47,6 +48,7 @@ def curl(server, method, path, *args, user="alice", password=GOOD, data=None, up
 
 @pytest.fixture
 def alice(server):
+    """A server with the user alice and her (empty) folder."""
     server.add_user("alice")
     server.files("alice").mkdir(parents=True, exist_ok=True)
     return server
