@@ -253,6 +253,9 @@ struct Server::Impl {
 
     net::awaitable<void> run_connection(beast::tcp_stream stream, bool secure) {
         Connection c;
+        // Beast reads max(512, free capacity) bytes per call: without room reserved up front, a
+        // large upload arrives 512 bytes per recvmsg.
+        c.buffer.reserve(kChunk);
         c.secure = secure;
         c.idle = std::chrono::seconds(options.idle_timeout_seconds);
         error_code ec;
