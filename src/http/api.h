@@ -53,6 +53,16 @@ class Api {
     Response users_delete(Request&);
     Response users_unlock(Request&);
     Response history(Request&);
+    Response api_keys_list(Request&);
+    Response api_keys_create(Request&);
+    Response api_keys_delete(Request&);
+    Response ssh_keys_list(Request&);
+    Response ssh_keys_create(Request&);
+    Response ssh_keys_delete(Request&);
+    Response site_show(Request&);
+    Response site_update(Request&);
+    Response me_password(Request&);
+    Response me_generate_password(Request&);
     Response folders_list(Request&);
     Response folders_create(Request&);
     Response files_download(Request&);
@@ -65,6 +75,9 @@ class Api {
     static const std::vector<Route>& routes();
     Response file_action(Request& req, bool move);
     std::optional<core::User> user_param(Response& error);
+    // The user of a keys route, when the caller may manage its keys: an administrator for
+    // anyone, a user for itself when the site setting `site_flag` allows.
+    std::optional<core::User> key_owner(Response& error, bool core::SiteSettings::*site_flag);
 
     Services& services_;
     ApiLogin& login_;

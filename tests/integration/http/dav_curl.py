@@ -25,7 +25,7 @@ def curl(server, method, path, *args, user="alice", password=GOOD, data=None, up
     the path exactly as given, so that escapes reach the server undecoded."""
     port = server.http_port if plain else server.https_port
     scheme = "http" if plain else "https"
-    cmd = ["curl", "-sk", "--path-as-is", "-X", method, "-D", "-", "-o", "/dev/stderr",
+    cmd = ["curl", "-sgk", "--path-as-is", "-X", method, "-D", "-", "-o", "/dev/stderr",
            f"{scheme}://127.0.0.1:{port}{path}", *args]
     if user is not None:
         cmd += ["-u", f"{user}:{password}"]

@@ -207,7 +207,8 @@ def test_openapi_matches_the_routes(admin):
     # Every documented operation is routed: whatever it answers, it is not "no such route"
     # (404 from the router) nor "method not allowed" (405 from the router).
     for path, ops in paths.items():
-        concrete = path.replace("{id}", "1").replace("{path}", "nothing-here")
+        concrete = path.replace("{id}", "1").replace("{path}", "nothing-here").replace(
+            "{key}", "nothing-here")
         for method in ops:
             if (method, path) == ("delete", "/api/v1/users/{id}"):
                 continue  # would delete the administrator
@@ -219,3 +220,57 @@ def test_openapi_matches_the_routes(admin):
     # And what is not documented is not routed.
     assert "no such route" in call(server, "GET", "/undocumented", token=root).text
     assert "method not allowed here" in call(server, "PATCH", "/me", token=root).text
+
+
+def test_keys_site_and_own_password(admin, tmp_path):
+    import subprocess
+    server, root = admin
+    alice_id = server.json("user", "show", "alice")["id"]
+    alice = login(server, "alice")
+    # Users manage their own keys only when the site allows it.
+    assert_error(call(server, "GET", f"/users/{alice_id}/api_keys", token=alice), 403,
+                 "not-authorized/not-authorized")
+    r = call(server, "POST", f"/users/{alice_id}/api_keys", token=root,
+             body={"name": "ci", "expires_at": "2099-01-01"})
+    assert r.status == 201 and len(r.json["key"]) >= 32
+    assert call(server, "GET", "/me", key=r.json["key"]).json["username"] == "alice"
+    r = call(server, "PATCH", "/site", token=root, body={"users_can_create_api_keys": True,
+                                                         "users_can_create_ssh_keys": True})
+    assert r.status == 200 and r.json["users_can_create_api_keys"] is True
+    r = call(server, "GET", f"/users/{alice_id}/api_keys", token=alice)
+    assert [k["name"] for k in r.json] == ["ci"] and "key" not in r.json[0]
+    root_id = server.json("user", "show", "root")["id"]
+    assert_error(call(server, "GET", f"/users/{root_id}/api_keys", token=alice), 403,
+                 "not-authorized/not-authorized")
+    assert call(server, "DELETE", f"/users/{alice_id}/api_keys/ci", token=alice).status == 204
+    assert call(server, "GET", f"/users/{alice_id}/api_keys", token=alice).json == []
+
+    key = tmp_path / "id"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    r = call(server, "POST", f"/users/{alice_id}/ssh_keys", token=alice,
+             body={"public_key": (tmp_path / "id.pub").read_text(), "title": "laptop"})
+    assert r.status == 201 and r.json["fingerprint_sha256"].startswith("SHA256:")
+    assert_error(call(server, "POST", f"/users/{alice_id}/ssh_keys", token=alice,
+                      body={"public_key": "ssh-ed25519 garbage"}), 400, "bad-request/bad-request")
+    keys = call(server, "GET", f"/users/{alice_id}/ssh_keys", token=alice).json
+    assert [k["title"] for k in keys] == ["laptop"]
+    assert call(server, "DELETE", f"/users/{alice_id}/ssh_keys/{keys[0]['id']}",
+                token=alice).status == 204
+
+    # Site settings: administrators only, validated.
+    assert_error(call(server, "GET", "/site", token=alice), 403, "not-authorized/not-authorized")
+    r = call(server, "PATCH", "/site", token=root, body={"password_min_length": 1000})
+    assert_error(r, 400, "bad-request/bad-request")
+    assert "password_min_length" in r.json["error"]
+    assert_error(call(server, "PATCH", "/site", token=root, body={"nosuch": 1}), 400,
+                 "bad-request/bad-request")
+    assert call(server, "GET", "/site", token=root).json["password_min_length"] != 1000
+
+    generated = call(server, "GET", "/me/generate_password", token=alice).json["password"]
+    assert_error(call(server, "POST", "/me/password", token=alice, body={"password": "short"}),
+                 400, "bad-request/bad-request")
+    assert call(server, "POST", "/me/password", token=alice,
+                body={"password": generated}).status == 200
+    login(server, "alice", generated)
+    actions = {e["action"] for e in server.log("--interface", "restapi")}
+    assert {"api_key_create", "api_key_destroy", "site_update"} <= actions
