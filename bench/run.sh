@@ -7,6 +7,16 @@ if [ ! -x /usr/sbin/sshd ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openssh-server
   systemctl disable --now ssh 2>/dev/null || true
 fi
+if [ ! -x /usr/sbin/nginx ] || ! command -v wrk >/dev/null; then
+  # Installed without starting nginx's service: the benchmark runs its own nginx.
+  policy_added=
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+    policy_added=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx-extras wrk
+  if [ -n "$policy_added" ]; then rm -f /usr/sbin/policy-rc.d; fi
+fi
 echo "== action log search over 1,000,000 entries (target: each query well under 100 ms)"
 "$build/bench/action_log_bench"
 echo
@@ -15,3 +25,6 @@ echo "== SFTP throughput beside OpenSSH's sshd (target: every ratio >= 1.2)"
 echo
 echo "== SFTP sessions: memory per idle session (target <= 200 KiB), 100 logins at once"
 /usr/bin/python3 bench/sftp_sessions_bench.py "$build"
+echo
+echo "== WebDAV beside nginx (targets: large GET/PUT >= 1.0, 4 KiB GETs >= 0.8, PROPFIND < 300 ms)"
+/usr/bin/python3 bench/http_bench.py "$build"

@@ -344,10 +344,16 @@ Response Dav::options(Request&, const std::string&) {
 
 Response Dav::get(Request& req, const std::string& path) {
     const bool head = req.method == "HEAD";
+    // Opened first and stat'ed through the descriptor: one path resolution per request.
+    vfs::UniqueFd fd;
     struct stat st {};
-    if (const int e = files_.root().stat(path, true, st))
-        return text(status_of_errno(e), "not found");
+    if (const int e = files_.root().open_file(path, O_RDONLY | O_NONBLOCK, 0, fd)) {
+        if (e != ENOENT && e != ENOTDIR) files_.record("read", path, {}, {}, {}, e);
+        return text(status_of_errno(e), std::strerror(e));
+    }
+    if (::fstat(fd.get(), &st) != 0) return text(500, std::strerror(errno));
     if (S_ISDIR(st.st_mode)) {
+        fd.reset();
         if (const int e = files_.check(Permission::list, path)) {
             files_.record("list", path, {}, {}, {}, e);
             return text(403, "permission denied");
@@ -359,16 +365,11 @@ Response Dav::get(Request& req, const std::string& path) {
         }
         return r;
     }
+    if (!S_ISREG(st.st_mode)) return text(403, "not a file");
     if (const int e = files_.check(Permission::read, path)) {
         files_.record("read", path, {}, {}, {}, e);
         return text(403, "permission denied");
     }
-    vfs::UniqueFd fd;
-    if (const int e = files_.root().open_file(path, O_RDONLY | O_NONBLOCK, 0, fd)) {
-        files_.record("read", path, {}, {}, {}, e);
-        return text(status_of_errno(e), std::strerror(e));
-    }
-    if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return text(403, "not a file");
     const std::string etag = etag_of_stat(st);
     const std::string modified = http_date(st.st_mtim.tv_sec);
     const auto with_validators = [&](Response r) {
