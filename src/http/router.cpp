@@ -116,6 +116,8 @@ class Router : public Handler, public ApiLogin {
             core::crypto::constant_time_equal(digest, login_digest_))
             return std::nullopt;
         forget();
+        if (interface == core::Interface::dav && !services_.gate.site_settings().dav_enabled)
+            return text(503, "WebDAV is turned off on this site (site setting dav_enabled)");
         const auto creds = basic_credentials(header);
         if (!creds) return challenge(401, "malformed Basic credentials");
         core::LoginAttempt attempt{

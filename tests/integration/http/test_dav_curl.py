@@ -173,3 +173,11 @@ def test_options_and_propfind_depth(alice):
 def test_plain_http_serves_the_same_tree(alice):
     assert curl(alice, "PUT", "/dav/p.txt", data=b"plain", plain=True).status == 201
     assert curl(alice, "GET", "/dav/p.txt").body == b"plain"
+
+
+def test_site_setting_dav_enabled(alice):
+    alice.run("site", "set", "dav_enabled=false")
+    r = curl(alice, "GET", "/dav/")
+    assert r.status == 503 and "dav_enabled" in r.text
+    alice.run("site", "set", "dav_enabled=true")
+    assert curl(alice, "GET", "/dav/").status == 200
