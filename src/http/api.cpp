@@ -164,7 +164,7 @@ const std::vector<Api::Route>& Api::routes() {
         {"DELETE", "/sessions", Access::user, &Api::sessions_delete, "log out (end this session)"},
         {"GET", "/me", Access::user, &Api::me, "the current user"},
         {"GET", "/users", Access::admin, &Api::users_list,
-         "list users (search, disabled, cursor, per_page)"},
+         "list users (search, disabled, authentication_method, cursor, per_page)"},
         {"POST", "/users", Access::admin, &Api::users_create, "create a user"},
         {"GET", "/users/{id}", Access::admin, &Api::users_show, "show a user"},
         {"PATCH", "/users/{id}", Access::admin, &Api::users_update,

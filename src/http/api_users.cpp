@@ -40,6 +40,10 @@ Response Api::users_list(Request& req) {
             return api_error(400, "disabled: expected true or false");
         filter.disabled = q.at("disabled") == "true";
     }
+    if (q.contains("authentication_method")) {
+        filter.method = core::parse_auth_method(q.at("authentication_method"));
+        if (!filter.method) return api_error(400, "authentication_method: unknown method");
+    }
     if (q.contains("cursor")) filter.after_username = q.at("cursor");
     filter.limit = *per_page + 1;
     auto users = services_.store.list_users(filter);

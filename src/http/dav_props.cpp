@@ -2,6 +2,7 @@
 // extended attribute.
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/xattr.h>
 
 #include <algorithm>
@@ -177,6 +178,11 @@ Response Dav::propfind(Request& req, const std::string& path) {
             std::string v;
             for (const auto& l : locks_.covering(root_key_, p)) v += lock_xml(l);
             return v;
+        }
+        if (name == "quota-available-bytes") {  // RFC 4331; macOS shows it as free space
+            struct statvfs v {};
+            if (files_.root().statvfs(v) != 0) return std::nullopt;
+            return std::to_string(static_cast<std::uint64_t>(v.f_bavail) * v.f_frsize);
         }
         if (dir) return std::nullopt;
         if (name == "getcontentlength") return std::to_string(s.st_size);

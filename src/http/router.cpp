@@ -91,6 +91,13 @@ class Router : public Handler, public ApiLogin {
             return api_.prepare(req, path->substr(kApiPrefix.size()));
         }
         target_ = Target::none;
+        // Windows' WebDAV client asks the server's root what it speaks before it asks for
+        // credentials; answering there lets it map https://host/dav/ as a drive.
+        if (req.method == "OPTIONS") {
+            Response r(200);
+            r.set("DAV", "1, 2").set("MS-Author-Via", "DAV").set("Allow", "OPTIONS, GET, HEAD");
+            return {std::move(r), nullptr};
+        }
         if (*path == "/" && (req.method == "GET" || req.method == "HEAD"))
             return {text(200, "drawbridge: WebDAV at /dav/, REST API at /api/v1"), nullptr};
         return {text(404, "not found"), nullptr};

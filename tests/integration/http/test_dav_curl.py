@@ -181,3 +181,14 @@ def test_site_setting_dav_enabled(alice):
     assert r.status == 503 and "dav_enabled" in r.text
     alice.run("site", "set", "dav_enabled=true")
     assert curl(alice, "GET", "/dav/").status == 200
+
+
+def test_windows_and_macos_expectations(alice):
+    # Windows asks the server's root, without credentials, what it speaks.
+    r = curl(alice, "OPTIONS", "/", user=None)
+    assert r.status == 200 and r.header("dav") == "1, 2" and r.header("ms-author-via") == "DAV"
+    # macOS shows the free space from RFC 4331's quota property.
+    body = (b'<?xml version="1.0"?><D:propfind xmlns:D="DAV:"><D:prop>'
+            b'<D:quota-available-bytes/><D:getetag/></D:prop></D:propfind>')
+    r = curl(alice, "PROPFIND", "/dav/", "-H", "Depth: 0", data=body)
+    assert r.status == 207 and "<D:quota-available-bytes>" in r.text

@@ -114,6 +114,10 @@ def test_users_are_for_administrators(admin):
     r = call(server, "GET", "/users?per_page=2&cursor=alice", token=root)
     assert [u["username"] for u in r.json] == ["bob", "root"]
     assert r.header("x-files-cursor") is None
+    r = call(server, "GET", "/users?authentication_method=none", token=root)
+    assert r.status == 200 and r.json == []
+    assert_error(call(server, "GET", "/users?authentication_method=magic", token=root), 400,
+                 "bad-request/bad-request")
     r = call(server, "GET", "/users?search=bob", token=root)
     assert [u["username"] for u in r.json] == ["bob"]
     assert_error(call(server, "GET", "/users?per_page=0", token=root), 400,
