@@ -70,7 +70,7 @@ Subsystem sftp internal-sftp -d {root}
 def start_drawbridge(build, work, key):
     data = work / "db_data"
     cfg = work / "drawbridge.toml"
-    cfg.write_text('[sftp]\naddress = "127.0.0.1"\nport = 0\n')
+    cfg.write_text('[http]\nport = -1\n[sftp]\naddress = "127.0.0.1"\nport = 0\n')
     binary = str(pathlib.Path(build).resolve() / "drawbridge")
     base = [binary, "--data-dir", str(data), "--config", str(cfg)]
     log = open(work / "serve.log", "w")

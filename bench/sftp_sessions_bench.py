@@ -54,7 +54,7 @@ def start_server(build, work):
     binary = str(pathlib.Path(build).resolve() / "drawbridge")
     data, cfg = work / "data", work / "drawbridge.toml"
     # Idle sessions must outlive the time it takes to open all of them.
-    cfg.write_text('[sftp]\naddress = "127.0.0.1"\nport = 0\n'
+    cfg.write_text('[http]\nport = -1\n[sftp]\naddress = "127.0.0.1"\nport = 0\n'
                    'idle_timeout = 3600\n')
     base = ["--data-dir", str(data), "--config", str(cfg)]
     log_path = work / "serve.log"

@@ -5,8 +5,11 @@
 #include <iostream>
 
 #include "app/cli.h"
-#include "ftp/server.h"
 #include "core/cidr.h"
+#include "core/tls_certificate.h"
+#include "ftp/server.h"
+#include "http/router.h"
+#include "http/server.h"
 #include "sftp/server.h"
 
 namespace drawbridge::app {
@@ -30,6 +33,12 @@ void bootstrap_admin(Node& node) {
               << "\n\n";
 }
 
+// The configured certificate, or the generated one under <data>/tls/.
+core::TlsCertificatePaths node_certificate(const NodeConfig& config) {
+    if (!config.tls_cert.empty()) return {config.tls_cert, config.tls_key};
+    return core::ensure_tls_certificate(config.tls_dir());
+}
+
 ftp::ServerOptions ftp_options(const NodeConfig& config) {
     ftp::ServerOptions o;
     o.address = config.ftp_address;
@@ -39,8 +48,9 @@ ftp::ServerOptions ftp_options(const NodeConfig& config) {
     o.passive_port_max = config.ftp_passive_port_max;
     o.passive_address = config.ftp_passive_address;
     o.idle_timeout_seconds = config.ftp_idle_timeout;
-    o.cert_file = config.tls_cert_file();
-    o.key_file = config.tls_key_file();
+    const auto tls = node_certificate(config);
+    o.cert_file = tls.certificate;
+    o.key_file = tls.private_key;
     o.files_dir = config.files_dir();
     return o;
 }
@@ -102,11 +112,41 @@ void add_serve_command(CLI::App& app, CliContext& ctx) {
         if (ftp_server.implicit_port() >= 0)
             spdlog::info("ftps (implicit) listening on {}:{}", config.ftp_address,
                          ftp_server.implicit_port());
+
+        http::Services http_services{
+            .gate = *node.gate,
+            .log = *node.log,
+            .store = *node.store,
+            .accounts = *node.accounts,
+            .files_dir = config.files_dir(),
+            .file_rules = [&node](const core::User& u) { return file_rules_for(node, u); }};
+        http::ServerOptions http_options;
+        http_options.address = config.http_address;
+        http_options.https_port = config.http_port;
+        http_options.plain_port = config.http_plain_port;
+        http_options.threads = config.http_threads;
+        if (config.http_port >= 0) {
+            const auto tls = node_certificate(config);
+            http_options.certificate = tls.certificate;
+            http_options.private_key = tls.private_key;
+        }
+        http_options.make_handler = [&http_services](const std::string& ip, bool secure) {
+            return http::make_router(http_services, ip, secure);
+        };
+        http::Server http_server(http_options);
+        http_server.start();
+        if (http_server.https_port() >= 0)
+            spdlog::info("https listening on {}:{} (WebDAV: https://<host>:{}/dav/)",
+                         config.http_address, http_server.https_port(), http_server.https_port());
+        if (http_server.plain_port() >= 0)
+            spdlog::info("http listening on {}:{} (unencrypted)", config.http_address,
+                         http_server.plain_port());
         spdlog::info("ready; stop with Ctrl-C");
         int sig = 0;
         sigwait(&stop, &sig);
         spdlog::info("stopping on signal {}", sig);
         ftp_server.stop();
+        http_server.stop();
         sftp_server.stop();
     });
 }

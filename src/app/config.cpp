@@ -137,17 +137,17 @@ const std::array kKeys = {
         [](NodeConfig& c, std::string_view v) {
             return parse_int(v, 5, 86400, c.ftp_idle_timeout);
         }},
-    Key{"ftp.tls_cert", "DRAWBRIDGE_FTP_TLS_CERT",
-        "PEM certificate chain for FTPS (default <data>/tls/server.crt, self-signed on first "
-        "start)",
+    Key{"tls.cert", "DRAWBRIDGE_TLS_CERT",
+        "PEM certificate chain for FTPS and HTTPS (default <data>/tls/server.crt, self-signed "
+        "on first start)",
         [](NodeConfig& c, std::string_view v) -> std::optional<std::string> {
-            c.ftp_tls_cert = std::string(v);
+            c.tls_cert = std::string(v);
             return std::nullopt;
         }},
-    Key{"ftp.tls_key", "DRAWBRIDGE_FTP_TLS_KEY",
-        "PEM private key for FTPS (default <data>/tls/server.key)",
+    Key{"tls.key", "DRAWBRIDGE_TLS_KEY",
+        "PEM private key for FTPS and HTTPS (default <data>/tls/server.key)",
         [](NodeConfig& c, std::string_view v) -> std::optional<std::string> {
-            c.ftp_tls_key = std::string(v);
+            c.tls_key = std::string(v);
             return std::nullopt;
         }},
     Key{"geoip.database", "DRAWBRIDGE_GEOIP_DATABASE",
@@ -166,6 +166,24 @@ const std::array kKeys = {
             c.proxy_trusted = std::string(v);
             return std::nullopt;
         }},
+    Key{"http.address", "DRAWBRIDGE_HTTP_ADDRESS",
+        "address the HTTPS (REST API, WebDAV) listener binds (default 0.0.0.0)",
+        [](NodeConfig& c, std::string_view v) -> std::optional<std::string> {
+            if (!core::IpAddress::parse(v)) return "expected an IPv4 or IPv6 address";
+            c.http_address = std::string(v);
+            return std::nullopt;
+        }},
+    Key{"http.port", "DRAWBRIDGE_HTTP_PORT",
+        "HTTPS port (default 8443; 0 picks a free one; -1 turns HTTPS off)",
+        [](NodeConfig& c, std::string_view v) { return parse_int(v, -1, 65535, c.http_port); }},
+    Key{"http.plain_port", "DRAWBRIDGE_HTTP_PLAIN_PORT",
+        "plain (unencrypted) HTTP port (default -1: none; 0 picks a free one)",
+        [](NodeConfig& c, std::string_view v) {
+            return parse_int(v, -1, 65535, c.http_plain_port);
+        }},
+    Key{"http.threads", "DRAWBRIDGE_HTTP_THREADS",
+        "threads serving HTTP connections (default 0: one per core)",
+        [](NodeConfig& c, std::string_view v) { return parse_int(v, 0, 256, c.http_threads); }},
 };
 
 std::string node_text(const toml::node& n) {

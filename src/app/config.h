@@ -34,23 +34,26 @@ struct NodeConfig {
     int ftp_passive_port_max = 0;
     std::string ftp_passive_address;  // announced in PASV replies (behind NAT)
     int ftp_idle_timeout = 120;
-    std::filesystem::path ftp_tls_cert;  // empty: <data>/tls/server.crt, self-signed if missing
-    std::filesystem::path ftp_tls_key;   // empty: <data>/tls/server.key
+    // The node's certificate for FTPS and HTTPS; empty: <data>/tls/server.crt and .key,
+    // generated self-signed on first start.
+    std::filesystem::path tls_cert;
+    std::filesystem::path tls_key;
     // GeoIP country database (mmdb); empty: allowed/disallowed countries are not checked.
     std::filesystem::path geoip_database;
     // Load balancers allowed to send a PROXY protocol (v1 or v2) header, comma-separated CIDRs.
     // A connection from one of them must start with the header; from anyone else it must not.
     std::string proxy_trusted;
+    // HTTPS (REST API and WebDAV); plain HTTP only when a port is configured.
+    std::string http_address = "0.0.0.0";
+    int http_port = 8443;      // 0: any free port (printed at start); -1: no HTTPS
+    int http_plain_port = -1;  // -1: no plain HTTP
+    int http_threads = 0;      // io_context threads; 0: one per core
 
     std::filesystem::path database_file() const;
     std::filesystem::path files_dir() const { return data_dir / "files"; }
     std::filesystem::path host_key_dir() const { return data_dir / "host_keys"; }
-    std::filesystem::path tls_cert_file() const {
-        return ftp_tls_cert.empty() ? data_dir / "tls" / "server.crt" : ftp_tls_cert;
-    }
-    std::filesystem::path tls_key_file() const {
-        return ftp_tls_key.empty() ? data_dir / "tls" / "server.key" : ftp_tls_key;
-    }
+    // The node's TLS certificate and key (generated self-signed on first start).
+    std::filesystem::path tls_dir() const { return data_dir / "tls"; }
 };
 
 // Reads `file` (if given), then the environment, then the --data-dir flag. Unknown keys,

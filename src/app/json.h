@@ -1,24 +1,8 @@
-// JSON views of the value types, with Files.com's field names, for `--json` (and the REST API).
+// The JSON views moved to src/views (the REST API uses them too); the CLI keeps its name for them.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
-#include "auth/login_gate.h"
-#include "core/action_log.h"
-#include "core/folder_permission.h"
-#include "core/site_settings.h"
-#include "core/user.h"
+#include "views/json.h"
 
 namespace drawbridge::app {
-
-nlohmann::json to_json(const core::User& u, const core::SiteSettings& site, core::UnixTime now);
-nlohmann::json to_json(const core::ApiKey& k);
-nlohmann::json to_json(const core::SshKey& k);
-nlohmann::json to_json(const core::FolderPermission& p);
-nlohmann::json to_json(const core::ActionLogEntry& e);
-nlohmann::json to_json(const core::SiteSettings& s);
-nlohmann::json to_json(const auth::Explanation& e);
-nlohmann::json to_json(const core::IpBan& b);
-nlohmann::json to_json(const core::IpListEntry& e);
-
+using views::to_json;
 }  // namespace drawbridge::app

@@ -16,9 +16,8 @@ struct ServerOptions {
     int idle_timeout_seconds = 120;
     std::filesystem::path cert_file;
     std::filesystem::path key_file;
-    std::filesystem::path files_dir;     // users' roots default to <files_dir>/<username>
-    std::string hostname = "localhost";  // the generated certificate's name
-    int threads = 0;                     // I/O threads; 0: the number of cores, at most 4
+    std::filesystem::path files_dir;  // users' roots default to <files_dir>/<username>
+    int threads = 0;                  // I/O threads; 0: the number of cores, at most 4
 };
 
 }  // namespace drawbridge::ftp

@@ -107,7 +107,6 @@ Server::~Server() {
 void Server::start() {
     auto& m = *impl_;
     const CertificatePaths paths{m.options.cert_file, m.options.key_file};
-    ensure_certificate(paths, m.options.hostname);
     m.tls.emplace(make_server_context(paths));
     m.ports =
         std::make_unique<PassivePorts>(m.options.passive_port_min, m.options.passive_port_max);

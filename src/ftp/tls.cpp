@@ -30,15 +30,6 @@ constexpr const char* kTls13Ciphers =
     "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256";
 constexpr unsigned char kSessionContext[] = "drawbridge-ftp";
 
-struct Deleter {
-    void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
-    void operator()(X509* p) const { X509_free(p); }
-    void operator()(X509_EXTENSION* p) const { X509_EXTENSION_free(p); }
-    void operator()(FILE* p) const { std::fclose(p); }
-};
-template <class T>
-using Owned = std::unique_ptr<T, Deleter>;
-
 [[noreturn]] void fail(const std::string& what) {
     throw std::runtime_error("tls: " + what);
 }
@@ -69,59 +60,7 @@ SSL_TICKET_RETURN on_decrypt_ticket(SSL*, SSL_SESSION*, const unsigned char*, si
     }
 }
 
-void write_file(const fs::path& path, const std::function<bool(FILE*)>& write) {
-    const fs::path tmp = path.string() + ".tmp";
-    const mode_t old = umask(077);  // the key is never readable by others, even briefly
-    Owned<FILE> f(std::fopen(tmp.c_str(), "w"));
-    umask(old);
-    if (!f) fail("cannot write " + tmp.string() + ": " + std::strerror(errno));
-    if (!write(f.get())) fail("cannot write " + tmp.string());
-    f.reset();
-    fs::rename(tmp, path);
-}
-
 }  // namespace
-
-void ensure_certificate(const CertificatePaths& paths, const std::string& hostname) {
-    if (fs::exists(paths.cert) && fs::exists(paths.key)) return;
-    std::error_code ec;
-    fs::create_directories(paths.cert.parent_path(), ec);
-    fs::create_directories(paths.key.parent_path(), ec);
-    fs::permissions(paths.key.parent_path(), fs::perms::owner_all, ec);
-
-    Owned<EVP_PKEY> key(EVP_EC_gen("P-256"));
-    if (!key) fail("cannot generate a P-256 key");
-    Owned<X509> cert(X509_new());
-    X509_set_version(cert.get(), 2);
-    unsigned char serial[16];
-    RAND_bytes(serial, sizeof serial);
-    serial[0] &= 0x7F;  // a positive serial number
-    BIGNUM* bn = BN_bin2bn(serial, sizeof serial, nullptr);
-    BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert.get()));
-    BN_free(bn);
-    X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600);
-    X509_gmtime_adj(X509_getm_notAfter(cert.get()), 10L * 365 * 24 * 3600);
-    X509_set_pubkey(cert.get(), key.get());
-    X509_NAME* name = X509_get_subject_name(cert.get());
-    const std::string cn = hostname.empty() ? "localhost" : hostname;
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                               reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
-    X509_set_issuer_name(cert.get(), name);
-    X509V3_CTX v3;
-    X509V3_set_ctx_nodb(&v3);
-    X509V3_set_ctx(&v3, cert.get(), cert.get(), nullptr, nullptr, 0);
-    std::string san = "DNS:localhost,IP:127.0.0.1,IP:::1";
-    if (cn != "localhost") san = "DNS:" + cn + "," + san;
-    Owned<X509_EXTENSION> ext(X509V3_EXT_conf_nid(nullptr, &v3, NID_subject_alt_name, san.c_str()));
-    if (!ext || !X509_add_ext(cert.get(), ext.get(), -1)) fail("cannot add subjectAltName");
-    if (!X509_sign(cert.get(), key.get(), EVP_sha256())) fail("cannot sign the certificate");
-
-    write_file(paths.key, [&](FILE* f) {
-        return PEM_write_PrivateKey(f, key.get(), nullptr, nullptr, 0, nullptr, nullptr) == 1;
-    });
-    write_file(paths.cert, [&](FILE* f) { return PEM_write_X509(f, cert.get()) == 1; });
-    spdlog::info("generated a self-signed TLS certificate {}", paths.cert.string());
-}
 
 ssl::context make_server_context(const CertificatePaths& paths) {
     ssl::context ctx(ssl::context::tls_server);

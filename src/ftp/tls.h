@@ -20,10 +20,6 @@ struct CertificatePaths {
     std::filesystem::path key;
 };
 
-// Writes an ECDSA P-256 key (mode 0600) and a ten-year self-signed certificate for localhost and
-// the loopback addresses when `paths` do not exist yet. Throws std::runtime_error on failure.
-void ensure_certificate(const CertificatePaths& paths, const std::string& hostname);
-
 // Throws std::runtime_error naming the file when the certificate or key cannot be used.
 boost::asio::ssl::context make_server_context(const CertificatePaths& paths);
 

@@ -25,6 +25,7 @@ class Server(Drawbridge):
         super().__init__(tmp)
         self.config.write_text('region = "test-region"\n'
                                '[security]\npbkdf2_iterations = 1000\n'
+                               '[http]\naddress = "127.0.0.1"\nport = 0\nplain_port = 0\n'
                                '[sftp]\naddress = "127.0.0.1"\nport = 0\n' + sftp_extra +
                                '[ftp]\naddress = "127.0.0.1"\nport = 0\nimplicit_port = 0\n' +
                                ftp_extra)
@@ -33,6 +34,8 @@ class Server(Drawbridge):
         self.sftp_port = None
         self.ftp_port = None
         self.ftps_port = None
+        self.https_port = None
+        self.http_port = None  # plain HTTP
         if host_keys:
             # Generating an RSA 3072 host key takes longer than the rest of a start.
             self.data_dir.mkdir(mode=0o700)
@@ -53,6 +56,9 @@ class Server(Drawbridge):
                 self.ftp_port = int(m.group(1)) if m else None
                 m = re.search(r"ftps \(implicit\) listening on 127\.0\.0\.1:(\d+)", text)
                 self.ftps_port = int(m.group(1)) if m else None
+                for attr, proto in (("https_port", "https"), ("http_port", "http")):
+                    p = re.search(proto + r" listening on 127\.0\.0\.1:(\d+)", text)
+                    setattr(self, attr, int(p.group(1)) if p else None)
                 return
             if self.proc.poll() is not None:
                 raise AssertionError("drawbridge serve exited:\n" + text)

@@ -1,11 +1,11 @@
-#include "app/json.h"
+#include "views/json.h"
 
 #include "audit/action_log.h"
 #include "core/cidr.h"
 #include "core/password_policy.h"
 #include "core/user_fields.h"
 
-namespace drawbridge::app {
+namespace drawbridge::views {
 
 using nlohmann::json;
 
@@ -139,4 +139,4 @@ json to_json(const auth::Explanation& e) {
             {"applies_to", kinds}};
 }
 
-}  // namespace drawbridge::app
+}  // namespace drawbridge::views

@@ -1,0 +1,355 @@
+#include "http/api.h"
+
+#include <sys/stat.h>
+
+#include <ctime>
+#include <vector>
+
+#include "http/api_internal.h"
+#include "http/dav.h"
+#include "http/failure_wire.h"
+#include "http/router.h"
+#include "http/uri.h"
+#include "views/json.h"
+
+namespace drawbridge::http {
+using nlohmann::json;
+using namespace apiutil;
+
+namespace {
+
+enum class Access { anyone, user, admin };
+
+std::string_view title_of(int status) {
+    switch (status) {
+        case 400:
+            return "Bad Request";
+        case 401:
+            return "Authentication Required";
+        case 403:
+            return "Not Authorized";
+        case 404:
+            return "Not Found";
+        case 405:
+            return "Method Not Allowed";
+        case 409:
+            return "Conflict";
+        case 412:
+            return "Precondition Failed";
+        case 413:
+            return "Payload Too Large";
+        case 415:
+            return "Unsupported Media Type";
+        case 416:
+            return "Range Not Satisfiable";
+        case 423:
+            return "Locked";
+        case 502:
+            return "Bad Gateway";
+        case 507:
+            return "Insufficient Storage";
+        default:
+            return "Internal Error";
+    }
+}
+
+std::string_view family_of(int status) {
+    switch (status) {
+        case 400:
+        case 405:
+        case 413:
+        case 415:
+        case 416:
+            return "bad-request";
+        case 401:
+            return "not-authenticated";
+        case 403:
+            return "not-authorized";
+        case 404:
+            return "not-found";
+        case 409:
+        case 412:
+        case 423:
+        case 502:
+        case 507:
+            return "processing-failure";
+        default:
+            return "internal-error";
+    }
+}
+
+std::string slug(std::string_view title) {
+    std::string s;
+    for (const char c : title) {
+        if (std::isalnum(static_cast<unsigned char>(c)))
+            s += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        else if (!s.empty() && s.back() != '-')
+            s += '-';
+    }
+    return s;
+}
+}  // namespace
+
+namespace apiutil {
+
+Response json_reply(int status, const json& body) {
+    return Response(status, "application/json", body.dump() + "\n");
+}
+
+// A WebDAV reply reused by the API: its errors become the API's error shape.
+Response as_api(Response r) {
+    if (r.status < 400) return r;
+    std::string message = r.body;
+    while (!message.empty() && message.back() == '\n') message.pop_back();
+    if (message.starts_with("<?xml")) message = std::string(title_of(r.status));
+    return api_error(r.status, message);
+}
+
+std::string text_of(const json& v) {
+    if (v.is_string()) return v.get<std::string>();
+    if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
+    if (v.is_null()) return "";
+    if (v.is_array()) {
+        std::string out;
+        for (const auto& item : v) out += (out.empty() ? "" : ",") + text_of(item);
+        return out;
+    }
+    return v.dump();
+}
+
+std::optional<json> body_object(const Request& req) {
+    if (req.body.empty()) return json::object();
+    auto j = json::parse(req.body, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) return std::nullopt;
+    return j;
+}
+
+std::optional<int> int_param(const std::map<std::string, std::string>& q, const std::string& name,
+                             int lo, int hi, int fallback, std::string& error) {
+    const auto it = q.find(name);
+    if (it == q.end()) return fallback;
+    try {
+        std::size_t used = 0;
+        const long v = std::stol(it->second, &used);
+        if (used == it->second.size() && v >= lo && v <= hi) return static_cast<int>(v);
+    } catch (const std::exception&) {
+    }
+    error =
+        name + ": expected a whole number from " + std::to_string(lo) + " to " + std::to_string(hi);
+    return std::nullopt;
+}
+}  // namespace apiutil
+
+Response api_error(int status, std::string message) {
+    const auto title = title_of(status);
+    return Response(
+        status, "application/json",
+        error_json(std::string(family_of(status)) + "/" + slug(title), status, title, message) +
+            "\n");
+}
+
+struct Api::Route {
+    std::string_view method;
+    std::string_view pattern;  // "{name}" is one segment; a final "{path}" is the rest
+    Access access;
+    Response (Api::*fn)(Request&);
+    std::string_view summary;
+    Prepared (Api::*stream)(Request&) = nullptr;  // takes the body as a stream
+};
+
+const std::vector<Api::Route>& Api::routes() {
+    static const std::vector<Api::Route> routes = {
+        {"POST", "/sessions", Access::anyone, &Api::sessions_create,
+         "log in with username and password; returns a session id for X-FilesAPI-Auth"},
+        {"DELETE", "/sessions", Access::user, &Api::sessions_delete, "log out (end this session)"},
+        {"GET", "/me", Access::user, &Api::me, "the current user"},
+        {"GET", "/users", Access::admin, &Api::users_list,
+         "list users (search, disabled, authentication_method, cursor, per_page)"},
+        {"POST", "/users", Access::admin, &Api::users_create, "create a user"},
+        {"GET", "/users/{id}", Access::admin, &Api::users_show, "show a user"},
+        {"PATCH", "/users/{id}", Access::admin, &Api::users_update,
+         "update a user's fields, password, or disabled (enable/disable)"},
+        {"DELETE", "/users/{id}", Access::admin, &Api::users_delete, "delete a user"},
+        {"POST", "/users/{id}/unlock", Access::admin, &Api::users_unlock, "lift a lockout"},
+        {"GET", "/users/{id}/api_keys", Access::user, &Api::api_keys_list,
+         "a user's API keys (administrators; users their own when the site allows)"},
+        {"POST", "/users/{id}/api_keys", Access::user, &Api::api_keys_create,
+         "create an API key ({name, description, expires_at}); the key is shown once"},
+        {"DELETE", "/users/{id}/api_keys/{key}", Access::user, &Api::api_keys_delete,
+         "revoke an API key (by id or name)"},
+        {"GET", "/users/{id}/ssh_keys", Access::user, &Api::ssh_keys_list, "a user's SSH keys"},
+        {"POST", "/users/{id}/ssh_keys", Access::user, &Api::ssh_keys_create,
+         "add an SSH key ({public_key, title})"},
+        {"DELETE", "/users/{id}/ssh_keys/{key}", Access::user, &Api::ssh_keys_delete,
+         "remove an SSH key (by id or SHA256 fingerprint)"},
+        {"GET", "/site", Access::admin, &Api::site_show, "the site settings"},
+        {"PATCH", "/site", Access::admin, &Api::site_update,
+         "change site settings (validated, with range errors)"},
+        {"POST", "/me/password", Access::user, &Api::me_password,
+         "change the current user's password ({password}) under the policy"},
+        {"GET", "/me/generate_password", Access::user, &Api::me_generate_password,
+         "a generated password that satisfies the policy"},
+        {"GET", "/history", Access::user, &Api::history,
+         "the action log, newest first (action, failure_type, username, interface, ip, since, "
+         "until, cursor, per_page); users see their own entries"},
+        {"GET", "/folders/{path}", Access::user, &Api::folders_list, "list a folder"},
+        {"POST", "/folders/{path}", Access::user, &Api::folders_create, "create a folder"},
+        {"GET", "/files/{path}", Access::user, &Api::files_download,
+         "download a file (Range supported)"},
+        {"PUT", "/files/{path}", Access::user, nullptr,
+         "upload a file (the body, streamed, any size)", &Api::files_upload},
+        {"DELETE", "/files/{path}", Access::user, &Api::files_delete,
+         "delete a file or a folder with its contents"},
+        {"POST", "/file_actions/move/{path}", Access::user, &Api::files_move,
+         "move or rename ({\"destination\": \"/new/path\", \"overwrite\": false})"},
+        {"POST", "/file_actions/copy/{path}", Access::user, &Api::files_copy,
+         "copy ({\"destination\": \"/new/path\", \"overwrite\": false})"},
+        {"GET", "/openapi.json", Access::anyone, &Api::openapi_document,
+         "this OpenAPI 3 description"},
+    };
+    return routes;
+}
+
+namespace {
+
+// Matches `path` against a pattern, filling `params`.
+bool matches(std::string_view pattern, std::string_view path,
+             std::map<std::string, std::string>& params) {
+    params.clear();
+    std::size_t pi = 0, ti = 0;
+    while (pi < pattern.size()) {
+        if (pattern[pi] == '{') {
+            const auto close = pattern.find('}', pi);
+            const std::string name(pattern.substr(pi + 1, close - pi - 1));
+            if (name == "path" && close + 1 == pattern.size()) {
+                const auto rest = path.substr(std::min(ti, path.size()));
+                params[name] = "/" + std::string(rest);
+                return true;
+            }
+            const auto end = std::min(path.find('/', ti), path.size());
+            if (end == ti) return false;
+            params[name] = std::string(path.substr(ti, end - ti));
+            ti = end;
+            pi = close + 1;
+            continue;
+        }
+        // A "{path}" may be empty: "/folders" matches "/folders/{path}".
+        if (pattern.substr(pi) == "/{path}" && ti == path.size()) {
+            params["path"] = "/";
+            return true;
+        }
+        if (ti >= path.size() || pattern[pi] != path[ti]) return false;
+        ++pi;
+        ++ti;
+    }
+    return ti == path.size();
+}
+
+}  // namespace
+
+Prepared Api::prepare(Request& req, const std::string& path) {
+    route_ = nullptr;
+    bool path_known = false;
+    for (const auto& r : routes()) {
+        if (!matches(r.pattern, path, params_)) continue;
+        path_known = true;
+        if (r.method == req.method || (r.method == "GET" && req.method == "HEAD")) {
+            route_ = &r;
+            break;
+        }
+    }
+    if (!route_) {
+        if (path_known) return {api_error(405, "method not allowed here"), nullptr};
+        return {api_error(404, "no such route: " + path), nullptr};
+    }
+    if (route_->access != Access::anyone) {
+        if (auto refused = login_.login_api(req)) return {std::move(refused), nullptr};
+        if (route_->access == Access::admin && !login_.user().site_admin)
+            return {api_error(403, "this needs a site administrator"), nullptr};
+    }
+    if (route_->stream) return (this->*route_->stream)(req);
+    return {};
+}
+
+Response Api::handle(Request& req) {
+    return (this->*route_->fn)(req);
+}
+
+Response Api::openapi_document(Request&) {
+    return json_reply(200, openapi());
+}
+
+json Api::openapi() {
+    json paths = json::object();
+    for (const auto& r : routes()) {
+        json op{{"summary", r.summary},
+                {"responses",
+                 {{"default", {{"description", "an error: {type, http-code, title, error}"}}},
+                  {"2XX", {{"description", "success"}}}}}};
+        json params = json::array();
+        for (std::size_t i = r.pattern.find('{'); i != std::string_view::npos;
+             i = r.pattern.find('{', i + 1)) {
+            const auto name = r.pattern.substr(i + 1, r.pattern.find('}', i) - i - 1);
+            params.push_back({{"name", name},
+                              {"in", "path"},
+                              {"required", true},
+                              {"schema", {{"type", name == "id" ? "integer" : "string"}}}});
+        }
+        if (!params.empty()) op["parameters"] = params;
+        op["security"] =
+            r.access == Access::anyone
+                ? json::array()
+                : json::array({{{"api_key", json::array()}}, {{"session", json::array()}}});
+        std::string method(r.method);
+        for (char& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        paths[std::string(kApiPrefix) + std::string(r.pattern)][method] = op;
+    }
+    return {
+        {"openapi", "3.0.3"},
+        {"info", {{"title", "drawbridge REST API"}, {"version", "1"}}},
+        {"paths", paths},
+        {"components",
+         {{"securitySchemes",
+           {{"api_key", {{"type", "apiKey"}, {"in", "header"}, {"name", "X-FilesAPI-Key"}}},
+            {"session", {{"type", "apiKey"}, {"in", "header"}, {"name", "X-FilesAPI-Auth"}}}}}}}};
+}
+
+Response Api::sessions_create(Request& req) {
+    const auto body = body_object(req);
+    if (!body || !(*body)["username"].is_string() || !(*body)["password"].is_string())
+        return api_error(400, "expected {\"username\": ..., \"password\": ...}");
+    const auto outcome =
+        services_.gate.attempt({(*body)["username"].get<std::string>(),
+                                core::Interface::restapi,
+                                req.peer_ip,
+                                core::PasswordCredential{(*body)["password"].get<std::string>()},
+                                {},
+                                {}});
+    if (!outcome.ok()) {
+        const auto reason = outcome.kind == core::LoginOutcome::Kind::partial
+                                ? core::FailureReason::second_factor_required
+                                : outcome.reason;
+        return Response(http_failure(reason).status, "application/json",
+                        login_error_json(reason, outcome.detail) + "\n");
+    }
+    const auto minutes = services_.gate.site_settings().session_expiry_minutes;
+    const std::string token =
+        services_.sessions.create(outcome.user->id, std::chrono::minutes(minutes));
+    return json_reply(201, {{"id", token},
+                            {"username", outcome.user->username},
+                            {"expires_at", core::format_time(std::time(nullptr) + minutes * 60)}});
+}
+
+Response Api::sessions_delete(Request& req) {
+    const auto token = req.header("x-filesapi-auth");
+    if (token.empty()) return api_error(400, "no session: log in with X-FilesAPI-Auth");
+    services_.sessions.remove(std::string(token));
+    return Response(204);
+}
+
+Response Api::me(Request&) {
+    return json_reply(
+        200, views::to_json(login_.user(), services_.gate.site_settings(), std::time(nullptr)));
+}
+
+}  // namespace drawbridge::http

@@ -1,0 +1,91 @@
+// The REST API at /api/v1 (JSON): sessions, the current user, users (administrators), the
+// action log, and the user's files. One route table drives dispatch and the OpenAPI document
+// served at /api/v1/openapi.json, so that the two cannot drift.
+#pragma once
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "http/message.h"
+#include "vfs/file_session.h"
+
+namespace drawbridge::http {
+
+class Dav;
+struct Services;
+
+// What the API needs from the connection: the login of the request, and the user's files.
+class ApiLogin {
+  public:
+    virtual ~ApiLogin() = default;
+    // Authenticates by X-FilesAPI-Auth (a session) or X-FilesAPI-Key; nullopt when in.
+    virtual std::optional<Response> login_api(const Request& req) = 0;
+    virtual const core::User& user() const = 0;
+    virtual vfs::FileSession& files() = 0;
+    virtual Dav& dav() = 0;
+};
+
+inline constexpr std::string_view kApiPrefix = "/api/v1";
+
+class Api {
+  public:
+    Api(Services& services, ApiLogin& login) : services_(services), login_(login) {}
+
+    // `path` is the decoded path after /api/v1.
+    Prepared prepare(Request& req, const std::string& path);
+    Response handle(Request& req);
+
+    static nlohmann::json openapi();
+
+    struct Route;
+
+  private:
+    Response sessions_create(Request&);
+    Response sessions_delete(Request&);
+    Response me(Request&);
+    Response users_list(Request&);
+    Response users_create(Request&);
+    Response users_show(Request&);
+    Response users_update(Request&);
+    Response users_delete(Request&);
+    Response users_unlock(Request&);
+    Response history(Request&);
+    Response api_keys_list(Request&);
+    Response api_keys_create(Request&);
+    Response api_keys_delete(Request&);
+    Response ssh_keys_list(Request&);
+    Response ssh_keys_create(Request&);
+    Response ssh_keys_delete(Request&);
+    Response site_show(Request&);
+    Response site_update(Request&);
+    Response me_password(Request&);
+    Response me_generate_password(Request&);
+    Response folders_list(Request&);
+    Response folders_create(Request&);
+    Response files_download(Request&);
+    Response files_delete(Request&);
+    Response files_move(Request&);
+    Response files_copy(Request&);
+    Response openapi_document(Request&);
+    Prepared files_upload(Request&);
+
+    static const std::vector<Route>& routes();
+    Response file_action(Request& req, bool move);
+    std::optional<core::User> user_param(Response& error);
+    // The user of a keys route, when the caller may manage its keys: an administrator for
+    // anyone, a user for itself when the site setting `site_flag` allows.
+    std::optional<core::User> key_owner(Response& error, bool core::SiteSettings::*site_flag);
+
+    Services& services_;
+    ApiLogin& login_;
+    const Route* route_ = nullptr;
+    std::map<std::string, std::string> params_;
+};
+
+// The REST error shape for a status and a message ({"type": "not-found/not-found", ...}).
+Response api_error(int status, std::string message);
+
+}  // namespace drawbridge::http

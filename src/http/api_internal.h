@@ -1,0 +1,24 @@
+// Helpers shared by the REST API's source files.
+#pragma once
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "http/message.h"
+
+namespace drawbridge::http::apiutil {
+
+Response json_reply(int status, const nlohmann::json& body);
+// A WebDAV reply reused by the API: its errors become the API's error shape.
+Response as_api(Response r);
+// A JSON value as the text form Accounts takes ("true", "a,b", "42").
+std::string text_of(const nlohmann::json& v);
+// The body as a JSON object ({} when empty); nullopt when it is not one.
+std::optional<nlohmann::json> body_object(const Request& req);
+// A whole-number query parameter in [lo, hi]; nullopt with `error` set when malformed.
+std::optional<int> int_param(const std::map<std::string, std::string>& q, const std::string& name,
+                             int lo, int hi, int fallback, std::string& error);
+
+}  // namespace drawbridge::http::apiutil

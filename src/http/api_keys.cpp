@@ -1,0 +1,164 @@
+// REST API: API keys and SSH keys of a user, site settings, and the current user's password.
+#include <ctime>
+
+#include "http/api.h"
+#include "http/api_internal.h"
+#include "http/router.h"
+#include "views/json.h"
+
+namespace drawbridge::http {
+using nlohmann::json;
+using namespace apiutil;
+
+namespace {
+
+template <class Fn>
+Response guarded(Fn&& fn) {
+    try {
+        return fn();
+    } catch (const store::Conflict& e) {
+        return api_error(409, e.what());
+    } catch (const auth::AccountError& e) {
+        return api_error(400, e.what());
+    }
+}
+
+}  // namespace
+
+std::optional<core::User> Api::key_owner(Response& error, bool core::SiteSettings::*site_flag) {
+    auto user = user_param(error);
+    if (!user) return std::nullopt;
+    const auto& me = login_.user();
+    if (me.site_admin) return user;
+    if (me.id == user->id && services_.gate.site_settings().*site_flag) return user;
+    error = api_error(403, me.id == user->id ? "this site does not let users manage their own keys"
+                                             : "this needs a site administrator");
+    return std::nullopt;
+}
+
+Response Api::api_keys_list(Request&) {
+    Response error;
+    const auto user = key_owner(error, &core::SiteSettings::users_can_create_api_keys);
+    if (!user) return error;
+    json out = json::array();
+    for (const auto& k : services_.accounts.list_api_keys(user->username))
+        out.push_back(views::to_json(k));
+    return json_reply(200, out);
+}
+
+Response Api::api_keys_create(Request& req) {
+    Response error;
+    const auto user = key_owner(error, &core::SiteSettings::users_can_create_api_keys);
+    if (!user) return error;
+    const auto body = body_object(req);
+    if (!body || !(*body)["name"].is_string()) return api_error(400, "expected {\"name\": ...}");
+    std::optional<core::UnixTime> expires;
+    if (body->contains("expires_at") && !(*body)["expires_at"].is_null()) {
+        expires = core::parse_time(text_of((*body)["expires_at"]));
+        if (!expires)
+            return api_error(400, "expires_at: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ");
+    }
+    return guarded([&] {
+        const auto created = services_.accounts.create_api_key(
+            user->username, (*body)["name"].get<std::string>(), body->value("description", ""),
+            expires, {core::Interface::restapi, req.peer_ip});
+        json out = views::to_json(created.key);
+        out["key"] = created.secret;
+        return json_reply(201, out);
+    });
+}
+
+Response Api::api_keys_delete(Request& req) {
+    Response error;
+    const auto user = key_owner(error, &core::SiteSettings::users_can_create_api_keys);
+    if (!user) return error;
+    return guarded([&] {
+        services_.accounts.revoke_api_key(user->username, params_["key"],
+                                          {core::Interface::restapi, req.peer_ip});
+        return Response(204);
+    });
+}
+
+Response Api::ssh_keys_list(Request&) {
+    Response error;
+    const auto user = key_owner(error, &core::SiteSettings::users_can_create_ssh_keys);
+    if (!user) return error;
+    json out = json::array();
+    for (const auto& k : services_.accounts.list_ssh_keys(user->username))
+        out.push_back(views::to_json(k));
+    return json_reply(200, out);
+}
+
+Response Api::ssh_keys_create(Request& req) {
+    Response error;
+    const auto user = key_owner(error, &core::SiteSettings::users_can_create_ssh_keys);
+    if (!user) return error;
+    const auto body = body_object(req);
+    if (!body || !(*body)["public_key"].is_string())
+        return api_error(400, "expected {\"public_key\": \"ssh-ed25519 AAAA...\", \"title\": ...}");
+    return guarded([&] {
+        const auto key = services_.accounts.add_ssh_key(
+            user->username, (*body)["public_key"].get<std::string>(), body->value("title", ""),
+            {core::Interface::restapi, req.peer_ip});
+        return json_reply(201, views::to_json(key));
+    });
+}
+
+Response Api::ssh_keys_delete(Request& req) {
+    Response error;
+    const auto user = key_owner(error, &core::SiteSettings::users_can_create_ssh_keys);
+    if (!user) return error;
+    return guarded([&] {
+        services_.accounts.remove_ssh_key(user->username, params_["key"],
+                                          {core::Interface::restapi, req.peer_ip});
+        return Response(204);
+    });
+}
+
+Response Api::site_show(Request&) {
+    return json_reply(200, views::to_json(services_.store.load_site_settings()));
+}
+
+Response Api::site_update(Request& req) {
+    const auto body = body_object(req);
+    if (!body || body->empty()) return api_error(400, "expected a JSON object of settings");
+    auto settings = services_.store.load_site_settings();
+    std::string changed;
+    for (const auto& [name, value] : body->items()) {
+        const std::string text = text_of(value);
+        if (auto e = core::set_setting(settings, name, text)) return api_error(400, *e);
+        changed += (changed.empty() ? "" : ", ") + name + "=" + text;
+    }
+    if (auto e = core::validate_site_settings(settings)) return api_error(400, *e);
+    services_.store.transaction([&] {
+        services_.store.save_site_settings(settings);
+        core::ActionLogEntry e;
+        e.interface = core::Interface::restapi;
+        e.user_id = login_.user().id;
+        e.username = login_.user().username;
+        e.ip = req.peer_ip;
+        e.action = "site_update";
+        e.detail = changed;
+        services_.log.record(std::move(e));
+    });
+    return json_reply(200, views::to_json(settings));
+}
+
+Response Api::me_password(Request& req) {
+    const auto body = body_object(req);
+    if (!body || !(*body)["password"].is_string())
+        return api_error(400, "expected {\"password\": ...}");
+    return guarded([&] {
+        const auto user = services_.accounts.set_password(
+            login_.user().username, (*body)["password"].get<std::string>(), false,
+            {core::Interface::restapi, req.peer_ip});
+        return json_reply(200,
+                          views::to_json(user, services_.gate.site_settings(), std::time(nullptr)));
+    });
+}
+
+Response Api::me_generate_password(Request&) {
+    return json_reply(200, {{"password", services_.accounts.generate_password()}});
+}
+
+}  // namespace drawbridge::http

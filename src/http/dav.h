@@ -1,0 +1,88 @@
+// WebDAV class 1 and 2 (RFC 4918) over a logged-in user's FileSession: every path goes through
+// the session's jailed root, permission check and audit, as on the other protocols.
+//
+// Dead properties (PROPPATCH) are kept in one extended attribute of the file or folder
+// ("user.drawbridge.dav"), so that they follow a rename and go with a delete without any
+// bookkeeping; COPY copies them. A file system without user xattrs refuses PROPPATCH (507).
+#pragma once
+
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "http/dav_locks.h"
+#include "http/message.h"
+#include "vfs/file_session.h"
+
+struct stat;
+
+namespace drawbridge::http {
+
+class Dav {
+  public:
+    // `prefix` is where the tree is mounted ("/dav"); hrefs are built under it.
+    Dav(vfs::FileSession& files, LockManager& locks, std::string prefix)
+        : files_(files),
+          locks_(locks),
+          prefix_(std::move(prefix)),
+          root_key_(files.root().host_path().string()) {}
+
+    // `path` is the decoded virtual path below the prefix ("/" for the root).
+    Prepared prepare(Request& req, const std::string& path);
+    Response handle(Request& req, const std::string& path);
+
+  private:
+    using Method = Response (Dav::*)(Request&, const std::string&);
+    struct MethodRow {
+        std::string_view name;
+        Method fn;
+    };
+    static const MethodRow kMethods[];
+
+    Response options(Request&, const std::string&);
+    Response get(Request&, const std::string&);
+    Response del(Request&, const std::string&);
+    Response mkcol(Request&, const std::string&);
+    Response copy(Request&, const std::string&);
+    Response move(Request&, const std::string&);
+    Response propfind(Request&, const std::string&);
+    Response proppatch(Request&, const std::string&);
+    Response lock(Request&, const std::string&);
+    Response unlock(Request&, const std::string&);
+    Prepared put(Request&, const std::string&);
+
+    Response copy_or_move(Request&, const std::string& from, bool is_move);
+    Response listing(const std::string& path);
+    // Removes a file or a folder with everything in it; 0 or the first errno.
+    int remove_tree(const std::string& path, const struct stat& st);
+    int copy_tree(const std::string& from, const std::string& to, const struct stat& st,
+                  bool recursive);
+
+    // The If header's verdict (412 when false, 400 when malformed), and the lock tokens the
+    // request submits (in its If header, or Lock-Token for UNLOCK).
+    std::optional<Response> check_if(const Request& req, const std::string& path);
+    // 423 unless the submitted tokens unlock a write to `path`.
+    std::optional<Response> check_locks(const std::string& path, bool recursive, bool membership);
+    std::string etag_of(const std::string& path);
+
+    std::string href(const std::string& path, bool collection) const;
+    // The virtual path of a Destination header, or nullopt when it is not under the prefix.
+    std::optional<std::string> destination_path(const Request& req) const;
+    std::string lock_xml(const DavLock& l) const;
+
+    vfs::FileSession& files_;
+    LockManager& locks_;
+    std::string prefix_;
+    std::string root_key_;
+    std::set<std::string> submitted_;  // tokens of the request being handled
+};
+
+// The errno of a vfs call as an HTTP status.
+int status_of_errno(int error);
+std::string http_date(std::int64_t unix_seconds);
+std::string etag_of_stat(const struct stat& st);
+std::string_view content_type_of(std::string_view name);
+// Copies the dead properties of one open file or folder to another (COPY).
+void copy_dead_properties(int from_fd, int to_fd);
+
+}  // namespace drawbridge::http

@@ -1,0 +1,87 @@
+// HTTP requests and responses as plain data, so that request handlers know nothing of Beast,
+// Asio or TLS: the connection (server.cpp) parses into a Request, asks a Handler, and writes the
+// Response, streaming file bodies and upload bodies itself.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "vfs/local_root.h"
+
+namespace drawbridge::http {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+struct Request {
+    std::string method;  // as sent ("PROPFIND")
+    std::string target;  // raw request-target, still percent-encoded
+    Headers headers;     // names lower-cased
+    std::optional<std::uint64_t> content_length;
+    bool has_body = false;  // a body follows (content-length > 0 or chunked)
+    std::string body;       // filled when the handler let the connection buffer it
+    std::string peer_ip;
+    bool secure = false;  // arrived over TLS
+
+    // The value of the first header `name` (lower case), or "" when absent.
+    std::string_view header(std::string_view name) const;
+    bool has_header(std::string_view name) const;
+};
+
+struct Response {
+    int status = 200;
+    Headers headers;
+    std::string body;
+    // A file body streamed by the connection: `length` bytes from `offset` of `file`.
+    vfs::UniqueFd file;
+    std::uint64_t file_offset = 0;
+    std::uint64_t file_length = 0;
+    // Content-Length to announce for HEAD when there is no body to send.
+    std::optional<std::uint64_t> head_length;
+    bool close = false;  // close the connection after this response
+
+    Response() = default;
+    explicit Response(int s) : status(s) {}
+    Response(int s, std::string content_type, std::string b) : status(s), body(std::move(b)) {
+        headers.emplace_back("Content-Type", std::move(content_type));
+    }
+    Response& set(std::string name, std::string value) {
+        headers.emplace_back(std::move(name), std::move(value));
+        return *this;
+    }
+};
+
+// Where a streamed request body goes (a PUT's file). The connection calls write() with each
+// chunk as it arrives, then finish() once the body is complete; dropped without finish(), the
+// sink discards what it wrote (the client went away).
+class BodySink {
+  public:
+    virtual ~BodySink() = default;
+    // 0, or an errno value: the connection stops reading and answers with finish()'s response.
+    virtual int write(const char* data, std::size_t size) = 0;
+    virtual Response finish(int write_error) = 0;
+};
+
+// What a handler decides once it has a request's headers.
+struct Prepared {
+    std::optional<Response> response;  // answer now, without reading the body
+    std::unique_ptr<BodySink> sink;    // stream the body here
+    // Neither: the connection buffers the body (up to kMaxBufferedBody) into Request::body
+    // and calls Handler::handle.
+};
+
+inline constexpr std::size_t kMaxBufferedBody = 1 << 20;
+
+// One per connection, so that it may keep per-connection state (an authenticated user).
+class Handler {
+  public:
+    virtual ~Handler() = default;
+    virtual Prepared prepare(Request& request) = 0;
+    virtual Response handle(Request& request) = 0;
+};
+
+}  // namespace drawbridge::http

@@ -1,0 +1,192 @@
+#include "http/router.h"
+
+#include <spdlog/spdlog.h>
+
+#include "core/crypto.h"
+#include "http/api.h"
+#include "http/dav.h"
+#include "http/failure_wire.h"
+#include "http/uri.h"
+
+namespace drawbridge::http {
+namespace {
+
+Response text(int status, std::string body) {
+    return Response(status, "text/plain; charset=utf-8", std::move(body) + "\n");
+}
+
+Response challenge(int status, std::string body) {
+    Response r = text(status, std::move(body));
+    r.set("WWW-Authenticate", "Basic realm=\"" + std::string(kRealm) + "\", charset=\"UTF-8\"");
+    return r;
+}
+
+// "Basic base64(user:password)" -> {user, password}
+std::optional<std::pair<std::string, std::string>> basic_credentials(std::string_view h) {
+    if (h.size() < 6 || (h.substr(0, 6) != "Basic " && h.substr(0, 6) != "basic ")) return {};
+    auto decoded = core::crypto::base64_decode(h.substr(6));
+    if (!decoded) return {};
+    const auto colon = decoded->find(':');
+    if (colon == std::string::npos) return {};
+    return std::make_pair(decoded->substr(0, colon), decoded->substr(colon + 1));
+}
+
+class Router : public Handler, public ApiLogin {
+  public:
+    Router(Services& services, std::string ip)
+        : services_(services), ip_(std::move(ip)), api_(services, *this) {}
+
+    const core::User& user() const override { return files_->user(); }
+    vfs::FileSession& files() override { return *files_; }
+    Dav& dav() override { return *dav_; }
+
+    std::optional<Response> login_api(const Request& req) override {
+        if (const auto token = req.header("x-filesapi-auth"); !token.empty()) {
+            const auto user_id = services_.sessions.find(std::string(token));
+            auto user = user_id ? services_.store.find_user(*user_id) : std::nullopt;
+            if (!user || user->disabled)
+                return api_error(401, "the session has expired or does not exist; log in again");
+            const std::string digest = core::crypto::sha256("session:" + std::string(token));
+            if (files_ && interface_ == core::Interface::restapi &&
+                core::crypto::constant_time_equal(digest, login_digest_))
+                return std::nullopt;
+            return establish(*user, core::Interface::restapi, digest);
+        }
+        const auto key = req.header("x-filesapi-key");
+        if (key.empty())
+            return api_error(401, "authentication required: X-FilesAPI-Key or X-FilesAPI-Auth");
+        const std::string digest = core::crypto::sha256("key:" + std::string(key));
+        if (files_ && interface_ == core::Interface::restapi &&
+            core::crypto::constant_time_equal(digest, login_digest_))
+            return std::nullopt;
+        forget();
+        const auto outcome = services_.gate.attempt(
+            {"", core::Interface::restapi, ip_, core::ApiKeyCredential{std::string(key)}, {}, {}});
+        if (!outcome.ok()) {
+            const auto reason = outcome.kind == core::LoginOutcome::Kind::partial
+                                    ? core::FailureReason::second_factor_required
+                                    : outcome.reason;
+            return Response(http_failure(reason).status, "application/json",
+                            login_error_json(reason, outcome.detail) + "\n");
+        }
+        return establish(*outcome.user, core::Interface::restapi, digest);
+    }
+
+    Prepared prepare(Request& req) override {
+        auto path = decode_path(req.target);
+        if (!path) {
+            if (std::string_view(req.target).starts_with(kApiPrefix))
+                return {api_error(400, "invalid request path"), nullptr};
+            return {text(400, "invalid request path"), nullptr};
+        }
+        if (*path == kDavPrefix || path->starts_with(std::string(kDavPrefix) + "/")) {
+            if (auto refused = login(req, core::Interface::dav))
+                return {std::move(refused), nullptr};
+            dav_path_ = *path == kDavPrefix ? "/" : path->substr(kDavPrefix.size());
+            target_ = Target::dav;
+            return dav_->prepare(req, dav_path_);
+        }
+        if (*path == kApiPrefix || path->starts_with(std::string(kApiPrefix) + "/")) {
+            target_ = Target::api;
+            return api_.prepare(req, path->substr(kApiPrefix.size()));
+        }
+        target_ = Target::none;
+        // Windows' WebDAV client asks the server's root what it speaks before it asks for
+        // credentials; answering there lets it map https://host/dav/ as a drive.
+        if (req.method == "OPTIONS") {
+            Response r(200);
+            r.set("DAV", "1, 2").set("MS-Author-Via", "DAV").set("Allow", "OPTIONS, GET, HEAD");
+            return {std::move(r), nullptr};
+        }
+        if (*path == "/" && (req.method == "GET" || req.method == "HEAD"))
+            return {text(200, "drawbridge: WebDAV at /dav/, REST API at /api/v1"), nullptr};
+        return {text(404, "not found"), nullptr};
+    }
+
+    Response handle(Request& req) override {
+        if (target_ == Target::dav) return dav_->handle(req, dav_path_);
+        if (target_ == Target::api) return api_.handle(req);
+        return text(404, "not found");
+    }
+
+  private:
+    enum class Target { none, dav, api };
+
+    // Logs the request's credentials in, or reuses the login of this connection when they are
+    // the same as last time (clients send them with every request; hashing the password each
+    // time would cost a PBKDF2 run per request). Returns the refusal, or nullopt when in.
+    std::optional<Response> login(const Request& req, core::Interface interface) {
+        const auto header = req.header("authorization");
+        if (header.empty()) return challenge(401, "authentication required");
+        const std::string digest = core::crypto::sha256(header);
+        if (files_ && interface_ == interface &&
+            core::crypto::constant_time_equal(digest, login_digest_))
+            return std::nullopt;
+        forget();
+        if (interface == core::Interface::dav && !services_.gate.site_settings().dav_enabled)
+            return text(503, "WebDAV is turned off on this site (site setting dav_enabled)");
+        const auto creds = basic_credentials(header);
+        if (!creds) return challenge(401, "malformed Basic credentials");
+        core::LoginAttempt attempt{
+            creds->first, interface, ip_, core::PasswordCredential{creds->second}, {}, {}};
+        const auto outcome = services_.gate.attempt(attempt);
+        if (!outcome.ok()) {
+            const auto reason = outcome.kind == core::LoginOutcome::Kind::partial
+                                    ? core::FailureReason::second_factor_required
+                                    : outcome.reason;
+            const auto& wire = http_failure(reason);
+            const std::string body = std::string(core::info(reason).title) + ": " +
+                                     login_error_text(reason, outcome.detail);
+            return wire.status == 401 ? challenge(401, body) : text(wire.status, body);
+        }
+        return establish(*outcome.user, interface, digest);
+    }
+
+    void forget() {
+        dav_.reset();
+        files_.reset();
+        login_digest_.clear();
+    }
+
+    // Opens the user's files for the requests of this connection.
+    std::optional<Response> establish(const core::User& user, core::Interface interface,
+                                      const std::string& digest) {
+        forget();
+        const std::filesystem::path root = user.user_root.empty()
+                                               ? services_.files_dir / user.username
+                                               : std::filesystem::path(user.user_root);
+        try {
+            auto rules = services_.file_rules ? services_.file_rules(user) : vfs::FileRules{};
+            files_ =
+                std::make_unique<vfs::FileSession>(vfs::LocalRoot::open(root, true), services_.log,
+                                                   user, interface, ip_, std::move(rules));
+        } catch (const std::exception& e) {
+            spdlog::error("http: cannot open the root folder of '{}': {}", user.username, e.what());
+            return interface == core::Interface::restapi
+                       ? api_error(503, "the user's folder is not available")
+                       : text(503, "the user's folder is not available");
+        }
+        dav_ = std::make_unique<Dav>(*files_, services_.locks, std::string(kDavPrefix));
+        login_digest_ = digest;
+        interface_ = interface;
+        return std::nullopt;
+    }
+
+    Services& services_;
+    std::string ip_;
+    std::string login_digest_;
+    core::Interface interface_ = core::Interface::dav;
+    std::unique_ptr<vfs::FileSession> files_;
+    std::unique_ptr<Dav> dav_;
+    Api api_;
+    Target target_ = Target::none;
+    std::string dav_path_;
+};
+
+}  // namespace
+
+std::unique_ptr<Handler> make_router(Services& services, const std::string& peer_ip, bool) {
+    return std::make_unique<Router>(services, peer_ip);
+}
+
+}  // namespace drawbridge::http

@@ -1,0 +1,37 @@
+// What the HTTP server serves: the per-connection Handler that authenticates requests through
+// LoginGate and dispatches them by path (/dav/ to WebDAV, /api/v1 to the REST API).
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "audit/action_log.h"
+#include "auth/accounts.h"
+#include "auth/login_gate.h"
+#include "http/api_sessions.h"
+#include "http/dav_locks.h"
+#include "http/message.h"
+#include "vfs/file_session.h"
+
+namespace drawbridge::http {
+
+// Shared by every connection of one server.
+struct Services {
+    auth::LoginGate& gate;
+    audit::ActionLog& log;
+    store::Store& store;
+    auth::Accounts& accounts;
+    std::filesystem::path files_dir;  // users' roots default to <files_dir>/<username>
+    std::function<vfs::FileRules(const core::User&)> file_rules;
+    LockManager locks = {};
+    ApiSessions sessions = {};
+};
+
+inline constexpr std::string_view kDavPrefix = "/dav";
+inline constexpr std::string_view kRealm = "drawbridge";
+
+std::unique_ptr<Handler> make_router(Services& services, const std::string& peer_ip, bool secure);
+
+}  // namespace drawbridge::http

@@ -1,0 +1,346 @@
+// Beast and Asio live here only: one Beast+SSL translation unit is slow to compile, and handlers
+// see plain Request/Response data.
+#include "http/server.h"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <limits>
+#include <optional>
+#include <thread>
+#include <vector>
+
+namespace drawbridge::http {
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = net::ip::tcp;
+using boost::system::error_code;
+
+namespace {
+
+// TLS 1.2 with forward secrecy and AEAD ciphers only (TLS 1.3's suites are all AEAD).
+constexpr const char* kTls12Ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+// Large steps: Beast's own file_body reads 4 KiB at a time, which caps throughput.
+constexpr std::size_t kChunk = 256 * 1024;
+constexpr std::uint64_t kSmallFile = 64 * 1024;
+// A refused request's body up to this size is read and dropped, so that the connection can
+// carry the client's retry; a larger one closes the connection instead.
+constexpr std::uint64_t kMaxDrain = 1 << 20;
+constexpr auto kHandshakeTimeout = std::chrono::seconds(30);
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+bool has_no_body(int status) {
+    return (status >= 100 && status < 200) || status == 204 || status == 304;
+}
+
+struct Connection {
+    std::unique_ptr<Handler> handler;
+    std::string ip;
+    bool secure = false;
+    std::chrono::seconds idle;
+    std::vector<char> chunk = std::vector<char>(kChunk);
+    beast::flat_buffer buffer;
+};
+
+template <class Stream>
+net::awaitable<void> write_response(Stream& stream, Connection& c, Response& r, bool head,
+                                    bool keep_alive) {
+    auto& lowest = beast::get_lowest_layer(stream);
+    lowest.expires_after(c.idle);
+    const bool bodiless = has_no_body(r.status);
+    // A small file goes out with its header in one write: a header and a body written apart
+    // cost a second packet and, for small files, most of the time of a request.
+    if (r.file && r.file_length <= kSmallFile) {
+        if (head) {
+            r.head_length = r.file_length;
+        } else {
+            r.body.resize(static_cast<std::size_t>(r.file_length));
+            std::size_t got = 0;
+            while (got < r.body.size()) {
+                const ssize_t n = ::pread(r.file.get(), r.body.data() + got, r.body.size() - got,
+                                          static_cast<off_t>(r.file_offset + got));
+                if (n <= 0) throw std::system_error(n < 0 ? errno : EIO, std::generic_category());
+                got += static_cast<std::size_t>(n);
+            }
+        }
+        r.file.reset();
+    }
+    if (!r.file) {
+        bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), 11};
+        res.set(bhttp::field::server, "drawbridge");
+        for (auto& [k, v] : r.headers) res.insert(k, v);
+        res.keep_alive(keep_alive);
+        if (!bodiless) {
+            res.content_length(head && r.head_length ? *r.head_length : r.body.size());
+            if (!head) res.body() = std::move(r.body);
+        }
+        if (head && !bodiless) {
+            bhttp::response_serializer<bhttp::string_body> sr{res};
+            co_await bhttp::async_write_header(stream, sr, net::use_awaitable);
+        } else {
+            co_await bhttp::async_write(stream, res, net::use_awaitable);
+        }
+        co_return;
+    }
+    bhttp::response<bhttp::buffer_body> res{static_cast<bhttp::status>(r.status), 11};
+    res.set(bhttp::field::server, "drawbridge");
+    for (auto& [k, v] : r.headers) res.insert(k, v);
+    res.keep_alive(keep_alive);
+    res.content_length(r.file_length);
+    res.body().data = nullptr;
+    res.body().more = true;
+    bhttp::response_serializer<bhttp::buffer_body> sr{res};
+    co_await bhttp::async_write_header(stream, sr, net::use_awaitable);
+    if (head) co_return;
+    std::uint64_t left = r.file_length, offset = r.file_offset;
+    while (left > 0) {
+        const ssize_t n = ::pread(r.file.get(), c.chunk.data(),
+                                  static_cast<std::size_t>(std::min<std::uint64_t>(left, kChunk)),
+                                  static_cast<off_t>(offset));
+        // The file shrank under us: the promised length cannot be kept, so cut the connection.
+        if (n <= 0) throw std::system_error(n < 0 ? errno : EIO, std::generic_category());
+        left -= static_cast<std::uint64_t>(n);
+        offset += static_cast<std::uint64_t>(n);
+        res.body().data = c.chunk.data();
+        res.body().size = static_cast<std::size_t>(n);
+        res.body().more = left > 0;
+        lowest.expires_after(c.idle);
+        error_code ec;
+        co_await bhttp::async_write(stream, sr, net::redirect_error(net::use_awaitable, ec));
+        if (ec && ec != bhttp::error::need_buffer) throw boost::system::system_error(ec);
+    }
+}
+
+// Reads the rest of the body into the handler's sink or the request; false when the client
+// went away or the request is refused on the way (the response is then in `refusal`).
+template <class Stream>
+net::awaitable<bool> read_body(Stream& stream, Connection& c,
+                               bhttp::request_parser<bhttp::buffer_body>& parser, Request& req,
+                               BodySink* sink, int& sink_error, std::optional<Response>& refusal) {
+    auto& lowest = beast::get_lowest_layer(stream);
+    while (!parser.is_done()) {
+        parser.get().body().data = c.chunk.data();
+        parser.get().body().size = c.chunk.size();
+        lowest.expires_after(c.idle);
+        error_code ec;
+        co_await bhttp::async_read(stream, c.buffer, parser,
+                                   net::redirect_error(net::use_awaitable, ec));
+        if (ec && ec != bhttp::error::need_buffer) co_return false;
+        const std::size_t n = c.chunk.size() - parser.get().body().size;
+        if (sink) {
+            if ((sink_error = sink->write(c.chunk.data(), n))) co_return true;
+        } else if (refusal) {
+            // draining a refused request's body
+        } else if (req.body.size() + n > kMaxBufferedBody) {
+            refusal.emplace(413, "text/plain", "request body too large\n");
+            refusal->close = true;
+            co_return true;
+        } else {
+            req.body.append(c.chunk.data(), n);
+        }
+    }
+    co_return true;
+}
+
+template <class Stream>
+net::awaitable<void> serve(Stream& stream, Connection& c) {
+    auto& lowest = beast::get_lowest_layer(stream);
+    for (;;) {
+        bhttp::request_parser<bhttp::buffer_body> parser;
+        parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+        parser.header_limit(64 * 1024);
+        lowest.expires_after(c.idle);
+        error_code ec;
+        co_await bhttp::async_read_header(stream, c.buffer, parser,
+                                          net::redirect_error(net::use_awaitable, ec));
+        if (ec == bhttp::error::end_of_stream || ec == net::error::eof ||
+            ec == beast::error::timeout || ec == net::error::operation_aborted)
+            co_return;
+        if (ec) {
+            Response bad(400, "text/plain", "malformed request: " + ec.message() + "\n");
+            co_await write_response(stream, c, bad, false, false);
+            co_return;
+        }
+        auto& h = parser.get();
+        Request req;
+        req.method = std::string(h.method_string());
+        req.target = std::string(h.target());
+        for (const auto& f : h)
+            req.headers.emplace_back(lower({f.name_string().data(), f.name_string().size()}),
+                                     std::string(f.value().data(), f.value().size()));
+        if (const auto len = parser.content_length()) req.content_length = *len;
+        req.has_body = !parser.is_done();
+        req.peer_ip = c.ip;
+        req.secure = c.secure;
+        bool keep_alive = h.keep_alive();
+        const bool head = h.method() == bhttp::verb::head;
+
+        Prepared p = c.handler->prepare(req);
+        std::optional<Response> response = std::move(p.response);
+        int sink_error = 0;
+        const bool expects_continue = lower(req.header("expect")) == "100-continue";
+        if (response && req.has_body) {
+            // Refused before its body: drop a small body to keep the connection, or close. A
+            // client waiting for "100 Continue" gets the refusal instead and no body to drop.
+            if (expects_continue || !req.content_length || *req.content_length > kMaxDrain) {
+                response->close = true;
+            } else if (!(co_await read_body(stream, c, parser, req, nullptr, sink_error,
+                                            response))) {
+                co_return;
+            }
+        } else if (req.has_body) {
+            if (expects_continue) {
+                bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
+                co_await bhttp::async_write(stream, cont, net::use_awaitable);
+            }
+            if (!(co_await read_body(stream, c, parser, req, p.sink.get(), sink_error, response)))
+                co_return;  // the sink, destroyed unfinished, discards the partial upload
+        }
+        if (!response) {
+            response = p.sink ? p.sink->finish(sink_error) : c.handler->handle(req);
+            if (sink_error) response->close = true;  // the rest of the body was not read
+        }
+        p.sink.reset();
+        keep_alive = keep_alive && !response->close;
+        co_await write_response(stream, c, *response, head, keep_alive);
+        if (!keep_alive) co_return;
+    }
+}
+
+}  // namespace
+
+struct Server::Impl {
+    ServerOptions options;
+    net::io_context ioc;
+    net::ssl::context tls{net::ssl::context::tls_server};
+    std::optional<tcp::acceptor> https, plain;
+    int https_port = -1, plain_port = -1;
+    std::vector<std::thread> threads;
+
+    explicit Impl(ServerOptions o) : options(std::move(o)) {}
+
+    int listen(std::optional<tcp::acceptor>& acceptor, int port) {
+        const tcp::endpoint ep(net::ip::make_address(options.address),
+                               static_cast<unsigned short>(port));
+        acceptor.emplace(ioc);
+        try {
+            acceptor->open(ep.protocol());
+            acceptor->set_option(net::socket_base::reuse_address(true));
+            acceptor->bind(ep);
+            acceptor->listen(net::socket_base::max_listen_connections);
+        } catch (const boost::system::system_error& e) {
+            throw std::system_error(
+                e.code().value(), std::generic_category(),
+                "http: cannot listen on " + options.address + ":" + std::to_string(port));
+        }
+        return acceptor->local_endpoint().port();
+    }
+
+    net::awaitable<void> accept_loop(tcp::acceptor& acceptor, bool secure) {
+        for (;;) {
+            error_code ec;
+            auto socket = co_await acceptor.async_accept(
+                net::make_strand(ioc), net::redirect_error(net::use_awaitable, ec));
+            if (ec == net::error::operation_aborted || !acceptor.is_open()) co_return;
+            if (ec) continue;  // a connection that reset before we took it
+            socket.set_option(tcp::no_delay(true), ec);
+            beast::tcp_stream stream(std::move(socket));
+            auto executor = stream.get_executor();
+            net::co_spawn(executor, run_connection(std::move(stream), secure), net::detached);
+        }
+    }
+
+    net::awaitable<void> run_connection(beast::tcp_stream stream, bool secure) {
+        Connection c;
+        // Beast reads max(512, free capacity) bytes per call: without room reserved up front, a
+        // large upload arrives 512 bytes per recvmsg.
+        c.buffer.reserve(kChunk);
+        c.secure = secure;
+        c.idle = std::chrono::seconds(options.idle_timeout_seconds);
+        error_code ec;
+        c.ip = stream.socket().remote_endpoint(ec).address().to_string();
+        if (ec) co_return;
+        try {
+            c.handler = options.make_handler(c.ip, secure);
+            if (!secure) {
+                co_await serve(stream, c);
+                stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+                co_return;
+            }
+            beast::ssl_stream<beast::tcp_stream> tls_stream(std::move(stream), tls);
+            beast::get_lowest_layer(tls_stream).expires_after(kHandshakeTimeout);
+            co_await tls_stream.async_handshake(net::ssl::stream_base::server, net::use_awaitable);
+            co_await serve(tls_stream, c);
+            beast::get_lowest_layer(tls_stream).expires_after(std::chrono::seconds(5));
+            co_await tls_stream.async_shutdown(net::redirect_error(net::use_awaitable, ec));
+        } catch (const std::exception& e) {
+            spdlog::debug("http: {}: connection ended: {}", c.ip, e.what());
+        }
+    }
+};
+
+Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+Server::~Server() {
+    stop();
+}
+
+void Server::start() {
+    auto& s = *impl_;
+    if (s.options.https_port >= 0) {
+        s.tls.set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                          net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
+                          net::ssl::context::no_tlsv1_1 | net::ssl::context::single_dh_use);
+        SSL_CTX_set_min_proto_version(s.tls.native_handle(), TLS1_2_VERSION);
+        SSL_CTX_set_cipher_list(s.tls.native_handle(), kTls12Ciphers);
+        s.tls.use_certificate_chain_file(s.options.certificate.string());
+        s.tls.use_private_key_file(s.options.private_key.string(), net::ssl::context::pem);
+        s.https_port = s.listen(s.https, s.options.https_port);
+        net::co_spawn(s.ioc, s.accept_loop(*s.https, true), net::detached);
+    }
+    if (s.options.plain_port >= 0) {
+        s.plain_port = s.listen(s.plain, s.options.plain_port);
+        net::co_spawn(s.ioc, s.accept_loop(*s.plain, false), net::detached);
+    }
+    int n = s.options.threads > 0 ? s.options.threads
+                                  : static_cast<int>(std::thread::hardware_concurrency());
+    n = std::max(n, 1);
+    for (int i = 0; i < n; ++i) s.threads.emplace_back([&s] { s.ioc.run(); });
+}
+
+void Server::stop() {
+    auto& s = *impl_;
+    if (s.threads.empty()) return;
+    s.ioc.stop();
+    for (auto& t : s.threads) t.join();
+    s.threads.clear();
+}
+
+int Server::https_port() const {
+    return impl_->https_port;
+}
+
+int Server::plain_port() const {
+    return impl_->plain_port;
+}
+
+}  // namespace drawbridge::http

@@ -1,0 +1,43 @@
+// The HTTPS listener (and an optional plain HTTP one): Boost.Beast on a pool of io_context
+// threads, one coroutine per connection. It knows HTTP framing and TLS only; what a request
+// means is the Handler's business (one Handler per connection, from `make_handler`).
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "http/message.h"
+
+namespace drawbridge::http {
+
+struct ServerOptions {
+    std::string address = "127.0.0.1";
+    int https_port = 8443;  // 0 picks a free port; -1 none
+    int plain_port = -1;    // -1: no plain HTTP listener
+    std::filesystem::path certificate;
+    std::filesystem::path private_key;
+    int threads = 0;  // io_context threads; 0: one per core
+    int idle_timeout_seconds = 120;
+    // Called on the connection's thread for each accepted connection.
+    std::function<std::unique_ptr<Handler>(const std::string& peer_ip, bool secure)> make_handler;
+};
+
+class Server {
+  public:
+    explicit Server(ServerOptions options);
+    ~Server();
+
+    // Binds the ports (throws std::system_error naming the address) and starts the threads.
+    void start();
+    void stop();
+    int https_port() const;  // the bound port, -1 when not listening
+    int plain_port() const;
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace drawbridge::http

@@ -1,0 +1,192 @@
+#include "http/uri.h"
+
+#include <cstdint>
+
+namespace drawbridge::http {
+namespace {
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+bool keep_literal(unsigned char c) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+    switch (c) {
+        case '-':
+        case '.':
+        case '_':
+        case '~':
+        case '/':
+        case ':':
+        case '@':
+        case '!':
+        case '$':
+        case '(':
+        case ')':
+        case '*':
+        case '+':
+        case ',':
+        case ';':
+        case '=':
+            return true;
+        default:
+            return false;
+    }
+}
+
+}  // namespace
+
+bool valid_utf8(std::string_view s) {
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const auto* end = p + s.size();
+    while (p < end) {
+        const unsigned char c = *p;
+        int extra = 0;
+        std::uint32_t cp = 0, min = 0;
+        if (c < 0x80) {
+            ++p;
+            continue;
+        } else if ((c & 0xE0) == 0xC0) {
+            extra = 1, cp = c & 0x1F, min = 0x80;
+        } else if ((c & 0xF0) == 0xE0) {
+            extra = 2, cp = c & 0x0F, min = 0x800;
+        } else if ((c & 0xF8) == 0xF0) {
+            extra = 3, cp = c & 0x07, min = 0x10000;
+        } else {
+            return false;
+        }
+        if (end - p <= extra) return false;
+        for (int i = 1; i <= extra; ++i) {
+            if ((p[i] & 0xC0) != 0x80) return false;
+            cp = cp << 6 | (p[i] & 0x3F);
+        }
+        // Overlong forms ("%c0%ae" for '.'), surrogates and values past Unicode are refused.
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+        p += extra + 1;
+    }
+    return true;
+}
+
+std::optional<std::string> decode_path(std::string_view target) {
+    // A fragment never belongs in a request (RFC 9112 §3.2); acting on the part before it
+    // could delete what the client did not name.
+    if (target.find('#') != std::string_view::npos) return std::nullopt;
+    target = target.substr(0, target.find('?'));
+    if (target.empty() || target[0] != '/') {
+        // An absolute-form target ("http://host/path") carries its path after the authority.
+        const auto scheme = target.find("://");
+        if (scheme == std::string_view::npos) return std::nullopt;
+        const auto slash = target.find('/', scheme + 3);
+        target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
+    }
+    std::string out;
+    std::size_t i = 0;
+    while (i < target.size()) {
+        while (i < target.size() && target[i] == '/') ++i;
+        if (i == target.size()) break;
+        std::string segment;
+        for (; i < target.size() && target[i] != '/'; ++i) {
+            char c = target[i];
+            if (c == '%') {
+                if (i + 2 >= target.size()) return std::nullopt;
+                const int hi = hex_value(target[i + 1]), lo = hex_value(target[i + 2]);
+                if (hi < 0 || lo < 0) return std::nullopt;
+                c = static_cast<char>(hi * 16 + lo);
+                i += 2;
+                if (c == '/' || c == '\0') return std::nullopt;
+            }
+            segment += c;
+        }
+        if (segment == "." || segment == "..") return std::nullopt;
+        out += '/';
+        out += segment;
+    }
+    if (out.empty()) return std::string(1, '/');
+    if (!valid_utf8(out)) return std::nullopt;
+    return out;
+}
+
+std::map<std::string, std::string> parse_query(std::string_view target) {
+    std::map<std::string, std::string> out;
+    const auto q = target.find('?');
+    if (q == std::string_view::npos) return out;
+    const auto decode = [](std::string_view s) -> std::optional<std::string> {
+        std::string r;
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            if (s[i] == '+') {
+                r += ' ';
+            } else if (s[i] == '%') {
+                if (i + 2 >= s.size()) return std::nullopt;
+                const int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
+                if (hi < 0 || lo < 0) return std::nullopt;
+                r += static_cast<char>(hi * 16 + lo);
+                i += 2;
+            } else {
+                r += s[i];
+            }
+        }
+        if (r.find('\0') != std::string::npos || !valid_utf8(r)) return std::nullopt;
+        return r;
+    };
+    std::string_view rest = target.substr(q + 1);
+    while (!rest.empty()) {
+        const auto amp = rest.find('&');
+        const auto pair = rest.substr(0, amp);
+        const auto eq = pair.find('=');
+        auto k = decode(pair.substr(0, eq));
+        auto v = decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
+        if (k && v && !k->empty()) out[*k] = *v;
+        if (amp == std::string_view::npos) break;
+        rest.remove_prefix(amp + 1);
+    }
+    return out;
+}
+
+std::string encode_path(std::string_view path) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(path.size());
+    for (const char ch : path) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (keep_literal(c)) {
+            out += ch;
+        } else {
+            out += '%';
+            out += kHex[c >> 4];
+            out += kHex[c & 15];
+        }
+    }
+    return out;
+}
+
+std::string xml_escape(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (const char c : text) {
+        switch (c) {
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&apos;";
+                break;
+            default:
+                out += c;
+        }
+    }
+    return out;
+}
+
+}  // namespace drawbridge::http
