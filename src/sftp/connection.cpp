@@ -258,6 +258,9 @@ int Connection::decide(const core::LoginAttempt& attempt) {
                                      : SSH_AUTH_METHOD_PUBLICKEY);
             return SSH_AUTH_PARTIAL;
         case core::LoginOutcome::Kind::failure:
+            // A ban that began during this connection ends it: more guesses would only be
+            // refused, and the client may as well learn it now.
+            if (outcome.reason == core::FailureReason::rate_limited) banned_ = true;
             break;
     }
     // SSH carries only a generic failure; a site may choose to say more about safe reasons.
@@ -359,6 +362,10 @@ bool Connection::step(TimePoint now, bool stopping) {
         }
         close_channel();
         return true;
+    }
+    if (banned_) {
+        spdlog::info("sftp: {}: closed: the address is banned", ip_);
+        return false;
     }
     if (!user_ && now - accepted_at_ > kLoginGrace) {
         spdlog::info("sftp: {}: no login within {} s; closing", ip_, kLoginGrace.count());

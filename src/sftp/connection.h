@@ -67,6 +67,7 @@ class Connection {
     const ServerOptions& options_;
     bool show_failure_reasons_ = false;
     bool attempted_ = false;  // any login attempt or key probe
+    bool banned_ = false;     // brute-force protection refused the address: close after replying
     bool report_abandoned_ = true;
 
     ssh_server_callbacks_struct server_cb_{};

@@ -154,6 +154,22 @@ def test_dictionary_attack_bans_attackers_not_the_user(proxied):
     assert attackers[0] not in {b["ip"] for b in s.json("ban", "list")}
 
 
+def test_a_ban_ends_the_connection_it_began_on(proxied):
+    s = proxied()
+    t = transport_from(s, "203.0.113.77")
+    tries = 0
+    while t.is_active() and tries < 20:  # bounded: the ban comes after five
+        tries += 1
+        try:
+            t.auth_password(f"guess{tries}", "123456")
+        except (paramiko.AuthenticationException, paramiko.SSHException, EOFError):
+            pass
+    t.close()
+    assert tries <= 7, tries  # five guesses, the refusal, and the close seen by the client
+    assert len(entries(s, "--failure-type", "username_not_found", "--ip", "203.0.113.77")) == 5
+    assert len(entries(s, "--failure-type", "rate_limited", "--ip", "203.0.113.77")) == 1
+
+
 def test_block_and_safe_lists(proxied):
     s = proxied()
     s.add_user("alice")
