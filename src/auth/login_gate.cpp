@@ -108,7 +108,8 @@ core::LoginOutcome LoginGate::attempt(const core::LoginAttempt& a) {
 
     // Network checks first: they need neither the account nor any hashing. Bans come before
     // everything, so that a banned address costs one lookup and (mostly) no log write.
-    if (auto r = security_.check_address(*ctx.ip, true)) return refuse_address(ctx, *r);
+    if (auto r = security_.check_address(*ctx.ip, true, ctx.site.brute_force_protection))
+        return refuse_address(ctx, *r);
     if (auto r = check_region(ctx)) return finish_failure(ctx, *r);
     if (auto r = check_country(ctx)) return finish_failure(ctx, *r);
 
@@ -441,7 +442,8 @@ std::vector<Explanation> LoginGate::explain(std::string_view username, Interface
         ctx.ip = core::IpAddress::parse(ip);
         ctx.user = store_.find_user_by_name(username);
         if (ctx.ip)
-            if (auto r = security_.check_address(*ctx.ip, false)) add({r->reason, r->detail}, kind);
+            if (auto r = security_.check_address(*ctx.ip, false, ctx.site.brute_force_protection))
+                add({r->reason, r->detail}, kind);
         if (auto r = check_region(ctx)) add(*r, kind);
         if (auto r = check_country(ctx)) add(*r, kind);
         if (!ctx.user) {

@@ -77,7 +77,7 @@ std::optional<Refusal> LoginGate::admit_connection(Interface interface, std::str
     ctx.ip = core::IpAddress::parse(ip);
     std::optional<Refusal> refusal;
     if (ctx.ip) {
-        if (auto r = security_.check_address(*ctx.ip, true)) {
+        if (auto r = security_.check_address(*ctx.ip, true, ctx.site.brute_force_protection)) {
             if (r->first) record_refusal(ctx, {r->reason, r->detail + "; connection refused"});
             return Refusal{r->reason, r->detail};
         }
@@ -106,7 +106,8 @@ std::optional<Refusal> LoginGate::admit_connection(Interface interface, std::str
 }
 
 void LoginGate::connection_abandoned(Interface, std::string_view ip) {
-    if (auto addr = core::IpAddress::parse(ip)) security_.record_abandoned(*addr);
+    if (auto addr = core::IpAddress::parse(ip))
+        security_.record_abandoned(*addr, store_.load_site_settings().brute_force_protection);
 }
 
 }  // namespace drawbridge::auth
