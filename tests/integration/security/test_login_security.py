@@ -67,6 +67,8 @@ def login(server, ip, user, password=GOOD, version=1):
 @pytest.fixture
 def proxied(server_with):
     """A server that trusts 127.0.0.1 as its load balancer and knows the test countries."""
+    if not GEOIP.exists():
+        pytest.skip(f"{GEOIP} is missing (the shared test data beside the repository)")
     return lambda: server_with(
         f'\n[geoip]\ndatabase = "{GEOIP}"\n[proxy]\ntrusted = "127.0.0.1/32"\n')
 
