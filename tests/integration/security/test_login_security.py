@@ -241,3 +241,12 @@ def test_a_trusted_peer_must_send_a_valid_header(proxied):
     text = s.log_file.read_text()
     assert "no valid PROXY header" in text
     assert login(s, GB, "alice") is True
+
+    # A v2 LOCAL header (the balancer's own health check) keeps the balancer's address.
+    sock = socket.create_connection(("127.0.0.1", s.sftp_port), timeout=10)
+    sock.sendall(b"\r\n\r\n\x00\r\nQUIT\n\x20\x00\x00\x00")
+    t = paramiko.Transport(sock)
+    t.connect(username="alice", password=GOOD)
+    assert t.is_authenticated()
+    t.close()
+    assert entries(s, "--action", "login")[0]["ip"] == "127.0.0.1"
