@@ -63,7 +63,8 @@ bool LoginSecurity::safe(const core::IpAddress& ip,
     return cidrs_of(entries, core::IpListKind::safe).contains(ip);
 }
 
-std::optional<AddressRefusal> LoginSecurity::check_address(const core::IpAddress& ip, bool count) {
+std::optional<AddressRefusal> LoginSecurity::check_address(const core::IpAddress& ip, bool count,
+                                                           bool protect) {
     const auto entries = store_.list_ip_list(std::nullopt);
     // The block list is the administrator's word and wins even over the safe list.
     for (const auto& e : entries) {
@@ -76,7 +77,7 @@ std::optional<AddressRefusal> LoginSecurity::check_address(const core::IpAddress
         if (r.first) r.detail += "; further refusals of this entry are counted, not logged";
         return r;
     }
-    if (!policy_.enabled || safe(ip, entries)) return std::nullopt;
+    if (!policy_.enabled || !protect || safe(ip, entries)) return std::nullopt;
     const auto ban = store_.find_ip_ban(offender_key(ip));
     const auto now = clock_.now();
     if (!ban || !ban->active(now)) return std::nullopt;
@@ -90,10 +91,10 @@ std::optional<AddressRefusal> LoginSecurity::check_address(const core::IpAddress
 }
 
 std::optional<core::IpBan> LoginSecurity::score(const core::IpAddress& ip, int points,
-                                                std::string why) {
+                                                std::string why, bool protect) {
     // Loopback is never scored: behind a local reverse proxy that does not speak the PROXY
     // protocol every client looks like 127.0.0.1, and banning it would lock everyone out.
-    if (!policy_.enabled || points <= 0 || ip.is_loopback()) return std::nullopt;
+    if (!policy_.enabled || !protect || points <= 0 || ip.is_loopback()) return std::nullopt;
     const auto entries = store_.list_ip_list(core::IpListKind::safe);
     if (safe(ip, entries)) return std::nullopt;
     const auto now = clock_.now();
@@ -129,7 +130,8 @@ FailureEffects LoginSecurity::record_failure(const core::IpAddress& ip, FailureR
                                              const core::User* user,
                                              const core::SiteSettings& site) {
     FailureEffects out;
-    out.banned = score(ip, failure_points(reason), std::string(core::to_string(reason)));
+    out.banned = score(ip, failure_points(reason), std::string(core::to_string(reason)),
+                       site.brute_force_protection);
     if (!user || !site.user_lockout ||
         std::find(std::begin(kLockoutReasons), std::end(kLockoutReasons), reason) ==
             std::end(kLockoutReasons))
@@ -153,8 +155,10 @@ FailureEffects LoginSecurity::record_failure(const core::IpAddress& ip, FailureR
     return out;
 }
 
-std::optional<core::IpBan> LoginSecurity::record_abandoned(const core::IpAddress& ip) {
-    return score(ip, kAbandonedConnectionPoints, "a connection closed without a login attempt");
+std::optional<core::IpBan> LoginSecurity::record_abandoned(const core::IpAddress& ip,
+                                                           bool protect) {
+    return score(ip, kAbandonedConnectionPoints, "a connection closed without a login attempt",
+                 protect);
 }
 
 void LoginSecurity::record_success(const core::User& user) {

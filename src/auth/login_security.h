@@ -57,14 +57,17 @@ class LoginSecurity {
 
     // The block list, then an active ban; a safe-listed address is never refused here.
     // With `count` the refusal is counted on its ban or entry (so only the first is logged).
-    std::optional<AddressRefusal> check_address(const core::IpAddress& ip, bool count);
+    // `protect` is the site's brute_force_protection: off, bans are not enforced (the block list
+    // still is) and nothing is scored.
+    std::optional<AddressRefusal> check_address(const core::IpAddress& ip, bool count,
+                                                bool protect);
 
     // Scores the failure against its address (not for safe-listed addresses) and, for a known
     // user, counts it toward user lockout.
     FailureEffects record_failure(const core::IpAddress& ip, core::FailureReason reason,
                                   const core::User* user, const core::SiteSettings& site);
     // A connection that closed without trying to log in.
-    std::optional<core::IpBan> record_abandoned(const core::IpAddress& ip);
+    std::optional<core::IpBan> record_abandoned(const core::IpAddress& ip, bool protect);
     // A success forgets the user's failed attempts.
     void record_success(const core::User& user);
 
@@ -80,7 +83,8 @@ class LoginSecurity {
     const BruteForcePolicy& policy() const { return policy_; }
 
   private:
-    std::optional<core::IpBan> score(const core::IpAddress& ip, int points, std::string why);
+    std::optional<core::IpBan> score(const core::IpAddress& ip, int points, std::string why,
+                                     bool protect);
     bool safe(const core::IpAddress& ip, const std::vector<core::IpListEntry>& entries) const;
 
     store::Store& store_;

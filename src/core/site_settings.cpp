@@ -78,6 +78,9 @@ const std::array kFields = {
                  "hours in which those failures count"},
     SettingField{"user_lockout_lock_period", &S::user_lockout_lock_period, 1, 8760, nullptr,
                  "hours a lock lasts"},
+    SettingField{"brute_force_protection", &S::brute_force_protection, 0, 0, nullptr,
+                 "score failed logins per address and ban addresses that keep guessing (the "
+                 "block list applies either way)"},
     SettingField{"session_expiry_minutes", &S::session_expiry_minutes, 5, 525600, nullptr,
                  "minutes before an idle web or API session expires"},
     SettingField{"sftp_enabled", &S::sftp_enabled, 0, 0, nullptr, "serve SFTP"},

@@ -33,6 +33,8 @@ struct SiteSettings {
     int user_lockout_tries = 6;
     int user_lockout_within = 6;       // hours
     int user_lockout_lock_period = 6;  // hours
+    // brute-force protection (policy: auth::BruteForcePolicy)
+    bool brute_force_protection = true;
     // sessions and protocols
     int session_expiry_minutes = 360;
     bool sftp_enabled = true;

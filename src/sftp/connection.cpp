@@ -282,6 +282,10 @@ bool Connection::step(TimePoint now, bool stopping) {
         close_channel();
         return true;
     }
+    if (banned_) {
+        spdlog::info("sftp: {}: closed: the address is banned", ip_);
+        return false;
+    }
     if (!user_ && now - accepted_at_ > kLoginGrace) {
         spdlog::info("sftp: {}: no login within {} s; closing", ip_, kLoginGrace.count());
         return false;

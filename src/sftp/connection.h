@@ -89,6 +89,7 @@ class Connection {
     bool show_failure_reasons_ = false;
     Decider decider_;
     bool attempted_ = false;  // any login attempt or key probe
+    bool banned_ = false;     // brute-force protection refused the address: close after replying
     bool report_abandoned_ = true;
 
     ssh_channel_callbacks_struct channel_cb_{};

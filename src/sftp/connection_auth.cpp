@@ -134,6 +134,9 @@ void Connection::on_decided(const core::LoginOutcome& outcome) {
             ssh_message_auth_reply_success(m, 1);
             break;
         case core::LoginOutcome::Kind::failure:
+            // A ban that began during this connection ends it: more guesses would only be
+            // refused, and the client may as well learn it now.
+            if (outcome.reason == core::FailureReason::rate_limited) banned_ = true;
             // SSH carries only a generic failure; a site may choose to say more about safe
             // reasons.
             if (show_failure_reasons_ && core::info(outcome.reason).safe_to_disclose) {

@@ -308,7 +308,7 @@ Server::Server(ServerOptions options, auth::LoginGate& gate, audit::ActionLog& l
     std::string error;
     auto trusted = core::parse_cidr_list(options_.proxy_trusted, &error);
     if (!trusted) throw std::runtime_error("sftp: proxy.trusted: " + error);
-    proxy_trusted_ = std::move(trusted->entries);
+    proxy_trusted_ = std::move(*trusted);
 }
 
 Server::~Server() {
@@ -427,7 +427,7 @@ void Server::accept_loop(int listen_fd) {
 bool Server::client_address(int fd, std::string& ip, bool& score_if_abandoned,
                             bool& await_first_bytes) {
     const auto peer = core::IpAddress::parse(ip);
-    const bool trusted = peer && core::CidrList{proxy_trusted_}.contains(*peer);
+    const bool trusted = peer && proxy_trusted_.contains(*peer);
     if (!trusted) {
         // What has arrived is looked at here; if nothing has yet, the worker waits a moment for
         // the first bytes (never the acceptor, which would delay every other client).

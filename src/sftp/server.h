@@ -63,7 +63,7 @@ class Server {
     ServerOptions options_;
     auth::LoginGate& gate_;
     audit::ActionLog& log_;
-    std::vector<core::Cidr> proxy_trusted_;
+    core::CidrList proxy_trusted_;
     std::vector<std::filesystem::path> host_keys_;
     std::vector<int> listen_fds_;
     std::vector<int> bound_ports_;

@@ -33,6 +33,11 @@ void add_login_failure(SQLite::Database& db, std::int64_t user_id, const std::st
     q.bind(2, ip);
     q.bind(3, static_cast<int64_t>(at));
     q.exec();
+    // Failures older than the longest window a site can set (720 h) can never count again.
+    SQLite::Statement prune(db, "DELETE FROM login_failures WHERE user_id = ? AND at < ?");
+    prune.bind(1, static_cast<int64_t>(user_id));
+    prune.bind(2, static_cast<int64_t>(at - 720 * 3600));
+    prune.exec();
 }
 
 int count_login_failures(SQLite::Database& db, std::int64_t user_id, core::UnixTime since) {

@@ -67,6 +67,8 @@ def login(server, ip, user, password=GOOD, version=1):
 @pytest.fixture
 def proxied(server_with):
     """A server that trusts 127.0.0.1 as its load balancer and knows the test countries."""
+    if not GEOIP.exists():
+        pytest.skip(f"{GEOIP} is missing (the shared test data beside the repository)")
     return lambda: server_with(
         f'\n[geoip]\ndatabase = "{GEOIP}"\n[proxy]\ntrusted = "127.0.0.1/32"\n')
 
@@ -154,6 +156,22 @@ def test_dictionary_attack_bans_attackers_not_the_user(proxied):
     assert attackers[0] not in {b["ip"] for b in s.json("ban", "list")}
 
 
+def test_a_ban_ends_the_connection_it_began_on(proxied):
+    s = proxied()
+    t = transport_from(s, "203.0.113.77")
+    tries = 0
+    while t.is_active() and tries < 20:  # bounded: the ban comes after five
+        tries += 1
+        try:
+            t.auth_password(f"guess{tries}", "123456")
+        except (paramiko.AuthenticationException, paramiko.SSHException, EOFError):
+            pass
+    t.close()
+    assert tries <= 7, tries  # five guesses, the refusal, and the close seen by the client
+    assert len(entries(s, "--failure-type", "username_not_found", "--ip", "203.0.113.77")) == 5
+    assert len(entries(s, "--failure-type", "rate_limited", "--ip", "203.0.113.77")) == 1
+
+
 def test_block_and_safe_lists(proxied):
     s = proxied()
     s.add_user("alice")
@@ -223,3 +241,12 @@ def test_a_trusted_peer_must_send_a_valid_header(proxied):
     text = s.log_file.read_text()
     assert "no valid PROXY header" in text
     assert login(s, GB, "alice") is True
+
+    # A v2 LOCAL header (the balancer's own health check) keeps the balancer's address.
+    sock = socket.create_connection(("127.0.0.1", s.sftp_port), timeout=10)
+    sock.sendall(b"\r\n\r\n\x00\r\nQUIT\n\x20\x00\x00\x00")
+    t = paramiko.Transport(sock)
+    t.connect(username="alice", password=GOOD)
+    assert t.is_authenticated()
+    t.close()
+    assert entries(s, "--action", "login")[0]["ip"] == "127.0.0.1"

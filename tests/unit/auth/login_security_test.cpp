@@ -195,6 +195,19 @@ TEST_F(SecurityTest, AnIpv6AttackerIsBannedByItsSlash64) {
     EXPECT_FALSE(gate_->admit_connection(Interface::sftp, "2001:db8:1:2::1"));
 }
 
+TEST_F(SecurityTest, TheSiteCanTurnProtectionOffButNotTheBlockList) {
+    for (int i = 0; i < 5; ++i) guess("root");
+    ASSERT_TRUE(banned(kAttacker));
+    site("brute_force_protection", "false");
+    EXPECT_FALSE(gate_->admit_connection(Interface::sftp, kAttacker));  // the ban is not enforced
+    for (int i = 0; i < 30; ++i) guess("root", "203.0.113.99");
+    EXPECT_FALSE(banned("203.0.113.99"));  // nor is anything scored
+    gate_->security().add_to_list(core::IpListKind::block, *core::Cidr::parse("192.0.2.0/24"), "");
+    EXPECT_TRUE(gate_->admit_connection(Interface::sftp, "192.0.2.1"));
+    site("brute_force_protection", "true");
+    EXPECT_TRUE(gate_->admit_connection(Interface::sftp, kAttacker));
+}
+
 TEST_F(SecurityTest, ConnectionsThatNeverTryScoreToo) {
     for (int i = 0; i < 19; ++i) gate_->connection_abandoned(Interface::sftp, kAttacker);
     EXPECT_FALSE(banned(kAttacker));

@@ -1,0 +1,38 @@
+// Internal to the gate's sources: the state of one decision, shared by login_gate.cpp and
+// login_gate_network.cpp.
+#pragma once
+
+#include <algorithm>
+#include <cctype>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "auth/login_gate.h"
+#include "core/cidr.h"
+
+namespace drawbridge::auth {
+
+inline bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+struct LoginGate::Context {
+    const core::LoginAttempt* attempt = nullptr;  // null when explaining
+    core::Interface interface = core::Interface::cli;
+    std::string username;
+    std::string ip_text;
+    CredentialKind kind = CredentialKind::password;
+    core::SiteSettings site;
+    std::optional<core::IpAddress> ip;
+    std::optional<core::User> user;
+    std::optional<core::ApiKey> api_key;
+    std::optional<core::SshKey> ssh_key;
+    bool rehash = false;
+    core::UnixTime now = 0;
+};
+
+}  // namespace drawbridge::auth

@@ -1,0 +1,130 @@
+// The gate's network checks: those decided by the client address alone (region, countries, IP
+// allow lists) and the refusals made when a connection is accepted, before any handshake.
+#include "auth/gate_context.h"
+#include "auth/login_gate.h"
+
+namespace drawbridge::auth {
+
+using core::FailureReason;
+using core::Interface;
+
+std::optional<Refusal> LoginGate::check_region(Context& ctx) const {
+    const auto& allowed = ctx.site.allowed_region;
+    if (allowed == "all" || allowed == options_.region) return std::nullopt;
+    return Refusal{FailureReason::region_mismatch,
+                   "Your account must login using a different server, https://" +
+                       ctx.site.site_hostname + "."};
+}
+
+// A password sent in clear (plain FTP) is refused unless the site allows plain FTP
+// (ssl_required=false) or the user's own ssl_required says otherwise. Decided before the account
+// is checked any further or a hash is spent; an unknown name follows the site's rule, so the
+// answer does not tell which names exist.
+std::optional<Refusal> LoginGate::check_transport(Context& ctx) const {
+    if (ctx.attempt->secure_transport) return std::nullopt;
+    bool required = ctx.site.ssl_required;
+    if (auto u = store_.find_user_by_name(ctx.username)) {
+        if (u->ssl_required == core::SiteDefault::always_require) required = true;
+        if (u->ssl_required == core::SiteDefault::never_require) required = false;
+        if (required) ctx.user = std::move(u);
+    }
+    if (!required) return std::nullopt;
+    return Refusal{FailureReason::insecure_ftp,
+                   "plain FTP login; the site or the user requires TLS"};
+}
+
+// Files.com's rules: only an allow list blocks every other country; only a deny list blocks
+// those; both: the allow list applies and the deny list wins. The IP allow list does not
+// override countries. Private and loopback addresses have no country and are not checked.
+std::optional<Refusal> LoginGate::check_country(Context& ctx) const {
+    const auto allowed = core::split_list(ctx.site.allowed_countries);
+    const auto disallowed = core::split_list(ctx.site.disallowed_countries);
+    if ((allowed.empty() && disallowed.empty()) || !options_.countries || !ctx.ip ||
+        ctx.ip->is_private())
+        return std::nullopt;
+    const auto country = options_.countries->country_of(*ctx.ip);
+    auto listed = [&](const std::vector<std::string>& list) {
+        return country && std::any_of(list.begin(), list.end(),
+                                      [&](const std::string& c) { return iequals(c, *country); });
+    };
+    const std::string where = ctx.ip->to_string() + (country ? " is in " + *country
+                                                             : " has no country in the GeoIP "
+                                                               "database");
+    if (!allowed.empty() && !listed(allowed))
+        return Refusal{FailureReason::country_mismatch,
+                       where + ", not in allowed_countries (" + ctx.site.allowed_countries + ")"};
+    if (listed(disallowed))
+        return Refusal{
+            FailureReason::country_mismatch,
+            where + ", which is in disallowed_countries (" + ctx.site.disallowed_countries + ")"};
+    return std::nullopt;
+}
+
+std::optional<Refusal> LoginGate::check_ip_allowed(Context& ctx) const {
+    if (!ctx.ip)
+        return Refusal{FailureReason::ip_mismatch, "'" + ctx.ip_text + "' is not an IP address"};
+    const bool bypass = ctx.user && ctx.user->bypass_site_allowed_ips;
+    core::CidrList allowed;
+    auto add = [&](const std::vector<std::string>& items) {
+        // Stored lists were validated when set; an entry that no longer parses is skipped.
+        for (const auto& item : items)
+            if (auto c = core::Cidr::parse(item)) allowed.entries.push_back(*c);
+    };
+    const auto site_list = core::split_list(ctx.site.allowed_ips);
+    if (!bypass) add(site_list);
+    if (ctx.user) add(ctx.user->allowed_ips);
+    // No list at all means no restriction; otherwise the address must be in one of them.
+    const bool restricted =
+        (!bypass && !site_list.empty()) || (ctx.user && !ctx.user->allowed_ips.empty());
+    if (!restricted || allowed.contains(*ctx.ip)) return std::nullopt;
+    std::string which = bypass ? "the user's IP allow list"
+                        : (ctx.user && !ctx.user->allowed_ips.empty())
+                            ? (site_list.empty() ? "the user's IP allow list"
+                                                 : "the site's or the user's IP allow list")
+                            : "the site's IP allow list";
+    return Refusal{FailureReason::ip_mismatch, ctx.ip->to_string() + " is not in " + which};
+}
+
+std::optional<Refusal> LoginGate::admit_connection(Interface interface, std::string_view ip) {
+    Context ctx;
+    ctx.interface = interface;
+    ctx.ip_text = std::string(ip);
+    ctx.now = clock_.now();
+    ctx.site = store_.load_site_settings();
+    ctx.ip = core::IpAddress::parse(ip);
+    std::optional<Refusal> refusal;
+    if (ctx.ip) {
+        if (auto r = security_.check_address(*ctx.ip, true, ctx.site.brute_force_protection)) {
+            if (r->first) record_refusal(ctx, {r->reason, r->detail + "; connection refused"});
+            return Refusal{r->reason, r->detail};
+        }
+    }
+    if (!ctx.ip) {
+        refusal = Refusal{FailureReason::ip_mismatch, "'" + ctx.ip_text + "' is not an IP address"};
+    } else if (check_ip_allowed(ctx)) {  // outside the site list (no user given)
+        bool admitted = false;
+        for (const auto& list : store_.user_ip_allow_lists()) {
+            core::CidrList cidrs;
+            for (const auto& item : core::split_list(list))
+                if (auto c = core::Cidr::parse(item)) cidrs.entries.push_back(*c);
+            if (list.empty() || cidrs.contains(*ctx.ip)) {
+                admitted = true;
+                break;
+            }
+        }
+        if (!admitted)
+            refusal = Refusal{FailureReason::ip_mismatch,
+                              ctx.ip->to_string() +
+                                  " is in no IP allow list (site or user); connection refused "
+                                  "before the handshake"};
+    }
+    if (refusal) record_refusal(ctx, *refusal);
+    return refusal;
+}
+
+void LoginGate::connection_abandoned(Interface, std::string_view ip) {
+    if (auto addr = core::IpAddress::parse(ip))
+        security_.record_abandoned(*addr, store_.load_site_settings().brute_force_protection);
+}
+
+}  // namespace drawbridge::auth
