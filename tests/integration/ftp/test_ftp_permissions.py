@@ -3,11 +3,12 @@ the real server (the FTP twin of tests/integration/sftp/test_sftp_permissions.py
 import ftplib
 import io
 import ssl
+import subprocess
 import time
 
 import pytest
 
-from ftp_helpers import ftps
+from ftp_helpers import GOOD, ftps
 
 DENIED = "550 Permission denied."
 
@@ -208,3 +209,29 @@ def test_without_atomic_uploads_the_final_name_fills_as_data_arrives(server):
     shown = upload_and_look("direct.bin")
     assert shown.get("direct.bin") == len(chunk)
     assert not any(n.startswith(".drawbridge-upload-") for n in shown)
+
+
+def test_curl_in_a_drop_box(server, tmp_path):
+    server.add_user("bob")
+    (server.files("bob") / "drop").mkdir(parents=True)
+    server.run("permission", "set", "bob", "/drop", "--allow", "write")
+    src = tmp_path / "report.csv"
+    src.write_text("a,b\n1,2\n")
+    curl = ["curl", "-sS", "--max-time", "60", "-k", "--ssl-reqd", "-u", f"bob:{GOOD}"]
+    url = f"ftp://127.0.0.1:{server.ftp_port}"
+
+    proc = subprocess.run([*curl, "-T", str(src), f"{url}/drop/report.csv"], capture_output=True,
+                          text=True, timeout=90)
+    assert proc.returncode == 0, proc.stderr
+    assert (server.files("bob") / "drop" / "report.csv").read_text() == "a,b\n1,2\n"
+    for args in ([f"{url}/drop/report.csv", "-o", str(tmp_path / "back.csv")],
+                 [f"{url}/drop/"],
+                 [url, "-Q", "DELE /drop/report.csv"]):
+        proc = subprocess.run([*curl, *args], capture_output=True, text=True, timeout=90)
+        assert proc.returncode != 0, args
+        assert "550" in proc.stderr, proc.stderr
+    assert not (tmp_path / "back.csv").exists()
+    assert (server.files("bob") / "drop" / "report.csv").exists()
+    refused = [e for e in server.log("--username", "bob") if "Permission denied" in
+               (e.get("detail") or "")]
+    assert {e["action"] for e in refused} == {"read", "list", "destroy"}, refused
