@@ -105,7 +105,9 @@ void add_serve_command(CLI::App& app, CliContext& ctx) {
         for (int port : sftp_server.bound_ports())
             spdlog::info("sftp listening on {}:{} (connect: sftp -P {} admin@<host>)",
                          config.sftp_address, port, port);
-        ftp::Server ftp_server(ftp_options(config), *node.gate, *node.log, *node.store);
+        ftp::ServerOptions ftp_opts = ftp_options(config);
+        ftp_opts.file_rules = [&node](const core::User& u) { return file_rules_for(node, u); };
+        ftp::Server ftp_server(std::move(ftp_opts), *node.gate, *node.log, *node.store);
         ftp_server.start();
         spdlog::info("ftp listening on {}:{} (explicit FTPS: AUTH TLS)", config.ftp_address,
                      ftp_server.port());

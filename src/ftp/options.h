@@ -2,7 +2,11 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
+
+#include "core/user.h"
+#include "vfs/file_session.h"
 
 namespace drawbridge::ftp {
 
@@ -18,6 +22,9 @@ struct ServerOptions {
     std::filesystem::path key_file;
     std::filesystem::path files_dir;  // users' roots default to <files_dir>/<username>
     int threads = 0;                  // I/O threads; 0: the number of cores, at most 4
+    // Loads the folder permissions and upload mode of a user's file session at login (as for
+    // SFTP); unset, sessions run with no rules and the site's atomic_uploads.
+    std::function<vfs::FileRules(const core::User&)> file_rules;
 };
 
 }  // namespace drawbridge::ftp

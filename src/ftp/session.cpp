@@ -347,6 +347,11 @@ asio::awaitable<void> Session::cmd_stat(std::string arg) {
             co_return;
         }
         job.single = !S_ISDIR(st.st_mode);
+        // A listing over the control connection: the same rule as LIST.
+        if (const int e = job.single ? 0 : files_->check(vfs::Permission::list, job.path)) {
+            co_await refuse(e, "list", job.path);
+            co_return;
+        }
         co_await reply("213-Status of " + job.path + ":");
         co_await stream_listing(
             job, [this](std::string chunk) -> asio::awaitable<void> { co_await send_raw(chunk); },

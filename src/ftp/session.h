@@ -138,6 +138,11 @@ class Session : public std::enable_shared_from_this<Session> {
     asio::awaitable<void> cmd_nlst(std::string);
     asio::awaitable<void> cmd_mlsd(std::string);
     asio::awaitable<void> listing(Job::Kind kind, std::string arg);
+    // What the user's folder permissions allow at `path` (for MLSx's perm fact).
+    core::PermissionSet granted(std::string_view path) const;
+    // Answers an operation the folder permissions refused, and audits it as a failed `action`.
+    asio::awaitable<void> refuse(int error, std::string action, std::string path,
+                                 std::string destination = {});
     asio::awaitable<void> upload(std::string arg, bool append, bool unique);
     // data connections and transfers (session_data.cpp)
     asio::awaitable<void> cmd_pasv(std::string);

@@ -422,7 +422,7 @@ asio::awaitable<std::uint64_t> Session::stream_listing(const Job& job, ChunkWrit
                 chunk += std::string(name) + "\r\n";
                 break;
             case Job::Kind::mlsd:
-                chunk += mlsx_facts(st) + " " + std::string(name) + "\r\n";
+                chunk += mlsx_facts(st, granted(child)) + " " + std::string(name) + "\r\n";
                 break;
             default:
                 chunk += list_line(name, st, now);

@@ -12,6 +12,18 @@
 
 namespace drawbridge::ftp {
 
+using vfs::Permission;
+
+asio::awaitable<void> Session::refuse(int error, std::string action, std::string path,
+                                      std::string destination) {
+    files_->record(action, path, destination, {}, {}, error);
+    co_await reply(file_error(error));
+}
+
+core::PermissionSet Session::granted(std::string_view path) const {
+    return files_->rules().permissions.effective(path);
+}
+
 asio::awaitable<void> Session::cmd_pwd(std::string) {
     co_await reply("257 " + quote_path(cwd_) + " is the current directory.");
 }
@@ -67,6 +79,10 @@ asio::awaitable<void> Session::cmd_mfmt(std::string arg) {
         co_return;
     }
     const std::string path = path_of(arg.substr(space + 1));
+    if (const int e = files_->check(Permission::write, path)) {
+        co_await refuse(e, "update", path);
+        co_return;
+    }
     struct stat st {};
     int e = files_->root().stat(path, true, st);
     if (!e) e = files_->root().set_times(path, st.st_atime, *when);
@@ -79,7 +95,14 @@ asio::awaitable<void> Session::cmd_mfmt(std::string arg) {
 }
 
 asio::awaitable<void> Session::cmd_rnfr(std::string arg) {
+    rename_from_.reset();  // a failed RNFR does not leave an earlier one pending
     const std::string path = path_of(arg);
+    // Refused here already, so that the client does not send RNTO for nothing; RNTO checks
+    // the whole move.
+    if (const int e = files_->check(Permission::remove, path)) {
+        co_await refuse(e, "move", path);
+        co_return;
+    }
     struct stat st {};
     if (const int e = files_->root().stat(path, false, st)) {
         co_await reply(file_error(e));
@@ -96,6 +119,10 @@ asio::awaitable<void> Session::cmd_rnto(std::string arg) {
     }
     const std::string from = *std::exchange(rename_from_, std::nullopt);
     const std::string to = path_of(arg);
+    if (const int e = files_->check_move(from, to)) {
+        co_await refuse(e, "move", from, to);
+        co_return;
+    }
     const int e = files_->root().rename(from, to, 0);
     files_->record("move", from, to, {}, {}, e);
     const std::string text = e ? file_error(e) : "250 Renamed " + from + " to " + to + ".";
@@ -104,6 +131,10 @@ asio::awaitable<void> Session::cmd_rnto(std::string arg) {
 
 asio::awaitable<void> Session::cmd_dele(std::string arg) {
     const std::string path = path_of(arg);
+    if (const int e = files_->check(Permission::remove, path)) {
+        co_await refuse(e, "destroy", path);
+        co_return;
+    }
     struct stat st {};
     int e = files_->root().stat(path, false, st);
     if (!e && S_ISDIR(st.st_mode)) e = EISDIR;
@@ -115,6 +146,10 @@ asio::awaitable<void> Session::cmd_dele(std::string arg) {
 
 asio::awaitable<void> Session::cmd_mkd(std::string arg) {
     const std::string path = path_of(arg);
+    if (const int e = files_->check(Permission::write, path)) {
+        co_await refuse(e, "mkdir", path);
+        co_return;
+    }
     const int e = files_->root().mkdir(path, 0755);
     files_->record("mkdir", path, {}, {}, {}, e);
     const std::string text = e ? file_error(e) : "257 " + quote_path(path) + " created.";
@@ -123,6 +158,10 @@ asio::awaitable<void> Session::cmd_mkd(std::string arg) {
 
 asio::awaitable<void> Session::cmd_rmd(std::string arg) {
     const std::string path = path_of(arg);
+    if (const int e = files_->check(Permission::remove, path)) {
+        co_await refuse(e, "rmdir", path);
+        co_return;
+    }
     const int e = path == "/" ? EPERM : files_->root().rmdir(path);
     files_->record("rmdir", path, {}, {}, {}, e);
     const std::string text = e ? file_error(e) : "250 Removed " + path + ".";
@@ -138,7 +177,7 @@ asio::awaitable<void> Session::cmd_mlst(std::string arg) {
         co_await reply(file_error(e));
         co_return;
     }
-    co_await send_raw("250-Listing " + path + "\r\n " + mlsx_facts(st) + " " + path +
+    co_await send_raw("250-Listing " + path + "\r\n " + mlsx_facts(st, granted(path)) + " " + path +
                       "\r\n250 End.\r\n");
 }
 
@@ -147,6 +186,10 @@ asio::awaitable<void> Session::cmd_retr(std::string arg) {
     Job job;
     job.kind = Job::Kind::retr;
     job.path = path_of(arg);
+    if (const int e = files_->check(Permission::read, job.path)) {
+        co_await refuse(e, "read", job.path);
+        co_return;
+    }
     int e = files_->root().open_file(job.path, O_RDONLY, 0, job.fd);
     struct stat st {};
     if (!e && fstat(job.fd.get(), &st) != 0) e = errno;
@@ -179,13 +222,16 @@ asio::awaitable<void> Session::upload(std::string arg, bool append, bool unique)
         const std::string base = arg.empty() ? path_of("upload") : path_of(arg);
         for (int attempt = 0; attempt < 8; ++attempt) {
             job.path = base + "." + core::crypto::to_hex(core::crypto::random_bytes(4));
+            if ((e = files_->check(Permission::write, job.path))) break;
             e = files_->root().open_file(job.path, O_WRONLY | O_CREAT | O_EXCL, 0644, job.fd);
             if (e != EEXIST) break;
         }
         job.opening = "150 FILE: " + job.path;
     } else {
         job.path = path_of(arg);
-        if (!append && job.offset == 0 && site_.atomic_uploads) {
+        // REST + STOR, APPE and STOR all write: one check (the refusal is audited below).
+        e = files_->check(Permission::write, job.path);
+        if (!e && !append && job.offset == 0 && files_->atomic_uploads()) {
             // A new or replaced file appears under its name only once it is complete.
             vfs::AtomicUpload up;
             e = vfs::AtomicUpload::begin(files_->root(), job.path, 0644, up);
@@ -193,7 +239,8 @@ asio::awaitable<void> Session::upload(std::string arg, bool append, bool unique)
                 job.fd.reset(::dup(up.fd()));
                 job.upload.emplace(std::move(up));
             }
-        } else {
+        } else if (!e) {
+            // Resumed, appended, or (atomic_uploads off) written in place under its name.
             const int flags = O_WRONLY | O_CREAT | (append ? O_APPEND : 0) |
                               (!append && job.offset == 0 ? O_TRUNC : 0);
             e = files_->root().open_file(job.path, flags, 0644, job.fd);
@@ -243,6 +290,12 @@ asio::awaitable<void> Session::listing(Job::Kind kind, std::string arg) {
         co_return;
     }
     job.single = !S_ISDIR(st.st_mode);
+    // A folder's entries need list; one file's line shows no more than MLST, which stays
+    // allowed like SFTP's stat.
+    if (const int e = job.single ? 0 : files_->check(Permission::list, job.path)) {
+        co_await refuse(e, "list", job.path);
+        co_return;
+    }
     job.opening = "150 Opening ASCII mode data connection for the listing of " + job.path + ".";
     start_transfer(std::move(job));
 }

@@ -88,8 +88,14 @@ asio::awaitable<void> Session::cmd_pass(std::string arg) {
     const fs::path root =
         user.user_root.empty() ? ctx_.options.files_dir / user.username : fs::path(user.user_root);
     try {
-        files_ = std::make_unique<vfs::FileSession>(vfs::LocalRoot::open(root, true), ctx_.log,
-                                                    user, core::Interface::ftp, peer_ip_);
+        vfs::FileRules rules;
+        if (ctx_.options.file_rules)
+            rules = ctx_.options.file_rules(user);
+        else
+            rules.atomic_uploads = site_.atomic_uploads;
+        files_ =
+            std::make_unique<vfs::FileSession>(vfs::LocalRoot::open(root, true), ctx_.log, user,
+                                               core::Interface::ftp, peer_ip_, std::move(rules));
     } catch (const std::exception& e) {
         spdlog::error("ftp: cannot open the root folder of '{}': {}", user.username, e.what());
     }

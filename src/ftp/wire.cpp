@@ -153,16 +153,45 @@ std::string list_line(std::string_view name, const struct stat& st, std::time_t 
     return std::string(buf) + std::string(name) + "\r\n";
 }
 
-std::string mlsx_facts(const struct stat& st) {
+namespace {
+
+// RFC 3659 perm letters and the permission each needs, in the order they are shown.
+struct PermLetter {
+    char letter;
+    core::Permission needs;
+};
+constexpr PermLetter kFilePerms[] = {{'a', core::Permission::write},
+                                     {'d', core::Permission::remove},
+                                     {'f', core::Permission::remove},
+                                     {'r', core::Permission::read},
+                                     {'w', core::Permission::write}};
+constexpr PermLetter kDirPerms[] = {
+    {'f', core::Permission::remove}, {'l', core::Permission::list},
+    {'c', core::Permission::write},  {'d', core::Permission::remove},
+    {'m', core::Permission::write},  {'p', core::Permission::remove}};
+
+// `always`: letters every entry of the kind gets (`e`: entering a folder is always allowed).
+template <std::size_t N>
+std::string perm_fact(const PermLetter (&letters)[N], core::PermissionSet granted,
+                      std::string_view always = {}) {
+    std::string out = "perm=";
+    for (const auto& p : letters)
+        if (granted.has(p.needs)) out += p.letter;
+    return out + std::string(always) + ";";
+}
+
+}  // namespace
+
+std::string mlsx_facts(const struct stat& st, core::PermissionSet granted) {
     std::string out;
     char mode[8];
     std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
     if (S_ISDIR(st.st_mode)) {
         out = "type=dir;";
-        out += "modify=" + format_time(st.st_mtime) + ";perm=flcdmpe;";
+        out += "modify=" + format_time(st.st_mtime) + ";" + perm_fact(kDirPerms, granted, "e");
     } else if (S_ISREG(st.st_mode)) {
         out = "type=file;size=" + std::to_string(st.st_size) + ";";
-        out += "modify=" + format_time(st.st_mtime) + ";perm=adfrw;";
+        out += "modify=" + format_time(st.st_mtime) + ";" + perm_fact(kFilePerms, granted);
     } else {
         out = "type=OS.unix=symlink;modify=" + format_time(st.st_mtime) + ";perm=;";
     }

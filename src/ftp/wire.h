@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/folder_permission.h"
+
 namespace drawbridge::ftp {
 
 struct CommandLine {
@@ -43,7 +45,9 @@ std::string quote_path(std::string_view path);
 // and a year, as ls does for entries older than six months.
 std::string list_line(std::string_view name, const struct stat& st, std::time_t now);
 // The facts of one MLSD/MLST entry, without the name: "type=file;size=3;modify=...;perm=...;".
-std::string mlsx_facts(const struct stat& st);
+// `perm` (RFC 3659) shows what the user's folder permissions `granted` at the entry allow.
+std::string mlsx_facts(const struct stat& st,
+                       core::PermissionSet granted = core::PermissionSet::all());
 
 // Strips "ls" options that clients send with LIST ("-la", "-a"), leaving the path (maybe empty).
 std::string_view list_path_arg(std::string_view arg);

@@ -454,19 +454,11 @@ void Session::on_realpath(std::uint32_t id, Reader& r) {
 void Session::on_rename(std::uint32_t id, Reader& r) {
     const std::string from = path_arg(r.str()), to = path_arg(r.str());
     if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
-    if (const int e = check_move(from, to)) return refuse(id, e, "move", from, to);
+    if (const int e = files_.check_move(from, to)) return refuse(id, e, "move", from, to);
     // SFTP v3 rename never replaces an existing file; posix-rename@openssh.com does.
     const int e = files_.root().rename(from, to, RENAME_NOREPLACE);
     files_.record("move", from, to, {}, {}, e);
     status_errno(id, e);
-}
-
-// A rename deletes the source name and writes the destination name; like a link, it must not
-// make reachable under the new name what the rules refuse under the old one (a file moved out
-// of a write-only drop box into a readable folder).
-int Session::check_move(std::string_view from, std::string_view to) const {
-    if (const int e = files_.check(Permission::remove, from)) return e;
-    return files_.check_alias(from, to);
 }
 
 void Session::on_readlink(std::uint32_t id, Reader& r) {

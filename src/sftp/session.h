@@ -73,7 +73,6 @@ class Session {
     // Answers a request the folder permissions refused, and audits it like a failed operation.
     void refuse(std::uint32_t id, int error, std::string_view action, std::string_view path,
                 std::string_view destination = {});
-    int check_move(std::string_view from, std::string_view to) const;
     void name_reply(std::uint32_t id, std::string_view path, const struct stat* st);
     std::string path_arg(std::string_view client_path) const;
     Handle* find(std::string_view handle);

@@ -40,7 +40,7 @@ void Session::on_extended(std::uint32_t id, Reader& r) {
 void Session::ext_posix_rename(std::uint32_t id, Reader& r) {
     const std::string from = path_arg(r.str()), to = path_arg(r.str());
     if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
-    if (const int e = check_move(from, to)) return refuse(id, e, "move", from, to);
+    if (const int e = files_.check_move(from, to)) return refuse(id, e, "move", from, to);
     const int e = files_.root().rename(from, to, 0);
     files_.record("move", from, to, {}, {}, e);
     status_errno(id, e);

@@ -52,6 +52,13 @@ class FileSession {
         if (const int e = check(Permission::write, alias)) return e;
         return rules_.permissions.alias_allowed(target, alias) ? 0 : EACCES;
     }
+    // A rename deletes the source name and writes the destination name; like a link, it must
+    // not make reachable under the new name what the rules refuse under the old one (a file
+    // moved out of a write-only drop box into a readable folder).
+    int check_move(std::string_view from, std::string_view to) const {
+        if (const int e = check(Permission::remove, from)) return e;
+        return check_alias(from, to);
+    }
 
     // Files.com actions: create (upload), read (download), destroy, move, copy, and ours
     // mkdir / rmdir. `failure` is set when the operation failed, with its reason.

@@ -64,6 +64,17 @@ TEST(FtpWire, ListingLines) {
               "type=file;size=1234;modify=20200913122640;perm=adfrw;unix.mode=0644;");
     st.st_mode = S_IFDIR | 0755;
     EXPECT_EQ(mlsx_facts(st), "type=dir;modify=20200913122640;perm=flcdmpe;unix.mode=0755;");
+    // What the folder permissions allow: a write-only drop box, a read-only folder.
+    const auto write_only = core::PermissionSet::none().with(core::Permission::write);
+    EXPECT_EQ(mlsx_facts(st, write_only),
+              "type=dir;modify=20200913122640;perm=cme;unix.mode=0755;");
+    st.st_mode = S_IFREG | 0644;
+    const auto read_only =
+        core::PermissionSet::none().with(core::Permission::list).with(core::Permission::read);
+    EXPECT_EQ(mlsx_facts(st, read_only),
+              "type=file;size=1234;modify=20200913122640;perm=r;unix.mode=0644;");
+    EXPECT_EQ(mlsx_facts(st, write_only),
+              "type=file;size=1234;modify=20200913122640;perm=aw;unix.mode=0644;");
     EXPECT_EQ(list_path_arg("-la"), "");
     EXPECT_EQ(list_path_arg("-la docs"), "docs");
     EXPECT_EQ(list_path_arg("docs"), "docs");
