@@ -93,6 +93,39 @@ const std::vector<std::pair<std::string_view, LoginGate::Check>>& LoginGate::acc
 }
 
 core::LoginOutcome LoginGate::attempt(const core::LoginAttempt& a) {
+    auto outcome = decide(a);
+    remember(a.client_ip, outcome.kind != core::LoginOutcome::Kind::failure);
+    return outcome;
+}
+
+// Failures push an address back in the queue for hashing; a recent success with no failure
+// since brings it forward. In memory only: it orders work, it decides nothing.
+void LoginGate::remember(const std::string& ip, bool succeeded) {
+    const auto now = clock_.now();
+    std::lock_guard lock(history_mutex_);
+    if (history_.size() > 100000)
+        std::erase_if(history_,
+                      [&](const auto& kv) { return now - kv.second.updated > kHistoryWindow; });
+    auto& h = history_[ip];
+    if (now - h.updated > kHistoryWindow) h = {};
+    h.updated = now;
+    if (succeeded) {
+        h.failures = 0;
+        h.succeeded = true;
+    } else {
+        ++h.failures;
+    }
+}
+
+int LoginGate::queue_priority(const std::string& ip) const {
+    std::lock_guard lock(history_mutex_);
+    const auto it = history_.find(ip);
+    if (it == history_.end() || clock_.now() - it->second.updated > kHistoryWindow) return 0;
+    if (it->second.failures > 0) return it->second.failures;
+    return it->second.succeeded ? -1 : 0;
+}
+
+core::LoginOutcome LoginGate::decide(const core::LoginAttempt& a) {
     Context ctx;
     ctx.attempt = &a;
     ctx.interface = a.interface;

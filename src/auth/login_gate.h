@@ -4,7 +4,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "audit/action_log.h"
@@ -49,6 +51,12 @@ class LoginGate {
     // recorded when the login completes or fails), and updates last-login times, the last use of
     // the key, and password storage (imported or outdated hashes are re-stored natively).
     core::LoginOutcome attempt(const core::LoginAttempt& attempt);
+
+    // The order in which waiting attempts from `ip` should be decided (lower first): an address
+    // whose recent attempts failed waits behind those with a clean record, so that a storm of
+    // guesses cannot make a legitimate user wait for its hashes. From this node's memory of the
+    // last minutes; 0 for an address it has not seen.
+    int queue_priority(const std::string& ip) const;
 
     // Every reason that needs no credential for which `username` would be refused on `interface`
     // from `ip` right now. Records nothing and counts as no attempt.
@@ -106,6 +114,17 @@ class LoginGate {
     const core::Clock& clock_;
     GateOptions options_;
     LoginSecurity security_;
+
+    core::LoginOutcome decide(const core::LoginAttempt& attempt);
+    void remember(const std::string& ip, bool succeeded);
+    struct History {
+        int failures = 0;
+        bool succeeded = false;
+        core::UnixTime updated = 0;
+    };
+    static constexpr core::UnixTime kHistoryWindow = 600;
+    mutable std::mutex history_mutex_;
+    std::unordered_map<std::string, History> history_;
 };
 
 // Which factor a credential proves.

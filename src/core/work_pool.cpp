@@ -6,11 +6,11 @@ WorkPool::WorkPool(unsigned threads) {
     for (unsigned i = 0; i < std::max(1u, threads); ++i) threads_.emplace_back([this] { run(); });
 }
 
-void WorkPool::submit(std::function<void()> job) {
+void WorkPool::submit(std::function<void()> job, int priority) {
     {
         std::lock_guard lock(mutex_);
         if (stopping_) return;
-        jobs_.push_back(std::move(job));
+        jobs_.emplace(std::make_pair(priority, next_order_++), std::move(job));
     }
     ready_.notify_one();
 }
@@ -35,8 +35,9 @@ void WorkPool::run() {
             std::unique_lock lock(mutex_);
             ready_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
             if (stopping_) return;
-            job = std::move(jobs_.front());
-            jobs_.pop_front();
+            auto first = jobs_.begin();
+            job = std::move(first->second);
+            jobs_.erase(first);
         }
         job();
     }

@@ -149,14 +149,17 @@ struct Server::Worker {
 
     // A login attempt goes to the server's hashing threads; the outcome comes back here.
     void decide(Connection& c, core::LoginAttempt attempt) {
-        server.auth_pool_->submit([this, c = &c, id = c.id(), attempt = std::move(attempt)] {
-            auto outcome = std::make_shared<core::LoginOutcome>(server.gate_.attempt(attempt));
-            post([this, c, id, outcome] {
-                if (!connections.contains(c) || c->id() != id) return;  // gone meanwhile
-                c->on_decided(*outcome);
-                step(c, std::chrono::steady_clock::now());
-            });
-        });
+        const int priority = server.gate_.queue_priority(attempt.client_ip);
+        server.auth_pool_->submit(
+            [this, c = &c, id = c.id(), attempt = std::move(attempt)] {
+                auto outcome = std::make_shared<core::LoginOutcome>(server.gate_.attempt(attempt));
+                post([this, c, id, outcome] {
+                    if (!connections.contains(c) || c->id() != id) return;  // gone meanwhile
+                    c->on_decided(*outcome);
+                    step(c, std::chrono::steady_clock::now());
+                });
+            },
+            priority);
     }
 
     void take_incoming() {

@@ -57,6 +57,18 @@ TEST_F(GateTest, PlainFtpFollowsTheSiteAndTheUsersSslRequired) {
     EXPECT_TRUE(password("alice", kGoodPassword, Interface::ftp).ok());
 }
 
+TEST_F(GateTest, FailuresPushAnAddressBackInTheHashingQueue) {
+    add_user("alice");
+    EXPECT_EQ(gate_->queue_priority("198.51.100.7"), 0);  // never seen
+    ASSERT_TRUE(password("alice", kGoodPassword).ok());
+    EXPECT_LT(gate_->queue_priority("198.51.100.7"), 0);  // a clean record goes first
+    password("alice", "Wrong-Horse-9-Battery");
+    password("nobody", "Wrong-Horse-9-Battery");
+    EXPECT_EQ(gate_->queue_priority("198.51.100.7"), 2);
+    clock_.advance(11 * 60);  // forgotten after ten minutes
+    EXPECT_EQ(gate_->queue_priority("198.51.100.7"), 0);
+}
+
 TEST_F(GateTest, UnknownUsernameIsRecordedWithoutUserId) {
     const auto out = password("nobody", "whatever");
     EXPECT_EQ(out.reason, FailureReason::username_not_found);
