@@ -78,7 +78,7 @@ def wait_for(path, pattern):
 def start_drawbridge(build, work):
     data = work / "db_data"
     cfg = work / "drawbridge.toml"
-    cfg.write_text('[security]\npbkdf2_iterations = 1000\n'
+    cfg.write_text('[security]\npbkdf2_iterations = 1000\n[http]\nport = -1\n'
                    '[sftp]\naddress = "127.0.0.1"\nport = 0\n'
                    '[ftp]\naddress = "127.0.0.1"\nport = 0\nimplicit_port = -1\n')
     binary = str(pathlib.Path(build).resolve() / "drawbridge")

@@ -75,7 +75,8 @@ def start_drawbridge(build, work):
     data = work / "db_data"
     cfg = work / "drawbridge.toml"
     cfg.write_text('[security]\npbkdf2_iterations = 1000\n[sftp]\nport = 0\naddress = "127.0.0.1"\n'
-                   '[http]\naddress = "127.0.0.1"\nport = -1\nplain_port = 0\n')
+                   '[http]\naddress = "127.0.0.1"\nport = -1\nplain_port = 0\n'
+                   '[ftp]\naddress = "127.0.0.1"\nport = 0\nimplicit_port = -1\n')
     binary = str(pathlib.Path(build).resolve() / "drawbridge")
     base = ["--data-dir", str(data), "--config", str(cfg)]
     subprocess.run([binary, "user", "add", "bench", "--password-stdin", *base],

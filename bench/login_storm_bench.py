@@ -89,7 +89,7 @@ def main():
     build = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "build").resolve()
     work = pathlib.Path(tempfile.mkdtemp(prefix="drawbridge-storm-"))
     data, cfg = work / "data", work / "drawbridge.toml"
-    cfg.write_text(f'[security]\npbkdf2_iterations = {ITERATIONS}\n'
+    cfg.write_text(f'[security]\npbkdf2_iterations = {ITERATIONS}\n[http]\nport = -1\n'
                    '[sftp]\naddress = "127.0.0.1"\nport = 0\n'
                    '[proxy]\ntrusted = "127.0.0.1"\n')
     base = ["--data-dir", str(data), "--config", str(cfg)]

@@ -52,6 +52,10 @@ class Api {
     Response users_update(Request&);
     Response users_delete(Request&);
     Response users_unlock(Request&);
+    Response users_enable(Request&);
+    Response users_disable(Request&);
+    Response users_set_disabled(Request&, bool disabled);
+    Response files_metadata(Request&);
     Response history(Request&);
     Response api_keys_list(Request&);
     Response api_keys_create(Request&);

@@ -15,6 +15,25 @@ namespace drawbridge::http {
 using nlohmann::json;
 using namespace apiutil;
 
+namespace {
+
+json entry_json(const std::string& path, const struct stat& s) {
+    return {{"path", path},
+            {"type", S_ISDIR(s.st_mode) ? "directory" : "file"},
+            {"size", S_ISDIR(s.st_mode) ? 0 : s.st_size},
+            {"mtime", core::format_time(s.st_mtim.tv_sec)}};
+}
+
+}  // namespace
+
+Response Api::files_metadata(Request&) {
+    const std::string path = params_["path"];
+    struct stat st {};
+    if (const int e = login_.files().root().stat(path, true, st))
+        return api_error(status_of_errno(e), std::strerror(e));
+    return json_reply(200, entry_json(path, st));
+}
+
 Response Api::folders_list(Request&) {
     const std::string path = params_["path"];
     auto& files = login_.files();
@@ -32,11 +51,7 @@ Response Api::folders_list(Request&) {
     json out = json::array();
     while (auto entry = dir.next()) {
         if (entry->first.starts_with(vfs::AtomicUpload::kTempPrefix)) continue;
-        const auto& s = entry->second;
-        out.push_back({{"path", (path == "/" ? "/" : path + "/") + entry->first},
-                       {"type", S_ISDIR(s.st_mode) ? "directory" : "file"},
-                       {"size", S_ISDIR(s.st_mode) ? 0 : s.st_size},
-                       {"mtime", core::format_time(s.st_mtim.tv_sec)}});
+        out.push_back(entry_json((path == "/" ? "/" : path + "/") + entry->first, entry->second));
     }
     return json_reply(200, out);
 }

@@ -142,6 +142,25 @@ Response Api::users_unlock(Request& req) {
                       views::to_json(updated, services_.gate.site_settings(), std::time(nullptr)));
 }
 
+Response Api::users_enable(Request& req) {
+    return users_set_disabled(req, false);
+}
+
+Response Api::users_disable(Request& req) {
+    return users_set_disabled(req, true);
+}
+
+Response Api::users_set_disabled(Request& req, bool disabled) {
+    Response error;
+    const auto user = user_param(error);
+    if (!user) return error;
+    const auto updated = services_.accounts.set_disabled(user->username, disabled,
+                                                         {core::Interface::restapi, req.peer_ip});
+    if (disabled) services_.sessions.remove_user(updated.id);
+    return json_reply(200,
+                      views::to_json(updated, services_.gate.site_settings(), std::time(nullptr)));
+}
+
 Response Api::history(Request& req) {
     const auto q = parse_query(req.target);
     core::ActionLogQuery query;

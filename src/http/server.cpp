@@ -61,6 +61,23 @@ struct Connection {
     beast::flat_buffer buffer;
 };
 
+// A handler that throws (a database error, say) answers 500 and the connection closes; the
+// reason goes to the server's log, not to the client.
+template <class Fn>
+auto guarded(Connection& c, Fn&& fn) -> decltype(fn()) {
+    try {
+        return fn();
+    } catch (const std::exception& e) {
+        spdlog::error("http: {}: request failed: {}", c.ip, e.what());
+    }
+    Response r(500, "text/plain; charset=utf-8", "internal error\n");
+    r.close = true;
+    if constexpr (std::is_same_v<decltype(fn()), Prepared>)
+        return Prepared{std::move(r), nullptr};
+    else
+        return r;
+}
+
 template <class Stream>
 net::awaitable<void> write_response(Stream& stream, Connection& c, Response& r, bool head,
                                     bool keep_alive) {
@@ -194,7 +211,7 @@ net::awaitable<void> serve(Stream& stream, Connection& c) {
         bool keep_alive = h.keep_alive();
         const bool head = h.method() == bhttp::verb::head;
 
-        Prepared p = c.handler->prepare(req);
+        Prepared p = guarded(c, [&] { return c.handler->prepare(req); });
         std::optional<Response> response = std::move(p.response);
         int sink_error = 0;
         const bool expects_continue = lower(req.header("expect")) == "100-continue";
@@ -216,7 +233,8 @@ net::awaitable<void> serve(Stream& stream, Connection& c) {
                 co_return;  // the sink, destroyed unfinished, discards the partial upload
         }
         if (!response) {
-            response = p.sink ? p.sink->finish(sink_error) : c.handler->handle(req);
+            response = guarded(
+                c, [&] { return p.sink ? p.sink->finish(sink_error) : c.handler->handle(req); });
             if (sink_error) response->close = true;  // the rest of the body was not read
         }
         p.sink.reset();

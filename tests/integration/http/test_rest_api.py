@@ -125,6 +125,11 @@ def test_users_are_for_administrators(admin):
 
     assert call(server, "GET", f"/users/{bob}", token=root).json["username"] == "bob"
     assert_error(call(server, "GET", "/users/999", token=root), 404, "not-found/not-found")
+    bob_token = login(server, "bob")
+    r = call(server, "POST", f"/users/{bob}/disable", token=root)
+    assert r.status == 200 and r.json["disabled"] is True
+    assert call(server, "GET", "/me", token=bob_token).status == 401  # its sessions ended
+    assert call(server, "POST", f"/users/{bob}/enable", token=root).json["disabled"] is False
     r = call(server, "PATCH", f"/users/{bob}", token=root, body={"disabled": True})
     assert r.status == 200 and r.json["disabled"] is True
     r = call(server, "GET", "/users?disabled=true", token=root)
@@ -180,6 +185,10 @@ def test_files(server, tmp_path):
     r = call(server, "GET", "/folders/docs", token=token)
     assert r.json == [{"path": "/docs/up.bin", "type": "file", "size": len(data),
                        "mtime": r.json[0]["mtime"]}]
+    r = call(server, "GET", "/file_actions/metadata/docs/up.bin", token=token)
+    assert r.json["size"] == len(data) and r.json["type"] == "file"
+    assert call(server, "GET", "/file_actions/metadata/docs", token=token).json["type"] == \
+        "directory"
     r = call(server, "GET", "/files/docs/up.bin", token=token, args=["-H", "Range: bytes=5-9"])
     assert r.status == 206 and r.body == data[5:10]
     assert call(server, "GET", "/files/docs/up.bin", token=token).body == data
