@@ -52,6 +52,7 @@ ftp::ServerOptions ftp_options(const NodeConfig& config) {
     o.cert_file = tls.certificate;
     o.key_file = tls.private_key;
     o.files_dir = config.files_dir();
+    o.proxy_trusted = core::split_list(config.proxy_trusted);
     return o;
 }
 

@@ -1,9 +1,11 @@
 // What a node's configuration says about its FTP listeners.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "core/user.h"
 #include "vfs/file_session.h"
@@ -22,6 +24,10 @@ struct ServerOptions {
     std::filesystem::path key_file;
     std::filesystem::path files_dir;  // users' roots default to <files_dir>/<username>
     int threads = 0;                  // I/O threads; 0: the number of cores, at most 4
+    // Load balancers (CIDRs, node config proxy.trusted) whose control connections must start
+    // with a PROXY protocol header naming the client; anyone else's header closes the connection.
+    std::vector<std::string> proxy_trusted;
+    std::chrono::milliseconds proxy_header_timeout{3000};
     // Loads the folder permissions and upload mode of a user's file session at login (as for
     // SFTP); unset, sessions run with no rules and the site's atomic_uploads.
     std::function<vfs::FileRules(const core::User&)> file_rules;

@@ -2,13 +2,20 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <optional>
 
 #include "core/cidr.h"
+#include "core/proxy_protocol.h"
 #include "ftp/session.h"
 #include "ftp/tls.h"
 
@@ -23,6 +30,56 @@ std::string peer_text(const tcp::endpoint& ep) {
     return text;
 }
 
+// Reads exactly the PROXY header's bytes (the FTP greeting or the TLS handshake follows) on the
+// socket's own io_context, so that a slow balancer stalls no other connection.
+asio::awaitable<core::ProxyParse> read_proxy_header(tcp::socket& socket,
+                                                    std::chrono::milliseconds timeout) {
+    // The timer's handler may already be queued when the read ends; `over` keeps it from
+    // touching a socket that has moved on (both run on this one-threaded io_context).
+    struct State {
+        bool timed_out = false;
+        bool over = false;
+    };
+    auto state = std::make_shared<State>();
+    asio::steady_timer timer(socket.get_executor());
+    timer.expires_after(timeout);
+    timer.async_wait([&socket, state](boost::system::error_code e) {
+        if (e || state->over) return;
+        state->timed_out = true;
+        socket.close(e);
+    });
+    auto finish = [&timer, state](core::ProxyParse p) {
+        state->over = true;
+        timer.cancel();
+        return p;
+    };
+    auto fail = [&finish](std::string why) {
+        core::ProxyParse p;
+        p.state = core::ProxyParse::State::invalid;
+        p.error = std::move(why);
+        return finish(std::move(p));
+    };
+    std::string data;
+    for (;;) {
+        auto parsed = core::parse_proxy_header(data);
+        if (parsed.state != core::ProxyParse::State::need_more) co_return finish(std::move(parsed));
+        std::string chunk(parsed.want, '\0');
+        boost::system::error_code ec;
+        const std::size_t n = co_await asio::async_read(
+            socket, asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
+        data.append(chunk, 0, n);
+        if (!ec) continue;
+        std::string why = ec.message();
+        if (state->timed_out)
+            why = "no complete PROXY header within " + std::to_string(timeout.count()) + " ms";
+        else if (ec == asio::error::eof && data.empty())
+            why = "closed before sending a PROXY header";
+        else if (ec == asio::error::eof)
+            why = "closed in the middle of a PROXY header";
+        co_return fail(std::move(why));
+    }
+}
+
 }  // namespace
 
 struct Server::Impl {
@@ -35,6 +92,8 @@ struct Server::Impl {
     std::unique_ptr<PassivePorts> ports;
     SessionOwners owners;
     std::atomic<int> live_sessions{0};
+    std::atomic<bool> stopping{false};
+    core::CidrList proxy_trusted;
     std::unique_ptr<SessionContext> ctx;
     // One io_context per thread: a session stays on its context, so it needs no strand.
     std::vector<std::unique_ptr<asio::io_context>> contexts;
@@ -45,7 +104,12 @@ struct Server::Impl {
     bool running = false;
 
     Impl(ServerOptions o, auth::LoginGate& g, audit::ActionLog& l, store::Store& s)
-        : options(std::move(o)), gate(g), log(l), store(s) {}
+        : options(std::move(o)), gate(g), log(l), store(s) {
+        std::string error;
+        auto trusted = core::parse_cidr_list(options.proxy_trusted, &error);
+        if (!trusted) throw std::runtime_error("ftp: proxy.trusted: " + error);
+        proxy_trusted = std::move(*trusted);
+    }
 
     int listen(int port, bool implicit) {
         boost::system::error_code ec;
@@ -73,26 +137,49 @@ struct Server::Impl {
             target, [this, &acceptor, implicit](boost::system::error_code ec, tcp::socket socket) {
                 if (ec == asio::error::operation_aborted) return;
                 if (!ec) {
-                    boost::system::error_code peer_ec;
-                    const auto peer = socket.remote_endpoint(peer_ec);
-                    // Refusals that need no credentials (an address no allow list admits) are
-                    // made here, before a greeting or a TLS handshake.
-                    if (!peer_ec) {
-                        if (auto refusal =
-                                ctx->gate.admit_connection(core::Interface::ftp, peer_text(peer))) {
-                            spdlog::info("ftp: refused {} at accept: {}", peer_text(peer),
-                                         refusal->detail);
-                            socket.close(peer_ec);
-                            accept(acceptor, implicit);
-                            return;
-                        }
-                        socket.set_option(tcp::no_delay(true), peer_ec);
-                        Session::start(std::make_shared<Session>(*ctx, std::move(socket), implicit,
-                                                                 peer_text(peer)));
-                    }
+                    auto ex = socket.get_executor();
+                    asio::co_spawn(ex, admit(std::move(socket), implicit), asio::detached);
                 }
                 accept(acceptor, implicit);
             });
+    }
+
+    // Who the client is (the PROXY protocol), then whether it may connect at all, before a
+    // greeting or a TLS handshake.
+    asio::awaitable<void> admit(tcp::socket socket, bool implicit) {
+        boost::system::error_code ec;
+        const auto peer = socket.remote_endpoint(ec);
+        if (ec) co_return;
+        std::string ip = peer_text(peer);
+        const auto peer_ip = core::IpAddress::parse(ip);
+        const bool via_proxy = peer_ip && proxy_trusted.contains(*peer_ip);
+        bool score_if_abandoned = true;
+        if (via_proxy) {
+            // From a trusted balancer the header is required and names the client.
+            const auto header = co_await read_proxy_header(socket, options.proxy_header_timeout);
+            if (header.state != core::ProxyParse::State::done) {
+                spdlog::warn("ftp: {}: closed: trusted proxy sent no valid PROXY header: {}", ip,
+                             header.error);
+                socket.close(ec);
+                co_return;
+            }
+            if (header.header.source)
+                ip = header.header.source->to_string();
+            else
+                score_if_abandoned = false;  // the balancer's own health check (LOCAL / UNKNOWN)
+        }
+        // Refusals that need no credentials (a ban, an address no allow list admits).
+        if (auto refusal = gate.admit_connection(core::Interface::ftp, ip)) {
+            spdlog::info("ftp: refused {} at accept: {}", ip, refusal->detail);
+            socket.close(ec);
+            co_return;
+        }
+        socket.set_option(tcp::no_delay(true), ec);
+        auto session = std::make_shared<Session>(*ctx, std::move(socket), implicit, ip);
+        if (!score_if_abandoned) session->skip_abandoned_report();
+        // Anyone else's header is an attempt to forge an address: the session refuses it.
+        if (!via_proxy) session->refuse_proxy_header();
+        Session::start(std::move(session));
     }
 };
 
@@ -112,7 +199,7 @@ void Server::start() {
         std::make_unique<PassivePorts>(m.options.passive_port_min, m.options.passive_port_max);
     m.ctx = std::make_unique<SessionContext>(SessionContext{m.options, m.gate, m.log, m.store,
                                                             *m.tls, m.login_pool, *m.ports,
-                                                            m.owners, m.live_sessions});
+                                                            m.owners, m.live_sessions, m.stopping});
     int threads = m.options.threads;
     if (threads <= 0)
         threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
@@ -130,6 +217,7 @@ void Server::stop() {
     auto& m = *impl_;
     if (!m.running) return;
     m.running = false;
+    m.stopping = true;  // sessions closed by the stop are not abandoned connections
     for (auto& c : m.contexts) c->stop();
     for (auto& t : m.threads) t.join();
     // A login still being checked posts its answer to a stopped context: wait for it before

@@ -12,6 +12,8 @@
 #include <boost/asio/write.hpp>
 
 #include "core/crypto.h"
+#include "core/proxy_protocol.h"
+#include "core/proxy_socket.h"
 #include "ftp/replies.h"
 #include "ftp/tls.h"
 
@@ -24,6 +26,16 @@ namespace {
 
 constexpr std::size_t kMaxLine = 4096;  // PATH_MAX plus a verb
 constexpr int kMaxBadCommandsBeforeLogin = 10;
+
+// What the first bytes of a control connection say: a PROXY header's signature (v1 "PROXY ",
+// v2's 12 bytes) instead of a command, or not, or not yet (a prefix of one of them).
+enum class Opening { undecided, proxy_header, command };
+Opening classify_opening(std::string_view data) {
+    if (data.empty()) return Opening::undecided;
+    if (!core::looks_like_proxy_header(data)) return Opening::command;
+    const std::size_t signature = data[0] == 'P' ? 6 : 12;
+    return data.size() >= signature ? Opening::proxy_header : Opening::undecided;
+}
 
 enum Flags : unsigned {
     kLogin = 1,    // needs a logged-in user
@@ -99,12 +111,49 @@ Session::Session(SessionContext& ctx, tcp::socket socket, bool implicit_tls, std
       tls_token_(core::crypto::random_bytes(16)),
       idle_timer_(control_.socket().get_executor()),
       transfer_done_(control_.socket().get_executor()) {
+    boost::system::error_code ec;
+    client_address_ = asio::ip::make_address(peer_ip_, ec);
     ++ctx_.live_sessions;
 }
 
 Session::~Session() {
     ctx_.owners.remove(tls_token_);
     --ctx_.live_sessions;
+    // A connection that closes without a login attempt scores its address a little (scanners).
+    // The store write goes to the login pool, off the I/O thread.
+    if (!attempted_login_ && report_abandoned_ && !ctx_.stopping) {
+        asio::post(ctx_.login_pool, [&gate = ctx_.gate, ip = peer_ip_] {
+            try {
+                gate.connection_abandoned(core::Interface::ftp, ip);
+            } catch (const std::exception& e) {
+                spdlog::error("ftp: {}: cannot record an abandoned connection: {}", ip, e.what());
+            }
+        });
+    }
+}
+
+void Session::refuse_forged_proxy_header() {
+    spdlog::warn("ftp: {}: closed: PROXY protocol header from a peer not in proxy.trusted",
+                 peer_ip_);
+    report_abandoned_ = false;  // as on SFTP: refused like a ban, not scored as a scanner
+    close_all();
+}
+
+asio::awaitable<bool> Session::first_bytes_acceptable() {
+    if (!check_first_bytes_) co_return true;
+    check_first_bytes_ = false;
+    // The watchdog closes the socket of a client that never sends anything.
+    boost::system::error_code ec;
+    co_await control_.socket().async_wait(tcp::socket::wait_read,
+                                          asio::redirect_error(use_awaitable, ec));
+    if (ec || closed_) co_return false;
+    // A TLS ClientHello never starts like a PROXY header, not even its first byte.
+    if (core::peek_first_bytes(control_.socket().native_handle()) ==
+        core::FirstBytes::proxy_header) {
+        refuse_forged_proxy_header();
+        co_return false;
+    }
+    co_return true;
 }
 
 void Session::start(std::shared_ptr<Session> s) {
@@ -134,6 +183,10 @@ asio::awaitable<void> Session::run() {
     try {
         site_ = ctx_.store.load_site_settings();
         if (implicit_tls_) {
+            if (!co_await first_bytes_acceptable()) {
+                close_all();
+                co_return;
+            }
             control_.start_tls(ctx_.tls);
             bind_session_token(control_.ssl(), &tls_token_);
             co_await control_.handshake();
@@ -141,6 +194,7 @@ asio::awaitable<void> Session::run() {
             protect_data_ = true;
         }
         if (!site_.ftp_enabled) {
+            report_abandoned_ = false;  // the client is turned away, not the one giving up
             co_await reply("421 FTP is disabled on this site.");
             close_all();
             co_return;
@@ -196,7 +250,18 @@ asio::awaitable<Session::Line> Session::read_line() {
     bool discarding = false;
     char buf[2048];
     for (;;) {
-        const auto nl = in_.find('\n');
+        // FTP servers speak first, so a client not behind a trusted balancer shows what it is
+        // with its first bytes: a PROXY header there is an attempt to forge its address.
+        if (check_first_bytes_) {
+            const Opening opening = classify_opening(in_);
+            if (opening == Opening::proxy_header) {
+                refuse_forged_proxy_header();
+                out.eof = true;
+                co_return out;
+            }
+            if (opening == Opening::command) check_first_bytes_ = false;
+        }
+        const auto nl = check_first_bytes_ ? std::string::npos : in_.find('\n');
         if (nl != std::string::npos) {
             if (discarding || nl > kMaxLine) {
                 out.too_long = true;

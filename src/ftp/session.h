@@ -54,6 +54,7 @@ struct SessionContext {
     PassivePorts& ports;
     SessionOwners& owners;
     std::atomic<int>& live_sessions;
+    const std::atomic<bool>& stopping;  // the server is stopping: closes are no abandons
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -61,6 +62,10 @@ class Session : public std::enable_shared_from_this<Session> {
     Session(SessionContext& ctx, tcp::socket socket, bool implicit_tls, std::string peer_ip);
     ~Session();
     static void start(std::shared_ptr<Session> session);
+    // The balancer's own health check (a PROXY LOCAL header): its close is not scored.
+    void skip_abandoned_report() { report_abandoned_ = false; }
+    // A peer not in proxy.trusted: a PROXY header as its first bytes closes the connection.
+    void refuse_proxy_header() { check_first_bytes_ = true; }
 
     struct Command;
 
@@ -86,6 +91,9 @@ class Session : public std::enable_shared_from_this<Session> {
     asio::awaitable<void> run();
     asio::awaitable<void> watchdog();
     asio::awaitable<Line> read_line();
+    // Implicit FTPS: waits for the client's first bytes and refuses a PROXY header.
+    asio::awaitable<bool> first_bytes_acceptable();
+    void refuse_forged_proxy_header();
     asio::awaitable<void> send_raw(std::string text);
     asio::awaitable<void> reply(std::string text) { co_await send_raw(std::move(text) + "\r\n"); }
     asio::awaitable<void> dispatch(CommandLine cmd);
@@ -166,7 +174,11 @@ class Session : public std::enable_shared_from_this<Session> {
     SessionContext& ctx_;
     Stream control_;
     bool implicit_tls_;
-    std::string peer_ip_;
+    std::string peer_ip_;  // the client's address (from the PROXY header behind a balancer)
+    asio::ip::address client_address_;
+    bool check_first_bytes_ = false;
+    bool report_abandoned_ = true;
+    bool attempted_login_ = false;  // a PASS reached the gate
     std::string tls_token_;  // ties data connections' TLS sessions to this control connection
     core::SiteSettings site_;
     std::string in_;   // received bytes not yet split into lines

@@ -111,9 +111,9 @@ asio::awaitable<void> Session::set_active(const HostPort& hp) {
     }
     boost::system::error_code ec;
     const auto target = asio::ip::make_address(hp.ip, ec);
-    const auto peer = plain(control_.socket().remote_endpoint().address());
-    // No FTP bounce: data goes only to the client's own address, and not to a system port.
-    if (ec || plain(target) != peer || hp.port < 1024) {
+    // No FTP bounce: data goes only to the client's own address (behind a balancer, the one
+    // its PROXY header named), and not to a system port.
+    if (ec || plain(target) != plain(client_address_) || hp.port < 1024) {
         co_await reply("504 Data connections go only to your own address, port 1024 or above.");
         co_return;
     }
@@ -172,6 +172,7 @@ asio::awaitable<std::unique_ptr<Stream>> Session::open_data() {
     timer.expires_after(kDataConnectTimeout);
     boost::system::error_code ec;
     const auto peer = plain(control_.socket().remote_endpoint().address());
+    const auto client = plain(client_address_);
     if (passive_) {
         auto acceptor = std::move(passive_);
         timer.async_wait([a = acceptor.get()](boost::system::error_code e) {
@@ -182,8 +183,11 @@ asio::awaitable<std::unique_ptr<Stream>> Session::open_data() {
             tcp::socket s(ex);
             co_await acceptor->async_accept(s, asio::redirect_error(use_awaitable, ec));
             if (ec) break;
-            // Only the client itself may take its data connection.
-            if (plain(s.remote_endpoint(ec).address()) == peer) {
+            // Only the client itself may take its data connection: from the control
+            // connection's peer, which behind a trusted balancer is the balancer relaying it,
+            // or from the client's own address when it reaches the passive port directly.
+            const auto from = plain(s.remote_endpoint(ec).address());
+            if (from == peer || from == client) {
                 timer.cancel();
                 co_return std::make_unique<Stream>(std::move(s));
             }

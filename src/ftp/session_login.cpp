@@ -74,6 +74,7 @@ asio::awaitable<void> Session::cmd_pass(std::string arg) {
     core::LoginAttempt attempt{
         username, core::Interface::ftp, peer_ip_, core::PasswordCredential{std::move(arg)}, {}, {}};
     attempt.secure_transport = control_.secure();  // plain FTP: the gate decides (insecure_ftp)
+    attempted_login_ = true;
     const auto outcome = co_await off_thread([&gate, &attempt] { return gate.attempt(attempt); });
     if (!outcome.ok()) {
         // A partial success (a first factor) cannot be completed over FTP.

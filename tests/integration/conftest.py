@@ -21,14 +21,14 @@ BINARY, Drawbridge = _harness.BINARY, _harness.Drawbridge
 
 
 class Server(Drawbridge):
-    def __init__(self, tmp, host_keys=None, sftp_extra="", ftp_extra=""):
+    def __init__(self, tmp, host_keys=None, sftp_extra="", ftp_extra="", extra=""):
         super().__init__(tmp)
         self.config.write_text('region = "test-region"\n'
                                '[security]\npbkdf2_iterations = 1000\n'
                                '[http]\naddress = "127.0.0.1"\nport = 0\nplain_port = 0\n'
                                '[sftp]\naddress = "127.0.0.1"\nport = 0\n' + sftp_extra +
                                '[ftp]\naddress = "127.0.0.1"\nport = 0\nimplicit_port = 0\n' +
-                               ftp_extra)
+                               ftp_extra + "\n" + extra)
         self.log_file = tmp / "serve.log"
         self.proc = None
         self.sftp_port = None
@@ -89,11 +89,12 @@ def host_keys(tmp_path_factory):
 @pytest.fixture
 def server_with(tmp_path, host_keys):
     """A factory: server_with(sftp_extra='idle_timeout = 5\n') starts one with extra [sftp]
-    (or, with ftp_extra, [ftp]) keys."""
+    (or, with ftp_extra, [ftp]) keys; `extra` is appended last, for other sections
+    (extra='[proxy]\ntrusted = "127.0.0.1/32"\n')."""
     started = []
 
-    def start(sftp_extra="", ftp_extra=""):
-        s = Server(tmp_path, host_keys, sftp_extra, ftp_extra)
+    def start(sftp_extra="", ftp_extra="", extra=""):
+        s = Server(tmp_path, host_keys, sftp_extra, ftp_extra, extra)
         s.start()
         started.append(s)
         return s

@@ -1,0 +1,213 @@
+"""Login security end to end over FTPS with Python's ftplib: client addresses from PROXY headers
+(127.0.0.1 is the trusted balancer, as in test_login_security.py), countries, lockout, bans,
+abandoned connections, and PROXY headers from peers that are not trusted.
+"""
+import ftplib
+import pathlib
+import socket
+import sys
+import time
+
+import pytest
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "ftp"))
+from ftp_helpers import ReusingFTP, tls_context  # noqa: E402
+from test_login_security import (GB, GEOIP, GOOD, JP, SE, US, WRONG, entries,  # noqa: E402
+                                 proxy_v1, proxy_v2)
+
+
+class ProxiedFTPS(ReusingFTP):
+    """FTP_TLS that writes a PROXY header before anything else, as a load balancer would."""
+
+    header = b""
+
+    def connect(self, host, port):
+        self.host, self.port = host, port
+        self.sock = socket.create_connection((host, port), self.timeout)
+        self.sock.sendall(self.header)
+        self.af = self.sock.family
+        self.file = self.sock.makefile("r", encoding=self.encoding)
+        self.welcome = self.getresp()
+        return self.welcome
+
+
+def connect_from(server, ip, version=1):
+    """A control connection whose client address is `ip`, or None when the server closes it
+    before its greeting (dropped at accept)."""
+    f = ProxiedFTPS(context=tls_context(), timeout=20)
+    f.header = proxy_v1(ip) if version == 1 else proxy_v2(ip)
+    try:
+        f.connect("127.0.0.1", server.ftp_port)
+    except (EOFError, OSError):
+        f.close()
+        return None
+    return f
+
+
+def login(server, ip, user, password=GOOD, version=1):
+    """True (logged in, and a passive listing worked), the 530 text, or None (dropped at
+    accept)."""
+    f = connect_from(server, ip, version)
+    if f is None:
+        return None
+    try:
+        f.auth()
+        f.login(user, password)
+        f.prot_p()
+        f.nlst()  # the data connection comes through the balancer's address too
+        return True
+    except ftplib.error_perm as e:
+        return str(e)
+    finally:
+        f.close()
+
+
+@pytest.fixture
+def proxied(server_with):
+    if not GEOIP.exists():
+        pytest.skip(f"{GEOIP} is missing (the shared test data beside the repository)")
+
+    def start():
+        s = server_with(extra=f'[geoip]\ndatabase = "{GEOIP}"\n[proxy]\ntrusted = "127.0.0.1/32"\n')
+        s.add_user("alice")
+        s.files("alice").mkdir(parents=True, exist_ok=True)
+        return s
+    return start
+
+
+def wait_for_log(server, text, seconds=5):
+    deadline = time.time() + seconds
+    while time.time() < deadline and text not in server.log_file.read_text():
+        time.sleep(0.1)
+    return server.log_file.read_text()
+
+
+def test_countries_use_the_proxied_address(proxied):
+    s = proxied()
+    s.run("site", "set", "allowed_countries=GB,SE,US", "disallowed_countries=US")
+    assert login(s, GB, "alice") is True
+    assert login(s, SE, "alice", version=2) is True
+    us = login(s, US, "alice")
+    assert us.startswith("530 Lockout Country Mismatch:"), us
+    jp = login(s, JP, "alice", version=2)
+    assert jp.startswith("530 Lockout Country Mismatch:"), jp
+    refused = entries(s, "--failure-type", "country_mismatch")
+    assert {e["ip"] for e in refused} == {US, JP}
+    assert all(e["interface"] == "ftp" for e in refused)
+    assert {e["ip"] for e in entries(s, "--action", "login")} >= {GB, SE}
+
+
+def test_lockout_uses_the_proxied_address(proxied):
+    s = proxied()
+    for i in range(6):
+        assert login(s, f"192.0.2.{10 + i}", "alice", WRONG).startswith("530 ")
+    locked = login(s, GB, "alice")
+    assert locked.startswith("530 Locked Out:"), locked
+    e = entries(s, "--failure-type", "locked_out")[0]
+    assert e["ip"] == GB and e["interface"] == "ftp"
+
+
+def test_a_ban_shows_in_the_530_then_drops_at_accept(proxied):
+    s = proxied()
+    attacker = "203.0.113.5"
+    f = connect_from(s, attacker)
+    f.auth()
+    replies = []
+    for name in ["root", "oracle", "test"]:  # the server closes after three failures
+        with pytest.raises(ftplib.error_perm) as e:
+            f.login(name, "123456")
+        replies.append(str(e.value))
+    f.close()
+    f = connect_from(s, attacker, version=2)
+    f.auth()
+    for name in ["ubuntu", "postgres", "git"]:  # the fifth unknown name bans
+        with pytest.raises(ftplib.error_perm) as e:
+            f.login(name, "123456")
+        replies.append(str(e.value))
+    f.close()
+    assert all(r.startswith("530 ") for r in replies)
+    assert replies[-1].startswith("530 Too Many Login Attempts:"), replies
+    assert login(s, attacker, "alice") is None  # dropped before the greeting
+    assert login(s, GB, "alice") is True  # everyone else still gets in
+    limited = entries(s, "--failure-type", "rate_limited", "--ip", attacker)
+    assert len(limited) == 1 and limited[0]["interface"] == "ftp", limited
+    assert len(entries(s, "--failure-type", "username_not_found", "--ip", attacker)) == 5
+    assert {b["ip"] for b in s.json("ban", "list")} == {attacker}
+
+
+def test_a_blocked_address_is_dropped_at_accept(proxied):
+    s = proxied()
+    s.run("iplist", "add", "block", "216.160.83.0/24")
+    assert login(s, US, "alice") is None
+    assert login(s, US, "alice", version=2) is None
+    assert len(entries(s, "--failure-type", "rate_limited", "--ip", US)) == 1
+    assert "refused 216.160.83.58 at accept" in s.log_file.read_text()
+
+
+def test_abandoned_connections_are_scored(proxied):
+    s = proxied()
+    scanner = "198.51.100.9"
+    for _ in range(20):  # one point each; a ban at 20
+        f = connect_from(s, scanner)
+        assert f is not None
+        f.quit()
+    deadline = time.time() + 5
+    while time.time() < deadline and scanner not in {b["ip"] for b in s.json("ban", "list")}:
+        time.sleep(0.2)
+    assert scanner in {b["ip"] for b in s.json("ban", "list")}
+    assert connect_from(s, scanner) is None
+
+
+def test_a_trusted_peer_must_send_a_valid_header(proxied):
+    s = proxied()
+    # No header: the greeting never comes; the server closes after its 3 s wait.
+    f = ftplib.FTP(timeout=20)
+    with pytest.raises(EOFError):
+        f.connect("127.0.0.1", s.ftp_port)
+    f.close()
+    sock = socket.create_connection(("127.0.0.1", s.ftp_port), timeout=10)
+    sock.sendall(b"PROXY TCP4 81.2.69 127.0.0.1 1 21\r\n")
+    assert sock.recv(100) == b""
+    sock.close()
+    assert "ftp: 127.0.0.1: closed: trusted proxy sent no valid PROXY header" in \
+        wait_for_log(s, "no valid PROXY header")
+    # A v2 LOCAL header (the balancer's health check) keeps the balancer's address.
+    f = ProxiedFTPS(context=tls_context(), timeout=20)
+    f.header = b"\r\n\r\n\x00\r\nQUIT\n\x20\x00\x00\x00"
+    f.connect("127.0.0.1", s.ftp_port)
+    f.auth()
+    f.login("alice", GOOD)
+    f.quit()
+    assert entries(s, "--action", "login")[0]["ip"] == "127.0.0.1"
+
+
+def read_all(sock):
+    got = b""
+    try:
+        while chunk := sock.recv(4096):
+            got += chunk
+    except ConnectionResetError:
+        pass
+    return got
+
+
+@pytest.mark.parametrize("header", [proxy_v1(GB), proxy_v2(GB)], ids=["v1", "v2"])
+def test_an_untrusted_peers_header_closes_the_control_connection(server, header):
+    # Nobody is trusted: the server greets, and a header instead of a command ends it.
+    sock = socket.create_connection(("127.0.0.1", server.ftp_port), timeout=10)
+    assert sock.recv(100).startswith(b"220 ")
+    sock.sendall(header)
+    assert read_all(sock) == b""  # no reply to it, just the close
+    sock.close()
+    text = wait_for_log(server, "not in proxy.trusted")
+    assert "ftp: 127.0.0.1: closed: PROXY protocol header from a peer not in proxy.trusted" in text
+    assert entries(server, "--ip", GB) == []
+
+
+def test_an_untrusted_peers_header_closes_implicit_ftps(server):
+    # Implicit FTPS: the client speaks first; a header in place of the TLS handshake.
+    sock = socket.create_connection(("127.0.0.1", server.ftps_port), timeout=10)
+    sock.sendall(proxy_v1(GB))
+    assert read_all(sock) == b""
+    sock.close()
+    assert "not in proxy.trusted" in wait_for_log(server, "not in proxy.trusted")
