@@ -24,18 +24,15 @@ import sys
 import tempfile
 import time
 
+from benchlib import cpu_seconds, free_port, wait_for
+
 ROUNDS = int(os.environ.get("ROUNDS", "3"))
 SIZE_MIB = int(os.environ.get("SIZE_MIB", "1024"))
 IDLE = int(os.environ.get("IDLE", "1000"))
 PASSWORD = "Bench-Horse-9-Battery"
-CLK = os.sysconf("SC_CLK_TCK")
 NOBODY = 65534  # ProFTPD serves its throwaway user as nobody
 
 
-def cpu_seconds(pid):
-    """utime+stime of the process and its reaped children (ProFTPD's per-session processes)."""
-    fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return sum(int(fields[i]) for i in (11, 12, 13, 14)) / CLK
 
 
 def pss_kib(pid):
@@ -58,21 +55,8 @@ def children(pid):
     return out
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
-def wait_for(path, pattern):
-    for _ in range(300):
-        m = re.search(pattern, path.read_text()) if path.exists() else None
-        if m:
-            return m
-        time.sleep(0.1)
-    raise RuntimeError(f"{path}: no '{pattern}':\n" + path.read_text())
 
 
 def start_drawbridge(build, work):

@@ -22,19 +22,14 @@ import tempfile
 import threading
 import time
 
+from benchlib import free_port
+
 ROUNDS = int(os.environ.get("ROUNDS", "3"))
 SIZE_MIB = int(os.environ.get("SIZE_MIB", "1024"))
 WRK_SECONDS = int(os.environ.get("WRK_SECONDS", "5"))
 PASSWORD = "Bench-Horse-9-Battery"
 
 
-def free_port():
-    import socket
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def start_nginx(work):

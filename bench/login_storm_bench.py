@@ -26,6 +26,8 @@ import time
 
 import paramiko
 
+from benchlib import cpu_seconds
+
 ATTACKERS = int(os.environ.get("ATTACKERS", "20"))
 ATTEMPTS = int(os.environ.get("ATTEMPTS", "50"))
 ITERATIONS = int(os.environ.get("ITERATIONS", "600000"))
@@ -80,9 +82,6 @@ def attacker_proc(args):
     out.put(results)
 
 
-def cpu_seconds(pid):
-    fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main():
@@ -116,7 +115,7 @@ def main():
             quiet.append(time.monotonic() - t0)
 
         ips = [f"203.0.113.{10 + i}" for i in range(ATTACKERS)]
-        cpu_before = cpu_seconds(proc.pid)
+        cpu_before = cpu_seconds(proc.pid, reaped_children=False)
         out = multiprocessing.Queue()
         procs = [multiprocessing.Process(target=attacker_proc,
                                          args=((port, ips[i::CLIENT_PROCS], out),))
@@ -141,7 +140,7 @@ def main():
         for p in procs:
             p.join()
         elapsed = time.monotonic() - start
-        cpu = cpu_seconds(proc.pid) - cpu_before
+        cpu = cpu_seconds(proc.pid, reaped_children=False) - cpu_before
 
         entries = json.loads(cli("log", "search", "--action", "failedlogin", "--limit", "1000",
                                  "--json").stdout)["entries"]

@@ -18,25 +18,15 @@ import sys
 import tempfile
 import time
 
+from benchlib import cpu_seconds, free_port
+
 ROUNDS = int(os.environ.get("ROUNDS", "5"))
 SIZE_MIB = int(os.environ.get("SIZE_MIB", "1024"))
 CIPHERS = ["aes128-gcm@openssh.com", "chacha20-poly1305@openssh.com"]
-CLK = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(pid):
-    """utime+stime of the process and its reaped children (sshd's per-connection processes)."""
-    fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return sum(int(fields[i]) for i in (11, 12, 13, 14)) / CLK
 
 
-def free_port():
-    import socket
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def start_sshd(work, key):

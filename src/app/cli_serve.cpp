@@ -136,6 +136,11 @@ void add_serve_command(CLI::App& app, CliContext& ctx) {
         http_options.make_handler = [&http_services](const std::string& ip, bool secure) {
             return http::make_router(http_services, ip, secure);
         };
+        // One gate call per connection, as on the other listeners (logged as interface restapi;
+        // the same port also carries WebDAV).
+        http_options.admit = [&node](const std::string& ip) {
+            return !node.gate->admit_connection(core::Interface::restapi, ip);
+        };
         http::Server http_server(http_options);
         http_server.start();
         if (http_server.https_port() >= 0)

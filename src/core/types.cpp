@@ -79,13 +79,17 @@ std::optional<bool> parse_bool(std::string_view v) {
     return std::nullopt;
 }
 
-std::string format_time(UnixTime t) {
+std::string format_utc(UnixTime t, const char* strftime_format) {
     const std::time_t tt = static_cast<std::time_t>(t);
     std::tm tm{};
     gmtime_r(&tt, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
+    char buf[64];
+    const std::size_t n = std::strftime(buf, sizeof buf, strftime_format, &tm);
+    return std::string(buf, n);
+}
+
+std::string format_time(UnixTime t) {
+    return format_utc(t, "%Y-%m-%dT%H:%M:%SZ");
 }
 
 std::optional<UnixTime> parse_time(std::string_view s) {

@@ -48,6 +48,8 @@ std::optional<SiteDefault> parse_site_default(std::string_view s);
 std::optional<bool> parse_bool(std::string_view s);
 
 // ISO-8601 UTC ("2026-11-23T01:02:03Z") for logs, JSON and the CLI.
+// `t` in UTC with a strftime format, e.g. HTTP's "%a, %d %b %Y %H:%M:%S GMT".
+std::string format_utc(UnixTime t, const char* strftime_format);
 std::string format_time(UnixTime t);
 // Accepts "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS][Z]" (UTC) or a number of epoch seconds.
 std::optional<UnixTime> parse_time(std::string_view s);

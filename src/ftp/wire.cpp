@@ -1,5 +1,7 @@
 #include "ftp/wire.h"
 
+#include "vfs/listing.h"
+
 #include <arpa/inet.h>
 
 #include <algorithm>
@@ -133,24 +135,7 @@ std::string quote_path(std::string_view path) {
 }
 
 std::string list_line(std::string_view name, const struct stat& st, std::time_t now) {
-    char mode[11] = "----------";
-    if (S_ISDIR(st.st_mode)) mode[0] = 'd';
-    if (S_ISLNK(st.st_mode)) mode[0] = 'l';
-    const char* rwx = "rwxrwxrwx";
-    for (int i = 0; i < 9; ++i)
-        if (st.st_mode & (0400 >> i)) mode[i + 1] = rwx[i];
-    std::tm tm{};
-    const std::time_t mtime = st.st_mtime;
-    gmtime_r(&mtime, &tm);
-    char when[32];
-    constexpr std::time_t kSixMonths = 182 * 24 * 3600;
-    const bool recent = mtime <= now + 3600 && now - mtime < kSixMonths;
-    std::strftime(when, sizeof when, recent ? "%b %e %H:%M" : "%b %e  %Y", &tm);
-    char buf[128];
-    std::snprintf(buf, sizeof buf, "%s %3lu ftp      ftp      %12lld %s ", mode,
-                  static_cast<unsigned long>(st.st_nlink), static_cast<long long>(st.st_size),
-                  when);
-    return std::string(buf) + std::string(name) + "\r\n";
+    return vfs::ls_line(name, st, now, "ftp") + "\r\n";
 }
 
 namespace {

@@ -1,6 +1,7 @@
 // WebDAV: the method table, the If header, GET, PUT and OPTIONS. Collections (DELETE, MKCOL, COPY,
 // MOVE) are in dav_tree.cpp, properties in dav_props.cpp, locks in dav_lock_methods.cpp.
 #include "http/dav.h"
+#include "core/types.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -229,12 +230,7 @@ int status_of_errno(int error) {
 }
 
 std::string http_date(std::int64_t t) {
-    const std::time_t tt = static_cast<std::time_t>(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buf[64];
-    std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-    return buf;
+    return core::format_utc(t, "%a, %d %b %Y %H:%M:%S GMT");
 }
 
 std::string etag_of_stat(const struct stat& st) {

@@ -12,6 +12,7 @@
 #include <ctime>
 #include <vector>
 
+#include "core/types.h"
 #include "http/dav.h"
 #include "http/dav_xml.h"
 #include "http/uri.h"
@@ -83,12 +84,7 @@ bool is_live(const QName& q) {
 }
 
 std::string iso_date(std::int64_t t) {
-    const std::time_t tt = static_cast<std::time_t>(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
+    return core::format_time(t);
 }
 
 constexpr std::string_view kSupportedLock =

@@ -297,6 +297,7 @@ struct Server::Impl {
         error_code ec;
         c.ip = stream.socket().remote_endpoint(ec).address().to_string();
         if (ec) co_return;
+        if (options.admit && !options.admit(c.ip)) co_return;  // closed before any TLS byte
         try {
             c.handler = options.make_handler(c.ip, secure);
             if (!secure) {

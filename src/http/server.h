@@ -22,6 +22,9 @@ struct ServerOptions {
     int idle_timeout_seconds = 120;
     // Called on the connection's thread for each accepted connection.
     std::function<std::unique_ptr<Handler>(const std::string& peer_ip, bool secure)> make_handler;
+    // Asked for every accepted connection before the TLS handshake: false closes it (an
+    // address that is banned, block-listed or in no allow list). Unset: everyone is admitted.
+    std::function<bool(const std::string& peer_ip)> admit;
 };
 
 class Server {

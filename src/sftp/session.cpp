@@ -1,5 +1,7 @@
 #include "sftp/session.h"
 
+#include "vfs/listing.h"
+
 #include <fcntl.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -34,23 +36,9 @@ std::uint32_t status_of(int error) {
     }
 }
 
-std::string long_name(std::string_view name, const struct stat& st) {
-    char mode[11] = "----------";
-    if (S_ISDIR(st.st_mode)) mode[0] = 'd';
-    if (S_ISLNK(st.st_mode)) mode[0] = 'l';
-    const char* rwx = "rwxrwxrwx";
-    for (int i = 0; i < 9; ++i)
-        if (st.st_mode & (0400 >> i)) mode[i + 1] = rwx[i];
-    char when[32];
-    std::tm tm{};
-    const std::time_t mtime = st.st_mtime;
-    localtime_r(&mtime, &tm);
-    std::strftime(when, sizeof when, "%b %e %H:%M", &tm);
-    char buf[128];
-    std::snprintf(buf, sizeof buf, "%s %4lu %-8u %-8u %8lld %s ", mode,
-                  static_cast<unsigned long>(st.st_nlink), st.st_uid, st.st_gid,
-                  static_cast<long long>(st.st_size), when);
-    return std::string(buf) + std::string(name);
+// Clients show it as is (OpenSSH's `ls -l`); every file in a root belongs to its user.
+std::string long_name(std::string_view name, const struct stat& st, std::string_view owner) {
+    return vfs::ls_line(name, st, std::time(nullptr), owner);
 }
 
 }  // namespace
@@ -398,7 +386,9 @@ void Session::on_readdir(std::uint32_t id, Reader& r) {
     while (count < kReaddirBatch) {
         auto e = d->reader.next();
         if (!e) break;
-        w.str(e->first).str(long_name(e->first, e->second)).attrs(Attrs::from_stat(e->second));
+        w.str(e->first)
+            .str(long_name(e->first, e->second, files_.user().username))
+            .attrs(Attrs::from_stat(e->second));
         ++count;
     }
     if (count == 0) return status(id, SSH_FX_EOF);
@@ -439,7 +429,7 @@ void Session::name_reply(std::uint32_t id, std::string_view path, const struct s
     Writer w(SSH_FXP_NAME);
     w.u32(id).u32(1).str(path);
     if (st)
-        w.str(long_name(path, *st)).attrs(Attrs::from_stat(*st));
+        w.str(long_name(path, *st, files_.user().username)).attrs(Attrs::from_stat(*st));
     else
         w.str(path).attrs(Attrs{});
     send(w.finish());

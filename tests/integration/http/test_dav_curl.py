@@ -2,6 +2,7 @@
 conditional requests, path escapes, folder permissions and the action log."""
 import hashlib
 import os
+import subprocess
 
 import pytest
 
@@ -192,3 +193,18 @@ def test_windows_and_macos_expectations(alice):
             b'<D:quota-available-bytes/><D:getetag/></D:prop></D:propfind>')
     r = curl(alice, "PROPFIND", "/dav/", "-H", "Depth: 0", data=body)
     assert r.status == 207 and "<D:quota-available-bytes>" in r.text
+
+
+def test_an_address_no_allow_list_admits_is_closed_at_accept(alice):
+    server = alice
+    assert curl(server, "PROPFIND", "/dav/", "-H", "Depth: 0").status == 207
+    server.run("site", "set", "allowed_ips=10.0.0.0/8")
+    for plain in (False, True):
+        port = server.http_port if plain else server.https_port
+        scheme = "http" if plain else "https"
+        proc = subprocess.run(["curl", "-sk", "-u", f"alice:{GOOD}",
+                               f"{scheme}://127.0.0.1:{port}/dav/"], capture_output=True,
+                              timeout=30)
+        assert proc.returncode != 0  # no TLS handshake, no HTTP reply
+    entry = server.log("--action", "failedlogin", "--interface", "restapi")[0]
+    assert entry["failure_type"] == "ip_mismatch" and entry["username"] == ""
