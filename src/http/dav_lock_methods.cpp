@@ -81,20 +81,22 @@ Response Dav::lock(Request& req, const std::string& path) {
                 return lock_response(200, lock_xml(*l), l->token);
         return dav_error(412, "lock-token-matches-request-uri");
     }
-    const auto doc = davxml::parse(req.body);
-    if (!doc || !davxml::is_dav(doc->document_element(), "lockinfo"))
-        return Response(400, "text/plain", "the body is not a well-formed DAV:lockinfo\n");
-    const auto info = doc->document_element();
-    const auto scope = davxml::dav_child(info, "lockscope");
-    const auto type = davxml::dav_child(info, "locktype");
-    if (!scope || !type || !davxml::dav_child(type, "write"))
+    std::string error;
+    const auto doc = davxml::Document::parse(req.body, error);
+    if (!doc) return Response(400, "text/plain", error + "\n");
+    const auto info = doc->root();
+    if (!doc->is_dav(info, "lockinfo"))
+        return Response(400, "text/plain", "the body is not a DAV:lockinfo\n");
+    const auto scope = doc->dav_child(info, "lockscope");
+    const auto type = doc->dav_child(info, "locktype");
+    if (!scope || !type || !doc->dav_child(type, "write"))
         return Response(400, "text/plain", "a write lock needs a lockscope\n");
     DavLock wanted;
-    wanted.exclusive = static_cast<bool>(davxml::dav_child(scope, "exclusive"));
-    if (!wanted.exclusive && !davxml::dav_child(scope, "shared"))
+    wanted.exclusive = static_cast<bool>(doc->dav_child(scope, "exclusive"));
+    if (!wanted.exclusive && !doc->dav_child(scope, "shared"))
         return Response(400, "text/plain", "lockscope must be exclusive or shared\n");
-    if (const auto owner = davxml::dav_child(info, "owner"))
-        wanted.owner_xml = davxml::inner_xml(owner);
+    if (const auto owner = doc->dav_child(info, "owner"))
+        wanted.owner_xml = doc->inner_xml(owner);
     const auto depth = req.header("depth");
     if (depth == "0")
         wanted.infinite = false;

@@ -24,6 +24,8 @@ using vfs::Permission;
 namespace {
 
 constexpr const char* kXattr = "user.drawbridge.dav";
+// A Depth 1 reply repeats every property asked for in each entry: 10,000 entries times this.
+constexpr std::size_t kMaxRequestedProperties = 256;
 
 struct DeadProp {
     QName name;
@@ -139,19 +141,25 @@ Response Dav::propfind(Request& req, const std::string& path) {
                             "<D:error xmlns:D=\"DAV:\"><D:propfind-finite-depth/></D:error>\n");
     enum class Mode { all, names, some } mode = Mode::all;
     std::vector<QName> wanted;
-    std::optional<pugi::xml_document> doc;
+    std::unique_ptr<davxml::Document> doc;
     if (!req.body.empty()) {
-        doc = davxml::parse(req.body);
-        if (!doc || !davxml::is_dav(doc->document_element(), "propfind"))
-            return bad_request("the body is not a well-formed DAV:propfind");
-        const auto root = doc->document_element();
-        if (davxml::dav_child(root, "propname")) {
+        std::string error;
+        doc = davxml::Document::parse(req.body, error);
+        if (!doc) return bad_request(error);
+        const auto root = doc->root();
+        if (!doc->is_dav(root, "propfind"))
+            return bad_request("the body is not a DAV:propfind");
+        if (doc->dav_child(root, "propname")) {
             mode = Mode::names;
-        } else if (const auto prop = davxml::dav_child(root, "prop")) {
+        } else if (const auto prop = doc->dav_child(root, "prop")) {
             mode = Mode::some;
             for (auto c = prop.first_child(); c; c = c.next_sibling())
-                if (c.type() == pugi::node_element) wanted.push_back(*davxml::qname_of(c));
-        } else if (!davxml::dav_child(root, "allprop")) {
+                if (const auto* q = doc->name(c)) wanted.push_back(*q);
+            // Every entry of a Depth 1 reply names each property asked for.
+            if (wanted.size() > kMaxRequestedProperties)
+                return bad_request("a PROPFIND may ask for at most " +
+                                   std::to_string(kMaxRequestedProperties) + " properties");
+        } else if (!doc->dav_child(root, "allprop")) {
             return bad_request("DAV:propfind needs prop, allprop or propname");
         }
     }
@@ -240,9 +248,11 @@ Response Dav::propfind(Request& req, const std::string& path) {
 }
 
 Response Dav::proppatch(Request& req, const std::string& path) {
-    const auto doc = davxml::parse(req.body);
-    if (!doc || !davxml::is_dav(doc->document_element(), "propertyupdate"))
-        return bad_request("the body is not a well-formed DAV:propertyupdate");
+    std::string parse_error;
+    const auto doc = davxml::Document::parse(req.body, parse_error);
+    if (!doc) return bad_request(parse_error);
+    if (!doc->is_dav(doc->root(), "propertyupdate"))
+        return bad_request("the body is not a DAV:propertyupdate");
     struct stat st {};
     if (const int e = files_.root().stat(path, true, st))
         return Response(status_of_errno(e), "text/plain", "not found\n");
@@ -262,21 +272,22 @@ Response Dav::proppatch(Request& req, const std::string& path) {
     // Every instruction in document order; all of them apply, or none.
     std::vector<std::pair<QName, int>> results;
     bool failed = false;
-    for (auto op = doc->document_element().first_child(); op; op = op.next_sibling()) {
-        const bool set = davxml::is_dav(op, "set");
-        if (!set && !davxml::is_dav(op, "remove")) continue;
+    for (auto op = doc->root().first_child(); op; op = op.next_sibling()) {
+        const bool set = doc->is_dav(op, "set");
+        if (!set && !doc->is_dav(op, "remove")) continue;
         for (auto prop = op.first_child(); prop; prop = prop.next_sibling()) {
-            if (!davxml::is_dav(prop, "prop")) continue;
+            if (!doc->is_dav(prop, "prop")) continue;
             for (auto p = prop.first_child(); p; p = p.next_sibling()) {
-                if (p.type() != pugi::node_element) continue;
-                const QName q = *davxml::qname_of(p);
+                const QName* name = doc->name(p);
+                if (!name) continue;
+                const QName q = *name;
                 if (is_live(q)) {
                     results.emplace_back(q, 403);
                     failed = true;
                     continue;
                 }
                 std::erase_if(props, [&](const DeadProp& d) { return d.name == q; });
-                if (set) props.push_back({q, davxml::inner_xml(p)});
+                if (set) props.push_back({q, doc->inner_xml(p)});
                 results.emplace_back(q, 200);
             }
         }

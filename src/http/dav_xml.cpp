@@ -1,49 +1,26 @@
 #include "http/dav_xml.h"
 
+#include <optional>
 #include <set>
 
 #include "http/uri.h"
 
 namespace drawbridge::http::davxml {
 
-std::optional<QName> qname_of(pugi::xml_node n) {
-    const std::string_view name = n.name();
-    const auto colon = name.find(':');
-    const std::string prefix(colon == std::string_view::npos ? "" : name.substr(0, colon));
-    const std::string local(colon == std::string_view::npos ? name : name.substr(colon + 1));
-    if (local.empty()) return std::nullopt;
-    const std::string attr = prefix.empty() ? "xmlns" : "xmlns:" + prefix;
-    for (auto p = n; p && p.type() == pugi::node_element; p = p.parent()) {
-        if (const auto a = p.attribute(attr.c_str())) {
-            if (!prefix.empty() && *a.value() == '\0') return std::nullopt;
-            return QName{a.value(), local};
-        }
+namespace {
+
+constexpr std::string_view kXmlNamespace = "http://www.w3.org/XML/1998/namespace";
+
+// The next node of a depth-first walk below `top` (null at the end): no recursion, so no
+// document can exhaust the stack.
+pugi::xml_node next_in_walk(pugi::xml_node n, pugi::xml_node top) {
+    if (auto c = n.first_child()) return c;
+    while (n && n != top) {
+        if (auto s = n.next_sibling()) return s;
+        n = n.parent();
     }
-    if (prefix.empty()) return QName{"", local};
-    return std::nullopt;
-}
-
-bool namespaces_valid(pugi::xml_node node) {
-    for (auto c = node.first_child(); c; c = c.next_sibling()) {
-        if (c.type() != pugi::node_element) continue;
-        if (!qname_of(c) || !namespaces_valid(c)) return false;
-    }
-    return true;
-}
-
-bool is_dav(pugi::xml_node n, std::string_view local) {
-    if (n.type() != pugi::node_element) return false;
-    const auto q = qname_of(n);
-    return q && q->ns == "DAV:" && q->local == local;
-}
-
-pugi::xml_node dav_child(pugi::xml_node n, std::string_view local) {
-    for (auto c = n.first_child(); c; c = c.next_sibling())
-        if (is_dav(c, local)) return c;
     return {};
 }
-
-namespace {
 
 struct StringWriter : pugi::xml_writer {
     std::string out;
@@ -54,7 +31,152 @@ struct StringWriter : pugi::xml_writer {
 
 }  // namespace
 
-std::string inner_xml(pugi::xml_node n) {
+std::string check_limits(std::string_view s) {
+    std::size_t depth = 0, elements = 0;
+    for (std::size_t i = 0; i < s.size();) {
+        if (s[i] != '<') {
+            ++i;
+            continue;
+        }
+        const auto rest = s.substr(i);
+        auto skip_past = [&](std::string_view end) {
+            const auto j = s.find(end, i);
+            i = j == std::string_view::npos ? s.size() : j + end.size();
+        };
+        if (rest.starts_with("<!--")) {
+            skip_past("-->");
+        } else if (rest.starts_with("<![CDATA[")) {
+            skip_past("]]>");
+        } else if (rest.starts_with("<!")) {
+            return "a document type declaration is not allowed in a WebDAV body";
+        } else if (rest.starts_with("<?")) {
+            skip_past("?>");
+        } else if (rest.starts_with("</")) {
+            if (depth > 0) --depth;
+            skip_past(">");
+        } else {
+            // A start tag: its end is the first '>' outside a quoted attribute value.
+            std::size_t j = i + 1;
+            char quote = 0;
+            for (; j < s.size(); ++j) {
+                const char c = s[j];
+                if (quote) {
+                    if (c == quote) quote = 0;
+                } else if (c == '"' || c == '\'') {
+                    quote = c;
+                } else if (c == '>') {
+                    break;
+                }
+            }
+            if (j >= s.size()) return "";  // unterminated: the parser says so
+            if (++elements > kMaxElements)
+                return "the body has more than " + std::to_string(kMaxElements) + " elements";
+            if (s[j - 1] != '/' && ++depth > kMaxDepth)
+                return "the body nests elements deeper than " + std::to_string(kMaxDepth);
+            i = j + 1;
+        }
+    }
+    return "";
+}
+
+std::unique_ptr<Document> Document::parse(std::string_view body, std::string& error) {
+    error = check_limits(body);
+    if (!error.empty()) return nullptr;
+    std::unique_ptr<Document> d(new Document);
+    // parse_default leaves DOCTYPE out (no entity is ever expanded beyond the predefined ones).
+    const auto result =
+        d->doc_.load_buffer(body.data(), body.size(), pugi::parse_default, pugi::encoding_utf8);
+    if (!result) {
+        error = std::string("the body is not well-formed XML: ") + result.description() +
+                " at offset " + std::to_string(result.offset);
+        return nullptr;
+    }
+    if (!d->root()) {
+        error = "the body has no root element";
+        return nullptr;
+    }
+    error = d->resolve();
+    if (!error.empty()) return nullptr;
+    return d;
+}
+
+// One walk over the tree, parents before children: every element's namespace, from the
+// declarations in scope (its parent's scope plus its own declarations).
+std::string Document::resolve() {
+    const pugi::xml_node top = doc_;
+    for (auto n = top.first_child(); n; n = next_in_walk(n, top)) {
+        if (n.type() != pugi::node_element) continue;
+        if (elements_.size() >= kMaxElements)
+            return "the body has more than " + std::to_string(kMaxElements) + " elements";
+        int scope = -1;
+        std::size_t depth = 1;
+        if (const auto p = elements_.find(n.parent().internal_object()); p != elements_.end()) {
+            scope = p->second.scope;
+            depth = p->second.depth + 1;
+        }
+        if (depth > kMaxDepth)
+            return "the body nests elements deeper than " + std::to_string(kMaxDepth);
+        std::size_t attributes = 0;
+        for (auto a = n.first_attribute(); a; a = a.next_attribute()) {
+            if (++attributes > kMaxAttributes)
+                return "an element has more than " + std::to_string(kMaxAttributes) +
+                       " attributes";
+            const std::string_view an = a.name();
+            if (an != "xmlns" && !an.starts_with("xmlns:")) continue;
+            const std::string prefix(an == "xmlns" ? "" : an.substr(6));
+            if (!prefix.empty() && *a.value() == '\0')
+                return "namespace prefix '" + prefix + "' is bound to an empty name";
+            if (declarations_.size() >= kMaxNamespaceDeclarations)
+                return "the body declares more than " +
+                       std::to_string(kMaxNamespaceDeclarations) + " namespaces";
+            declarations_.push_back({scope, prefix, a.value()});
+            scope = static_cast<int>(declarations_.size()) - 1;
+        }
+        const std::string_view name = n.name();
+        const auto colon = name.find(':');
+        const std::string prefix(colon == std::string_view::npos ? "" : name.substr(0, colon));
+        std::string local(colon == std::string_view::npos ? name : name.substr(colon + 1));
+        if (local.empty()) return "an element has an empty local name";
+        std::optional<std::string> ns;
+        if (prefix == "xml") ns = std::string(kXmlNamespace);
+        // At most kMaxNamespaceDeclarations steps: the walk stays linear in the body.
+        for (int s = scope; !ns && s >= 0; s = declarations_[s].outer)
+            if (declarations_[s].prefix == prefix) ns = declarations_[s].uri;
+        if (!ns) {
+            if (!prefix.empty()) return "namespace prefix '" + prefix + "' is not declared";
+            ns = "";
+        }
+        elements_.emplace(n.internal_object(),
+                          Element{{std::move(*ns), std::move(local)}, scope, depth});
+    }
+    return "";
+}
+
+const QName* Document::name(pugi::xml_node n) const {
+    const auto it = elements_.find(n.internal_object());
+    return it == elements_.end() ? nullptr : &it->second.name;
+}
+
+bool Document::is_dav(pugi::xml_node n, std::string_view local) const {
+    const QName* q = name(n);
+    return q && q->ns == "DAV:" && q->local == local;
+}
+
+pugi::xml_node Document::dav_child(pugi::xml_node n, std::string_view local) const {
+    for (auto c = n.first_child(); c; c = c.next_sibling())
+        if (is_dav(c, local)) return c;
+    return {};
+}
+
+std::string Document::inner_xml(pugi::xml_node n) const {
+    // The declarations in scope at `n`, innermost first, each prefix once.
+    std::vector<const Declaration*> in_scope;
+    std::set<std::string_view> seen;
+    const auto it = elements_.find(n.internal_object());
+    for (int s = it == elements_.end() ? -1 : it->second.scope; s >= 0;
+         s = declarations_[s].outer)
+        if (seen.insert(declarations_[s].prefix).second) in_scope.push_back(&declarations_[s]);
+
     StringWriter w;
     for (auto c = n.first_child(); c; c = c.next_sibling()) {
         if (c.type() == pugi::node_pcdata || c.type() == pugi::node_cdata) {
@@ -62,15 +184,10 @@ std::string inner_xml(pugi::xml_node n) {
             continue;
         }
         if (c.type() != pugi::node_element) continue;
-        std::set<std::string> declared;
-        for (auto a = c.first_attribute(); a; a = a.next_attribute()) declared.insert(a.name());
-        for (auto p = n; p && p.type() == pugi::node_element; p = p.parent())
-            for (auto a = p.first_attribute(); a; a = a.next_attribute()) {
-                const std::string_view name = a.name();
-                if ((name == "xmlns" || name.starts_with("xmlns:")) &&
-                    declared.insert(std::string(name)).second)
-                    c.append_attribute(a.name()) = a.value();
-            }
+        for (const Declaration* d : in_scope) {
+            const std::string attr = d->prefix.empty() ? "xmlns" : "xmlns:" + d->prefix;
+            if (!c.attribute(attr.c_str())) c.append_attribute(attr.c_str()) = d->uri.c_str();
+        }
         c.print(w, "", pugi::format_raw);
     }
     return w.out;
@@ -89,14 +206,6 @@ std::string element(const QName& name, std::string_view value) {
     }
     if (value.empty()) return "<" + tag + decl + "/>";
     return "<" + tag + decl + ">" + std::string(value) + "</" + tag + ">";
-}
-
-std::optional<pugi::xml_document> parse(const std::string& body) {
-    std::optional<pugi::xml_document> doc(std::in_place);
-    const auto result =
-        doc->load_buffer(body.data(), body.size(), pugi::parse_default, pugi::encoding_utf8);
-    if (!result || !doc->document_element() || !namespaces_valid(*doc)) return std::nullopt;
-    return doc;
 }
 
 }  // namespace drawbridge::http::davxml
