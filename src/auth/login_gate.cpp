@@ -148,10 +148,26 @@ core::LoginOutcome LoginGate::decide(const core::LoginAttempt& a) {
     if (auto r = check_country(ctx)) return finish_failure(ctx, *r);
 
     if (auto r = resolve_identity(ctx)) return finish_failure(ctx, *r);
-    for (const auto& [name, check] : account_checks())
-        if (auto r = (this->*check)(ctx)) return finish_failure(ctx, *r);
+    // A lock is told only to whoever holds the credential: to anyone else a locked account
+    // costs and answers exactly what a wrong password does (the log keeps the truth), so that
+    // guessing cannot tell which names exist, nor which accounts it has locked.
+    std::optional<Refusal> locked;
+    for (const auto& [name, check] : account_checks()) {
+        auto r = (this->*check)(ctx);
+        if (r && r->reason == FailureReason::locked_out) {
+            locked = std::move(r);
+        } else if (r) {
+            return finish_failure(ctx, *r);
+        }
+    }
 
-    if (auto r = verify_credential(ctx)) return finish_failure(ctx, *r);
+    if (auto r = verify_credential(ctx)) {
+        if (!locked) return finish_failure(ctx, *r);
+        locked->detail += "; the credential given was wrong too (" + r->detail + ")";
+        locked->shown = r->reason;
+        return finish_failure(ctx, *locked);
+    }
+    if (locked) return finish_failure(ctx, *locked);
     if (auto r = check_password_state(ctx)) return finish_failure(ctx, *r);
 
     // password_and_ssh_key needs both factors, in either order, on one connection.
@@ -390,6 +406,8 @@ core::LoginOutcome LoginGate::finish_success(Context& ctx) {
     core::LoginOutcome out;
     out.kind = core::LoginOutcome::Kind::success;
     out.user = user;
+    ctx.user = user;  // the grant holds the password as now stored (after any re-hash)
+    out.grant = grant_of(ctx);
     return out;
 }
 
@@ -415,6 +433,7 @@ core::LoginOutcome LoginGate::finish_failure(Context& ctx, Refusal refusal) {
     out.kind = core::LoginOutcome::Kind::failure;
     out.user = ctx.user;
     out.reason = refusal.reason;
+    out.shown = refusal.shown == FailureReason::none ? refusal.reason : refusal.shown;
     out.detail = std::move(refusal.detail);
     return out;
 }
@@ -425,6 +444,7 @@ core::LoginOutcome LoginGate::refuse_address(Context& ctx, const AddressRefusal&
     core::LoginOutcome out;
     out.kind = core::LoginOutcome::Kind::failure;
     out.reason = r.reason;
+    out.shown = r.reason;
     out.detail = r.detail;
     return out;
 }

@@ -34,6 +34,8 @@ std::string_view to_string(CredentialKind k);
 struct Refusal {
     core::FailureReason reason = core::FailureReason::none;
     std::string detail;
+    // What the client may be told when it is not `reason` (none: `reason` itself).
+    core::FailureReason shown = core::FailureReason::none;
 };
 
 struct Explanation {
@@ -51,6 +53,13 @@ class LoginGate {
     // recorded when the login completes or fails), and updates last-login times, the last use of
     // the key, and password storage (imported or outdated hashes are re-stored natively).
     core::LoginOutcome attempt(const core::LoginAttempt& attempt);
+
+    // Whether a session opened by a successful login may go on, from the grant that login
+    // returned: nullopt, or the refusal that ends it (the user was deleted, disabled, locked
+    // out or expired, lost the protocol, left the allow list or was banned; the password it
+    // logged in with was changed; the API or SSH key it used was revoked or expired). Records
+    // nothing: the protocol ends the session and logs why. A few store reads, no hashing.
+    std::optional<Refusal> readmit(const core::SessionGrant& grant);
 
     // The order in which waiting attempts from `ip` should be decided (lower first): an address
     // whose recent attempts failed waits behind those with a clean record, so that a storm of
@@ -103,6 +112,7 @@ class LoginGate {
     std::optional<Refusal> check_password_state(Context&) const;
 
     std::optional<Refusal> resolve_identity(Context&) const;
+    core::SessionGrant grant_of(const Context&) const;
     std::optional<Refusal> verify_credential(Context&) const;
     core::LoginOutcome finish_success(Context&);
     core::LoginOutcome finish_failure(Context&, Refusal refusal);

@@ -43,6 +43,19 @@ struct LoginAttempt {
     bool secure_transport = true;
 };
 
+// What a successful login granted, kept by the protocol for as long as the session lasts: the
+// gate re-admits the session from it (LoginGate::readmit), so that disabling, deleting or
+// locking the user, changing its password or revoking the key it used ends the session too.
+struct SessionGrant {
+    std::int64_t user_id = 0;
+    Interface interface = Interface::cli;
+    std::string client_ip;
+    std::set<Factor> factors;  // every credential that proved the login
+    std::optional<std::int64_t> api_key_id;
+    std::optional<std::int64_t> ssh_key_id;
+    std::string password_digest;  // SHA-256 of the stored hash the password was checked against
+};
+
 struct LoginOutcome {
     enum class Kind { success, partial, failure } kind = Kind::failure;
     std::optional<User> user;       // success and partial
@@ -50,6 +63,10 @@ struct LoginOutcome {
     std::optional<Factor> missing;  // partial: what is still needed
     FailureReason reason = FailureReason::none;
     std::string detail;  // failure: for the log (and safe wire use per table)
+    // failure: the reason a client may be told, which is not always the real one: a locked-out
+    // account answers a wrong password as a wrong password (docs/login-gate.md#lockout).
+    FailureReason shown = FailureReason::none;
+    std::optional<SessionGrant> grant;  // success
 
     bool ok() const { return kind == Kind::success; }
 };

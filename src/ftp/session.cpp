@@ -225,24 +225,41 @@ asio::awaitable<void> Session::watchdog() {
     const auto idle = std::chrono::seconds(ctx_.options.idle_timeout_seconds);
     boost::system::error_code ec;
     while (!closed_) {
-        idle_timer_.expires_at(last_activity_ + idle);
+        // Logged in, it also wakes each second: rights taken back end the session at once.
+        auto deadline = last_activity_ + idle;
+        if (grant_) deadline = std::min(deadline, Clock::now() + kReadmitEvery);
+        idle_timer_.expires_at(deadline);
         co_await idle_timer_.async_wait(asio::redirect_error(use_awaitable, ec));
         if (closed_) break;
+        if (grant_) {
+            if (const auto refused = ctx_.gate.readmit(*grant_)) {
+                spdlog::info("ftp: {}: session of '{}' ended: {} ({})", peer_ip_, user_->username,
+                             core::to_string(refused->reason), refused->detail);
+                co_await say_and_close(
+                    "421 Session ended: " + std::string(core::info(refused->reason).title) + ".");
+                break;
+            }
+        }
         if (Clock::now() < last_activity_ + idle) continue;
         spdlog::info("ftp: closing idle session of '{}' from {}",
                      user_ ? user_->username : username_, peer_ip_);
-        if (!writing_) {
-            out_ += "421 Idle timeout; closing the connection.\r\n";
-            boost::system::error_code write_ec;
-            if (control_.secure())
-                co_await asio::async_write(*control_.tls(), asio::buffer(out_),
-                                           asio::redirect_error(use_awaitable, write_ec));
-            else
-                co_await asio::async_write(control_.socket(), asio::buffer(out_),
-                                           asio::redirect_error(use_awaitable, write_ec));
-        }
-        close_all();
+        co_await say_and_close("421 Idle timeout; closing the connection.");
     }
+}
+
+// A last reply, unless a reply is being written (it would interleave), then closing.
+asio::awaitable<void> Session::say_and_close(const std::string& text) {
+    if (!writing_) {
+        out_ += text + "\r\n";
+        boost::system::error_code write_ec;
+        if (control_.secure())
+            co_await asio::async_write(*control_.tls(), asio::buffer(out_),
+                                       asio::redirect_error(use_awaitable, write_ec));
+        else
+            co_await asio::async_write(control_.socket(), asio::buffer(out_),
+                                       asio::redirect_error(use_awaitable, write_ec));
+    }
+    close_all();
 }
 
 asio::awaitable<Session::Line> Session::read_line() {

@@ -90,6 +90,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
     asio::awaitable<void> run();
     asio::awaitable<void> watchdog();
+    asio::awaitable<void> say_and_close(const std::string& text);
     asio::awaitable<Line> read_line();
     // Implicit FTPS: waits for the client's first bytes and refuses a PROXY header.
     asio::awaitable<bool> first_bytes_acceptable();
@@ -191,6 +192,8 @@ class Session : public std::enable_shared_from_this<Session> {
     // login state
     std::string username_;
     std::optional<core::User> user_;
+    std::optional<core::SessionGrant> grant_;  // what the login proved; re-admitted each second
+    static constexpr auto kReadmitEvery = std::chrono::seconds(1);
     std::unique_ptr<vfs::FileSession> files_;
     int bad_commands_ = 0;
     int failed_logins_ = 0;

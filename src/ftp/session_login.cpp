@@ -80,7 +80,7 @@ asio::awaitable<void> Session::cmd_pass(std::string arg) {
         // A partial success (a first factor) cannot be completed over FTP.
         const auto reason = outcome.kind == core::LoginOutcome::Kind::partial
                                 ? core::FailureReason::method_not_allowed
-                                : outcome.reason;
+                                : outcome.shown;
         co_await reply(login_refusal(reason, site_.site_hostname));
         co_await count_failed_login();
         co_return;
@@ -106,6 +106,8 @@ asio::awaitable<void> Session::cmd_pass(std::string arg) {
         co_return;
     }
     user_ = user;
+    grant_ = outcome.grant;
+    idle_timer_.cancel();  // the watchdog now wakes each second to re-admit the session
     cwd_ = "/";
     if (control_.secure()) ctx_.owners.add(tls_token_, user.id);
     co_await reply("230 User " + user.username + " logged in.");

@@ -333,13 +333,13 @@ Response Api::sessions_create(Request& req) {
     if (!outcome.ok()) {
         const auto reason = outcome.kind == core::LoginOutcome::Kind::partial
                                 ? core::FailureReason::second_factor_required
-                                : outcome.reason;
+                                : outcome.shown;
         return Response(http_failure(reason).status, "application/json",
                         login_error_json(reason, outcome.detail) + "\n");
     }
     const auto minutes = services_.gate.site_settings().session_expiry_minutes;
     const std::string token =
-        services_.sessions.create(outcome.user->id, std::chrono::minutes(minutes));
+        services_.sessions.create(*outcome.grant, std::chrono::minutes(minutes));
     return json_reply(201, {{"id", token},
                             {"username", outcome.user->username},
                             {"expires_at", core::format_time(std::time(nullptr) + minutes * 60)}});

@@ -10,23 +10,26 @@
 #include <optional>
 #include <string>
 
+#include "core/login.h"
+
 namespace drawbridge::http {
 
 class ApiSessions {
   public:
     using Clock = std::chrono::steady_clock;
 
-    // Returns the new token.
-    std::string create(std::int64_t user_id, std::chrono::minutes lifetime);
-    // The user of a live session; nullopt when unknown or expired.
-    std::optional<std::int64_t> find(const std::string& token);
+    // Returns the new token. The grant is what the login behind the session proved; the gate
+    // re-admits the session from it on every request.
+    std::string create(const core::SessionGrant& grant, std::chrono::minutes lifetime);
+    // The grant of a live session; nullopt when unknown or expired.
+    std::optional<core::SessionGrant> find(const std::string& token);
     void remove(const std::string& token);
     // Ends every session of a user (deleted or disabled).
     void remove_user(std::int64_t user_id);
 
   private:
     struct Entry {
-        std::int64_t user_id;
+        core::SessionGrant grant;
         Clock::time_point expires;
     };
     std::mutex mutex_;

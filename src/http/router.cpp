@@ -42,34 +42,43 @@ class Router : public Handler, public ApiLogin {
 
     std::optional<Response> login_api(const Request& req) override {
         if (const auto token = req.header("x-filesapi-auth"); !token.empty()) {
-            const auto user_id = services_.sessions.find(std::string(token));
-            auto user = user_id ? services_.store.find_user(*user_id) : std::nullopt;
-            if (!user || user->disabled)
+            const auto grant = services_.sessions.find(std::string(token));
+            if (!grant)
                 return api_error(401, "the session has expired or does not exist; log in again");
+            if (const auto refused = services_.gate.readmit(*grant)) {
+                services_.sessions.remove(std::string(token));
+                forget();
+                spdlog::info("http: {}: session of user {} ended: {} ({})", ip_, grant->user_id,
+                             core::to_string(refused->reason), refused->detail);
+                return api_error(401, "the session has ended (" +
+                                          std::string(core::info(refused->reason).title) +
+                                          "); log in again");
+            }
             const std::string digest = core::crypto::sha256("session:" + std::string(token));
             if (files_ && interface_ == core::Interface::restapi &&
                 core::crypto::constant_time_equal(digest, login_digest_))
                 return std::nullopt;
-            return establish(*user, core::Interface::restapi, digest);
+            const auto user = services_.store.find_user(grant->user_id);
+            if (!user)
+                return api_error(401, "the session has expired or does not exist; log in again");
+            return establish(*user, *grant, digest);
         }
         const auto key = req.header("x-filesapi-key");
         if (key.empty())
             return api_error(401, "authentication required: X-FilesAPI-Key or X-FilesAPI-Auth");
         const std::string digest = core::crypto::sha256("key:" + std::string(key));
-        if (files_ && interface_ == core::Interface::restapi &&
-            core::crypto::constant_time_equal(digest, login_digest_))
-            return std::nullopt;
+        if (still_admitted(core::Interface::restapi, digest)) return std::nullopt;
         forget();
         const auto outcome = services_.gate.attempt(
             {"", core::Interface::restapi, ip_, core::ApiKeyCredential{std::string(key)}, {}, {}});
         if (!outcome.ok()) {
             const auto reason = outcome.kind == core::LoginOutcome::Kind::partial
                                     ? core::FailureReason::second_factor_required
-                                    : outcome.reason;
+                                    : outcome.shown;
             return Response(http_failure(reason).status, "application/json",
                             login_error_json(reason, outcome.detail) + "\n");
         }
-        return establish(*outcome.user, core::Interface::restapi, digest);
+        return establish(*outcome.user, *outcome.grant, digest);
     }
 
     Prepared prepare(Request& req) override {
@@ -119,9 +128,7 @@ class Router : public Handler, public ApiLogin {
         const auto header = req.header("authorization");
         if (header.empty()) return challenge(401, "authentication required");
         const std::string digest = core::crypto::sha256(header);
-        if (files_ && interface_ == interface &&
-            core::crypto::constant_time_equal(digest, login_digest_))
-            return std::nullopt;
+        if (still_admitted(interface, digest)) return std::nullopt;
         forget();
         if (interface == core::Interface::dav && !services_.gate.site_settings().dav_enabled)
             return text(503, "WebDAV is turned off on this site (site setting dav_enabled)");
@@ -133,24 +140,42 @@ class Router : public Handler, public ApiLogin {
         if (!outcome.ok()) {
             const auto reason = outcome.kind == core::LoginOutcome::Kind::partial
                                     ? core::FailureReason::second_factor_required
-                                    : outcome.reason;
+                                    : outcome.shown;
             const auto& wire = http_failure(reason);
             const std::string body = std::string(core::info(reason).title) + ": " +
                                      login_error_text(reason, outcome.detail);
             return wire.status == 401 ? challenge(401, body) : text(wire.status, body);
         }
-        return establish(*outcome.user, interface, digest);
+        return establish(*outcome.user, *outcome.grant, digest);
+    }
+
+    // Whether this connection's login, made with the same credentials (`digest`), still
+    // stands: the gate re-admits it on every request, so that a right taken back ends here at
+    // once. When it does not, the caller logs the credentials in afresh, and the gate's
+    // refusal (with its real reason in the log) is what the client gets.
+    bool still_admitted(core::Interface interface, const std::string& digest) {
+        if (!files_ || !grant_ || interface_ != interface ||
+            !core::crypto::constant_time_equal(digest, login_digest_))
+            return false;
+        if (const auto refused = services_.gate.readmit(*grant_)) {
+            spdlog::info("http: {}: session of '{}' ended: {} ({})", ip_, files_->user().username,
+                         core::to_string(refused->reason), refused->detail);
+            return false;
+        }
+        return true;
     }
 
     void forget() {
         dav_.reset();
         files_.reset();
+        grant_.reset();
         login_digest_.clear();
     }
 
     // Opens the user's files for the requests of this connection.
-    std::optional<Response> establish(const core::User& user, core::Interface interface,
+    std::optional<Response> establish(const core::User& user, const core::SessionGrant& grant,
                                       const std::string& digest) {
+        const core::Interface interface = grant.interface;
         forget();
         const std::filesystem::path root = user.user_root.empty()
                                                ? services_.files_dir / user.username
@@ -169,6 +194,7 @@ class Router : public Handler, public ApiLogin {
         dav_ = std::make_unique<Dav>(*files_, services_.locks, std::string(kDavPrefix));
         login_digest_ = digest;
         interface_ = interface;
+        grant_ = grant;
         return std::nullopt;
     }
 
@@ -177,6 +203,7 @@ class Router : public Handler, public ApiLogin {
     std::string login_digest_;
     core::Interface interface_ = core::Interface::dav;
     std::unique_ptr<vfs::FileSession> files_;
+    std::optional<core::SessionGrant> grant_;
     std::unique_ptr<Dav> dav_;
     Api api_;
     Target target_ = Target::none;

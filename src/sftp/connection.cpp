@@ -286,6 +286,16 @@ bool Connection::step(TimePoint now, bool stopping) {
         spdlog::info("sftp: {}: closed: the address is banned", ip_);
         return false;
     }
+    // Rights taken back (user disabled, deleted or locked, password changed, key revoked, ...)
+    // end the session within a second, whatever it is doing.
+    if (grant_ && now - readmitted_at_ >= kReadmitEvery) {
+        readmitted_at_ = now;
+        if (const auto refused = gate_.readmit(*grant_)) {
+            spdlog::info("sftp: {}: session of '{}' ended: {} ({})", ip_, user_->username,
+                         core::to_string(refused->reason), refused->detail);
+            return false;
+        }
+    }
     if (!user_ && now - accepted_at_ > kLoginGrace) {
         spdlog::info("sftp: {}: no login within {} s; closing", ip_, kLoginGrace.count());
         return false;

@@ -97,6 +97,8 @@ class Connection {
     ssh_counter_struct received_{};
 
     std::optional<core::User> user_;
+    std::optional<core::SessionGrant> grant_;  // what the login proved; re-admitted each second
+    TimePoint readmitted_at_;
     std::set<core::Factor> verified_;
     std::optional<std::int64_t> verified_user_id_;
     std::string kbdint_user_;  // the answer to a keyboard-interactive prompt does not repeat it
@@ -124,6 +126,7 @@ class Connection {
     std::size_t out_bytes_ = 0;
     bool flushing_ = false;
     static constexpr std::size_t kOutboxLimit = 8 * 1024 * 1024;
+    static constexpr auto kReadmitEvery = std::chrono::seconds(1);
 };
 
 }  // namespace drawbridge::sftp

@@ -15,9 +15,9 @@ namespace {
 
 // The text of the authentication banner for a refusal a client may be told about.
 std::string banner_for(const core::LoginOutcome& outcome) {
-    const auto& info = core::info(outcome.reason);
+    const auto& info = core::info(outcome.shown);
     // The region refusal's detail names the server to use; the others' public text is enough.
-    const std::string text = outcome.reason == core::FailureReason::region_mismatch
+    const std::string text = outcome.shown == core::FailureReason::region_mismatch
                                  ? outcome.detail
                                  : std::string(info.public_message);
     return "drawbridge: " + std::string(info.title) + ": " + text + "\r\n";
@@ -122,6 +122,8 @@ void Connection::on_decided(const core::LoginOutcome& outcome) {
     switch (outcome.kind) {
         case core::LoginOutcome::Kind::success:
             user_ = outcome.user;
+            grant_ = outcome.grant;
+            readmitted_at_ = last_activity_;
             ssh_message_auth_reply_success(m, 0);
             break;
         case core::LoginOutcome::Kind::partial:
@@ -139,7 +141,7 @@ void Connection::on_decided(const core::LoginOutcome& outcome) {
             if (outcome.reason == core::FailureReason::rate_limited) banned_ = true;
             // SSH carries only a generic failure; a site may choose to say more about safe
             // reasons.
-            if (show_failure_reasons_ && core::info(outcome.reason).safe_to_disclose) {
+            if (show_failure_reasons_ && core::info(outcome.shown).safe_to_disclose) {
                 const std::string text = banner_for(outcome);
                 ssh_string banner = ssh_string_from_char(text.c_str());
                 ssh_send_issue_banner(session_, banner);

@@ -374,14 +374,18 @@ TEST_F(GateTest, ChecksRunInTheDocumentedOrder) {
     store_->save_site_settings(site);
     expect(FailureReason::ip_mismatch);
     set("alice", "allowed_ips", "");
-    expect(FailureReason::locked_out);
-    accounts_->unlock("alice", {});
+    // The lock is decided after the credential (below): only its holder is told.
     expect(FailureReason::disabled);
     set("alice", "disabled", "false");
     expect(FailureReason::expired_access);
     set("alice", "authenticate_until", "never");
     expect(FailureReason::no_sftp_permission);
     set("alice", "sftp_permission", "true");
+    const auto wrong = password("alice", "Wrong-Horse-9-Battery");
+    EXPECT_EQ(wrong.reason, FailureReason::locked_out);
+    EXPECT_EQ(wrong.shown, FailureReason::password_mismatch);
+    expect(FailureReason::locked_out);
+    accounts_->unlock("alice", {});
     EXPECT_EQ(password("alice", "Wrong-Horse-9-Battery").reason, FailureReason::password_mismatch);
     expect(FailureReason::password_change_required);
     set("alice", "require_password_change", "false");
@@ -402,6 +406,30 @@ TEST_F(GateTest, NetworkAndAccountChecksRunBeforeAnyHashing) {
     }
     const auto elapsed = std::chrono::steady_clock::now() - start;
     EXPECT_LT(elapsed, std::chrono::milliseconds(1000));
+}
+
+// A locked account costs a wrong guess what a wrong password costs, and answers it the same.
+TEST_F(GateTest, LockedAccountCostsAndAnswersLikeAWrongPassword) {
+    open(400000);
+    add_user("alice");  // hashed at the gate's cost
+    auto u = *store_->find_user_by_name("alice");
+    u.lockout_expires = kNow + 3600;
+    store_->update_user(u);
+    auto time = [&](const char* user, core::LoginOutcome& out) {
+        const auto start = std::chrono::steady_clock::now();
+        out = password(user, "Wrong-Horse-9-Battery");
+        return std::chrono::steady_clock::now() - start;
+    };
+    core::LoginOutcome locked, unknown;
+    const auto locked_time = time("alice", locked);
+    EXPECT_EQ(locked.reason, FailureReason::locked_out);  // the log's truth
+    EXPECT_EQ(locked.shown, FailureReason::password_mismatch);
+    EXPECT_EQ(last_entry().failure_type, FailureReason::locked_out);
+    const auto unknown_time = time("nobody", unknown);
+    EXPECT_EQ(unknown.shown, FailureReason::username_not_found);
+    EXPECT_GT(locked_time * 2, unknown_time);
+    EXPECT_GT(unknown_time * 2, locked_time);
+    EXPECT_EQ(password("alice", kGoodPassword).shown, FailureReason::locked_out);
 }
 
 // An unknown username costs one dummy hash, so timing does not tell which names exist.

@@ -1,0 +1,73 @@
+// The gate's second question: may an open session go on? A login is decided once, but what it
+// granted can be taken back at any time (docs/login-gate.md#sessions), so every protocol asks
+// again from the grant the login returned: on each HTTP request, and once a second for every
+// open SFTP and FTP session.
+#include "auth/gate_context.h"
+#include "auth/login_gate.h"
+#include "core/crypto.h"
+
+namespace drawbridge::auth {
+
+using core::FailureReason;
+
+std::string password_digest(const core::User& user) {
+    return core::crypto::to_hex(core::crypto::sha256(user.password_hash));
+}
+
+core::SessionGrant LoginGate::grant_of(const Context& ctx) const {
+    core::SessionGrant g;
+    g.user_id = ctx.user->id;
+    g.interface = ctx.interface;
+    g.client_ip = ctx.ip ? ctx.ip->to_string() : ctx.ip_text;
+    if (ctx.attempt && ctx.attempt->verified_user_id == ctx.user->id)
+        g.factors = ctx.attempt->verified;
+    g.factors.insert(ctx.kind == CredentialKind::password  ? core::Factor::password
+                     : ctx.kind == CredentialKind::ssh_key ? core::Factor::ssh_key
+                                                           : core::Factor::api_key);
+    if (ctx.api_key) g.api_key_id = ctx.api_key->id;
+    if (ctx.ssh_key) g.ssh_key_id = ctx.ssh_key->id;
+    if (g.factors.contains(core::Factor::password)) g.password_digest = password_digest(*ctx.user);
+    return g;
+}
+
+std::optional<Refusal> LoginGate::readmit(const core::SessionGrant& grant) {
+    Context ctx;
+    ctx.interface = grant.interface;
+    ctx.ip_text = grant.client_ip;
+    ctx.ip = core::IpAddress::parse(grant.client_ip);
+    ctx.now = clock_.now();
+    ctx.site = store_.load_site_settings();
+    if (ctx.ip)
+        if (auto r = security_.check_address(*ctx.ip, false, ctx.site.brute_force_protection))
+            return Refusal{r->reason, r->detail};
+    ctx.user = store_.find_user(grant.user_id);
+    if (!ctx.user) return Refusal{FailureReason::username_not_found, "the user was deleted"};
+    ctx.username = ctx.user->username;
+    for (Check check :
+         {&LoginGate::check_ip_allowed, &LoginGate::check_locked_out, &LoginGate::check_disabled,
+          &LoginGate::check_expired_access, &LoginGate::check_protocol_permission})
+        if (auto r = (this->*check)(ctx)) return r;
+    if (grant.factors.contains(core::Factor::password) &&
+        !core::crypto::constant_time_equal(password_digest(*ctx.user), grant.password_digest))
+        return Refusal{FailureReason::password_mismatch,
+                       "the password this session logged in with was changed"};
+    if (grant.api_key_id) {
+        const auto key = store_.find_api_key(*grant.api_key_id);
+        if (!key || key->user_id != grant.user_id)
+            return Refusal{FailureReason::api_key_mismatch,
+                           "the API key this session logged in with was revoked"};
+        if (key->expires_at && *key->expires_at <= ctx.now)
+            return Refusal{FailureReason::api_key_expired,
+                           "the API key this session logged in with expired at " +
+                               core::format_time(*key->expires_at)};
+    }
+    if (grant.ssh_key_id) {
+        const auto key = store_.find_ssh_key(*grant.ssh_key_id);
+        if (!key || key->user_id != grant.user_id)
+            return Refusal{FailureReason::key_mismatch,
+                           "the SSH key this session logged in with was removed"};
+    }
+    return std::nullopt;
+}
+
+}  // namespace drawbridge::auth

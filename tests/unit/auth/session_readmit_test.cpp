@@ -1,0 +1,79 @@
+// LoginGate::readmit: what a login granted ends when the rights behind it are taken back.
+#include "gate_fixture.h"
+
+namespace drawbridge::testing {
+namespace {
+
+using core::FailureReason;
+using core::Interface;
+
+class ReadmitTest : public GateTest {
+  protected:
+    core::SessionGrant grant_of(const core::LoginOutcome& o) {
+        EXPECT_TRUE(o.ok()) << o.detail;
+        EXPECT_TRUE(o.grant.has_value());
+        return o.grant.value_or(core::SessionGrant{});
+    }
+    FailureReason readmit(const core::SessionGrant& g) {
+        const auto r = gate_->readmit(g);
+        return r ? r->reason : FailureReason::none;
+    }
+};
+
+TEST_F(ReadmitTest, PasswordSessionEndsWithAPasswordChange) {
+    add_user("alice");
+    const auto g = grant_of(password("alice", kGoodPassword));
+    EXPECT_EQ(g.factors, std::set<core::Factor>{core::Factor::password});
+    EXPECT_EQ(readmit(g), FailureReason::none);
+    const auto before = count_entries("failedlogin");
+    accounts_->set_password("alice", "Another-Horse-7-Battery", false, {});
+    EXPECT_EQ(readmit(g), FailureReason::password_mismatch);
+    EXPECT_EQ(count_entries("failedlogin"), before);  // records nothing
+}
+
+TEST_F(ReadmitTest, DisableLockExpiryPermissionAndDeleteEndSessions) {
+    add_user("alice");
+    const auto g = grant_of(password("alice", kGoodPassword));
+    set("alice", "disabled", "true");
+    EXPECT_EQ(readmit(g), FailureReason::disabled);
+    set("alice", "disabled", "false");
+    EXPECT_EQ(readmit(g), FailureReason::none);
+    auto u = *store_->find_user_by_name("alice");
+    u.lockout_expires = kNow + 60;
+    store_->update_user(u);
+    EXPECT_EQ(readmit(g), FailureReason::locked_out);
+    accounts_->unlock("alice", {});
+    set("alice", "sftp_permission", "false");
+    EXPECT_EQ(readmit(g), FailureReason::no_sftp_permission);
+    set("alice", "sftp_permission", "true");
+    set("alice", "allowed_ips", "10.0.0.0/8");
+    EXPECT_EQ(readmit(g), FailureReason::ip_mismatch);
+    set("alice", "allowed_ips", "");
+    set("alice", "authenticate_until", "2026-01-01");
+    EXPECT_EQ(readmit(g), FailureReason::expired_access);
+    accounts_->delete_user("alice", {});
+    EXPECT_EQ(readmit(g), FailureReason::username_not_found);
+}
+
+TEST_F(ReadmitTest, ApiKeySessionEndsWhenTheKeyIsRevokedNotWithThePassword) {
+    add_user("alice");
+    const auto created = accounts_->create_api_key("alice", "nightly", "", std::nullopt, {});
+    const auto g = grant_of(password("@api-nightly", created.secret, Interface::dav));
+    EXPECT_EQ(g.api_key_id, created.key.id);
+    accounts_->set_password("alice", "Another-Horse-7-Battery", false, {});
+    EXPECT_EQ(readmit(g), FailureReason::none);
+    accounts_->revoke_api_key("alice", "nightly", {});
+    EXPECT_EQ(readmit(g), FailureReason::api_key_mismatch);
+}
+
+TEST_F(ReadmitTest, SshKeySessionEndsWhenTheKeyIsRemoved) {
+    add_user("alice");
+    accounts_->add_ssh_key("alice", kAliceKey, "", {});
+    const auto g = grant_of(key("alice", kAliceKey));
+    EXPECT_EQ(readmit(g), FailureReason::none);
+    accounts_->remove_ssh_key("alice", kAliceFingerprint, {});
+    EXPECT_EQ(readmit(g), FailureReason::key_mismatch);
+}
+
+}  // namespace
+}  // namespace drawbridge::testing
