@@ -8,6 +8,7 @@
 
 #include "auth/accounts.h"
 #include "store/store.h"
+#include "vfs/listing.h"
 
 namespace drawbridge::app {
 
@@ -59,7 +60,15 @@ std::string read_stdin() {
 }
 
 void print_table(std::ostream& out, const std::vector<std::string>& header,
-                 const std::vector<std::vector<std::string>>& rows) {
+                 const std::vector<std::vector<std::string>>& raw_rows) {
+    // Cells hold what users control (names, paths, log details): a CR or LF in one would
+    // forge a row, an escape sequence would drive the terminal. JSON output escapes by itself.
+    std::vector<std::vector<std::string>> rows;
+    rows.reserve(raw_rows.size());
+    for (const auto& raw : raw_rows) {
+        auto& row = rows.emplace_back();
+        for (const auto& cell : raw) row.push_back(vfs::escape_controls(cell));
+    }
     std::vector<std::size_t> width(header.size());
     for (std::size_t i = 0; i < header.size(); ++i) width[i] = header[i].size();
     for (const auto& row : rows)

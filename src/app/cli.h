@@ -49,7 +49,8 @@ void print_json_list(std::ostream& out, const std::vector<T>& items) {
     out << arr.dump(2) << "\n";
 }
 
-// Prints rows as aligned columns under a header.
+// Prints rows as aligned columns under a header; control characters in cells are escaped
+// (vfs::escape_controls), so that no stored string can forge a row.
 void print_table(std::ostream& out, const std::vector<std::string>& header,
                  const std::vector<std::vector<std::string>>& rows);
 

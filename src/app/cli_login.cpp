@@ -4,6 +4,7 @@
 #include "app/cli.h"
 #include "app/json.h"
 #include "core/cidr.h"
+#include "vfs/listing.h"
 
 namespace drawbridge::app {
 
@@ -42,8 +43,8 @@ void add_login_commands(CLI::App& app, CliContext& ctx) {
                 return;
             }
             if (reasons.empty()) {
-                std::cout << "'" << *username << "' may log in over " << *protocol << " from "
-                          << *ip << " with a valid credential\n";
+                std::cout << "'" << vfs::escape_controls(*username) << "' may log in over "
+                          << *protocol << " from " << *ip << " with a valid credential\n";
                 return;
             }
             std::vector<std::vector<std::string>> rows;
@@ -83,10 +84,11 @@ void add_login_commands(CLI::App& app, CliContext& ctx) {
                                  .dump(2)
                           << "\n";
             } else if (outcome.ok()) {
-                std::cout << "login succeeded for '" << outcome.user->username << "'\n";
+                std::cout << "login succeeded for '" << vfs::escape_controls(outcome.user->username)
+                          << "'\n";
             } else {
-                std::cout << "login refused: " << info.failure_type << ": " << outcome.detail
-                          << "\n";
+                std::cout << "login refused: " << info.failure_type << ": "
+                          << vfs::escape_controls(outcome.detail) << "\n";
             }
             if (!outcome.ok()) throw CLI::RuntimeError(1);
         });

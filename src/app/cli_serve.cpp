@@ -1,7 +1,10 @@
 // `drawbridge serve`: initialise the data directory and run the node until a signal stops it.
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <iostream>
 
 #include "app/cli.h"
@@ -56,6 +59,26 @@ ftp::ServerOptions ftp_options(const NodeConfig& config) {
     return o;
 }
 
+// Every connection, open file and listing takes a descriptor; the usual soft limit of 1024
+// would be reached long before the hard one. Raised once, for the whole process.
+void raise_open_file_limit() {
+    rlimit lim{};
+    if (getrlimit(RLIMIT_NOFILE, &lim) != 0) {
+        spdlog::warn("cannot read the open file limit: {}", std::strerror(errno));
+        return;
+    }
+    if (lim.rlim_cur < lim.rlim_max) {
+        const rlim_t before = lim.rlim_cur;
+        lim.rlim_cur = lim.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &lim) != 0) {
+            spdlog::warn("cannot raise the open file limit from {}: {}", before,
+                         std::strerror(errno));
+            return;
+        }
+    }
+    spdlog::info("open file limit {}", lim.rlim_cur);
+}
+
 }  // namespace
 
 void add_serve_command(CLI::App& app, CliContext& ctx) {
@@ -80,6 +103,7 @@ void add_serve_command(CLI::App& app, CliContext& ctx) {
                      std::filesystem::absolute(config.files_dir()).string());
         spdlog::info("region '{}', PBKDF2 iterations {}", config.region, config.pbkdf2_iterations);
         bootstrap_admin(node);
+        raise_open_file_limit();
         spdlog::info("{} user(s)", node.store->count_users());
 
         sftp::ServerOptions sftp_options;
@@ -90,6 +114,10 @@ void add_serve_command(CLI::App& app, CliContext& ctx) {
         sftp_options.files_dir = config.files_dir();
         sftp_options.idle_timeout_seconds = config.sftp_idle_timeout;
         sftp_options.workers = config.sftp_workers;
+        sftp_options.max_handles_per_session =
+            static_cast<std::size_t>(config.sftp_max_handles_per_session);
+        sftp_options.max_handles_per_user =
+            static_cast<std::size_t>(config.sftp_max_handles_per_user);
         sftp_options.proxy_trusted = core::split_list(config.proxy_trusted);
         if (!sftp_options.proxy_trusted.empty())
             spdlog::info("PROXY protocol required from {}", config.proxy_trusted);

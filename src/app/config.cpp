@@ -100,6 +100,16 @@ const std::array kKeys = {
     Key{"sftp.workers", "DRAWBRIDGE_SFTP_WORKERS",
         "event-loop threads serving SFTP connections (default 0: one per core)",
         [](NodeConfig& c, std::string_view v) { return parse_int(v, 0, 256, c.sftp_workers); }},
+    Key{"sftp.max_handles_per_session", "DRAWBRIDGE_SFTP_MAX_HANDLES_PER_SESSION",
+        "open files and folders one SFTP session may hold (default 256)",
+        [](NodeConfig& c, std::string_view v) {
+            return parse_int(v, 1, 65536, c.sftp_max_handles_per_session);
+        }},
+    Key{"sftp.max_handles_per_user", "DRAWBRIDGE_SFTP_MAX_HANDLES_PER_USER",
+        "open files and folders one user may hold across its SFTP sessions (default 1024)",
+        [](NodeConfig& c, std::string_view v) {
+            return parse_int(v, 1, 1048576, c.sftp_max_handles_per_user);
+        }},
     Key{"ftp.address", "DRAWBRIDGE_FTP_ADDRESS", "address the FTP listeners bind (default 0.0.0.0)",
         [](NodeConfig& c, std::string_view v) -> std::optional<std::string> {
             if (!core::IpAddress::parse(v)) return "expected an IPv4 or IPv6 address";

@@ -26,6 +26,9 @@ struct NodeConfig {
     int sftp_alt_port = -1;  // a second port for networks that block the first; -1: none
     int sftp_idle_timeout = 120;
     int sftp_workers = 0;  // event-loop threads; 0: one per core
+    // Open handles (files, folders) one SFTP session, and one user across sessions, may hold.
+    int sftp_max_handles_per_session = 256;
+    int sftp_max_handles_per_user = 1024;
     // FTP: explicit FTPS (and plain FTP where the site allows it) and implicit FTPS.
     std::string ftp_address = "0.0.0.0";
     int ftp_port = 2121;           // 0: any free port (printed at start)

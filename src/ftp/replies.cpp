@@ -87,6 +87,10 @@ std::string file_error(int error) {
             return "550 Is a directory.";
         case ENAMETOOLONG:
             return "553 File name too long.";
+        case EINVAL:  // mostly a new name the vfs refuses (vfs::name_fault)
+            return "553 File name not allowed: a new name may not contain CR or LF.";
+        case EFBIG:  // vfs::check_write_offset
+            return "554 REST offset is beyond the end of the file.";
         case ENOSPC:
         case EDQUOT:
             return "552 Insufficient storage space.";

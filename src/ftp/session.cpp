@@ -176,7 +176,8 @@ void Session::close_all() {
 }
 
 std::string Session::path_of(std::string_view arg) const {
-    return vfs::normalize(arg, cwd_);
+    // dispatch() has refused an argument the vfs does not decode; cwd_ never holds one.
+    return vfs::virtual_path(arg, cwd_).value_or(cwd_);
 }
 
 asio::awaitable<void> Session::run() {
@@ -345,6 +346,13 @@ asio::awaitable<void> Session::dispatch(CommandLine cmd) {
     if (transfer_active_ && !(c->flags & kAnytime)) co_await wait_for_transfer();
     if ((c->flags & kLogin) && !files_) {
         co_await reply("530 Please log in with USER and PASS first.");
+        co_await count_bad_command();
+        co_return;
+    }
+    // Arguments are paths for most commands; a NUL in one is refused here, before any command
+    // sees it, with the vfs's words (see vfs::path_fault).
+    if (const auto why = vfs::path_fault(cmd.arg); !why.empty()) {
+        co_await reply("501 Refused: " + std::string(why) + ".");
         co_await count_bad_command();
         co_return;
     }

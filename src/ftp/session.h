@@ -27,6 +27,7 @@
 #include "ftp/wire.h"
 #include "store/store.h"
 #include "vfs/file_session.h"
+#include "vfs/listing.h"
 
 namespace drawbridge::ftp {
 
@@ -96,7 +97,11 @@ class Session : public std::enable_shared_from_this<Session> {
     asio::awaitable<bool> first_bytes_acceptable();
     void refuse_forged_proxy_header();
     asio::awaitable<void> send_raw(std::string text);
-    asio::awaitable<void> reply(std::string text) { co_await send_raw(std::move(text) + "\r\n"); }
+    // One reply line: a control character in it (a file name's CR or LF) is escaped, so that a
+    // name never ends the reply early or forges another.
+    asio::awaitable<void> reply(std::string text) {
+        co_await send_raw(vfs::escape_controls(text) + "\r\n");
+    }
     asio::awaitable<void> dispatch(CommandLine cmd);
     asio::awaitable<bool> count_bad_command();
     asio::awaitable<void> count_failed_login();

@@ -422,11 +422,12 @@ asio::awaitable<std::uint64_t> Session::stream_listing(const Job& job, ChunkWrit
         }
         chunk += prefix;
         switch (job.kind) {
+            // Names are escaped (a CR or LF in one would end the line); LIST's ls_line does it.
             case Job::Kind::nlst:
-                chunk += std::string(name) + "\r\n";
+                chunk += vfs::escape_controls(name) + "\r\n";
                 break;
             case Job::Kind::mlsd:
-                chunk += mlsx_facts(st, granted(child)) + " " + std::string(name) + "\r\n";
+                chunk += mlsx_facts(st, granted(child)) + " " + vfs::escape_controls(name) + "\r\n";
                 break;
             default:
                 chunk += list_line(name, st, now);

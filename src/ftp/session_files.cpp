@@ -9,6 +9,7 @@
 #include "core/crypto.h"
 #include "ftp/replies.h"
 #include "ftp/session.h"
+#include "vfs/listing.h"
 
 namespace drawbridge::ftp {
 
@@ -177,8 +178,9 @@ asio::awaitable<void> Session::cmd_mlst(std::string arg) {
         co_await reply(file_error(e));
         co_return;
     }
-    co_await send_raw("250-Listing " + path + "\r\n " + mlsx_facts(st, granted(path)) + " " + path +
-                      "\r\n250 End.\r\n");
+    const std::string shown = vfs::escape_controls(path);
+    co_await send_raw("250-Listing " + shown + "\r\n " + mlsx_facts(st, granted(path)) + " " +
+                      shown + "\r\n250 End.\r\n");
 }
 
 asio::awaitable<void> Session::cmd_retr(std::string arg) {
@@ -246,6 +248,8 @@ asio::awaitable<void> Session::upload(std::string arg, bool append, bool unique)
             e = files_->root().open_file(job.path, flags, 0644, job.fd);
             struct stat st {};
             if (!e && fstat(job.fd.get(), &st) == 0 && S_ISDIR(st.st_mode)) e = EISDIR;
+            // REST far past the end would make a sparse file of any size (EFBIG).
+            if (!e && job.offset) e = vfs::check_write_offset(job.fd.get(), job.offset);
             // Resuming: what follows the offset is replaced by what the client sends.
             if (!e && job.offset && ftruncate(job.fd.get(), static_cast<off_t>(job.offset)) != 0)
                 e = errno;

@@ -222,6 +222,10 @@ int status_of_errno(int error) {
             return 507;
         case ENAMETOOLONG:
             return 414;
+        case EINVAL:  // a new name the vfs refuses (CR or LF)
+            return 400;
+        case EFBIG:
+            return 413;
         case EISDIR:
             return 405;
         default:

@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "vfs/local_root.h"
+
 namespace drawbridge::http {
 namespace {
 
@@ -96,7 +98,7 @@ std::optional<std::string> decode_path(std::string_view target) {
                 if (hi < 0 || lo < 0) return std::nullopt;
                 c = static_cast<char>(hi * 16 + lo);
                 i += 2;
-                if (c == '/' || c == '\0') return std::nullopt;
+                if (c == '/') return std::nullopt;
             }
             segment += c;
         }
@@ -105,7 +107,8 @@ std::optional<std::string> decode_path(std::string_view target) {
         out += segment;
     }
     if (out.empty()) return std::string(1, '/');
-    if (!valid_utf8(out)) return std::nullopt;
+    // The rule of every protocol for bytes a path cannot hold (a NUL from %00).
+    if (!vfs::path_fault(out).empty() || !valid_utf8(out)) return std::nullopt;
     return out;
 }
 

@@ -75,7 +75,7 @@ struct Callbacks {
 };
 
 Connection::Connection(ssh_session session, std::uint64_t id, std::string ip, auth::LoginGate& gate,
-                       audit::ActionLog& log, const ServerOptions& options,
+                       audit::ActionLog& log, const ServerOptions& options, HandleCounter& handles,
                        const core::SiteSettings& site, Decider decider)
     : session_(session),
       id_(id),
@@ -83,6 +83,7 @@ Connection::Connection(ssh_session session, std::uint64_t id, std::string ip, au
       gate_(gate),
       log_(log),
       options_(options),
+      handles_(handles),
       show_failure_reasons_(site.sftp_show_failure_reasons),
       decider_(std::move(decider)),
       accepted_at_(std::chrono::steady_clock::now()),
@@ -153,11 +154,14 @@ bool Connection::open_sftp() {
         spdlog::error("sftp: cannot open the root folder of '{}': {}", user_->username, e.what());
         return false;
     }
-    sftp_ = std::make_unique<Session>(*files_, [this](std::string packet) {
-        out_bytes_ += packet.size();
-        outbox_.push_back(std::move(packet));
-        flush();
-    });
+    sftp_ = std::make_unique<Session>(
+        *files_,
+        [this](std::string packet) {
+            out_bytes_ += packet.size();
+            outbox_.push_back(std::move(packet));
+            flush();
+        },
+        &handles_);
     // Stop handling requests while replies pile up; step() resumes it as they drain.
     sftp_->set_backpressure([this] { return out_bytes_ < kOutboxLimit; });
     return true;

@@ -36,8 +36,8 @@ class Connection {
     using Decider = std::function<void(Connection&, core::LoginAttempt)>;
 
     Connection(ssh_session session, std::uint64_t id, std::string ip, auth::LoginGate& gate,
-               audit::ActionLog& log, const ServerOptions& options, const core::SiteSettings& site,
-               Decider decider);
+               audit::ActionLog& log, const ServerOptions& options, HandleCounter& handles,
+               const core::SiteSettings& site, Decider decider);
     ~Connection();
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
@@ -86,6 +86,7 @@ class Connection {
     auth::LoginGate& gate_;
     audit::ActionLog& log_;
     const ServerOptions& options_;
+    HandleCounter& handles_;
     bool show_failure_reasons_ = false;
     Decider decider_;
     bool attempted_ = false;  // any login attempt or key probe

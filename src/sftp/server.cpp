@@ -222,7 +222,7 @@ struct Server::Worker {
             return;
         }
         auto c = std::make_unique<Connection>(
-            session, next_id++, ip, server.gate_, server.log_, server.options_,
+            session, next_id++, ip, server.gate_, server.log_, server.options_, *server.handles_,
             server.gate_.site_settings(),
             [this](Connection& conn, core::LoginAttempt a) { decide(conn, std::move(a)); });
         if (!in.score_if_abandoned) c->skip_abandoned_report();
@@ -307,7 +307,11 @@ struct Server::Worker {
 };
 
 Server::Server(ServerOptions options, auth::LoginGate& gate, audit::ActionLog& log)
-    : options_(std::move(options)), gate_(gate), log_(log) {
+    : options_(std::move(options)),
+      gate_(gate),
+      log_(log),
+      handles_(std::make_unique<HandleCounter>(options_.max_handles_per_session,
+                                               options_.max_handles_per_user)) {
     std::string error;
     auto trusted = core::parse_cidr_list(options_.proxy_trusted, &error);
     if (!trusted) throw std::runtime_error("sftp: proxy.trusted: " + error);

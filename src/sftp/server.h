@@ -13,8 +13,9 @@
 
 #include "audit/action_log.h"
 #include "auth/login_gate.h"
-#include "core/work_pool.h"
 #include "core/cidr.h"
+#include "core/work_pool.h"
+#include "sftp/session.h"
 #include "vfs/file_session.h"
 
 namespace drawbridge::sftp {
@@ -26,6 +27,9 @@ struct ServerOptions {
     std::filesystem::path files_dir;  // users' roots default to <files_dir>/<username>
     int idle_timeout_seconds = 120;
     int workers = 0;  // event-loop threads; 0: one per core
+    // Open handles (files and folders) a session, and a user across its sessions, may hold.
+    std::size_t max_handles_per_session = HandleCounter::kDefaultPerSession;
+    std::size_t max_handles_per_user = HandleCounter::kDefaultPerUser;
     // Legacy SSH algorithms for every connection (the site setting sftp_insecure_ciphers does the
     // same at run time).
     bool legacy_algorithms = false;
@@ -63,6 +67,8 @@ class Server {
     ServerOptions options_;
     auth::LoginGate& gate_;
     audit::ActionLog& log_;
+    // Shared by every connection; declared before workers_, which outlive it otherwise.
+    std::unique_ptr<HandleCounter> handles_;
     core::CidrList proxy_trusted_;
     std::vector<std::filesystem::path> host_keys_;
     std::vector<int> listen_fds_;

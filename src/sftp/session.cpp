@@ -72,6 +72,29 @@ const Session::Handler Session::kHandlers[] = {
     {SSH_FXP_EXTENDED, "extended", &Session::on_extended, false},
 };
 
+bool HandleCounter::acquire(std::int64_t user) {
+    const std::lock_guard lock(mutex_);
+    auto& n = open_[user];
+    if (n >= per_user_) return false;
+    ++n;
+    return true;
+}
+
+void HandleCounter::release(std::int64_t user) {
+    const std::lock_guard lock(mutex_);
+    const auto it = open_.find(user);
+    if (it == open_.end()) return;
+    if (--it->second == 0) open_.erase(it);
+}
+
+Session::Session(vfs::FileSession& files, Output out, HandleCounter* handles)
+    : files_(files), out_(std::move(out)), counter_(handles) {
+    if (!counter_) {
+        own_counter_ = std::make_unique<HandleCounter>();
+        counter_ = own_counter_.get();
+    }
+}
+
 Session::~Session() {
     // The connection ended with files still open. An upload the client never closed is
     // incomplete: its temporary file goes and the final name keeps what it had.
@@ -87,6 +110,7 @@ Session::~Session() {
             close_handle(h);
         }
     }
+    while (taken_ > 0) give_back_handle();
 }
 
 bool Session::feed(std::string_view data) {
@@ -142,7 +166,17 @@ void Session::status(std::uint32_t id, std::uint32_t code, std::string_view mess
 }
 
 void Session::status_errno(std::uint32_t id, int error) {
-    status(id, status_of(error), error ? std::strerror(error) : "Success");
+    // Two vfs refusals, in words that name the rule: EINVAL is mostly a new name it does not
+    // create, EFBIG a write too far past the end (vfs::check_write_offset).
+    const char* text = error == EINVAL  ? "Invalid argument (a new name may not contain CR or LF)"
+                       : error == EFBIG ? "offset beyond end of file"
+                       : error          ? std::strerror(error)
+                                        : "Success";
+    status(id, status_of(error), text);
+}
+
+void Session::bad_message(std::uint32_t id, const Reader& r) {
+    status(id, SSH_FX_BAD_MESSAGE, r.why());
 }
 
 void Session::refuse(std::uint32_t id, int error, std::string_view action, std::string_view path,
@@ -151,8 +185,15 @@ void Session::refuse(std::uint32_t id, int error, std::string_view action, std::
     status_errno(id, error);
 }
 
-std::string Session::path_arg(std::string_view client_path) const {
-    return vfs::normalize(client_path, "/");
+std::string Session::raw_path_arg(Reader& r) const {
+    const std::string_view text = r.str();
+    if (const auto why = vfs::path_fault(text); !why.empty()) r.fail(why);
+    return r.ok() ? std::string(text) : std::string();
+}
+
+std::string Session::path_arg(Reader& r) const {
+    const std::string text = raw_path_arg(r);
+    return r.ok() ? *vfs::virtual_path(text, "/") : std::string();
 }
 
 Session::Handle* Session::find(std::string_view handle) {
@@ -160,8 +201,25 @@ Session::Handle* Session::find(std::string_view handle) {
     return it == handles_.end() ? nullptr : &it->second;
 }
 
+std::string Session::take_handle() {
+    if (taken_ >= counter_->per_session())
+        return "too many open handles in this session (at most " +
+               std::to_string(counter_->per_session()) + "); close some first";
+    if (!counter_->acquire(files_.user().id))
+        return "too many open handles for this user across sessions (at most " +
+               std::to_string(counter_->per_user()) + "); close some first";
+    ++taken_;
+    return {};
+}
+
+void Session::give_back_handle() {
+    if (taken_ == 0) return;
+    --taken_;
+    counter_->release(files_.user().id);
+}
+
 std::string Session::add(Handle h) {
-    // Handles are counters, not slots: there is no fixed table to run out of.
+    // Names are counters, never reused; how many may be open at once is take_handle()'s cap.
     std::string name = std::to_string(next_handle_++);
     handles_.emplace(name, std::move(h));
     return name;
@@ -193,10 +251,10 @@ void Session::on_init(std::uint32_t, Reader& r) {
 }
 
 void Session::on_open(std::uint32_t id, Reader& r) {
-    const std::string path = path_arg(r.str());
+    const std::string path = path_arg(r);
     const std::uint32_t pflags = r.u32();
     const Attrs a = r.attrs();
-    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    if (!r.ok()) return bad_message(id, r);
     const bool read = pflags & SSH_FXF_READ, write = pflags & SSH_FXF_WRITE;
     if (!read && !write) return status(id, SSH_FX_BAD_MESSAGE, "open needs READ or WRITE");
     if (const int e = read ? files_.check(Permission::read, path) : 0)
@@ -209,6 +267,9 @@ void Session::on_open(std::uint32_t id, Reader& r) {
     if ((pflags & SSH_FXF_EXCL) && (pflags & SSH_FXF_CREAT) && exists)
         return status(id, SSH_FX_FAILURE, "File exists");
     if (exists && S_ISDIR(st.st_mode)) return status(id, SSH_FX_FAILURE, "Is a directory");
+    // Before anything is created or truncated: a refused open changes nothing.
+    if (const std::string full = take_handle(); !full.empty())
+        return status(id, SSH_FX_FAILURE, full);
 
     OpenFile f;
     f.path = path;
@@ -234,18 +295,22 @@ void Session::on_open(std::uint32_t id, Reader& r) {
         if (pflags & SSH_FXF_EXCL) flags |= O_EXCL;
         error = files_.root().open_file(path, flags, mode, f.fd);
     }
-    if (error) return status_errno(id, error);
+    if (error) {
+        give_back_handle();
+        return status_errno(id, error);
+    }
     const std::string handle = add(std::move(f));
     send(Writer(SSH_FXP_HANDLE).u32(id).str(handle).finish());
 }
 
 void Session::on_close(std::uint32_t id, Reader& r) {
     const std::string handle(r.str());
-    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    if (!r.ok()) return bad_message(id, r);
     auto it = handles_.find(handle);
     if (it == handles_.end()) return status(id, SSH_FX_FAILURE, "invalid handle");
     const int error = close_handle(it->second);
     handles_.erase(it);
+    give_back_handle();
     status_errno(id, error);
 }
 
@@ -253,7 +318,7 @@ void Session::on_read(std::uint32_t id, Reader& r) {
     const auto handle = r.str();
     const std::uint64_t offset = r.u64();
     const std::uint32_t len = std::min(r.u32(), kMaxReadWrite);
-    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    if (!r.ok()) return bad_message(id, r);
     auto* f = std::get_if<OpenFile>(find(handle));
     if (!f) return status(id, SSH_FX_FAILURE, "invalid handle");
     Writer w(SSH_FXP_DATA);
@@ -271,10 +336,11 @@ void Session::on_write(std::uint32_t id, Reader& r) {
     const auto handle = r.str();
     const std::uint64_t offset = r.u64();
     const auto data = r.str();
-    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    if (!r.ok()) return bad_message(id, r);
     auto* f = std::get_if<OpenFile>(find(handle));
     if (!f) return status(id, SSH_FX_FAILURE, "invalid handle");
     if (!f->writing) return status(id, SSH_FX_PERMISSION_DENIED, "handle not open for writing");
+    if (const int e = vfs::check_write_offset(f->fd.get(), offset)) return status_errno(id, e);
     std::size_t done = 0;
     while (done < data.size()) {
         const ssize_t n = ::pwrite(f->fd.get(), data.data() + done, data.size() - done,
@@ -290,16 +356,16 @@ void Session::on_write(std::uint32_t id, Reader& r) {
 }
 
 void Session::on_lstat(std::uint32_t id, Reader& r) {
-    const std::string path = path_arg(r.str());
-    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    const std::string path = path_arg(r);
+    if (!r.ok()) return bad_message(id, r);
     struct stat st {};
     if (const int e = files_.root().stat(path, false, st)) return status_errno(id, e);
     send(Writer(SSH_FXP_ATTRS).u32(id).attrs(Attrs::from_stat(st)).finish());
 }
 
 void Session::on_stat(std::uint32_t id, Reader& r) {
-    const std::string path = path_arg(r.str());
-    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    const std::string path = path_arg(r);
+    if (!r.ok()) return bad_message(id, r);
     struct stat st {};
     if (const int e = files_.root().stat(path, true, st)) return status_errno(id, e);
     send(Writer(SSH_FXP_ATTRS).u32(id).attrs(Attrs::from_stat(st)).finish());
@@ -307,7 +373,7 @@ void Session::on_stat(std::uint32_t id, Reader& r) {
 
 void Session::on_fstat(std::uint32_t id, Reader& r) {
     const auto handle = r.str();
-    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    if (!r.ok()) return bad_message(id, r);
     auto* f = std::get_if<OpenFile>(find(handle));
     if (!f) return status(id, SSH_FX_FAILURE, "invalid handle");
     struct stat st {};
@@ -332,9 +398,9 @@ int Session::apply_attrs(std::string_view path, const Attrs& a, bool follow) {
 }
 
 void Session::on_setstat(std::uint32_t id, Reader& r) {
-    const std::string path = path_arg(r.str());
+    const std::string path = path_arg(r);
     const Attrs a = r.attrs();
-    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    if (!r.ok()) return bad_message(id, r);
     if (const int e = files_.check(Permission::write, path)) return refuse(id, e, "update", path);
     const int e = apply_attrs(path, a, true);
     if (e == EOPNOTSUPP) return status(id, SSH_FX_OP_UNSUPPORTED);
@@ -344,7 +410,7 @@ void Session::on_setstat(std::uint32_t id, Reader& r) {
 void Session::on_fsetstat(std::uint32_t id, Reader& r) {
     const auto handle = r.str();
     const Attrs a = r.attrs();
-    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    if (!r.ok()) return bad_message(id, r);
     auto* f = std::get_if<OpenFile>(find(handle));
     if (!f) return status(id, SSH_FX_FAILURE, "invalid handle");
     if (const int e = files_.check(Permission::write, f->path))
@@ -364,18 +430,23 @@ void Session::on_fsetstat(std::uint32_t id, Reader& r) {
 }
 
 void Session::on_opendir(std::uint32_t id, Reader& r) {
-    const std::string path = path_arg(r.str());
-    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    const std::string path = path_arg(r);
+    if (!r.ok()) return bad_message(id, r);
     if (const int e = files_.check(Permission::list, path)) return refuse(id, e, "list", path);
+    if (const std::string full = take_handle(); !full.empty())
+        return status(id, SSH_FX_FAILURE, full);
     OpenDir d;
     d.path = path;
-    if (const int e = files_.root().open_dir(path, d.reader)) return status_errno(id, e);
+    if (const int e = files_.root().open_dir(path, d.reader)) {
+        give_back_handle();
+        return status_errno(id, e);
+    }
     send(Writer(SSH_FXP_HANDLE).u32(id).str(add(std::move(d))).finish());
 }
 
 void Session::on_readdir(std::uint32_t id, Reader& r) {
     const auto handle = r.str();
-    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    if (!r.ok()) return bad_message(id, r);
     auto* d = std::get_if<OpenDir>(find(handle));
     if (!d) return status(id, SSH_FX_FAILURE, "invalid handle");
     // A batch at a time: any directory size, constant memory.
@@ -397,8 +468,8 @@ void Session::on_readdir(std::uint32_t id, Reader& r) {
 }
 
 void Session::on_remove(std::uint32_t id, Reader& r) {
-    const std::string path = path_arg(r.str());
-    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    const std::string path = path_arg(r);
+    if (!r.ok()) return bad_message(id, r);
     if (const int e = files_.check(Permission::remove, path)) return refuse(id, e, "destroy", path);
     const int e = files_.root().unlink(path);
     files_.record("destroy", path, {}, {}, {}, e);
@@ -406,9 +477,9 @@ void Session::on_remove(std::uint32_t id, Reader& r) {
 }
 
 void Session::on_mkdir(std::uint32_t id, Reader& r) {
-    const std::string path = path_arg(r.str());
+    const std::string path = path_arg(r);
     const Attrs a = r.attrs();
-    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    if (!r.ok()) return bad_message(id, r);
     if (const int e = files_.check(Permission::write, path)) return refuse(id, e, "mkdir", path);
     const int e =
         files_.root().mkdir(path, (a.flags & kAttrPermissions) ? a.permissions & 0777 : 0755);
@@ -417,8 +488,8 @@ void Session::on_mkdir(std::uint32_t id, Reader& r) {
 }
 
 void Session::on_rmdir(std::uint32_t id, Reader& r) {
-    const std::string path = path_arg(r.str());
-    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    const std::string path = path_arg(r);
+    if (!r.ok()) return bad_message(id, r);
     if (const int e = files_.check(Permission::remove, path)) return refuse(id, e, "rmdir", path);
     const int e = files_.root().rmdir(path);
     files_.record("rmdir", path, {}, {}, {}, e);
@@ -436,14 +507,14 @@ void Session::name_reply(std::uint32_t id, std::string_view path, const struct s
 }
 
 void Session::on_realpath(std::uint32_t id, Reader& r) {
-    const std::string path = path_arg(r.str());
-    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    const std::string path = path_arg(r);
+    if (!r.ok()) return bad_message(id, r);
     name_reply(id, path, nullptr);
 }
 
 void Session::on_rename(std::uint32_t id, Reader& r) {
-    const std::string from = path_arg(r.str()), to = path_arg(r.str());
-    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    const std::string from = path_arg(r), to = path_arg(r);
+    if (!r.ok()) return bad_message(id, r);
     if (const int e = files_.check_move(from, to)) return refuse(id, e, "move", from, to);
     // SFTP v3 rename never replaces an existing file; posix-rename@openssh.com does.
     const int e = files_.root().rename(from, to, RENAME_NOREPLACE);
@@ -452,8 +523,8 @@ void Session::on_rename(std::uint32_t id, Reader& r) {
 }
 
 void Session::on_readlink(std::uint32_t id, Reader& r) {
-    const std::string path = path_arg(r.str());
-    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    const std::string path = path_arg(r);
+    if (!r.ok()) return bad_message(id, r);
     std::string target;
     if (const int e = files_.root().readlink(path, target)) return status_errno(id, e);
     name_reply(id, target, nullptr);
@@ -461,9 +532,9 @@ void Session::on_readlink(std::uint32_t id, Reader& r) {
 
 void Session::on_symlink(std::uint32_t id, Reader& r) {
     // OpenSSH (and so every common client) sends the target first, then the link's path.
-    const std::string target(r.str());
-    const std::string link = path_arg(r.str());
-    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    const std::string target = raw_path_arg(r);
+    const std::string link = path_arg(r);
+    if (!r.ok()) return bad_message(id, r);
     // The target as the link will resolve it: relative to the link's folder.
     const std::string resolved = vfs::normalize(target, link.substr(0, link.rfind('/') + 1));
     if (const int e = files_.check_alias(resolved, link))

@@ -7,9 +7,12 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <variant>
 
 #include "sftp/wire.h"
@@ -36,10 +39,36 @@ inline constexpr std::uint32_t kMaxReadWrite = 1024 * 1024;
 inline constexpr std::uint32_t kMaxWrite = 256 * 1024;
 inline constexpr std::uint32_t kMaxPacket = kMaxReadWrite + 1024;
 
+// Caps on open handles (files and folders), so that one client cannot take every descriptor of
+// the process (HTTPS, FTP and other logins need them too). One counter is shared by all the
+// sessions of a server, from any thread: the per-user cap counts a user's handles across
+// sessions. Set by [sftp] max_handles_per_session and max_handles_per_user.
+class HandleCounter {
+  public:
+    static constexpr std::size_t kDefaultPerSession = 256;
+    static constexpr std::size_t kDefaultPerUser = 1024;
+
+    explicit HandleCounter(std::size_t per_session = kDefaultPerSession,
+                           std::size_t per_user = kDefaultPerUser)
+        : per_session_(per_session), per_user_(per_user) {}
+    std::size_t per_session() const { return per_session_; }
+    std::size_t per_user() const { return per_user_; }
+    // Counts one more handle of `user`; false (counting nothing) when it already has per_user.
+    bool acquire(std::int64_t user);
+    void release(std::int64_t user);
+
+  private:
+    const std::size_t per_session_, per_user_;
+    std::mutex mutex_;
+    std::unordered_map<std::int64_t, std::size_t> open_;  // user id -> open handles
+};
+
 class Session {
   public:
     using Output = std::function<void(std::string)>;
-    Session(vfs::FileSession& files, Output out) : files_(files), out_(std::move(out)) {}
+    // `handles` is the server's shared counter; without one, the session counts its own with
+    // the default caps.
+    Session(vfs::FileSession& files, Output out, HandleCounter* handles = nullptr);
     ~Session();
 
     // Returns false when the stream is unusable (a packet over the limit or before INIT) and
@@ -70,12 +99,21 @@ class Session {
     void send(std::string packet) { out_(std::move(packet)); }
     void status(std::uint32_t id, std::uint32_t code, std::string_view message = {});
     void status_errno(std::uint32_t id, int error);
+    // A packet that did not parse, or held what no request may (Reader::fail's reason).
+    void bad_message(std::uint32_t id, const Reader& r);
     // Answers a request the folder permissions refused, and audits it like a failed operation.
     void refuse(std::uint32_t id, int error, std::string_view action, std::string_view path,
                 std::string_view destination = {});
     void name_reply(std::uint32_t id, std::string_view path, const struct stat* st);
-    std::string path_arg(std::string_view client_path) const;
+    // Reads a path argument: a virtual path, or the reader failed with vfs::path_fault's words.
+    std::string path_arg(Reader& r) const;
+    // Reads a path that is not made virtual here (a symlink's target), refused the same way.
+    std::string raw_path_arg(Reader& r) const;
     Handle* find(std::string_view handle);
+    // Takes room for one more handle under the caps: empty when taken (add() or give_back()
+    // must follow), otherwise the refusal's text.
+    std::string take_handle();
+    void give_back_handle();
     std::string add(Handle h);
     int close_handle(Handle& h);
 
@@ -122,6 +160,9 @@ class Session {
     bool initialised_ = false;
     std::uint64_t next_handle_ = 1;
     std::map<std::string, Handle, std::less<>> handles_;
+    std::unique_ptr<HandleCounter> own_counter_;  // when the server shares none
+    HandleCounter* counter_;
+    std::size_t taken_ = 0;  // handles taken by this session (open, or being opened)
 
     static const Handler kHandlers[];
     struct Extension {

@@ -31,15 +31,15 @@ std::span<const Session::Extension> Session::extensions() {
 
 void Session::on_extended(std::uint32_t id, Reader& r) {
     const auto name = r.str();
-    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    if (!r.ok()) return bad_message(id, r);
     for (const auto& e : kExtensions)
         if (e.name == name) return (this->*e.fn)(id, r);
     status(id, SSH_FX_OP_UNSUPPORTED, "unsupported extension");
 }
 
 void Session::ext_posix_rename(std::uint32_t id, Reader& r) {
-    const std::string from = path_arg(r.str()), to = path_arg(r.str());
-    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    const std::string from = path_arg(r), to = path_arg(r);
+    if (!r.ok()) return bad_message(id, r);
     if (const int e = files_.check_move(from, to)) return refuse(id, e, "move", from, to);
     const int e = files_.root().rename(from, to, 0);
     files_.record("move", from, to, {}, {}, e);
@@ -55,8 +55,8 @@ void Session::statvfs_reply(std::uint32_t id, const struct statvfs& v) {
 }
 
 void Session::ext_statvfs(std::uint32_t id, Reader& r) {
-    const std::string path = path_arg(r.str());
-    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    const std::string path = path_arg(r);
+    if (!r.ok()) return bad_message(id, r);
     struct stat st {};
     if (const int e = files_.root().stat(path, true, st)) return status_errno(id, e);
     struct statvfs v {};
@@ -66,7 +66,7 @@ void Session::ext_statvfs(std::uint32_t id, Reader& r) {
 
 void Session::ext_fstatvfs(std::uint32_t id, Reader& r) {
     const auto handle = r.str();
-    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    if (!r.ok()) return bad_message(id, r);
     auto* f = std::get_if<OpenFile>(find(handle));
     if (!f) return status(id, SSH_FX_FAILURE, "invalid handle");
     struct statvfs v {};
@@ -75,35 +75,35 @@ void Session::ext_fstatvfs(std::uint32_t id, Reader& r) {
 }
 
 void Session::ext_hardlink(std::uint32_t id, Reader& r) {
-    const std::string from = path_arg(r.str()), to = path_arg(r.str());
-    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    const std::string from = path_arg(r), to = path_arg(r);
+    if (!r.ok()) return bad_message(id, r);
     if (const int e = files_.check_alias(from, to)) return refuse(id, e, "create", to, from);
     status_errno(id, files_.root().link(from, to));
 }
 
 void Session::ext_fsync(std::uint32_t id, Reader& r) {
     const auto handle = r.str();
-    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    if (!r.ok()) return bad_message(id, r);
     auto* f = std::get_if<OpenFile>(find(handle));
     if (!f) return status(id, SSH_FX_FAILURE, "invalid handle");
     status_errno(id, ::fsync(f->fd.get()) == 0 ? 0 : errno);
 }
 
 void Session::ext_limits(std::uint32_t id, Reader&) {
-    // max-open-handles 0: no limit beyond memory.
+    // max-open-handles: this session's cap (the per-user one may refuse sooner).
     send(Writer(SSH_FXP_EXTENDED_REPLY)
              .u32(id)
              .u64(kMaxPacket)
              .u64(kMaxReadWrite)
              .u64(kMaxWrite)
-             .u64(0)
+             .u64(counter_->per_session())
              .finish());
 }
 
 void Session::ext_lsetstat(std::uint32_t id, Reader& r) {
-    const std::string path = path_arg(r.str());
+    const std::string path = path_arg(r);
     const Attrs a = r.attrs();
-    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    if (!r.ok()) return bad_message(id, r);
     if (const int e = files_.check(Permission::write, path)) return refuse(id, e, "update", path);
     const int e = apply_attrs(path, a, false);
     if (e == EOPNOTSUPP) return status(id, SSH_FX_OP_UNSUPPORTED, "attributes of a symlink itself");
@@ -116,7 +116,7 @@ void Session::ext_copy_data(std::uint32_t id, Reader& r) {
     const std::uint64_t length = r.u64();
     const auto to_handle = r.str();
     std::uint64_t to_offset = r.u64();
-    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    if (!r.ok()) return bad_message(id, r);
     auto* from = std::get_if<OpenFile>(find(from_handle));
     auto* to = std::get_if<OpenFile>(find(to_handle));
     if (!from || !to) return status(id, SSH_FX_FAILURE, "invalid handle");
@@ -127,6 +127,7 @@ void Session::ext_copy_data(std::uint32_t id, Reader& r) {
         return refuse(id, e, "copy", from->path, to->path);
     if (const int e = files_.check(Permission::write, to->path))
         return refuse(id, e, "copy", from->path, to->path);
+    if (const int e = vfs::check_write_offset(to->fd.get(), to_offset)) return status_errno(id, e);
     // Length 0 means to the end of the source; the kernel copies without a round trip here.
     std::uint64_t left = length ? length : UINT64_MAX;
     while (left > 0) {
@@ -146,7 +147,7 @@ void Session::ext_copy_data(std::uint32_t id, Reader& r) {
 
 void Session::ext_home_directory(std::uint32_t id, Reader& r) {
     r.str();  // the username: a user's home is the root of its own jail
-    if (!r.ok()) return status(id, SSH_FX_BAD_MESSAGE);
+    if (!r.ok()) return bad_message(id, r);
     name_reply(id, "/", nullptr);
 }
 

@@ -81,11 +81,20 @@ class Reader {
     Attrs attrs();
     bool ok() const { return ok_; }
     bool empty() const { return data_.empty(); }
+    // Marks the packet bad for a reason the client is told (a field that read fine but holds
+    // what no request may: a path with a NUL byte).
+    void fail(std::string_view why) {
+        if (ok_) why_ = why;
+        ok_ = false;
+    }
+    // Why the packet is bad; empty for a short or malformed packet.
+    std::string_view why() const { return why_; }
 
   private:
     bool need(std::size_t n);
     std::string_view data_;
     bool ok_ = true;
+    std::string_view why_;
 };
 
 class Writer {

@@ -5,6 +5,23 @@
 
 namespace drawbridge::vfs {
 
+std::string escape_controls(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (const char ch : text) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c >= 0x20 && c != 0x7f) {
+            out += ch;
+            continue;
+        }
+        static constexpr char kHex[] = "0123456789abcdef";
+        out += "\\x";
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
+    }
+    return out;
+}
+
 std::string ls_line(std::string_view name, const struct stat& st, std::time_t now,
                     std::string_view owner) {
     char mode[11] = "----------";
@@ -25,7 +42,7 @@ std::string ls_line(std::string_view name, const struct stat& st, std::time_t no
     std::snprintf(buf, sizeof buf, "%s %3lu %-8s %-8s %12lld %s ", mode,
                   static_cast<unsigned long>(st.st_nlink), who.c_str(), who.c_str(),
                   static_cast<long long>(st.st_size), when);
-    return std::string(buf) + std::string(name);
+    return std::string(buf) + escape_controls(name);
 }
 
 }  // namespace drawbridge::vfs

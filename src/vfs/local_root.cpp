@@ -37,6 +37,15 @@ std::string relative(std::string_view path) {
     return n == "/" ? "." : n.substr(1);
 }
 
+bool has_nul(std::string_view s) {
+    return s.find('\0') != std::string_view::npos;
+}
+
+// The last component of a normalised path ("/a/b" -> "b").
+std::string_view leaf_of(std::string_view normalised) {
+    return normalised.substr(normalised.rfind('/') + 1);
+}
+
 std::string proc_path(int fd) {
     return "/proc/self/fd/" + std::to_string(fd);
 }
@@ -73,6 +82,29 @@ std::string normalize(std::string_view path, std::string_view cwd) {
     std::string out;
     for (auto p : parts) out.append("/").append(p);
     return out.empty() ? "/" : out;
+}
+
+std::string_view path_fault(std::string_view client_path) {
+    return has_nul(client_path) ? "path contains a NUL byte" : "";
+}
+
+std::optional<std::string> virtual_path(std::string_view client_path, std::string_view cwd) {
+    if (!path_fault(client_path).empty() || has_nul(cwd)) return std::nullopt;
+    return normalize(client_path, cwd);
+}
+
+std::string_view name_fault(std::string_view leaf) {
+    if (has_nul(leaf)) return "name contains a NUL byte";
+    if (leaf.find_first_of("\r\n") != std::string_view::npos)
+        return "name contains a line break (CR or LF)";
+    return "";
+}
+
+int check_write_offset(int fd, std::uint64_t offset) {
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) return errno;
+    const auto end = static_cast<std::uint64_t>(st.st_size);
+    return offset <= end || offset - end <= kMaxWriteGap ? 0 : EFBIG;
 }
 
 DirReader& DirReader::operator=(DirReader&& o) noexcept {
@@ -116,6 +148,7 @@ LocalRoot LocalRoot::open(const std::filesystem::path& dir, bool create) {
 
 int LocalRoot::resolve(std::string_view path, int flags, mode_t mode, unsigned long resolve_flags,
                        UniqueFd& out) const {
+    if (has_nul(path)) return EINVAL;  // the kernel would stop at it: another path than checked
     const int fd = openat2_fd(root_.get(), relative(path), flags, mode, resolve_flags);
     if (fd < 0) return -fd;
     out.reset(fd);
@@ -123,6 +156,7 @@ int LocalRoot::resolve(std::string_view path, int flags, mode_t mode, unsigned l
 }
 
 int LocalRoot::open_parent(std::string_view path, UniqueFd& parent, std::string& leaf) const {
+    if (has_nul(path)) return EINVAL;
     const std::string n = normalize(path);
     if (n == "/") return EPERM;  // the root itself has no parent to act in
     const auto slash = n.rfind('/');
@@ -134,6 +168,7 @@ int LocalRoot::open_file(std::string_view path, int flags, mode_t mode, UniqueFd
     // The last component must not be a symlink either when creating: O_NOFOLLOW on O_CREAT
     // keeps a planted link from redirecting the write.
     if (flags & O_CREAT) flags |= O_NOFOLLOW;
+    if ((flags & O_CREAT) && !name_fault(leaf_of(normalize(path))).empty()) return EINVAL;
     return resolve(path, flags, mode, kJail, out);
 }
 
@@ -157,6 +192,7 @@ int LocalRoot::mkdir(std::string_view path, mode_t mode) const {
     UniqueFd parent;
     std::string leaf;
     if (const int e = open_parent(path, parent, leaf)) return e == EPERM ? EEXIST : e;
+    if (!name_fault(leaf).empty()) return EINVAL;
     return ::mkdirat(parent.get(), leaf.c_str(), mode) == 0 ? 0 : errno;
 }
 
@@ -179,6 +215,7 @@ int LocalRoot::rename(std::string_view from, std::string_view to, unsigned flags
     std::string from_leaf, to_leaf;
     if (const int e = open_parent(from, from_dir, from_leaf)) return e;
     if (const int e = open_parent(to, to_dir, to_leaf)) return e;
+    if (!name_fault(to_leaf).empty()) return EINVAL;
     return ::renameat2(from_dir.get(), from_leaf.c_str(), to_dir.get(), to_leaf.c_str(), flags) == 0
                ? 0
                : errno;
@@ -189,6 +226,7 @@ int LocalRoot::link(std::string_view existing, std::string_view new_path) const 
     std::string from_leaf, to_leaf;
     if (const int e = open_parent(existing, from_dir, from_leaf)) return e;
     if (const int e = open_parent(new_path, to_dir, to_leaf)) return e;
+    if (!name_fault(to_leaf).empty()) return EINVAL;
     // No AT_SYMLINK_FOLLOW: a hard link to a symlink links the symlink, never what it names.
     return ::linkat(from_dir.get(), from_leaf.c_str(), to_dir.get(), to_leaf.c_str(), 0) == 0
                ? 0
@@ -196,9 +234,9 @@ int LocalRoot::link(std::string_view existing, std::string_view new_path) const 
 }
 
 int LocalRoot::symlink(std::string_view target, std::string_view link_path) const {
+    if (target.empty() || has_nul(target) || has_nul(link_path)) return EINVAL;
     const std::string link = normalize(link_path);
     const std::string link_dir = link.substr(0, link.rfind('/') + 1);  // "/a/b/"
-    if (target.empty()) return EINVAL;
     // Walk the target from where it starts (the root for an absolute target, the link's folder
     // otherwise); a ".." above the root means it points outside, which is refused.
     long depth = target.front() == '/' ? 0 : std::count(link_dir.begin(), link_dir.end(), '/') - 1;
@@ -226,6 +264,7 @@ int LocalRoot::symlink(std::string_view target, std::string_view link_path) cons
     UniqueFd parent;
     std::string leaf;
     if (const int e = open_parent(link, parent, leaf)) return e;
+    if (!name_fault(leaf).empty()) return EINVAL;
     return ::symlinkat(rel.c_str(), parent.get(), leaf.c_str()) == 0 ? 0 : errno;
 }
 
@@ -268,8 +307,11 @@ int LocalRoot::statvfs(struct statvfs& out) const {
 
 int AtomicUpload::begin(const LocalRoot& root, std::string_view path, mode_t mode,
                         AtomicUpload& out) {
+    if (has_nul(path)) return EINVAL;
     const std::string final_path = normalize(path);
     if (final_path == "/") return EISDIR;
+    // Refused before any data arrives, not at the final rename.
+    if (!name_fault(leaf_of(final_path)).empty()) return EINVAL;
     struct stat st {};
     if (root.stat(final_path, false, st) == 0 && !S_ISREG(st.st_mode))
         return S_ISDIR(st.st_mode) ? EISDIR : EPERM;

@@ -3,13 +3,15 @@
 // point outside fail with EXDEV, whatever a string check would have said.
 //
 // Paths are virtual ("/" is the root). Operations return 0 or an errno value, so that each
-// protocol maps errors to its own status codes in one function.
+// protocol maps errors to its own status codes in one function. A path holding a NUL byte never
+// reaches a system call (EINVAL), nor does a new name that name_fault() refuses (EINVAL).
 #pragma once
 
 #include <dirent.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -44,6 +46,31 @@ class UniqueFd {
 // Resolves "." and ".." lexically against `cwd` and clamps at the root, as a chroot does:
 // normalize("../../etc", "/a") is "/etc" inside the root. Returns "/a/b" form.
 std::string normalize(std::string_view path, std::string_view cwd = "/");
+
+// Why a path a client sent cannot name anything, in words for the client; empty when it can.
+// A NUL byte is refused: the permission check would see the whole string while the system
+// call stops at the NUL, so "/private\0" would be checked as one path and opened as another.
+std::string_view path_fault(std::string_view client_path);
+
+// The one decoding of a client's path into a virtual path, for every protocol: normalize()
+// against `cwd`, or nullopt when path_fault() refuses it (the caller answers with its text).
+std::optional<std::string> virtual_path(std::string_view client_path, std::string_view cwd = "/");
+
+// Why `leaf` may not be the name of a new file, folder or link; empty when it may. CR and LF
+// (and NUL) are refused, as most servers do: line-based protocols (FTP replies and listings,
+// logs) would otherwise carry a forged line. LocalRoot applies it to every name it creates and
+// answers EINVAL.
+std::string_view name_fault(std::string_view leaf);
+
+// How far past a file's end a write may start (the hole it leaves), until quotas exist: enough
+// for pipelined SFTP writes applied out of order (64 requests of our 256 KiB write length, as
+// OpenSSH's and rclone's clients keep in flight), far from the terabytes of sparse file an
+// unbounded offset creates in one request.
+inline constexpr std::uint64_t kMaxWriteGap = 16 * 1024 * 1024;
+
+// 0 when writing at `offset` of the open file `fd` stays within kMaxWriteGap of its end, EFBIG
+// when it does not (each protocol words it: "offset beyond end of file"), or fstat's errno.
+int check_write_offset(int fd, std::uint64_t offset);
 
 // Streams a directory's entries in constant memory.
 class DirReader {

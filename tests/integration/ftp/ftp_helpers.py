@@ -69,3 +69,13 @@ class RawControl:
 
     def close(self):
         self.sock.close()
+
+
+def raw_login(server, user="alice", password=GOOD):
+    """A RawControl logged in over plain FTP (the site setting ssl_required turned off)."""
+    server.run("site", "set", "ssl_required=false")
+    c = RawControl(server.ftp_port)
+    c.cmd("USER " + user)
+    reply = c.cmd("PASS " + password)
+    assert reply.startswith("230"), reply
+    return c

@@ -224,7 +224,10 @@ def test_protocol_details(server):
     for i in range(1100):
         sftp.open(f"/big/f{i:04}", "w").close()
     assert len(sftp.listdir("/big")) == 1100  # many READDIR batches
-    handles = [sftp.open(f"/big/f{i:04}") for i in range(300)]  # beyond 256 handles
+    # Up to sftp.max_handles_per_session (256) at once; then a clear refusal (test_sftp_limits.py).
+    handles = [sftp.open(f"/big/f{i:04}") for i in range(256)]
+    with pytest.raises(IOError, match="too many open handles"):
+        sftp.open("/big/f0300")
     for h in handles:
         h.close()
     t.close()

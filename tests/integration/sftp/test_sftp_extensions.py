@@ -216,7 +216,7 @@ def test_limits_advertise_large_reads_and_writes(raw):
     max_packet, max_read, max_write, max_handles = (reply.u64() for _ in range(4))
     assert max_read == 1024 * 1024 and max_write == 256 * 1024
     assert max_packet >= max_read + 13  # a READ reply (header + data) fits in a packet
-    assert max_handles == 0  # no limit
+    assert max_handles == 256  # sftp.max_handles_per_session
     # The advertised sizes work: a 1 MiB read comes back whole, a 256 KiB write goes in whole.
     data = os.urandom(max_read)
     h = raw.handle("/big", FXF_WRITE | FXF_CREAT | FXF_TRUNC)

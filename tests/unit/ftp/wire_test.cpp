@@ -60,6 +60,10 @@ TEST(FtpWire, ListingLines) {
               "-rw-r--r--   1 ftp      ftp              1234 Sep 13 12:26 f.txt\r\n");
     EXPECT_EQ(list_line("f.txt", st, 1700000000),
               "-rw-r--r--   1 ftp      ftp              1234 Sep 13  2020 f.txt\r\n");
+    // A name with control characters (made on disk) cannot end the line or forge another.
+    EXPECT_EQ(list_line("inj\r\n213 x\x1b\x7f\\", st, 1700000000),
+              "-rw-r--r--   1 ftp      ftp              1234 Sep 13  2020 "
+              "inj\\x0d\\x0a213 x\\x1b\\x7f\\\r\n");
     EXPECT_EQ(mlsx_facts(st),
               "type=file;size=1234;modify=20200913122640;perm=adfrw;unix.mode=0644;");
     st.st_mode = S_IFDIR | 0755;

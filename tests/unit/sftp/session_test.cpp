@@ -173,16 +173,31 @@ TEST_F(SessionTest, LimitsAdvertiseLargeTransfers) {
     EXPECT_EQ(rep.rest.u64(), kMaxPacket);
     EXPECT_EQ(rep.rest.u64(), kMaxReadWrite);
     EXPECT_EQ(rep.rest.u64(), kMaxWrite);
-    EXPECT_EQ(rep.rest.u64(), 0u);  // handles: no limit
+    EXPECT_EQ(rep.rest.u64(), HandleCounter::kDefaultPerSession);  // open handles
 }
 
-TEST_F(SessionTest, HandlesAreNotCappedAt256) {
+// One client must not take every descriptor of the process: past the cap an open fails, and
+// a close makes room again.
+TEST_F(SessionTest, HandlesAreCappedPerSession) {
     ASSERT_TRUE(session_->feed(kInit));
     std::ofstream(dir_ / "root" / "f") << "x";
-    for (std::uint32_t i = 0; i < 1000; ++i) {
+    std::string first_handle;
+    for (std::uint32_t i = 0; i < HandleCounter::kDefaultPerSession; ++i) {
         ASSERT_TRUE(session_->feed(packet(3, i, str("/f") + u32(1) + u32(0))));
-        ASSERT_EQ(last().type, 102) << i;
+        auto rep = last();
+        ASSERT_EQ(rep.type, 102) << i;
+        if (i == 0) first_handle = std::string(rep.rest.str());
     }
+    ASSERT_TRUE(session_->feed(packet(3, 9000, str("/f") + u32(1) + u32(0))));
+    auto refused = last();
+    ASSERT_EQ(refused.type, 101);
+    EXPECT_EQ(refused.code, static_cast<std::uint32_t>(SSH_FX_FAILURE));
+    EXPECT_NE(refused.rest.str().find("too many open handles"), std::string_view::npos);
+    ASSERT_TRUE(session_->feed(packet(11, 9001, str("/"))));  // folders count too
+    EXPECT_EQ(last().type, 101);
+    ASSERT_TRUE(session_->feed(packet(4, 9002, str(first_handle))));
+    ASSERT_TRUE(session_->feed(packet(3, 9003, str("/f") + u32(1) + u32(0))));
+    EXPECT_EQ(last().type, 102);
 }
 
 }  // namespace

@@ -207,5 +207,55 @@ TEST_F(LocalRootTest, RacingASymlinkSwapNeverEscapes) {
     EXPECT_EQ(escaped, 0);
 }
 
+TEST_F(LocalRootTest, APathWithANulByteNeverReachesASystemCall) {
+    write("/denied.txt", "denied");
+    fs::create_directories(base_ / "root" / "private");
+    using namespace std::string_literals;
+    const std::string nul_file = "/denied.txt\0x"s, nul_dir = "/private\0"s;
+    UniqueFd fd;
+    EXPECT_EQ(root_.open_file(nul_file, O_WRONLY | O_TRUNC, 0, fd), EINVAL);
+    struct stat st {};
+    EXPECT_EQ(root_.stat(nul_file, true, st), EINVAL);
+    DirReader dir;
+    EXPECT_EQ(root_.open_dir(nul_dir, dir), EINVAL);
+    EXPECT_EQ(root_.unlink(nul_file), EINVAL);
+    EXPECT_EQ(root_.rename(nul_dir, "/unprot", 0), EINVAL);
+    EXPECT_EQ(root_.rename("/denied.txt", nul_dir, 0), EINVAL);
+    EXPECT_EQ(root_.symlink("/denied.txt\0"s, "/l"), EINVAL);
+    AtomicUpload up;
+    EXPECT_EQ(AtomicUpload::begin(root_, nul_file, 0644, up), EINVAL);
+    EXPECT_EQ(read("/denied.txt"), "denied");
+    EXPECT_TRUE(fs::exists(base_ / "root" / "private"));
+    EXPECT_EQ(path_fault(nul_dir), "path contains a NUL byte");
+    EXPECT_FALSE(virtual_path(nul_dir));
+    EXPECT_EQ(virtual_path("a/../b", "/x"), "/x/b");
+}
+
+TEST_F(LocalRootTest, NewNamesMayNotHoldALineBreak) {
+    write("/ok.txt", "ok");
+    UniqueFd fd;
+    EXPECT_EQ(root_.open_file("/a\rb", O_WRONLY | O_CREAT, 0644, fd), EINVAL);
+    EXPECT_EQ(root_.mkdir("/d\nx", 0755), EINVAL);
+    EXPECT_EQ(root_.rename("/ok.txt", "/x\r\ny", 0), EINVAL);
+    EXPECT_EQ(root_.link("/ok.txt", "/h\n"), EINVAL);
+    EXPECT_EQ(root_.symlink("/ok.txt", "/l\r"), EINVAL);
+    AtomicUpload up;
+    EXPECT_EQ(AtomicUpload::begin(root_, "/u\n", 0644, up), EINVAL);
+    // A folder that already has one (made before) still takes new, clean names.
+    fs::create_directories(base_ / "root" / "old\nname");
+    EXPECT_EQ(root_.mkdir("/old\nname/clean", 0755), 0);
+    EXPECT_EQ(root_.open_file("/old\nname", O_RDONLY | O_DIRECTORY, 0, fd), 0);
+}
+
+TEST_F(LocalRootTest, WritesMayStartOnlySoFarPastTheEnd) {
+    write("/f", "abc");
+    UniqueFd fd;
+    ASSERT_EQ(root_.open_file("/f", O_WRONLY, 0, fd), 0);
+    EXPECT_EQ(check_write_offset(fd.get(), 0), 0);
+    EXPECT_EQ(check_write_offset(fd.get(), 3 + kMaxWriteGap), 0);
+    EXPECT_EQ(check_write_offset(fd.get(), 4 + kMaxWriteGap), EFBIG);
+    EXPECT_EQ(check_write_offset(fd.get(), std::uint64_t{1} << 40), EFBIG);
+}
+
 }  // namespace
 }  // namespace drawbridge::vfs
