@@ -202,7 +202,8 @@ core::User Accounts::unlock(std::string_view username, const Actor& actor) {
     user.lockout_expires.reset();
     store_.transaction([&] {
         store_.update_user(user);
-        store_.clear_login_failures(user.id);  // the count starts again from nothing
+        store_.clear_login_failures(user.id, "");  // the count starts again from nothing
+        store_.clear_user_address_locks(user.id);
         record(user, "user_update", "unlocked", actor);
     });
     return user;

@@ -234,11 +234,12 @@ std::optional<Refusal> LoginGate::resolve_identity(Context& ctx) const {
 }
 
 std::optional<Refusal> LoginGate::check_locked_out(Context& ctx) const {
-    const auto& until = ctx.user->lockout_expires;
-    if (until && *until > ctx.now)
-        return Refusal{FailureReason::locked_out, "locked out after repeated failed logins until " +
-                                                      core::format_time(*until)};
-    return std::nullopt;
+    const auto until = security_.locked_until(*ctx.user, ctx.ip, ctx.now);
+    if (!until) return std::nullopt;
+    const bool everywhere = ctx.user->lockout_expires == until;
+    return Refusal{FailureReason::locked_out,
+                   std::string("locked out") + (everywhere ? "" : " from " + ctx.ip->to_string()) +
+                       " after repeated failed logins until " + core::format_time(*until)};
 }
 
 std::optional<Refusal> LoginGate::check_disabled(Context& ctx) const {
@@ -389,7 +390,7 @@ core::LoginOutcome LoginGate::finish_success(Context& ctx) {
     user.last_login_at = ctx.now;
     if (auto* field = user.last_login_field(ctx.interface)) *field = ctx.now;
     store_.update_user(user);
-    security_.record_success(user);
+    if (ctx.ip) security_.record_success(user, *ctx.ip, ctx.site);
     if (ctx.api_key) store_.touch_api_key(ctx.api_key->id, ctx.now);
     if (ctx.ssh_key) store_.touch_ssh_key(ctx.ssh_key->id, ctx.now);
 

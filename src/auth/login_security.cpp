@@ -137,19 +137,29 @@ FailureEffects LoginSecurity::record_failure(const core::IpAddress& ip, FailureR
             std::end(kLockoutReasons))
         return out;
     const auto now = clock_.now();
+    const std::string key = offender_key(ip);
+    const bool by_address = site.user_lockout_scope == "address";
     store_.transaction([&] {
-        store_.add_login_failure(user->id, ip.to_string(), now);
+        store_.add_login_failure(user->id, key, now);
         const int failures = store_.count_login_failures(
-            user->id, now - core::UnixTime{site.user_lockout_within} * core::kSecondsPerHour);
+            user->id, now - core::UnixTime{site.user_lockout_within} * core::kSecondsPerHour,
+            by_address ? key : "");
         if (failures < site.user_lockout_tries) return;
+        const auto until =
+            now + core::UnixTime{site.user_lockout_lock_period} * core::kSecondsPerHour;
+        if (by_address) {
+            store_.lock_user_from(user->id, key, until);
+            store_.clear_login_failures(user->id, key);
+            out.locked_until = until;
+            return;
+        }
         // Re-read, so that the lock never writes back fields changed since the attempt began.
         auto fresh = store_.find_user(user->id);
         if (!fresh) return;
-        fresh->lockout_expires =
-            now + core::UnixTime{site.user_lockout_lock_period} * core::kSecondsPerHour;
+        fresh->lockout_expires = until;
         store_.update_user(*fresh);
         // The count starts again after a lock, so that the lock's end is not an instant relock.
-        store_.clear_login_failures(user->id);
+        store_.clear_login_failures(user->id, "");
         out.locked_until = fresh->lockout_expires;
     });
     return out;
@@ -161,8 +171,21 @@ std::optional<core::IpBan> LoginSecurity::record_abandoned(const core::IpAddress
                  protect);
 }
 
-void LoginSecurity::record_success(const core::User& user) {
-    store_.clear_login_failures(user.id);
+void LoginSecurity::record_success(const core::User& user, const core::IpAddress& ip,
+                                   const core::SiteSettings& site) {
+    // Locked by address, a success forgets only its own address's failures: a user logging in
+    // from the office must not wipe the count of whoever is guessing elsewhere.
+    store_.clear_login_failures(user.id, site.user_lockout_scope == "address" ? offender_key(ip)
+                                                                              : "");
+}
+
+std::optional<core::UnixTime> LoginSecurity::locked_until(const core::User& user,
+                                                          const std::optional<core::IpAddress>& ip,
+                                                          core::UnixTime now) const {
+    // A lock on the account holds in either scope (one set before the scope changed, too).
+    if (user.lockout_expires && *user.lockout_expires > now) return user.lockout_expires;
+    if (!ip) return std::nullopt;
+    return store_.user_locked_from(user.id, offender_key(*ip), now);
 }
 
 std::vector<core::IpBan> LoginSecurity::bans(bool include_expired) {

@@ -68,8 +68,15 @@ class LoginSecurity {
                                   const core::User* user, const core::SiteSettings& site);
     // A connection that closed without trying to log in.
     std::optional<core::IpBan> record_abandoned(const core::IpAddress& ip, bool protect);
-    // A success forgets the user's failed attempts.
-    void record_success(const core::User& user);
+    // A success forgets the user's failed attempts (by address: those from its address).
+    void record_success(const core::User& user, const core::IpAddress& ip,
+                        const core::SiteSettings& site);
+    // When the user's lock that holds for `ip` ends; nullopt when none does. A lock holds on
+    // every address (user_lockout_scope=user, the default) or on the addresses whose failures
+    // caused it (address).
+    std::optional<core::UnixTime> locked_until(const core::User& user,
+                                               const std::optional<core::IpAddress>& ip,
+                                               core::UnixTime now) const;
 
     // Administration.
     std::vector<core::IpBan> bans(bool include_expired);

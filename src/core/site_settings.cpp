@@ -34,6 +34,12 @@ std::optional<std::string> validate_region(std::string_view v) {
     return std::nullopt;
 }
 
+std::optional<std::string> validate_lockout_scope(std::string_view v) {
+    if (v == "user" || v == "address") return std::nullopt;
+    return "must be 'user' (the account is locked everywhere) or 'address' (only from the "
+           "addresses that guessed)";
+}
+
 std::optional<std::string> validate_hostname(std::string_view v) {
     if (v.empty() || v.size() > 253) return "must be a host name of 1 to 253 characters";
     for (char c : v)
@@ -78,6 +84,9 @@ const std::array kFields = {
                  "hours in which those failures count"},
     SettingField{"user_lockout_lock_period", &S::user_lockout_lock_period, 1, 8760, nullptr,
                  "hours a lock lasts"},
+    SettingField{"user_lockout_scope", &S::user_lockout_scope, 0, 0, validate_lockout_scope,
+                 "'user': a lock holds on every address (anyone who guesses can lock a user "
+                 "out); 'address': only on the addresses whose failures caused it"},
     SettingField{"brute_force_protection", &S::brute_force_protection, 0, 0, nullptr,
                  "score failed logins per address and ban addresses that keep guessing (the "
                  "block list applies either way)"},

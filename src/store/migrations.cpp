@@ -200,6 +200,18 @@ ALTER TABLE ip_lists ADD COLUMN refusals INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX IF NOT EXISTS ip_scores_updated ON ip_scores(updated_at);
 CREATE INDEX IF NOT EXISTS login_failures_at ON login_failures(at);
 )SQL",
+
+        // 5: locks of a user from one address (site setting user_lockout_scope = address), and
+        // failures counted per address for them. `ip` is an offender key (IPv4, or IPv6 /64).
+        R"SQL(
+CREATE TABLE user_address_locks (
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    ip TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (user_id, ip)
+);
+CREATE INDEX login_failures_user_ip ON login_failures(user_id, ip, at);
+)SQL",
     };
     return steps;
 }

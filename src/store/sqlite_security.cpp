@@ -40,16 +40,50 @@ void add_login_failure(SQLite::Database& db, std::int64_t user_id, const std::st
     prune.exec();
 }
 
-int count_login_failures(SQLite::Database& db, std::int64_t user_id, core::UnixTime since) {
-    SQLite::Statement q(db, "SELECT count(*) FROM login_failures WHERE user_id = ? AND at > ?");
+int count_login_failures(SQLite::Database& db, std::int64_t user_id, core::UnixTime since,
+                         const std::string& ip) {
+    SQLite::Statement q(db,
+                        "SELECT count(*) FROM login_failures WHERE user_id = ?1 AND at > ?2 "
+                        "AND (?3 = '' OR ip = ?3)");
     q.bind(1, static_cast<int64_t>(user_id));
     q.bind(2, static_cast<int64_t>(since));
+    q.bind(3, ip);
     q.executeStep();
     return q.getColumn(0).getInt();
 }
 
-void clear_login_failures(SQLite::Database& db, std::int64_t user_id) {
-    SQLite::Statement q(db, "DELETE FROM login_failures WHERE user_id = ?");
+void clear_login_failures(SQLite::Database& db, std::int64_t user_id, const std::string& ip) {
+    SQLite::Statement q(db, "DELETE FROM login_failures WHERE user_id = ?1 AND (?2 = '' OR ip = ?2)");
+    q.bind(1, static_cast<int64_t>(user_id));
+    q.bind(2, ip);
+    q.exec();
+}
+
+void lock_user_from(SQLite::Database& db, std::int64_t user_id, const std::string& ip,
+                    core::UnixTime until) {
+    SQLite::Statement q(db,
+                        "INSERT INTO user_address_locks (user_id, ip, expires_at) VALUES (?, ?, ?) "
+                        "ON CONFLICT (user_id, ip) DO UPDATE SET expires_at = excluded.expires_at");
+    q.bind(1, static_cast<int64_t>(user_id));
+    q.bind(2, ip);
+    q.bind(3, static_cast<int64_t>(until));
+    q.exec();
+}
+
+std::optional<core::UnixTime> user_locked_from(SQLite::Database& db, std::int64_t user_id,
+                                               const std::string& ip, core::UnixTime now) {
+    SQLite::Statement q(db,
+                        "SELECT expires_at FROM user_address_locks "
+                        "WHERE user_id = ? AND ip = ? AND expires_at > ?");
+    q.bind(1, static_cast<int64_t>(user_id));
+    q.bind(2, ip);
+    q.bind(3, static_cast<int64_t>(now));
+    if (!q.executeStep()) return std::nullopt;
+    return q.getColumn(0).getInt64();
+}
+
+void clear_user_address_locks(SQLite::Database& db, std::int64_t user_id) {
+    SQLite::Statement q(db, "DELETE FROM user_address_locks WHERE user_id = ?");
     q.bind(1, static_cast<int64_t>(user_id));
     q.exec();
 }

@@ -15,8 +15,14 @@ namespace drawbridge::store::sqlite_security {
 
 void add_login_failure(SQLite::Database& db, std::int64_t user_id, const std::string& ip,
                        core::UnixTime at);
-int count_login_failures(SQLite::Database& db, std::int64_t user_id, core::UnixTime since);
-void clear_login_failures(SQLite::Database& db, std::int64_t user_id);
+int count_login_failures(SQLite::Database& db, std::int64_t user_id, core::UnixTime since,
+                         const std::string& ip);
+void clear_login_failures(SQLite::Database& db, std::int64_t user_id, const std::string& ip);
+void lock_user_from(SQLite::Database& db, std::int64_t user_id, const std::string& ip,
+                    core::UnixTime until);
+std::optional<core::UnixTime> user_locked_from(SQLite::Database& db, std::int64_t user_id,
+                                               const std::string& ip, core::UnixTime now);
+void clear_user_address_locks(SQLite::Database& db, std::int64_t user_id);
 
 int add_ip_score(SQLite::Database& db, const std::string& ip, int points, core::UnixTime now,
                  core::UnixTime window);

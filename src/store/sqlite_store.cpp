@@ -616,11 +616,23 @@ class SqliteStore final : public Store {
     void add_login_failure(std::int64_t user_id, const std::string& ip, UnixTime at) override {
         locked([&] { sqlite_security::add_login_failure(db_, user_id, ip, at); });
     }
-    int count_login_failures(std::int64_t user_id, UnixTime since) override {
-        return locked([&] { return sqlite_security::count_login_failures(db_, user_id, since); });
+    int count_login_failures(std::int64_t user_id, UnixTime since,
+                             const std::string& ip) override {
+        return locked(
+            [&] { return sqlite_security::count_login_failures(db_, user_id, since, ip); });
     }
-    void clear_login_failures(std::int64_t user_id) override {
-        locked([&] { sqlite_security::clear_login_failures(db_, user_id); });
+    void clear_login_failures(std::int64_t user_id, const std::string& ip) override {
+        locked([&] { sqlite_security::clear_login_failures(db_, user_id, ip); });
+    }
+    void lock_user_from(std::int64_t user_id, const std::string& ip, UnixTime until) override {
+        locked([&] { sqlite_security::lock_user_from(db_, user_id, ip, until); });
+    }
+    std::optional<UnixTime> user_locked_from(std::int64_t user_id, const std::string& ip,
+                                             UnixTime now) override {
+        return locked([&] { return sqlite_security::user_locked_from(db_, user_id, ip, now); });
+    }
+    void clear_user_address_locks(std::int64_t user_id) override {
+        locked([&] { sqlite_security::clear_user_address_locks(db_, user_id); });
     }
     int add_ip_score(const std::string& ip, int points, UnixTime now, UnixTime window) override {
         return locked([&] { return sqlite_security::add_ip_score(db_, ip, points, now, window); });

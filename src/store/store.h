@@ -91,8 +91,19 @@ class Store {
     // (after `since`: a failure exactly one window old no longer counts), forget them all.
     virtual void add_login_failure(std::int64_t user_id, const std::string& ip,
                                    core::UnixTime at) = 0;
-    virtual int count_login_failures(std::int64_t user_id, core::UnixTime since) = 0;
-    virtual void clear_login_failures(std::int64_t user_id) = 0;
+    // `ip` "" counts or forgets the failures from every address; otherwise those from `ip`
+    // (an offender key: an IPv4 address or an IPv6 /64).
+    virtual int count_login_failures(std::int64_t user_id, core::UnixTime since,
+                                     const std::string& ip) = 0;
+    virtual void clear_login_failures(std::int64_t user_id, const std::string& ip) = 0;
+    // Locks of a user from one address (site setting user_lockout_scope=address): set one, the
+    // end of the one in force at `now`, forget them all (an administrator's unlock).
+    virtual void lock_user_from(std::int64_t user_id, const std::string& ip,
+                                core::UnixTime until) = 0;
+    virtual std::optional<core::UnixTime> user_locked_from(std::int64_t user_id,
+                                                           const std::string& ip,
+                                                           core::UnixTime now) = 0;
+    virtual void clear_user_address_locks(std::int64_t user_id) = 0;
     // Adds `points` to the address's score in one step and returns the score of its current
     // window; a window that began `window` seconds or more before `now` starts over.
     virtual int add_ip_score(const std::string& ip, int points, core::UnixTime now,

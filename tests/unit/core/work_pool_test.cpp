@@ -42,13 +42,18 @@ TEST(WorkPoolTest, StopDropsQueuedJobsAndIgnoresNewOnes) {
     std::promise<void> release;
     auto gate = release.get_future().share();
     std::atomic<int> ran{0};
-    pool.submit([gate, &ran] {
+    std::promise<void> started;
+    pool.submit([gate, &ran, &started] {
+        started.set_value();
         gate.wait();
         ++ran;
     });
     pool.submit([&ran] { ran += 10; });
+    // The first job must be running before stop() begins, and stop() must have begun (it
+    // cannot be observed) before the job ends: generous waits, for loaded machines.
+    started.get_future().wait();
     std::thread stopper([&] { pool.stop(); });
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
     release.set_value();
     stopper.join();
     pool.submit([&ran] { ran += 100; });
