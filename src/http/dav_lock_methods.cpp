@@ -136,6 +136,10 @@ Response Dav::lock(Request& req, const std::string& path) {
                         "too many locks: this user holds " +
                             std::to_string(LockManager::kMaxLocksPerUser) +
                             ", the most allowed; unlock some first\n");
+    if (got.refusal == LockGrant::Refusal::too_many_here)
+        return Response(503, "text/plain",
+                        "too many locks: " + std::to_string(LockManager::kMaxLocksPerResource) +
+                            " shared locks already overlap this one, the most allowed\n");
     if (!got) return dav_error(423, "no-conflicting-lock");
     if (!exists) {
         // Locking an unmapped URL creates an empty resource (RFC 4918 §9.10.4).

@@ -56,7 +56,7 @@ std::vector<DavLock> LockManager::within(const std::string& root, std::string_vi
 LockGrant LockManager::acquire(DavLock wanted) {
     std::lock_guard lock(mutex_);
     purge_expired();
-    std::size_t held = 0;
+    std::size_t held = 0, overlapping = 0;
     for (const auto& l : locks_) {
         if (l.user_id == wanted.user_id) ++held;
         if (l.root != wanted.root) continue;
@@ -64,8 +64,13 @@ LockGrant LockManager::acquire(DavLock wanted) {
             l.covers(wanted.path) || (wanted.infinite && is_self_or_under(l.path, wanted.path));
         if (overlaps && (l.exclusive || wanted.exclusive))
             return {std::nullopt, LockGrant::Refusal::conflict};
+        if (overlaps) ++overlapping;
     }
     if (held >= kMaxLocksPerUser) return {std::nullopt, LockGrant::Refusal::too_many};
+    // The locks listed for one resource all overlap one another, and each overlapped fewer
+    // than this when it was taken: so no lockdiscovery lists more than kMaxLocksPerResource.
+    if (overlapping >= kMaxLocksPerResource)
+        return {std::nullopt, LockGrant::Refusal::too_many_here};
     wanted.timeout_seconds = std::clamp<std::int64_t>(wanted.timeout_seconds, 1, kMaxTimeout);
     wanted.expires =
         std::chrono::steady_clock::now() + std::chrono::seconds(wanted.timeout_seconds);

@@ -35,7 +35,7 @@ bool is_self_or_under(std::string_view p, std::string_view ancestor);
 
 // What acquire() gives: the lock, or why not.
 struct LockGrant {
-    enum class Refusal { none, conflict, too_many };
+    enum class Refusal { none, conflict, too_many, too_many_here };
     std::optional<DavLock> lock;
     Refusal refusal = Refusal::none;
 
@@ -53,6 +53,9 @@ class LockManager {
     static constexpr std::int64_t kMaxTimeout = 3600;
     // The locks one user may hold at once, over every root; the next LOCK is refused (503).
     static constexpr std::size_t kMaxLocksPerUser = 1000;
+    // The shared locks that may overlap one another (on one resource, or on it and a folder
+    // above at Depth infinity): the most any resource's lockdiscovery lists (503 above).
+    static constexpr std::size_t kMaxLocksPerResource = 16;
     // The serialized <D:owner> content a lock keeps; clients send a name or a URL (400 above).
     static constexpr std::size_t kMaxOwnerBytes = 4096;
 
@@ -60,8 +63,8 @@ class LockManager {
     std::vector<DavLock> covering(const std::string& root, std::string_view path);
     // The locks on `path` or anywhere under it.
     std::vector<DavLock> within(const std::string& root, std::string_view path);
-    // Takes a new lock, unless an existing lock conflicts with it or its user already holds
-    // kMaxLocksPerUser.
+    // Takes a new lock, unless an existing lock conflicts with it, its user already holds
+    // kMaxLocksPerUser, or kMaxLocksPerResource shared locks overlap it.
     LockGrant acquire(DavLock wanted);
     // Extends the lock with `token` that covers `path`; nullopt when there is none.
     std::optional<DavLock> refresh(const std::string& root, std::string_view path,

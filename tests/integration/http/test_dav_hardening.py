@@ -20,6 +20,20 @@ def lock(server, path, owner="alice", *headers):
                 data=LOCKINFO.format(owner=owner).encode())
 
 
+def lock_many(server, paths, body):
+    """LOCKs each path on one keep-alive connection (fast: one login); [(status, body)]."""
+    auth = "Basic " + base64.b64encode(f"alice:{GOOD}".encode()).decode()
+    conn = http.client.HTTPConnection("127.0.0.1", server.http_port, timeout=30)
+    out = []
+    for path in paths:
+        conn.request("LOCK", path, body=body,
+                     headers={"Authorization": auth, "Content-Type": "application/xml"})
+        reply = conn.getresponse()
+        out.append((reply.status, reply.read()))
+    conn.close()
+    return out
+
+
 # --- b) users' files are sandboxed; active types are attachments ---
 
 @pytest.mark.parametrize("name,attachment", [
@@ -99,24 +113,26 @@ def test_lock_lifetime_is_capped_at_an_hour(alice, timeout):
 def test_locks_per_user_are_bounded(alice):
     for i in range(1001):
         (alice.files("alice") / f"f{i}").write_text("")
-    auth = "Basic " + base64.b64encode(f"alice:{GOOD}".encode()).decode()
-    conn = http.client.HTTPConnection("127.0.0.1", alice.http_port, timeout=30)
     body = LOCKINFO.format(owner="alice").encode()
-    statuses = []
-    for i in range(1001):
-        conn.request("LOCK", f"/dav/f{i}", body=body,
-                     headers={"Authorization": auth, "Content-Type": "application/xml"})
-        reply = conn.getresponse()
-        text = reply.read()
-        statuses.append(reply.status)
-    assert statuses[:1000] == [200] * 1000
-    assert statuses[1000] == 503 and b"too many locks" in text
+    replies = lock_many(alice, [f"/dav/f{i}" for i in range(1001)], body)
+    assert [status for status, _ in replies[:1000]] == [200] * 1000
+    assert replies[1000][0] == 503 and b"too many locks" in replies[1000][1]
     # Another user has a count of their own.
     alice.add_user("bob")
     alice.files("bob").mkdir(parents=True, exist_ok=True)
     r = curl(alice, "LOCK", "/dav/new.txt", "-H", "Content-Type: application/xml", user="bob",
              data=body)
     assert r.status == 201
+
+
+def test_shared_locks_on_one_resource_are_bounded(alice):
+    (alice.files("alice") / "f.txt").write_text("x")
+    shared = LOCKINFO.replace("<D:exclusive/>", "<D:shared/>").format(owner="alice").encode()
+    replies = lock_many(alice, ["/dav/f.txt"] * 17, shared)
+    assert [status for status, _ in replies] == [200] * 16 + [503]
+    assert b"16 shared locks" in replies[16][1]
+    r = curl(alice, "PROPFIND", "/dav/f.txt", "-H", "Depth: 0", data=b"")
+    assert r.status == 207 and r.text.count("<D:activelock>") == 16
 
 
 # --- d) COPY and MOVE stay on this server ---
@@ -145,7 +161,7 @@ def test_destination_on_this_server_is_taken(alice):
     assert curl(alice, "COPY", "/dav/d.txt", "-H", "Destination: http://127.0.0.1/dav/e.txt",
                 "-H", "Host: 127.0.0.1:80").status == 502  # https connection: port 80 differs
     plain = curl(alice, "COPY", "/dav/d.txt", "-H",
-                 f"Destination: http://127.0.0.1:80/dav/f.txt", "-H", "Host: 127.0.0.1",
+                 "Destination: http://127.0.0.1:80/dav/f.txt", "-H", "Host: 127.0.0.1",
                  plain=True)
     assert plain.status == 201
     assert {p.name for p in alice.files("alice").iterdir()} == {

@@ -96,6 +96,13 @@ TEST(LockManager, BoundsLocksPerUserAndTheirLifetime) {
     EXPECT_EQ(m.acquire(lock_on("/f1", true, false, 2)).refusal, LockGrant::Refusal::conflict);
     EXPECT_TRUE(m.acquire(lock_on("/one-more", true, false, 2)));  // another user's own count
 
+    for (std::size_t i = 0; i < LockManager::kMaxLocksPerResource; ++i)
+        ASSERT_TRUE(m.acquire(lock_on(i % 2 ? "/s" : "/s/f", false, i % 2 == 1, 10 + i)));
+    EXPECT_EQ(m.acquire(lock_on("/s/f", false, false, 9)).refusal,
+              LockGrant::Refusal::too_many_here);
+    EXPECT_EQ(m.covering("/r", "/s/f").size(), LockManager::kMaxLocksPerResource);
+    EXPECT_TRUE(m.acquire(lock_on("/s/g", false, false, 9)));  // overlaps only the /s ones
+
     auto forever = lock_on("/long", true, false, 3);
     forever.timeout_seconds = std::numeric_limits<std::int64_t>::max();
     const auto got = m.acquire(forever);
