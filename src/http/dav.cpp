@@ -15,6 +15,7 @@
 
 #include "http/dav_internal.h"
 #include "http/uri.h"
+#include "http/user_content.h"
 
 namespace drawbridge::http {
 using vfs::Permission;
@@ -174,32 +175,6 @@ class UploadSink : public BodySink {
 
 }  // namespace
 
-std::string_view content_type_of(std::string_view name) {
-    static constexpr std::array<std::pair<std::string_view, std::string_view>, 16> kTypes = {{
-        {".txt", "text/plain"},
-        {".html", "text/html"},
-        {".htm", "text/html"},
-        {".css", "text/css"},
-        {".js", "text/javascript"},
-        {".json", "application/json"},
-        {".xml", "application/xml"},
-        {".pdf", "application/pdf"},
-        {".png", "image/png"},
-        {".jpg", "image/jpeg"},
-        {".jpeg", "image/jpeg"},
-        {".gif", "image/gif"},
-        {".svg", "image/svg+xml"},
-        {".zip", "application/zip"},
-        {".gz", "application/gzip"},
-        {".csv", "text/csv"},
-    }};
-    const auto dot = name.rfind('.');
-    if (dot != std::string_view::npos)
-        for (const auto& [ext, type] : kTypes)
-            if (name.substr(dot) == ext) return type;
-    return "application/octet-stream";
-}
-
 int status_of_errno(int error) {
     switch (error) {
         case 0:
@@ -278,6 +253,9 @@ std::string Dav::href(const std::string& path, bool collection) const {
 }
 
 std::optional<std::string> Dav::destination_path(const Request& req) const {
+    // Another server's URL is never taken for one here because its path looks like ours.
+    if (!names_this_server(req.header("destination"), req.header("host"), req.secure))
+        return std::nullopt;
     const auto dest = decode_path(req.header("destination"));
     if (!dest) return std::nullopt;
     if (*dest == prefix_) return "/";
@@ -306,7 +284,9 @@ std::optional<Response> Dav::check_if(const Request& req, const std::string& pat
         std::string target = path;
         if (list.resource) {
             const auto p = decode_path(*list.resource);
-            if (!p || !(*p == prefix_ || p->starts_with(prefix_ + "/"))) continue;
+            if (!p || !(*p == prefix_ || p->starts_with(prefix_ + "/")) ||
+                !names_this_server(*list.resource, req.header("host"), req.secure))
+                continue;
             target = *p == prefix_ ? "/" : p->substr(prefix_.size());
         }
         bool all = true;
@@ -385,7 +365,8 @@ Response Dav::get(Request& req, const std::string& path) {
     }
     const auto size = static_cast<std::uint64_t>(st.st_size);
     Response r = with_validators(Response(200));
-    r.set("Content-Type", std::string(content_type_of(path))).set("Accept-Ranges", "bytes");
+    set_user_file_headers(r, path);
+    r.set("Accept-Ranges", "bytes");
     r.file_length = size;
     const auto if_range = req.header("if-range");
     if (const auto range = req.header("range");
@@ -424,7 +405,10 @@ Response Dav::listing(const std::string& path) {
                 xml_escape(entry->first) + (is_dir ? "/" : "") + "</a></li>\n";
     }
     html += "</ul></body></html>\n";
-    return Response(200, "text/html; charset=utf-8", std::move(html));
+    // Our page, but with users' file names in it: no script may run there either.
+    Response r(200, "text/html; charset=utf-8", std::move(html));
+    sandbox_user_content(r);
+    return r;
 }
 
 Prepared Dav::put(Request& req, const std::string& path) {

@@ -12,6 +12,7 @@
 
 #include "http/dav_locks.h"
 #include "http/message.h"
+#include "http/user_content.h"
 #include "vfs/file_session.h"
 
 struct stat;
@@ -66,7 +67,8 @@ class Dav {
     std::string etag_of(const std::string& path);
 
     std::string href(const std::string& path, bool collection) const;
-    // The virtual path of a Destination header, or nullopt when it is not under the prefix.
+    // The virtual path of a Destination header, or nullopt when it is not under the prefix or
+    // names another server (COPY and MOVE answer 502, RFC 4918 §9.8.4, §9.9.4).
     std::optional<std::string> destination_path(const Request& req) const;
     std::string lock_xml(const DavLock& l) const;
 
@@ -81,7 +83,6 @@ class Dav {
 int status_of_errno(int error);
 std::string http_date(std::int64_t unix_seconds);
 std::string etag_of_stat(const struct stat& st);
-std::string_view content_type_of(std::string_view name);
 // Copies the dead properties of one open file or folder to another (COPY).
 void copy_dead_properties(int from_fd, int to_fd);
 

@@ -5,6 +5,7 @@
 
 #include <charconv>
 #include <cstring>
+#include <limits>
 
 #include "core/crypto.h"
 #include "http/dav.h"
@@ -25,20 +26,21 @@ std::string new_lock_token() {
            "-" + h.substr(16, 4) + "-" + h.substr(20);
 }
 
-// "Second-600, Infinite": the first value we understand, capped.
+// "Second-600, Infinite": the first value we understand (LockManager caps it).
 std::int64_t parse_timeout(std::string_view h) {
     while (!h.empty()) {
         const auto comma = h.find(',');
         std::string_view item = h.substr(0, comma);
         while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
         while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-        if (item == "Infinite") return LockManager::kMaxTimeout;
+        if (item == "Infinite") return std::numeric_limits<std::int64_t>::max();
         if (item.starts_with("Second-")) {
             std::int64_t n = 0;
             const auto digits = item.substr(7);
             const auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
-            if (ec == std::errc{} && p == digits.data() + digits.size() && n > 0)
-                return std::min(n, LockManager::kMaxTimeout);
+            if (p == digits.data() + digits.size() && ec == std::errc::result_out_of_range)
+                return std::numeric_limits<std::int64_t>::max();  // huge: the cap
+            if (ec == std::errc{} && p == digits.data() + digits.size() && n > 0) return n;
         }
         if (comma == std::string_view::npos) break;
         h.remove_prefix(comma + 1);
@@ -95,8 +97,13 @@ Response Dav::lock(Request& req, const std::string& path) {
     wanted.exclusive = static_cast<bool>(doc->dav_child(scope, "exclusive"));
     if (!wanted.exclusive && !doc->dav_child(scope, "shared"))
         return Response(400, "text/plain", "lockscope must be exclusive or shared\n");
-    if (const auto owner = doc->dav_child(info, "owner"))
+    if (const auto owner = doc->dav_child(info, "owner")) {
         wanted.owner_xml = doc->inner_xml(owner);
+        if (wanted.owner_xml.size() > LockManager::kMaxOwnerBytes)
+            return Response(400, "text/plain",
+                            "the lock's owner is larger than " +
+                                std::to_string(LockManager::kMaxOwnerBytes) + " bytes\n");
+    }
     const auto depth = req.header("depth");
     if (depth == "0")
         wanted.infinite = false;
@@ -124,6 +131,17 @@ Response Dav::lock(Request& req, const std::string& path) {
     wanted.user_id = files_.user().id;
     wanted.timeout_seconds = timeout;
     const auto got = locks_.acquire(std::move(wanted));
+    // 503 rather than 507: a lock is not stored content, and clients take 503 as "not now"
+    // (the user's locks expire or are released) without offering to free disk space.
+    if (got.refusal == LockGrant::Refusal::too_many)
+        return Response(503, "text/plain",
+                        "too many locks: this user holds " +
+                            std::to_string(LockManager::kMaxLocksPerUser) +
+                            ", the most allowed; unlock some first\n");
+    if (got.refusal == LockGrant::Refusal::too_many_here)
+        return Response(503, "text/plain",
+                        "too many locks: " + std::to_string(LockManager::kMaxLocksPerResource) +
+                            " shared locks already overlap this one, the most allowed\n");
     if (!got) return dav_error(423, "no-conflicting-lock");
     if (!exists) {
         // Locking an unmapped URL creates an empty resource (RFC 4918 §9.10.4).

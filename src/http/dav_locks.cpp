@@ -53,19 +53,29 @@ std::vector<DavLock> LockManager::within(const std::string& root, std::string_vi
     return out;
 }
 
-std::optional<DavLock> LockManager::acquire(DavLock wanted) {
+LockGrant LockManager::acquire(DavLock wanted) {
     std::lock_guard lock(mutex_);
     purge_expired();
+    std::size_t held = 0, overlapping = 0;
     for (const auto& l : locks_) {
+        if (l.user_id == wanted.user_id) ++held;
         if (l.root != wanted.root) continue;
         const bool overlaps =
             l.covers(wanted.path) || (wanted.infinite && is_self_or_under(l.path, wanted.path));
-        if (overlaps && (l.exclusive || wanted.exclusive)) return std::nullopt;
+        if (overlaps && (l.exclusive || wanted.exclusive))
+            return {std::nullopt, LockGrant::Refusal::conflict};
+        if (overlaps) ++overlapping;
     }
+    if (held >= kMaxLocksPerUser) return {std::nullopt, LockGrant::Refusal::too_many};
+    // The locks listed for one resource all overlap one another, and each overlapped fewer
+    // than this when it was taken: so no lockdiscovery lists more than kMaxLocksPerResource.
+    if (overlapping >= kMaxLocksPerResource)
+        return {std::nullopt, LockGrant::Refusal::too_many_here};
+    wanted.timeout_seconds = std::clamp<std::int64_t>(wanted.timeout_seconds, 1, kMaxTimeout);
     wanted.expires =
         std::chrono::steady_clock::now() + std::chrono::seconds(wanted.timeout_seconds);
     locks_.push_back(wanted);
-    return wanted;
+    return {std::move(wanted), LockGrant::Refusal::none};
 }
 
 std::optional<DavLock> LockManager::refresh(const std::string& root, std::string_view path,
@@ -74,8 +84,8 @@ std::optional<DavLock> LockManager::refresh(const std::string& root, std::string
     purge_expired();
     for (auto& l : locks_) {
         if (l.root != root || l.token != token || !l.covers(path)) continue;
-        l.timeout_seconds = timeout_seconds;
-        l.expires = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
+        l.timeout_seconds = std::clamp<std::int64_t>(timeout_seconds, 1, kMaxTimeout);
+        l.expires = std::chrono::steady_clock::now() + std::chrono::seconds(l.timeout_seconds);
         return l;
     }
     return std::nullopt;

@@ -33,17 +33,39 @@ struct DavLock {
 // True when `ancestor` is `p` or one of its parent folders ("/" is everyone's).
 bool is_self_or_under(std::string_view p, std::string_view ancestor);
 
+// What acquire() gives: the lock, or why not.
+struct LockGrant {
+    enum class Refusal { none, conflict, too_many, too_many_here };
+    std::optional<DavLock> lock;
+    Refusal refusal = Refusal::none;
+
+    explicit operator bool() const { return lock.has_value(); }
+    const DavLock& operator*() const { return *lock; }
+    const DavLock* operator->() const { return &*lock; }
+};
+
+// The table's bounds: it is memory every PROPFIND of a locked resource copies into its reply
+// (lockdiscovery), so neither a lock's size nor the number of locks is the client's to choose.
 class LockManager {
   public:
     static constexpr std::int64_t kDefaultTimeout = 3600;
-    static constexpr std::int64_t kMaxTimeout = 7 * 24 * 3600;
+    // "Timeout: Infinite" and longer requests get this; clients refresh before it ends.
+    static constexpr std::int64_t kMaxTimeout = 3600;
+    // The locks one user may hold at once, over every root; the next LOCK is refused (503).
+    static constexpr std::size_t kMaxLocksPerUser = 1000;
+    // The shared locks that may overlap one another (on one resource, or on it and a folder
+    // above at Depth infinity): the most any resource's lockdiscovery lists (503 above).
+    static constexpr std::size_t kMaxLocksPerResource = 16;
+    // The serialized <D:owner> content a lock keeps; clients send a name or a URL (400 above).
+    static constexpr std::size_t kMaxOwnerBytes = 4096;
 
     // The locks that apply to `path` (on it, or on a folder above it at Depth infinity).
     std::vector<DavLock> covering(const std::string& root, std::string_view path);
     // The locks on `path` or anywhere under it.
     std::vector<DavLock> within(const std::string& root, std::string_view path);
-    // Takes a new lock, or returns nullopt when an existing lock conflicts with it.
-    std::optional<DavLock> acquire(DavLock wanted);
+    // Takes a new lock, unless an existing lock conflicts with it, its user already holds
+    // kMaxLocksPerUser, or kMaxLocksPerResource shared locks overlap it.
+    LockGrant acquire(DavLock wanted);
     // Extends the lock with `token` that covers `path`; nullopt when there is none.
     std::optional<DavLock> refresh(const std::string& root, std::string_view path,
                                    std::string_view token, std::int64_t timeout_seconds);

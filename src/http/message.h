@@ -76,6 +76,14 @@ struct Prepared {
 
 inline constexpr std::size_t kMaxBufferedBody = 1 << 20;
 
+// The refusal of a request whose end two HTTP parsers could see in different places (a proxy in
+// front and this server): the bytes after it would then be read as another request, which the
+// proxy never checked (request smuggling, RFC 9112 §6.1, §6.3, §11.2). nullopt when its framing
+// is plain: no Transfer-Encoding but one "chunked", not both Content-Length and
+// Transfer-Encoding, exactly one Host in HTTP/1.1 (at most one in 1.0). The refusal closes the
+// connection, since where the body ends is not known.
+std::optional<Response> framing_refusal(const Request& request, bool http11);
+
 // One per connection, so that it may keep per-connection state (an authenticated user).
 class Handler {
   public:

@@ -29,6 +29,10 @@ struct Services {
     ApiSessions sessions = {};
 };
 
+// The URL space. Users' files are served only under kDavPrefix ("/dav/") and the REST API's
+// /api/v1/files/ (user_content.h says how). Everything else is the server's own: "/" and the
+// coming web UI's pages and assets (reserved: "/ui/", "/assets/"), so that no user's file can
+// ever stand in for one of them on this origin.
 inline constexpr std::string_view kDavPrefix = "/dav";
 inline constexpr std::string_view kRealm = "drawbridge";
 

@@ -192,18 +192,30 @@ net::awaitable<void> serve(Stream& stream, Connection& c) {
         if (ec == bhttp::error::end_of_stream || ec == net::error::eof ||
             ec == beast::error::timeout || ec == net::error::operation_aborted)
             co_return;
-        if (ec) {
+        auto& h = parser.get();
+        Request req;
+        for (const auto& f : h)
+            req.headers.emplace_back(lower({f.name_string().data(), f.name_string().size()}),
+                                     std::string(f.value().data(), f.value().size()));
+        if (ec == bhttp::error::bad_transfer_encoding) {
+            // Beast stops at a Transfer-Encoding that follows "chunked" or a Content-Length,
+            // before it is among the fields: with it put back, framing_refusal says why.
+            req.headers.emplace_back("transfer-encoding", "");
+        } else if (ec) {
             Response bad(400, "text/plain", "malformed request: " + ec.message() + "\n");
             co_await write_response(stream, c, bad, false, false);
             co_return;
         }
-        auto& h = parser.get();
-        Request req;
+        // Beast 1.74 reads a request with an unknown coding ("xchunked") as having no body, and
+        // its body as the next request: such a request is refused before anything acts on it.
+        auto refused = framing_refusal(req, h.version() == 11);
+        if (!refused && ec) refused.emplace(400, "text/plain", "malformed request\n");
+        if (refused) {
+            co_await write_response(stream, c, *refused, false, false);
+            co_return;
+        }
         req.method = std::string(h.method_string());
         req.target = std::string(h.target());
-        for (const auto& f : h)
-            req.headers.emplace_back(lower({f.name_string().data(), f.name_string().size()}),
-                                     std::string(f.value().data(), f.value().size()));
         if (const auto len = parser.content_length()) req.content_length = *len;
         req.has_body = !parser.is_done();
         req.peer_ip = c.ip;

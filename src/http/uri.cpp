@@ -39,7 +39,47 @@ bool keep_literal(unsigned char c) {
     }
 }
 
+std::string lower_ascii(std::string_view s) {
+    std::string out(s);
+    for (char& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
+// "User@Host:0443" -> "host" for https: lower case, without user info, leading zeros or the
+// scheme's default port; nullopt when the host is empty or the port not a number.
+std::optional<std::string> canonical_authority(std::string_view a, std::string_view default_port) {
+    if (const auto at = a.rfind('@'); at != std::string_view::npos) a.remove_prefix(at + 1);
+    std::string_view host = a, port;
+    const auto colon = a.rfind(':');
+    // An IPv6 literal ("[::1]:8443") has colons of its own inside the brackets.
+    if (colon != std::string_view::npos && a.find(']', colon) == std::string_view::npos) {
+        host = a.substr(0, colon);
+        port = a.substr(colon + 1);
+        if (port.empty() || port.size() > 5) return std::nullopt;
+        for (const char c : port)
+            if (c < '0' || c > '9') return std::nullopt;
+        while (port.size() > 1 && port.front() == '0') port.remove_prefix(1);
+        if (port == default_port) port = {};
+    }
+    if (host.empty()) return std::nullopt;
+    return lower_ascii(host) + (port.empty() ? "" : ":" + std::string(port));
+}
+
 }  // namespace
+
+bool names_this_server(std::string_view uri, std::string_view host, bool secure) {
+    if (uri.starts_with('/')) return true;
+    const auto scheme_end = uri.find("://");
+    if (scheme_end == std::string_view::npos) return false;
+    const std::string scheme = lower_ascii(uri.substr(0, scheme_end));
+    if (scheme != "http" && scheme != "https") return false;
+    const auto rest = uri.substr(scheme_end + 3);
+    const auto theirs = canonical_authority(rest.substr(0, rest.find_first_of("/?#")),
+                                            scheme == "https" ? "443" : "80");
+    const auto ours = canonical_authority(host, secure ? "443" : "80");
+    return theirs && ours && *theirs == *ours;
+}
 
 bool valid_utf8(std::string_view s) {
     const auto* p = reinterpret_cast<const unsigned char*>(s.data());
@@ -149,12 +189,16 @@ std::map<std::string, std::string> parse_query(std::string_view target) {
 }
 
 std::string encode_path(std::string_view path) {
+    return percent_encode(path, keep_literal);
+}
+
+std::string percent_encode(std::string_view text, bool (*keep)(unsigned char)) {
     static constexpr char kHex[] = "0123456789ABCDEF";
     std::string out;
-    out.reserve(path.size());
-    for (const char ch : path) {
+    out.reserve(text.size());
+    for (const char ch : text) {
         const auto c = static_cast<unsigned char>(ch);
-        if (keep_literal(c)) {
+        if (keep(c)) {
             out += ch;
         } else {
             out += '%';

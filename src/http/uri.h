@@ -15,8 +15,19 @@ namespace drawbridge::http {
 // "/").
 std::optional<std::string> decode_path(std::string_view target);
 
+// Whether `uri` (a Destination, an If header's resource) names this server, as the request's
+// Host header `host` does over https (`secure`) or http: a path ("/dav/x") does; an absolute
+// http(s) URI does when its authority (host[:port], without user info) is Host's, compared
+// case-insensitively with the scheme's default port (80, 443) left out. Anything else (another
+// host or port, another scheme, no Host to compare with, a malformed authority) does not.
+// decode_path reads the path of such a URI and ignores its authority: this is the check.
+bool names_this_server(std::string_view uri, std::string_view host, bool secure);
+
 // Percent-encodes a decoded path for an href or a Location header; '/' stays.
 std::string encode_path(std::string_view path);
+
+// Percent-encodes (upper-case hex) every byte of `text` but those `keep` accepts.
+std::string percent_encode(std::string_view text, bool (*keep)(unsigned char));
 
 // "&<>\"'" as XML entities.
 std::string xml_escape(std::string_view text);

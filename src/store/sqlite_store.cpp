@@ -11,10 +11,15 @@
 #include "store/sqlite_store.h"
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <limits>
 #include <mutex>
 #include <set>
@@ -1101,9 +1106,31 @@ class SqliteStore final : public Store {
     int depth_ = 0;
 };
 
+// The database holds password hashes and key digests: only the service account may read it,
+// as its folder. SQLite gives the -wal and -shm files it creates the main file's mode, so the
+// main file is created 0600 before SQLite opens it; a database made by an older version (0644)
+// and its leftover -wal/-shm are tightened here at every open.
+void make_private(const std::filesystem::path& file) {
+    const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) throw StoreError("cannot open " + file.string() + ": " + std::strerror(errno));
+    const int rc = ::fchmod(fd, 0600);
+    const int error = errno;
+    ::close(fd);
+    if (rc != 0)
+        throw StoreError("cannot make " + file.string() +
+                         " private (mode 0600): " + std::strerror(error));
+    for (const char* suffix : {"-wal", "-shm"}) {
+        const std::string side = file.string() + suffix;
+        if (::chmod(side.c_str(), 0600) != 0 && errno != ENOENT)
+            throw StoreError("cannot make " + side +
+                             " private (mode 0600): " + std::strerror(errno));
+    }
+}
+
 }  // namespace
 
 std::unique_ptr<Store> open_sqlite_store(const std::filesystem::path& file) {
+    make_private(file);
     try {
         return std::make_unique<SqliteStore>(file);
     } catch (const SQLite::Exception& e) {

@@ -128,7 +128,7 @@ class Store {
 };
 
 // Opens (creating if needed) the SQLite database file, in WAL mode, and migrates it to the
-// newest schema version.
+// newest schema version. The file and its -wal/-shm are made mode 0600 (also when they exist).
 std::unique_ptr<Store> open_sqlite_store(const std::filesystem::path& file);
 
 }  // namespace drawbridge::store

@@ -1,9 +1,14 @@
 #include <gtest/gtest.h>
 
+#include <limits>
+#include <map>
+
 #include "core/failure_reason.h"
 #include "http/dav_locks.h"
 #include "http/failure_wire.h"
+#include "http/message.h"
 #include "http/uri.h"
+#include "http/user_content.h"
 
 namespace drawbridge::http {
 namespace {
@@ -79,6 +84,109 @@ TEST(LockManager, ConflictsAndWrites) {
     EXPECT_TRUE(m.may_write("/r", "/c/f", {}, 1, false, false));
     m.remove_within("/r", "/d");
     EXPECT_TRUE(m.covering("/r", "/d").empty());
+}
+
+TEST(LockManager, BoundsLocksPerUserAndTheirLifetime) {
+    LockManager m;
+    for (std::size_t i = 0; i < LockManager::kMaxLocksPerUser; ++i)
+        ASSERT_TRUE(m.acquire(lock_on("/f" + std::to_string(i), true, false)));
+    const auto refused = m.acquire(lock_on("/one-more", true, false));
+    EXPECT_FALSE(refused);
+    EXPECT_EQ(refused.refusal, LockGrant::Refusal::too_many);
+    EXPECT_EQ(m.acquire(lock_on("/f1", true, false, 2)).refusal, LockGrant::Refusal::conflict);
+    EXPECT_TRUE(m.acquire(lock_on("/one-more", true, false, 2)));  // another user's own count
+
+    for (std::size_t i = 0; i < LockManager::kMaxLocksPerResource; ++i)
+        ASSERT_TRUE(m.acquire(lock_on(i % 2 ? "/s" : "/s/f", false, i % 2 == 1, 10 + i)));
+    EXPECT_EQ(m.acquire(lock_on("/s/f", false, false, 9)).refusal,
+              LockGrant::Refusal::too_many_here);
+    EXPECT_EQ(m.covering("/r", "/s/f").size(), LockManager::kMaxLocksPerResource);
+    EXPECT_TRUE(m.acquire(lock_on("/s/g", false, false, 9)));  // overlaps only the /s ones
+
+    auto forever = lock_on("/long", true, false, 3);
+    forever.timeout_seconds = std::numeric_limits<std::int64_t>::max();
+    const auto got = m.acquire(forever);
+    ASSERT_TRUE(got);
+    EXPECT_EQ(got->timeout_seconds, LockManager::kMaxTimeout);
+    EXPECT_LE(got->seconds_left(), LockManager::kMaxTimeout);
+    const auto refreshed = m.refresh("/r", "/long", got->token, 1'000'000'000);
+    ASSERT_TRUE(refreshed);
+    EXPECT_EQ(refreshed->timeout_seconds, LockManager::kMaxTimeout);
+}
+
+Request with_headers(Headers headers) {
+    Request r;
+    r.headers = std::move(headers);
+    return r;
+}
+
+TEST(Framing, OnlyPlainChunkedOrContentLength) {
+    const auto status = [](Headers h, bool http11 = true) {
+        const auto r = framing_refusal(with_headers(std::move(h)), http11);
+        return r ? r->status : 0;
+    };
+    EXPECT_EQ(status({{"host", "x"}}), 0);
+    EXPECT_EQ(status({{"host", "x"}, {"transfer-encoding", "chunked"}}), 0);
+    EXPECT_EQ(status({{"host", "x"}, {"transfer-encoding", " Chunked "}}), 0);
+    EXPECT_EQ(status({{"host", "x"}, {"content-length", "3"}}), 0);
+    for (const char* coding : {"xchunked", "gzip, chunked", "chunked, gzip", "", "chunked;x"})
+        EXPECT_EQ(status({{"host", "x"}, {"transfer-encoding", coding}}), 501) << coding;
+    EXPECT_EQ(
+        status({{"host", "x"}, {"transfer-encoding", "chunked"}, {"transfer-encoding", "chunked"}}),
+        501);
+    EXPECT_EQ(status({{"host", "x"}, {"transfer-encoding", "chunked"}, {"content-length", "0"}}),
+              400);
+    EXPECT_EQ(status({}), 400);
+    EXPECT_EQ(status({}, false), 0);  // HTTP/1.0
+    EXPECT_EQ(status({{"host", "a"}, {"host", "b"}}, false), 400);
+    EXPECT_TRUE(framing_refusal(with_headers({}), true)->close);
+}
+
+TEST(NamesThisServer, ComparesAuthoritiesWithDefaultPorts) {
+    EXPECT_TRUE(names_this_server("/dav/x", "", false));  // a path: this server
+    EXPECT_TRUE(names_this_server("http://Host:8080/dav/x", "host:8080", false));
+    EXPECT_TRUE(names_this_server("http://host:80/dav/x", "HOST", false));
+    EXPECT_TRUE(names_this_server("https://host/dav/x", "host:443", true));
+    EXPECT_TRUE(names_this_server("https://host/dav/x", "host", false));  // behind a TLS proxy
+    EXPECT_TRUE(names_this_server("http://user@[::1]:8080/dav", "[::1]:8080", false));
+    EXPECT_TRUE(names_this_server("http://host", "host", false));
+    EXPECT_FALSE(names_this_server("http://elsewhere/dav/x", "host", false));
+    EXPECT_FALSE(names_this_server("http://host:8081/dav/x", "host:8080", false));
+    EXPECT_FALSE(names_this_server("http://host:443/dav/x", "host", false));
+    EXPECT_FALSE(names_this_server("http://host/dav/x", "", false));  // no Host to compare with
+    EXPECT_FALSE(names_this_server("ftp://host/dav/x", "host", false));
+    EXPECT_FALSE(names_this_server("http://host:x/dav/x", "host", false));
+    EXPECT_FALSE(names_this_server("http:///dav/x", "host", false));
+    EXPECT_FALSE(names_this_server("dav/x", "host", false));
+    EXPECT_FALSE(names_this_server("http://[::1]/dav", "[::2]", false));
+}
+
+TEST(UserContent, ActiveTypesAreSandboxedAttachments) {
+    const auto headers_of = [](std::string_view path) {
+        Response r(200);
+        set_user_file_headers(r, path);
+        std::map<std::string, std::string> out(r.headers.begin(), r.headers.end());
+        return out;
+    };
+    for (const char* path : {"/a/x.html", "/x.HTM", "/x.svg", "/x.xml", "/x.js", "/x.xhtml"}) {
+        const auto h = headers_of(path);
+        EXPECT_TRUE(h.at("Content-Disposition").starts_with("attachment;")) << path;
+        EXPECT_EQ(h.at("X-Content-Type-Options"), "nosniff");
+        EXPECT_EQ(h.at("Content-Security-Policy"), kUserContentPolicy);
+    }
+    for (const char* path : {"/x.png", "/x.txt", "/x.JPG", "/noext", "/d.html/file", "/x.mp4"}) {
+        const auto h = headers_of(path);
+        EXPECT_FALSE(h.contains("Content-Disposition")) << path;
+        EXPECT_EQ(h.at("Content-Security-Policy"), kUserContentPolicy);
+    }
+    EXPECT_EQ(headers_of("/x.HTML").at("Content-Type"), "text/html");
+    EXPECT_EQ(headers_of("/d.html/file").at("Content-Type"), "application/octet-stream");
+    EXPECT_EQ(attachment_disposition("r\u00e9sum\u00e9 \"1\".html"),
+              "attachment; filename=\"r__sum__ _1_.html\"; "
+              "filename*=UTF-8''r%C3%A9sum%C3%A9%20%221%22.html");
+    EXPECT_EQ(attachment_disposition("a\r\nSet-Cookie: x.svg"),
+              "attachment; filename=\"a__Set-Cookie: x.svg\"; "
+              "filename*=UTF-8''a%0D%0ASet-Cookie%3A%20x.svg");
 }
 
 TEST(FailureWire, TypesComeFromTheReasonTable) {
