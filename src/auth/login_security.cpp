@@ -175,8 +175,8 @@ void LoginSecurity::record_success(const core::User& user, const core::IpAddress
                                    const core::SiteSettings& site) {
     // Locked by address, a success forgets only its own address's failures: a user logging in
     // from the office must not wipe the count of whoever is guessing elsewhere.
-    store_.clear_login_failures(user.id, site.user_lockout_scope == "address" ? offender_key(ip)
-                                                                              : "");
+    store_.clear_login_failures(user.id,
+                                site.user_lockout_scope == "address" ? offender_key(ip) : "");
 }
 
 std::optional<core::UnixTime> LoginSecurity::locked_until(const core::User& user,

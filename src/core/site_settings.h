@@ -31,8 +31,8 @@ struct SiteSettings {
     // user lockout
     bool user_lockout = true;
     int user_lockout_tries = 6;
-    int user_lockout_within = 6;       // hours
-    int user_lockout_lock_period = 6;  // hours
+    int user_lockout_within = 6;              // hours
+    int user_lockout_lock_period = 6;         // hours
     std::string user_lockout_scope = "user";  // "user" (everywhere) or "address"
     // brute-force protection (policy: auth::BruteForcePolicy)
     bool brute_force_protection = true;

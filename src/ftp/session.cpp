@@ -214,8 +214,12 @@ asio::awaitable<void> Session::run() {
             if (!cmd) continue;
             co_await dispatch(std::move(*cmd));
         }
+    } catch (const boost::system::system_error& e) {
+        spdlog::debug("ftp: {}: {}", peer_ip_, e.what());  // the peer went away
     } catch (const std::exception& e) {
-        spdlog::debug("ftp: {}: {}", peer_ip_, e.what());
+        // A fault while serving this session ends it, and only it.
+        spdlog::error("ftp: {}: session of '{}' failed and is closed: {}", peer_ip_,
+                      user_ ? user_->username : username_, e.what());
     }
     close_all();
     // An upload the client never finished is settled by its transfer; wait for it.

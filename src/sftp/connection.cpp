@@ -56,10 +56,17 @@ void set_algorithms(ssh_session session, bool legacy) {
 struct Callbacks {
     static Connection& of(void* userdata) { return *static_cast<Connection*>(userdata); }
 
+    // No exception may cross libssh's C frames: a fault while serving a packet ends this
+    // connection (step() closes it), is logged, and every other connection serves on.
     static int channel_data(ssh_session, ssh_channel, void* data, uint32_t len, int is_stderr,
                             void* ud) {
         auto& c = of(ud);
-        if (!is_stderr) c.receive(std::string_view(static_cast<const char*>(data), len));
+        try {
+            if (!is_stderr && !c.failed_)
+                c.receive(std::string_view(static_cast<const char*>(data), len));
+        } catch (const std::exception& e) {
+            c.fail(e.what());
+        }
         return static_cast<int>(len);
     }
 
@@ -69,7 +76,11 @@ struct Callbacks {
     static void channel_close(ssh_session, ssh_channel, void* ud) { of(ud).channel_closed_ = true; }
 
     static int write_wontblock(ssh_session, ssh_channel, uint32_t, void* ud) {
-        of(ud).flush();
+        try {
+            of(ud).flush();
+        } catch (const std::exception& e) {
+            of(ud).fail(e.what());
+        }
         return 0;
     }
 };
@@ -248,8 +259,15 @@ void Connection::close_channel() {
     if (!close_deadline_) close_deadline_ = std::chrono::steady_clock::now() + kCloseLinger;
 }
 
+void Connection::fail(const char* what) {
+    if (!failed_)
+        spdlog::error("sftp: {}: connection of '{}' failed and is closed: {}", ip_,
+                      user_ ? user_->username : "", what);
+    failed_ = true;
+}
+
 bool Connection::step(TimePoint now, bool stopping) {
-    if (stopping) return false;
+    if (stopping || failed_) return false;
     if (!ssh_is_connected(session_)) {
         // Say why a connection died before logging in (a bad banner, such as a PROXY header
         // from a peer not in proxy.trusted that arrived after accept, shows up here).

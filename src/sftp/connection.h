@@ -55,6 +55,9 @@ class Connection {
     const std::string& ip() const { return ip_; }
     std::uint64_t id() const { return id_; }
     void on_decided(const core::LoginOutcome& outcome);
+    // A fault while serving this connection (an exception from a handler): logged once, and
+    // the next step() closes the connection.
+    void fail(const char* what);
     // Closing this connection unauthenticated is not reported to brute-force protection (a
     // balancer's health check, or the server stopping).
     void skip_abandoned_report() { report_abandoned_ = false; }
@@ -92,6 +95,7 @@ class Connection {
     bool attempted_ = false;  // any login attempt or key probe
     bool banned_ = false;     // brute-force protection refused the address: close after replying
     bool report_abandoned_ = true;
+    bool failed_ = false;
 
     ssh_channel_callbacks_struct channel_cb_{};
     ssh_counter_struct sent_{};

@@ -152,7 +152,13 @@ struct Server::Worker {
         const int priority = server.gate_.queue_priority(attempt.client_ip);
         server.auth_pool_->submit(
             [this, c = &c, id = c.id(), attempt = std::move(attempt)] {
-                auto outcome = std::make_shared<core::LoginOutcome>(server.gate_.attempt(attempt));
+                auto outcome = std::make_shared<core::LoginOutcome>();
+                try {
+                    *outcome = server.gate_.attempt(attempt);
+                } catch (const std::exception& e) {
+                    // A failed decision (the store unavailable) refuses this attempt only.
+                    spdlog::error("sftp: {}: login check failed: {}", attempt.client_ip, e.what());
+                }
                 post([this, c, id, outcome] {
                     if (!connections.contains(c) || c->id() != id) return;  // gone meanwhile
                     c->on_decided(*outcome);
@@ -242,7 +248,13 @@ struct Server::Worker {
     void step(Connection* c, std::chrono::steady_clock::time_point now) {
         auto it = connections.find(c);
         if (it == connections.end()) return;
-        if (!c->step(now, false)) {
+        bool going_on = false;
+        try {
+            going_on = c->step(now, false);
+        } catch (const std::exception& e) {
+            c->fail(e.what());  // this connection ends; the loop and its others serve on
+        }
+        if (!going_on) {
             ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, c->fd(), nullptr);
             connections.erase(it);
             --load;

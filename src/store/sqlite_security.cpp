@@ -53,7 +53,8 @@ int count_login_failures(SQLite::Database& db, std::int64_t user_id, core::UnixT
 }
 
 void clear_login_failures(SQLite::Database& db, std::int64_t user_id, const std::string& ip) {
-    SQLite::Statement q(db, "DELETE FROM login_failures WHERE user_id = ?1 AND (?2 = '' OR ip = ?2)");
+    SQLite::Statement q(db,
+                        "DELETE FROM login_failures WHERE user_id = ?1 AND (?2 = '' OR ip = ?2)");
     q.bind(1, static_cast<int64_t>(user_id));
     q.bind(2, ip);
     q.exec();

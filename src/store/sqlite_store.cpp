@@ -621,8 +621,7 @@ class SqliteStore final : public Store {
     void add_login_failure(std::int64_t user_id, const std::string& ip, UnixTime at) override {
         locked([&] { sqlite_security::add_login_failure(db_, user_id, ip, at); });
     }
-    int count_login_failures(std::int64_t user_id, UnixTime since,
-                             const std::string& ip) override {
+    int count_login_failures(std::int64_t user_id, UnixTime since, const std::string& ip) override {
         return locked(
             [&] { return sqlite_security::count_login_failures(db_, user_id, since, ip); });
     }

@@ -211,3 +211,63 @@ def test_an_untrusted_peers_header_closes_implicit_ftps(server):
     assert read_all(sock) == b""
     sock.close()
     assert "not in proxy.trusted" in wait_for_log(server, "not in proxy.trusted")
+
+
+def timed_login(server, ip, user, password):
+    """(530 text or True, seconds the USER/PASS exchange took)."""
+    f = connect_from(server, ip)
+    f.auth()
+    start = time.monotonic()
+    try:
+        f.login(user, password)
+        result = True
+    except ftplib.error_perm as e:
+        result = str(e)
+    elapsed = time.monotonic() - start
+    f.close()
+    return result, elapsed
+
+
+def test_a_locked_account_answers_a_guess_like_an_unknown_name(proxied, monkeypatch):
+    # A real hashing cost, so that a refusal without hashing would stand out.
+    monkeypatch.setenv("DRAWBRIDGE_PBKDF2_ITERATIONS", "200000")
+    s = proxied()
+    for i in range(6):
+        assert login(s, f"192.0.2.{10 + i}", "alice", WRONG).startswith("530 ")
+    assert s.json("user", "show", "alice")["lockout_expires"]
+    guesses, unknown = [], []
+    for _ in range(3):
+        text, t = timed_login(s, GB, "alice", WRONG)
+        assert text.startswith("530 Invalid Username Or Password"), text
+        guesses.append(t)
+        text, t = timed_login(s, GB, "nobody", WRONG)
+        assert text.startswith("530 Invalid Username Or Password"), text
+        unknown.append(t)
+    g, u = sorted(guesses)[1], sorted(unknown)[1]
+    assert 0.5 < g / u < 2, (guesses, unknown)
+    # The log keeps the truth; the holder of the password is told.
+    e = entries(s, "--username", "alice", "--failure-type", "locked_out")[0]
+    assert "the credential given was wrong too" in e["detail"]
+    text, _ = timed_login(s, GB, "alice", GOOD)
+    assert text.startswith("530 Locked Out:"), text
+
+
+def test_lockout_scope_address_locks_only_the_guessing_address(proxied):
+    s = proxied()
+    s.run("site", "set", "user_lockout_scope=address")
+    attacker = "192.0.2.10"
+    for _ in range(6):
+        assert login(s, attacker, "alice", WRONG).startswith("530 ")
+    assert s.json("user", "show", "alice")["lockout_expires"] in (None, "")
+    assert login(s, attacker, "alice").startswith("530 Locked Out:")
+    e = entries(s, "--failure-type", "locked_out")[0]
+    assert e["ip"] == attacker and f"from {attacker}" in e["detail"]
+    # The user, from elsewhere, logs in; that success does not forgive the attacker.
+    assert login(s, GB, "alice") is True
+    assert login(s, attacker, "alice").startswith("530 Locked Out:")
+    s.run("user", "unlock", "alice")
+    assert login(s, attacker, "alice") is True
+    s.run("site", "set", "user_lockout_scope=user")
+    assert "user_lockout_scope" in s.run("site", "show").stdout
+    bad = s.run("site", "set", "user_lockout_scope=everywhere", check=False)
+    assert bad.returncode != 0 and "user_lockout_scope" in bad.stderr
