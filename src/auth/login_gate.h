@@ -59,7 +59,9 @@ class LoginGate {
     // out or expired, lost the protocol, left the allow list or was banned; the password it
     // logged in with was changed; the API or SSH key it used was revoked or expired). Records
     // nothing: the protocol ends the session and logs why. A few store reads, no hashing.
-    std::optional<Refusal> readmit(const core::SessionGrant& grant);
+    // Cheap when nothing changed: one look at the store's rights version (the memo is kept in
+    // the grant, which is why it is not const).
+    std::optional<Refusal> readmit(core::SessionGrant& grant);
 
     // The order in which waiting attempts from `ip` should be decided (lower first): an address
     // whose recent attempts failed waits behind those with a clean record, so that a storm of

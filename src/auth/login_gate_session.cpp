@@ -10,6 +10,12 @@ namespace drawbridge::auth {
 
 using core::FailureReason;
 
+namespace {
+// Even with nothing changed, a full check now and then (a clock step, a change the version
+// did not see).
+constexpr core::UnixTime kFullRecheckSeconds = 60;
+}  // namespace
+
 std::string password_digest(const core::User& user) {
     return core::crypto::to_hex(core::crypto::sha256(user.password_hash));
 }
@@ -30,12 +36,16 @@ core::SessionGrant LoginGate::grant_of(const Context& ctx) const {
     return g;
 }
 
-std::optional<Refusal> LoginGate::readmit(const core::SessionGrant& grant) {
+std::optional<Refusal> LoginGate::readmit(core::SessionGrant& grant) {
+    const auto version = store_.rights_version();
+    const auto now = clock_.now();
+    if (grant.recheck_by != 0 && grant.checked_version == version && now < grant.recheck_by)
+        return std::nullopt;
     Context ctx;
     ctx.interface = grant.interface;
     ctx.ip_text = grant.client_ip;
     ctx.ip = core::IpAddress::parse(grant.client_ip);
-    ctx.now = clock_.now();
+    ctx.now = now;
     ctx.site = store_.load_site_settings();
     if (ctx.ip)
         if (auto r = security_.check_address(*ctx.ip, false, ctx.site.brute_force_protection))
@@ -51,6 +61,8 @@ std::optional<Refusal> LoginGate::readmit(const core::SessionGrant& grant) {
         !core::crypto::constant_time_equal(password_digest(*ctx.user), grant.password_digest))
         return Refusal{FailureReason::password_mismatch,
                        "the password this session logged in with was changed"};
+    core::UnixTime recheck_by = now + kFullRecheckSeconds;
+    if (const auto& until = ctx.user->authenticate_until) recheck_by = std::min(recheck_by, *until);
     if (grant.api_key_id) {
         const auto key = store_.find_api_key(*grant.api_key_id);
         if (!key || key->user_id != grant.user_id)
@@ -60,6 +72,7 @@ std::optional<Refusal> LoginGate::readmit(const core::SessionGrant& grant) {
             return Refusal{FailureReason::api_key_expired,
                            "the API key this session logged in with expired at " +
                                core::format_time(*key->expires_at)};
+        if (key->expires_at) recheck_by = std::min(recheck_by, *key->expires_at);
     }
     if (grant.ssh_key_id) {
         const auto key = store_.find_ssh_key(*grant.ssh_key_id);
@@ -67,6 +80,8 @@ std::optional<Refusal> LoginGate::readmit(const core::SessionGrant& grant) {
             return Refusal{FailureReason::key_mismatch,
                            "the SSH key this session logged in with was removed"};
     }
+    grant.checked_version = version;
+    grant.recheck_by = recheck_by;
     return std::nullopt;
 }
 

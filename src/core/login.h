@@ -54,6 +54,11 @@ struct SessionGrant {
     std::optional<std::int64_t> api_key_id;
     std::optional<std::int64_t> ssh_key_id;
     std::string password_digest;  // SHA-256 of the stored hash the password was checked against
+    // The gate's memo of its last full check: nothing it rests on has changed since while the
+    // store's rights version is the same and `recheck_by` (a time-based end: access expiry, a
+    // key's expiry, or a minute) has not come.
+    std::uint64_t checked_version = 0;
+    UnixTime recheck_by = 0;
 };
 
 struct LoginOutcome {

@@ -42,10 +42,14 @@ class Router : public Handler, public ApiLogin {
 
     std::optional<Response> login_api(const Request& req) override {
         if (const auto token = req.header("x-filesapi-auth"); !token.empty()) {
-            const auto grant = services_.sessions.find(std::string(token));
+            auto grant = services_.sessions.find(std::string(token));
             if (!grant)
                 return api_error(401, "the session has expired or does not exist; log in again");
-            if (const auto refused = services_.gate.readmit(*grant)) {
+            const std::string digest = core::crypto::sha256("session:" + std::string(token));
+            // Reused on this connection, the connection's grant keeps the gate's memo.
+            const bool reused = files_ && grant_ && interface_ == core::Interface::restapi &&
+                                core::crypto::constant_time_equal(digest, login_digest_);
+            if (const auto refused = services_.gate.readmit(reused ? *grant_ : *grant)) {
                 services_.sessions.remove(std::string(token));
                 forget();
                 spdlog::info("http: {}: session of user {} ended: {} ({})", ip_, grant->user_id,
@@ -54,10 +58,7 @@ class Router : public Handler, public ApiLogin {
                                           std::string(core::info(refused->reason).title) +
                                           "); log in again");
             }
-            const std::string digest = core::crypto::sha256("session:" + std::string(token));
-            if (files_ && interface_ == core::Interface::restapi &&
-                core::crypto::constant_time_equal(digest, login_digest_))
-                return std::nullopt;
+            if (reused) return std::nullopt;
             const auto user = services_.store.find_user(grant->user_id);
             if (!user)
                 return api_error(401, "the session has expired or does not exist; log in again");

@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <atomic>
 
 #include <algorithm>
 #include <cerrno>
@@ -252,6 +253,21 @@ class SqliteStore final : public Store {
         migrate(file);
     }
 
+    std::uint64_t rights_version() override {
+        std::lock_guard lock(mutex_);
+        return guarded([&] {
+            // data_version moves when another connection (the CLI, another process) commits;
+            // the counter when this process writes what a session's rights rest on.
+            if (!data_version_) data_version_.emplace(db_, "PRAGMA data_version");
+            data_version_->executeStep();
+            const auto other = static_cast<std::uint64_t>(data_version_->getColumn(0).getInt64());
+            // Reset at once: a statement left stepped holds its read snapshot open, and a later
+            // write on this connection would fail on the stale snapshot ("database is locked").
+            data_version_->reset();
+            return (other << 32) + rights_changes_.load();
+        });
+    }
+
     int schema_version() override {
         std::lock_guard lock(mutex_);
         return guarded([&] { return db_.execAndGet("PRAGMA user_version").getInt(); });
@@ -315,6 +331,7 @@ class SqliteStore final : public Store {
     }
 
     void save_site_settings(const core::SiteSettings& s) override {
+        ++rights_changes_;
         std::lock_guard lock(mutex_);
         guarded([&] {
             std::string sql = "UPDATE site_settings SET ";
@@ -424,6 +441,7 @@ class SqliteStore final : public Store {
     }
 
     void update_user(const core::User& user) override {
+        ++rights_changes_;
         std::lock_guard lock(mutex_);
         guarded(
             [&] {
@@ -446,7 +464,10 @@ class SqliteStore final : public Store {
             always("username '" + user.username + "' is already taken"));
     }
 
-    bool delete_user(std::int64_t id) override { return delete_by_id("users", id); }
+    bool delete_user(std::int64_t id) override {
+        ++rights_changes_;
+        return delete_by_id("users", id);
+    }
 
     void add_password_history(std::int64_t user_id, const std::string& hash, UnixTime at,
                               int keep) override {
@@ -533,7 +554,10 @@ class SqliteStore final : public Store {
                                       user_id, read_api_key);
     }
 
-    bool delete_api_key(std::int64_t id) override { return delete_by_id("api_keys", id); }
+    bool delete_api_key(std::int64_t id) override {
+        ++rights_changes_;
+        return delete_by_id("api_keys", id);
+    }
 
     void touch_api_key(std::int64_t id, UnixTime at) override {
         set_time("UPDATE api_keys SET last_use_at = ? WHERE id = ?", id, at);
@@ -574,7 +598,10 @@ class SqliteStore final : public Store {
                                       user_id, read_ssh_key);
     }
 
-    bool delete_ssh_key(std::int64_t id) override { return delete_by_id("ssh_keys", id); }
+    bool delete_ssh_key(std::int64_t id) override {
+        ++rights_changes_;
+        return delete_by_id("ssh_keys", id);
+    }
 
     void touch_ssh_key(std::int64_t id, UnixTime at) override {
         set_time("UPDATE ssh_keys SET last_login_at = ? WHERE id = ?", id, at);
@@ -629,6 +656,7 @@ class SqliteStore final : public Store {
         locked([&] { sqlite_security::clear_login_failures(db_, user_id, ip); });
     }
     void lock_user_from(std::int64_t user_id, const std::string& ip, UnixTime until) override {
+        ++rights_changes_;
         locked([&] { sqlite_security::lock_user_from(db_, user_id, ip, until); });
     }
     std::optional<UnixTime> user_locked_from(std::int64_t user_id, const std::string& ip,
@@ -648,6 +676,7 @@ class SqliteStore final : public Store {
         return locked([&] { return sqlite_security::find_ip_ban(db_, ip); });
     }
     void save_ip_ban(core::IpBan& ban) override {
+        ++rights_changes_;
         locked([&] { sqlite_security::save_ip_ban(db_, ban); });
     }
     std::vector<core::IpBan> list_ip_bans(std::optional<UnixTime> active_at) override {
@@ -660,6 +689,7 @@ class SqliteStore final : public Store {
         return locked([&] { return sqlite_security::count_ban_refusal(db_, ban_id); });
     }
     void add_ip_list_entry(core::IpListEntry& entry) override {
+        ++rights_changes_;
         locked([&] { sqlite_security::add_ip_list_entry(db_, entry); },
                always(entry.cidr + " is already on the " +
                       std::string(core::to_string(entry.list)) + " list"));
@@ -668,6 +698,7 @@ class SqliteStore final : public Store {
         return locked([&] { return sqlite_security::list_ip_list(db_, list); });
     }
     bool delete_ip_list_entry(core::IpListKind list, const std::string& cidr) override {
+        ++rights_changes_;
         return locked([&] { return sqlite_security::delete_ip_list_entry(db_, list, cidr); });
     }
     int count_list_refusal(std::int64_t entry_id) override {
@@ -1102,6 +1133,8 @@ class SqliteStore final : public Store {
     std::recursive_mutex mutex_;
     SQLite::Database db_;
     std::optional<SQLite::Statement> insert_action_;
+    std::optional<SQLite::Statement> data_version_;
+    std::atomic<std::uint64_t> rights_changes_{0};
     int depth_ = 0;
 };
 

@@ -40,6 +40,11 @@ class Store {
     virtual ~Store() = default;
 
     virtual int schema_version() = 0;
+    // A number that changes whenever something a session's rights rest on may have changed
+    // (users, API and SSH keys, bans, IP lists, locks, site settings), in this process or in
+    // another one sharing the database. LoginGate::readmit re-checks a session in full only
+    // when it moved; a spurious change only costs a full check.
+    virtual std::uint64_t rights_version() = 0;
 
     // Runs `fn` in one transaction; an exception rolls it back and propagates.
     virtual void transaction(const std::function<void()>& fn) = 0;

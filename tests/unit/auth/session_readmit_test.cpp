@@ -14,7 +14,7 @@ class ReadmitTest : public GateTest {
         EXPECT_TRUE(o.grant.has_value());
         return o.grant.value_or(core::SessionGrant{});
     }
-    FailureReason readmit(const core::SessionGrant& g) {
+    FailureReason readmit(core::SessionGrant& g) {
         const auto r = gate_->readmit(g);
         return r ? r->reason : FailureReason::none;
     }
@@ -22,7 +22,7 @@ class ReadmitTest : public GateTest {
 
 TEST_F(ReadmitTest, PasswordSessionEndsWithAPasswordChange) {
     add_user("alice");
-    const auto g = grant_of(password("alice", kGoodPassword));
+    auto g = grant_of(password("alice", kGoodPassword));
     EXPECT_EQ(g.factors, std::set<core::Factor>{core::Factor::password});
     EXPECT_EQ(readmit(g), FailureReason::none);
     const auto before = count_entries("failedlogin");
@@ -33,7 +33,7 @@ TEST_F(ReadmitTest, PasswordSessionEndsWithAPasswordChange) {
 
 TEST_F(ReadmitTest, DisableLockExpiryPermissionAndDeleteEndSessions) {
     add_user("alice");
-    const auto g = grant_of(password("alice", kGoodPassword));
+    auto g = grant_of(password("alice", kGoodPassword));
     set("alice", "disabled", "true");
     EXPECT_EQ(readmit(g), FailureReason::disabled);
     set("alice", "disabled", "false");
@@ -58,7 +58,7 @@ TEST_F(ReadmitTest, DisableLockExpiryPermissionAndDeleteEndSessions) {
 TEST_F(ReadmitTest, ApiKeySessionEndsWhenTheKeyIsRevokedNotWithThePassword) {
     add_user("alice");
     const auto created = accounts_->create_api_key("alice", "nightly", "", std::nullopt, {});
-    const auto g = grant_of(password("@api-nightly", created.secret, Interface::dav));
+    auto g = grant_of(password("@api-nightly", created.secret, Interface::dav));
     EXPECT_EQ(g.api_key_id, created.key.id);
     accounts_->set_password("alice", "Another-Horse-7-Battery", false, {});
     EXPECT_EQ(readmit(g), FailureReason::none);
@@ -69,10 +69,25 @@ TEST_F(ReadmitTest, ApiKeySessionEndsWhenTheKeyIsRevokedNotWithThePassword) {
 TEST_F(ReadmitTest, SshKeySessionEndsWhenTheKeyIsRemoved) {
     add_user("alice");
     accounts_->add_ssh_key("alice", kAliceKey, "", {});
-    const auto g = grant_of(key("alice", kAliceKey));
+    auto g = grant_of(key("alice", kAliceKey));
     EXPECT_EQ(readmit(g), FailureReason::none);
     accounts_->remove_ssh_key("alice", kAliceFingerprint, {});
     EXPECT_EQ(readmit(g), FailureReason::key_mismatch);
+}
+
+// Between changes the gate answers from its memo in the grant; what only time ends (access
+// expiry, a key's expiry) is re-checked when that time comes, with no change to see.
+TEST_F(ReadmitTest, TimeEndsWhatItMustWithoutAnyChange) {
+    add_user("alice");
+    set("alice", "authenticate_until", core::format_time(kNow + 30));
+    auto g = grant_of(password("alice", kGoodPassword));
+    EXPECT_EQ(readmit(g), FailureReason::none);
+    EXPECT_NE(g.recheck_by, 0);
+    EXPECT_LE(g.recheck_by, kNow + 30);
+    clock_.advance(10);
+    EXPECT_EQ(readmit(g), FailureReason::none);
+    clock_.advance(25);
+    EXPECT_EQ(readmit(g), FailureReason::expired_access);
 }
 
 }  // namespace
