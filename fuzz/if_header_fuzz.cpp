@@ -10,12 +10,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto lists = drawbridge::http::parse_if_header(header);
     if (!lists) return 0;
     if (lists->empty()) __builtin_trap();  // a parsed header has at least one list
-    std::size_t bytes = 0;
+    std::size_t bytes = 0;  // the conditions' values are disjoint pieces of the header
     for (const auto& l : *lists) {
         if (l.conditions.empty()) __builtin_trap();  // and each list a condition
-        if (l.resource) bytes += l.resource->size();
+        if (l.resource && l.resource->size() > size) __builtin_trap();
         for (const auto& c : l.conditions) bytes += c.value.size();
     }
-    if (bytes > size) __builtin_trap();  // values are pieces of the header
+    if (bytes > size) __builtin_trap();
     return 0;
 }
