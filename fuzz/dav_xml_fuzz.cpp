@@ -44,7 +44,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const char* local : {"prop", "allprop", "propname", "set", "remove", "owner", "lockscope",
                               "locktype", "include"})
         (void)doc->dav_child(root, local);
-    std::size_t out = doc->inner_xml(root).size();
+    // The root's content, put back inside another element, is still well-formed, declares
+    // every prefix it uses and names the same elements (what PROPPATCH and LOCK store and
+    // send back). A refusal for a limit is allowed: copied declarations count again.
+    const std::string content = doc->inner_xml(root);
+    std::size_t out = content.size();
+    std::string reerror;
+    if (const auto again = Document::parse("<w>" + content + "</w>", reerror)) {
+        auto a = again->root().first_child();
+        for (auto c = root.first_child(); c; c = c.next_sibling()) {
+            if (c.type() != pugi::node_element) continue;
+            while (a && a.type() != pugi::node_element) a = a.next_sibling();
+            if (!a || !again->name(a) || !(*again->name(a) == *doc->name(c))) __builtin_trap();
+            a = a.next_sibling();
+        }
+    } else if (reerror.find("more than") == std::string::npos &&
+               reerror.find("deeper than") == std::string::npos) {
+        __builtin_trap();
+    }
     for (auto c = root.first_child(); c; c = c.next_sibling()) {
         (void)doc->name(c);
         (void)doc->is_dav(c, "prop");
