@@ -130,6 +130,9 @@ std::string Document::resolve() {
             const std::string_view an = a.name();
             if (an != "xmlns" && !an.starts_with("xmlns:")) continue;
             const std::string prefix(an == "xmlns" ? "" : an.substr(6));
+            // "xmlns:" would be taken for the default namespace here but not by whoever reads
+            // inner_xml's copy (found by fuzzing): it is not a declaration, so it is refused.
+            if (an != "xmlns" && prefix.empty()) return "a namespace declaration has no prefix";
             if (!prefix.empty() && *a.value() == '\0')
                 return "namespace prefix '" + prefix + "' is bound to an empty name";
             // inner_xml copies a declaration onto each child that uses it: a short name keeps
@@ -148,6 +151,7 @@ std::string Document::resolve() {
         const std::string prefix(colon == std::string_view::npos ? "" : name.substr(0, colon));
         std::string local(colon == std::string_view::npos ? name : name.substr(colon + 1));
         if (local.empty()) return "an element has an empty local name";
+        if (colon == 0) return "an element has an empty namespace prefix";  // ":a", neither
         std::optional<std::string> ns;
         if (prefix == "xml") ns = std::string(kXmlNamespace);
         // At most kMaxNamespaceDeclarations steps: the walk stays linear in the body.

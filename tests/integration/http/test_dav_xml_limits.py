@@ -69,11 +69,13 @@ def test_nesting_within_the_limit_is_kept(alice):
     (b'<D:propfind xmlns:D="DAV:"><D:prop><q:x/></D:prop></D:propfind>', "not declared"),
     (b'<D:propfind xmlns:D="DAV:" xmlns:q="urn:' + b"u" * 600 + b'"><D:allprop/></D:propfind>',
      "longer than 512 bytes"),
+    (b'<D:propfind xmlns:D="DAV:"><D:prop><x xmlns:="urn:x"/></D:prop></D:propfind>',
+     "declaration has no prefix"),
     (b'<D:propfind xmlns:D="DAV:"><D:prop>' + b"".join(b"<p%d/>" % i for i in range(300)) +
      b"</D:prop></D:propfind>", "at most 256 properties"),
     (b'<D:propfind xmlns:D="DAV:"><D:prop>', "not well-formed"),
 ], ids=["elements", "attributes", "namespaces", "doctype", "prefix", "namespace-length",
-        "properties", "unclosed"])
+        "xmlns-colon", "properties", "unclosed"])
 def test_bodies_past_a_limit_get_a_clear_400(alice, body, message):
     r = curl(alice, "PROPFIND", "/dav/", "-H", "Depth: 1", data=body)
     assert r.status == 400 and message in r.text, r.text
