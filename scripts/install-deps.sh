@@ -6,6 +6,9 @@ set -euo pipefail
 packages=(
   # toolchain
   build-essential cmake ninja-build pkg-config clang-format
+  # fuzzing (make fuzz, and the corpus run in make test): clang++, libFuzzer and sanitizer
+  # runtimes (only recommended by clang-14, so named), llvm-symbolizer for readable reports
+  clang libclang-rt-14-dev llvm
   # libraries (docs/dependencies.md says why each)
   libssl-dev libsqlite3-dev libsqlitecpp-dev nlohmann-json3-dev libtomlplusplus-dev
   libcli11-dev libspdlog-dev libfmt-dev libssh-dev libcrypt-dev libboost-dev libmaxminddb-dev libpugixml-dev

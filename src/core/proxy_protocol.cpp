@@ -57,6 +57,10 @@ ProxyParse parse_v1(std::string_view data) {
         return need(1);  // the line's end is unknown: one byte at a time
     }
     if (crlf + 2 > kProxyV1MaxLength) return invalid("v1 header longer than 107 bytes");
+    // A bare LF before the CRLF is refused here too, as it is above when the bytes come one at
+    // a time: the verdict must not depend on how the header was split across reads (fuzzing).
+    if (data.substr(0, crlf).find('\n') != std::string_view::npos)
+        return invalid("v1 header without CRLF");
     const auto fields = split_spaces(data.substr(kV1Prefix.size(), crlf - kV1Prefix.size()));
     ProxyParse p;
     p.state = ProxyParse::State::done;

@@ -28,6 +28,7 @@ inline constexpr std::size_t kMaxDepth = 64;
 inline constexpr std::size_t kMaxElements = 10000;
 inline constexpr std::size_t kMaxAttributes = 64;  // per element
 inline constexpr std::size_t kMaxNamespaceDeclarations = 256;
+inline constexpr std::size_t kMaxNamespaceLength = 512;  // bytes of one namespace name
 
 // Checks nesting and element count on the raw text, before any tree is built: a clear error,
 // or "" when the body is within the limits. Linear in the body's size.
@@ -61,7 +62,7 @@ class Document {
     };
     struct Element {
         QName name;
-        int scope;  // innermost declaration in effect, -1 for none
+        int scope;          // innermost declaration in effect, -1 for none
         std::size_t depth;  // 1 for the root element
     };
     pugi::xml_document doc_;

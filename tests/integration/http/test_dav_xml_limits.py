@@ -67,11 +67,15 @@ def test_nesting_within_the_limit_is_kept(alice):
     (b'<?xml version="1.0"?><!DOCTYPE lol [<!ENTITY a "aaaa">]>'
      b'<D:propfind xmlns:D="DAV:"><D:allprop/></D:propfind>', "document type declaration"),
     (b'<D:propfind xmlns:D="DAV:"><D:prop><q:x/></D:prop></D:propfind>', "not declared"),
+    (b'<D:propfind xmlns:D="DAV:" xmlns:q="urn:' + b"u" * 600 + b'"><D:allprop/></D:propfind>',
+     "longer than 512 bytes"),
+    (b'<D:propfind xmlns:D="DAV:"><D:prop><x xmlns:="urn:x"/></D:prop></D:propfind>',
+     "declaration has no prefix"),
     (b'<D:propfind xmlns:D="DAV:"><D:prop>' + b"".join(b"<p%d/>" % i for i in range(300)) +
      b"</D:prop></D:propfind>", "at most 256 properties"),
     (b'<D:propfind xmlns:D="DAV:"><D:prop>', "not well-formed"),
-], ids=["elements", "attributes", "namespaces", "doctype", "prefix", "properties",
-        "unclosed"])
+], ids=["elements", "attributes", "namespaces", "doctype", "prefix", "namespace-length",
+        "xmlns-colon", "properties", "unclosed"])
 def test_bodies_past_a_limit_get_a_clear_400(alice, body, message):
     r = curl(alice, "PROPFIND", "/dav/", "-H", "Depth: 1", data=body)
     assert r.status == 400 and message in r.text, r.text
@@ -82,3 +86,19 @@ def test_a_body_over_a_mebibyte_is_413(alice):
     r = curl(alice, "PROPFIND", "/dav/", "-H", "Depth: 0", data=body)
     assert r.status == 413
     assert_still_serving(alice)
+
+
+def test_lock_owner_children_carry_only_the_namespaces_they_use(alice):
+    # Found by fuzzing: every declaration in scope used to be copied onto every child of the
+    # owner, so a small body made a lock (and each lockdiscovery) hundreds of MB long.
+    (alice.files("alice") / "f.txt").write_text("x")
+    decls = "".join(f' xmlns:p{i}="urn:example:{"n" * 400}{i}"' for i in range(60))
+    body = (f'<D:lockinfo xmlns:D="DAV:"{decls}><D:lockscope><D:exclusive/></D:lockscope>'
+            '<D:locktype><D:write/></D:locktype><D:owner>' + "<p1:o/>" * 5000 +
+            "</D:owner></D:lockinfo>").encode()
+    started = time.monotonic()
+    r = curl(alice, "LOCK", "/dav/f.txt", "-H", "Content-Type: application/xml", data=body)
+    assert time.monotonic() - started < 5
+    assert r.status == 200, r.text
+    assert len(r.text) < 5000 * 500
+    assert r.text.count("urn:example:") == 5000

@@ -78,6 +78,7 @@ TEST(ProxyProtocol, V1Malformed) {
              "PROXY UDP4 81.2.69.142 10.0.0.1 1 2\r\n",       // not TCP
              "PROXY TCP4  81.2.69.142 10.0.0.1 1 2\r\n",      // double space
              "PROXY TCP4 81.2.69.142 10.0.0.1 1 2\n",         // LF only
+             "PROXY UNKNOWN x\n y\r\n",                       // bare LF before CRLF
              "PROXX TCP4 81.2.69.142 10.0.0.1 1 2\r\n",       // not PROXY
              "SSH-2.0-OpenSSH_9.2\r\n",                       // no header at all
          })

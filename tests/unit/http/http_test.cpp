@@ -46,6 +46,11 @@ TEST(IfHeader, ParsesTaggedAndUntaggedLists) {
     EXPECT_EQ((*lists)[2].resource, "http://h/dav/b");
     for (const char* bad : {"", "(", "()", "(<a>", "x", "(Not)", "([e)"})
         EXPECT_FALSE(parse_if_header(bad)) << bad;
+    // At most 64 lists: each copies its tag, so more made a 64 KB header cost 228 MB.
+    std::string many = "<" + std::string(1000, 'u') + ">";
+    for (int i = 0; i < 64; ++i) many += " (<a>)";
+    EXPECT_TRUE(parse_if_header(many));
+    EXPECT_FALSE(parse_if_header(many + " (<a>)"));
 }
 
 DavLock lock_on(std::string path, bool exclusive, bool infinite, std::int64_t user = 1) {
