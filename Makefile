@@ -31,7 +31,7 @@ unit-test: build
 cli-test: build
 	DRAWBRIDGE_BIN=$(abspath $(BUILD))/drawbridge $(PYTHON) -m pytest -q tests/cli tests/integration
 
-test: unit-test cli-test fuzz-corpus
+test: unit-test fuzz-corpus cli-test
 
 fuzz-build: deps
 	@cmake -S fuzz -B $(FUZZ_BUILD) -G Ninja -DCMAKE_CXX_COMPILER=clang++ >/dev/null

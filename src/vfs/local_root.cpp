@@ -62,44 +62,6 @@ void UniqueFd::reset(int fd) {
     fd_ = fd;
 }
 
-std::string normalize(std::string_view path, std::string_view cwd) {
-    std::vector<std::string_view> parts;
-    auto push = [&](std::string_view p) {
-        std::size_t i = 0;
-        while (i <= p.size()) {
-            const auto end = std::min(p.find('/', i), p.size());
-            const auto part = p.substr(i, end - i);
-            if (part == "..") {
-                if (!parts.empty()) parts.pop_back();  // clamped at the root
-            } else if (!part.empty() && part != ".") {
-                parts.push_back(part);
-            }
-            i = end + 1;
-        }
-    };
-    if (path.empty() || path.front() != '/') push(cwd);
-    push(path);
-    std::string out;
-    for (auto p : parts) out.append("/").append(p);
-    return out.empty() ? "/" : out;
-}
-
-std::string_view path_fault(std::string_view client_path) {
-    return has_nul(client_path) ? "path contains a NUL byte" : "";
-}
-
-std::optional<std::string> virtual_path(std::string_view client_path, std::string_view cwd) {
-    if (!path_fault(client_path).empty() || has_nul(cwd)) return std::nullopt;
-    return normalize(client_path, cwd);
-}
-
-std::string_view name_fault(std::string_view leaf) {
-    if (has_nul(leaf)) return "name contains a NUL byte";
-    if (leaf.find_first_of("\r\n") != std::string_view::npos)
-        return "name contains a line break (CR or LF)";
-    return "";
-}
-
 int check_write_offset(int fd, std::uint64_t offset) {
     struct stat st {};
     if (::fstat(fd, &st) != 0) return errno;
