@@ -26,6 +26,8 @@ namespace {
 constexpr const char* kXattr = "user.drawbridge.dav";
 // A Depth 1 reply repeats every property asked for in each entry: 10,000 entries times this.
 constexpr std::size_t kMaxRequestedProperties = 256;
+// A PROPFIND reply past this is refused (507) rather than built: 10,000 plain entries take ~5 MB.
+constexpr std::size_t kMaxMultistatusBytes = 64u << 20;
 
 struct DeadProp {
     QName name;
@@ -147,8 +149,7 @@ Response Dav::propfind(Request& req, const std::string& path) {
         doc = davxml::Document::parse(req.body, error);
         if (!doc) return bad_request(error);
         const auto root = doc->root();
-        if (!doc->is_dav(root, "propfind"))
-            return bad_request("the body is not a DAV:propfind");
+        if (!doc->is_dav(root, "propfind")) return bad_request("the body is not a DAV:propfind");
         if (doc->dav_child(root, "propname")) {
             mode = Mode::names;
         } else if (const auto prop = doc->dav_child(root, "prop")) {
@@ -236,6 +237,13 @@ Response Dav::propfind(Request& req, const std::string& path) {
         vfs::DirReader dir;
         if (files_.root().open_dir(path, dir) == 0) {
             while (auto entry = dir.next()) {
+                // A reply is built in memory: bound it, whatever locks and dead properties
+                // each entry repeats (docs/webdav.md#request-bodies).
+                if (body.size() > kMaxMultistatusBytes)
+                    return Response(507, "text/plain; charset=utf-8",
+                                    "the reply would be larger than " +
+                                        std::to_string(kMaxMultistatusBytes >> 20) +
+                                        " MiB: ask for fewer properties, or list with Depth 0\n");
                 if (entry->first.starts_with(vfs::AtomicUpload::kTempPrefix)) continue;
                 const std::string child = (path == "/" ? "/" : path + "/") + entry->first;
                 struct stat cs = entry->second;

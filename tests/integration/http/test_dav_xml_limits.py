@@ -108,3 +108,24 @@ def test_lock_owner_children_carry_only_the_namespaces_they_use(alice):
     r = lock(5)
     assert r.status == 200, r.text
     assert r.text.count("urn:example:") == 5  # one declaration per child, not sixty
+
+def test_a_propfind_reply_is_bounded(alice):
+    # 16 shared locks (the most that may overlap) with 4 KiB owners on a folder are repeated in
+    # every entry's lockdiscovery: 1,100 entries would make a ~70 MB reply, built in memory.
+    folder = alice.files("alice") / "big"
+    folder.mkdir()
+    for i in range(1100):
+        (folder / f"f{i:04}").write_text("x")
+    assert curl(alice, "PROPFIND", "/dav/big/", "-H", "Depth: 1").status == 207
+    owner = "o" * 4000
+    for _ in range(16):
+        body = ('<D:lockinfo xmlns:D="DAV:"><D:lockscope><D:shared/></D:lockscope>'
+                f"<D:locktype><D:write/></D:locktype><D:owner>{owner}</D:owner>"
+                "</D:lockinfo>").encode()
+        r = curl(alice, "LOCK", "/dav/big/", "-H", "Depth: infinity", data=body)
+        assert r.status == 200, r.text
+    started = time.monotonic()
+    r = curl(alice, "PROPFIND", "/dav/big/", "-H", "Depth: 1")
+    assert time.monotonic() - started < 20
+    assert r.status == 507 and "larger than 64 MiB" in r.text, r.status
+    assert curl(alice, "PROPFIND", "/dav/big/", "-H", "Depth: 0").status == 207
