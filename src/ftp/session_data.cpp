@@ -452,7 +452,6 @@ asio::awaitable<std::uint64_t> Session::stream_listing(const Job& job, ChunkWrit
             const std::string base = job.path == "/" ? "/" : job.path + "/";
             while (auto entry = reader.next()) {
                 // An upload in progress is not a file yet.
-                if (entry->first.starts_with(vfs::AtomicUpload::kTempPrefix)) continue;
                 add(entry->first, entry->second, base + entry->first);
                 if (chunk.size() >= kListingChunk) co_await flush();
             }

@@ -50,7 +50,6 @@ Response Api::folders_list(Request&) {
         return api_error(status_of_errno(e), std::strerror(e));
     json out = json::array();
     while (auto entry = dir.next()) {
-        if (entry->first.starts_with(vfs::AtomicUpload::kTempPrefix)) continue;
         out.push_back(entry_json((path == "/" ? "/" : path + "/") + entry->first, entry->second));
     }
     return json_reply(200, out);

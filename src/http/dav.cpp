@@ -399,7 +399,6 @@ Response Dav::listing(const std::string& path) {
                        "</h1><ul>\n";
     if (path != "/") html += "<li><a href=\"" + href(parent_of(path), true) + "\">..</a></li>\n";
     while (auto entry = dir.next()) {
-        if (entry->first.starts_with(vfs::AtomicUpload::kTempPrefix)) continue;
         const bool is_dir = S_ISDIR(entry->second.st_mode);
         html += "<li><a href=\"" + href(child_of(path, entry->first), is_dir) + "\">" +
                 xml_escape(entry->first) + (is_dir ? "/" : "") + "</a></li>\n";

@@ -244,7 +244,6 @@ Response Dav::propfind(Request& req, const std::string& path) {
                                     "the reply would be larger than " +
                                         std::to_string(kMaxMultistatusBytes >> 20) +
                                         " MiB: ask for fewer properties, or list with Depth 0\n");
-                if (entry->first.starts_with(vfs::AtomicUpload::kTempPrefix)) continue;
                 const std::string child = (path == "/" ? "/" : path + "/") + entry->first;
                 struct stat cs = entry->second;
                 if (S_ISLNK(cs.st_mode) && files_.root().stat(child, true, cs) != 0) continue;

@@ -80,7 +80,6 @@ int Dav::copy_tree(const std::string& from, const std::string& to, const struct 
         vfs::DirReader dir;
         if (const int e = files_.root().open_dir(from, dir)) return e;
         while (auto entry = dir.next()) {
-            if (entry->first.starts_with(vfs::AtomicUpload::kTempPrefix)) continue;
             const std::string src = child_of(from, entry->first);
             if (const int e = files_.check(Permission::read, src)) return e;
             if (const int e = copy_tree(src, child_of(to, entry->first), entry->second, true))

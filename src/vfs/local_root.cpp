@@ -86,6 +86,8 @@ std::optional<std::pair<std::string, struct stat>> DirReader::next() {
     while (const dirent* e = readdir(dir_)) {
         const std::string_view name = e->d_name;
         if (name == "." || name == "..") continue;
+        // An upload in progress is no entry of its folder on any protocol until it commits.
+        if (name.starts_with(AtomicUpload::kTempPrefix)) continue;
         struct stat st {};
         // An entry removed since readdir saw it is skipped, not reported half-known.
         if (fstatat(dirfd(dir_), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;

@@ -72,7 +72,8 @@ inline constexpr std::uint64_t kMaxWriteGap = 16 * 1024 * 1024;
 // when it does not (each protocol words it: "offset beyond end of file"), or fstat's errno.
 int check_write_offset(int fd, std::uint64_t offset);
 
-// Streams a directory's entries in constant memory.
+// Streams a directory's entries in constant memory. In-progress uploads (AtomicUpload's
+// temporary files) are never among them, so that no protocol lists a half-written file.
 class DirReader {
   public:
     DirReader() = default;
