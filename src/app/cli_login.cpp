@@ -16,7 +16,7 @@ void add_login_commands(CLI::App& app, CliContext& ctx) {
         auto* check = login->add_subcommand(
             "check",
             "list every reason, other than the credential itself, for which USER would be refused "
-            "right now (records nothing)");
+            "right now (records nothing); exits 1 when there is one, 0 when none");
         auto* username = ctx.hold<std::string>();
         auto* protocol = ctx.hold<std::string>();
         auto* ip = ctx.hold<std::string>();
@@ -40,6 +40,7 @@ void add_login_commands(CLI::App& app, CliContext& ctx) {
                                             {"reasons", arr}}
                                  .dump(2)
                           << "\n";
+                if (!reasons.empty()) throw CLI::RuntimeError(1);  // scripts test the exit code
                 return;
             }
             if (reasons.empty()) {
@@ -56,6 +57,7 @@ void add_login_commands(CLI::App& app, CliContext& ctx) {
                     {std::string(core::to_string(r.refusal.reason)), kinds, r.refusal.detail});
             }
             print_table(std::cout, {"failure_type", "applies_to", "detail"}, rows);
+            throw CLI::RuntimeError(1);
         });
     }
     {

@@ -1,5 +1,6 @@
 """Logins through the gate, the action log, keys and imported hashes, with the real binary."""
 import hashlib
+import json
 import os
 import signal
 import subprocess
@@ -62,17 +63,28 @@ def test_login_check_explains_without_recording(db):
     db.add_user("alice", GOOD, "--set", "ftp_permission=false", "--set", "allowed_ips=10.0.0.0/8")
     db.run("user", "disable", "alice")
     before = len(db.log())
-    result = db.json("login", "check", "alice", "--protocol", "ftp", "--ip", "203.0.113.5")
+
+    def check(*args):
+        proc = db.run("login", "check", "alice", *args, "--json", check=False)
+        result = json.loads(proc.stdout)
+        # Scriptable: non-zero exactly when the login would be refused (issue 11, bug 14).
+        assert proc.returncode == (1 if result["refused"] else 0), proc.stderr
+        return result
+
+    result = check("--protocol", "ftp", "--ip", "203.0.113.5")
     types = {r["failure_type"] for r in result["reasons"]}
     assert {"ip_mismatch", "disabled", "no_ftp_permission"} <= types
     assert result["refused"] is True
     assert len(db.log()) == before
     db.run("user", "enable", "alice")
-    result = db.json("login", "check", "alice", "--protocol", "sftp", "--ip", "10.1.1.1")
+    result = check("--protocol", "sftp", "--ip", "10.1.1.1")
     assert result["reasons"] == [] and result["refused"] is False
+    assert db.run("login", "check", "alice", "--protocol", "sftp", "--ip", "10.1.1.1").returncode == 0
     db.run("site", "set", "allowed_region=elsewhere", "site_hostname=files.example.com")
-    result = db.json("login", "check", "alice", "--protocol", "sftp", "--ip", "10.1.1.1")
+    result = check("--protocol", "sftp", "--ip", "10.1.1.1")
     assert result["reasons"][0]["failure_type"] == "region_mismatch"
+    text = db.run("login", "check", "alice", "--protocol", "sftp", "--ip", "10.1.1.1", check=False)
+    assert text.returncode == 1 and "region_mismatch" in text.stdout
     assert result["reasons"][0]["detail"] == \
         "Your account must login using a different server, https://files.example.com."
     proc = db.run("login", "check", "alice", "--protocol", "gopher", "--ip", "10.1.1.1", check=False)
