@@ -92,7 +92,12 @@ void add_log_commands(CLI::App& app, CliContext& ctx) {
     search->add_flag("--json", ctx.json, "print JSON");
     search->callback([=, &ctx] {
         core::ActionLogQuery q;
-        if (!action->empty()) q.action = *action;
+        if (!action->empty()) {
+            if (!core::is_known_action(*action))
+                throw CLI::ValidationError("--action: unknown action '" + *action +
+                                           "'; expected one of " + core::known_actions_text());
+            q.action = *action;
+        }
         if (!failure->empty()) {
             q.failure_type = core::parse_failure_reason(*failure);
             if (!q.failure_type)

@@ -107,6 +107,9 @@ void add_user_commands(CLI::App& app, CliContext& ctx) {
         list->add_flag("--enabled", *only_enabled, "only enabled users");
         list->add_flag("--json", ctx.json, "print JSON");
         list->callback([&ctx, search, only_disabled, only_enabled] {
+            if (*only_disabled && *only_enabled)
+                throw CLI::ValidationError(
+                    "--enabled and --disabled exclude each other; give one, or neither for all");
             Node& node = ctx.open();
             store::UserFilter filter;
             if (!search->empty()) filter.search = *search;

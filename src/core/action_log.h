@@ -1,15 +1,53 @@
 // Entries of the action log and the query over them (SPEC §6 field names).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/failure_reason.h"
 #include "core/types.h"
 
 namespace drawbridge::core {
+
+// Every `action` the server records: Files.com's names, then ours. A search for any other
+// name is refused, so that a typo ("failed_login") is an error rather than an empty answer.
+inline constexpr std::array<std::string_view, 24> kActions = {
+    "login",
+    "failedlogin",
+    "create",
+    "read",
+    "update",
+    "destroy",
+    "move",
+    "copy",
+    "user_create",
+    "user_update",
+    "user_destroy",
+    "api_key_create",
+    "api_key_destroy",
+    "ssh_key_create",
+    "ssh_key_destroy",
+    "site_update",
+    "mkdir",
+    "rmdir",
+    "list",
+    "permission_create",
+    "permission_destroy",
+    "ip_ban_lift",
+    "ip_list_add",
+    "ip_list_remove",
+};
+inline bool is_known_action(std::string_view action) {
+    for (const auto a : kActions)
+        if (a == action) return true;
+    return false;
+}
+// "login, failedlogin, ..." for error messages.
+std::string known_actions_text();
 
 struct ActionLogEntry {
     std::int64_t id = 0;

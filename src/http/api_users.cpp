@@ -168,7 +168,12 @@ Response Api::history(Request& req) {
     const auto per_page = int_param(q, "per_page", 1, 1000, 100, error);
     if (!per_page) return api_error(400, error);
     query.limit = *per_page;
-    if (q.contains("action")) query.action = q.at("action");
+    if (q.contains("action")) {
+        if (!core::is_known_action(q.at("action")))
+            return api_error(
+                400, "action: unknown action; expected one of " + core::known_actions_text());
+        query.action = q.at("action");
+    }
     if (q.contains("username")) query.username = q.at("username");
     if (q.contains("failure_type")) {
         query.failure_type = core::parse_failure_reason(q.at("failure_type"));

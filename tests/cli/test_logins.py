@@ -53,9 +53,14 @@ def test_log_search_filters_and_pages_with_a_cursor(db):
     assert len(db.log("--since", "2000-01-01", "--action", "failedlogin")) == 7
     assert db.log("--until", "2000-01-01") == []
     for bad in (["--failure-type", "bogus"], ["--interface", "gopher"], ["--ip", "1.2.3"],
-                ["--since", "yesterday"]):
+                ["--since", "yesterday"], ["--action", "failed_login"]):
         proc = db.run("log", "search", *bad, check=False)
         assert proc.returncode != 0 and bad[0] in proc.stderr, proc.stderr
+    # Unknown values are errors, not empty answers (issue 11, bug 13).
+    assert "expected one of login, failedlogin" in db.run(
+        "log", "search", "--action", "failed_login", check=False).stderr
+    contradiction = db.run("user", "list", "--enabled", "--disabled", check=False)
+    assert contradiction.returncode != 0 and "exclude each other" in contradiction.stderr
     assert "failedlogin" in db.run("log", "search").stdout
 
 

@@ -158,6 +158,8 @@ def test_history_filters_and_pagination(admin):
               token=root)
     assert [e["path"] for e in r.json["entries"] + r2.json["entries"]] == ["/d2", "/d1", "/d0"]
     # A user sees only its own entries, whatever it asks for.
+    bad = call(server, "GET", "/history?action=failed_login", token=root)
+    assert bad.status == 400 and "unknown action" in bad.json["error"]
     r = call(server, "GET", "/history?username=root", token=alice)
     assert r.json["entries"] and {e["username"] for e in r.json["entries"]} == {"alice"}
     assert_error(call(server, "GET", "/history?interface=gopher", token=root), 400,
