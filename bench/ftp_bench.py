@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 
-from benchlib import cpu_seconds, free_port, wait_for
+from benchlib import ITERATIONS, cpu_seconds, free_port, wait_for
 
 ROUNDS = int(os.environ.get("ROUNDS", "3"))
 SIZE_MIB = int(os.environ.get("SIZE_MIB", "1024"))
@@ -62,7 +62,7 @@ def children(pid):
 def start_drawbridge(build, work):
     data = work / "db_data"
     cfg = work / "drawbridge.toml"
-    cfg.write_text('[security]\npbkdf2_iterations = 1000\n[http]\nport = -1\n'
+    cfg.write_text(f'[security]\npbkdf2_iterations = {ITERATIONS}\n[http]\nport = -1\n'
                    '[sftp]\naddress = "127.0.0.1"\nport = 0\n'
                    '[ftp]\naddress = "127.0.0.1"\nport = 0\nimplicit_port = -1\n')
     binary = str(pathlib.Path(build).resolve() / "drawbridge")

@@ -22,7 +22,7 @@ import tempfile
 import threading
 import time
 
-from benchlib import free_port
+from benchlib import ITERATIONS, free_port
 
 ROUNDS = int(os.environ.get("ROUNDS", "3"))
 SIZE_MIB = int(os.environ.get("SIZE_MIB", "1024"))
@@ -69,7 +69,7 @@ http {{
 def start_drawbridge(build, work):
     data = work / "db_data"
     cfg = work / "drawbridge.toml"
-    cfg.write_text('[security]\npbkdf2_iterations = 1000\n[sftp]\nport = 0\naddress = "127.0.0.1"\n'
+    cfg.write_text(f'[security]\npbkdf2_iterations = {ITERATIONS}\n[sftp]\nport = 0\naddress = "127.0.0.1"\n'
                    '[http]\naddress = "127.0.0.1"\nport = -1\nplain_port = 0\n'
                    '[ftp]\naddress = "127.0.0.1"\nport = 0\nimplicit_port = -1\n')
     binary = str(pathlib.Path(build).resolve() / "drawbridge")

@@ -26,11 +26,10 @@ import time
 
 import paramiko
 
-from benchlib import cpu_seconds
+from benchlib import ITERATIONS, cpu_seconds
 
 ATTACKERS = int(os.environ.get("ATTACKERS", "20"))
 ATTEMPTS = int(os.environ.get("ATTEMPTS", "50"))
-ITERATIONS = int(os.environ.get("ITERATIONS", "600000"))
 CLIENT_PROCS = int(os.environ.get("CLIENT_PROCS", "4"))
 PASSWORD = "Bench-Horse-9-Battery"
 LEGIT_IP = "192.0.2.200"
