@@ -54,7 +54,6 @@ ftp::ServerOptions ftp_options(const NodeConfig& config) {
     const auto tls = node_certificate(config);
     o.cert_file = tls.certificate;
     o.key_file = tls.private_key;
-    o.files_dir = config.files_dir();
     o.proxy_trusted = core::split_list(config.proxy_trusted);
     return o;
 }
@@ -111,7 +110,6 @@ void add_serve_command(CLI::App& app, CliContext& ctx) {
         sftp_options.ports = {config.sftp_port};
         if (config.sftp_alt_port >= 0) sftp_options.ports.push_back(config.sftp_alt_port);
         sftp_options.host_key_dir = config.host_key_dir();
-        sftp_options.files_dir = config.files_dir();
         sftp_options.idle_timeout_seconds = config.sftp_idle_timeout;
         sftp_options.workers = config.sftp_workers;
         sftp_options.max_handles_per_session =
@@ -128,14 +126,14 @@ void add_serve_command(CLI::App& app, CliContext& ctx) {
             spdlog::warn(
                 "allowed/disallowed countries are set but geoip.database is not: "
                 "countries are not checked");
-        sftp_options.file_rules = [&node](const core::User& u) { return file_rules_for(node, u); };
+        sftp_options.open_files = file_session_opener(node);
         sftp::Server sftp_server(sftp_options, *node.gate, *node.log);
         sftp_server.start();
         for (int port : sftp_server.bound_ports())
             spdlog::info("sftp listening on {}:{} (connect: sftp -P {} admin@<host>)",
                          config.sftp_address, port, port);
         ftp::ServerOptions ftp_opts = ftp_options(config);
-        ftp_opts.file_rules = [&node](const core::User& u) { return file_rules_for(node, u); };
+        ftp_opts.open_files = file_session_opener(node);
         ftp::Server ftp_server(std::move(ftp_opts), *node.gate, *node.log, *node.store);
         ftp_server.start();
         spdlog::info("ftp listening on {}:{} (explicit FTPS: AUTH TLS)", config.ftp_address,
@@ -144,13 +142,11 @@ void add_serve_command(CLI::App& app, CliContext& ctx) {
             spdlog::info("ftps (implicit) listening on {}:{}", config.ftp_address,
                          ftp_server.implicit_port());
 
-        http::Services http_services{
-            .gate = *node.gate,
-            .log = *node.log,
-            .store = *node.store,
-            .accounts = *node.accounts,
-            .files_dir = config.files_dir(),
-            .file_rules = [&node](const core::User& u) { return file_rules_for(node, u); }};
+        http::Services http_services{.gate = *node.gate,
+                                     .log = *node.log,
+                                     .store = *node.store,
+                                     .accounts = *node.accounts,
+                                     .open_files = file_session_opener(node)};
         http::ServerOptions http_options;
         http_options.address = config.http_address;
         http_options.https_port = config.http_port;
@@ -161,8 +157,8 @@ void add_serve_command(CLI::App& app, CliContext& ctx) {
             http_options.certificate = tls.certificate;
             http_options.private_key = tls.private_key;
         }
-        http_options.make_handler = [&http_services](const std::string& ip, bool secure) {
-            return http::make_router(http_services, ip, secure);
+        http_options.make_handler = [&http_services](const std::string& ip, bool) {
+            return http::make_router(http_services, ip);
         };
         // One gate call per connection, as on the other listeners (logged as interface restapi;
         // the same port also carries WebDAV).

@@ -2,6 +2,8 @@
 
 #include <system_error>
 
+#include "vfs/local_root.h"
+
 namespace drawbridge::app {
 
 vfs::FileRules file_rules_for(Node& node, const core::User& user) {
@@ -9,6 +11,17 @@ vfs::FileRules file_rules_for(Node& node, const core::User& user) {
     rules.permissions = vfs::PathPermissions(node.accounts->folder_permissions_of(user));
     rules.atomic_uploads = node.store->load_site_settings().atomic_uploads;
     return rules;
+}
+
+vfs::FileSessionOpener file_session_opener(Node& node) {
+    return [&node](const core::User& user, core::Interface interface, const std::string& ip) {
+        const std::filesystem::path root = user.user_root.empty()
+                                               ? node.config.files_dir() / user.username
+                                               : std::filesystem::path(user.user_root);
+        return std::make_unique<vfs::FileSession>(
+            std::make_unique<vfs::LocalRoot>(vfs::LocalRoot::open(root, true)), *node.log, user,
+            interface, ip, file_rules_for(node, user));
+    };
 }
 
 std::unique_ptr<Node> open_node(const NodeConfig& config) {

@@ -27,6 +27,10 @@ struct Node {
 // atomic_uploads, read now (so that a change applies to the sessions that start after it).
 vfs::FileRules file_rules_for(Node& node, const core::User& user);
 
+// Opens a logged-in user's files for every listener: the user's root on the local disk
+// (user_root, or <files_dir>/<username>) under file_rules_for().
+vfs::FileSessionOpener file_session_opener(Node& node);
+
 // Creates the data directory (mode 0700) and its files folder, opens and migrates the database.
 std::unique_ptr<Node> open_node(const NodeConfig& config);
 

@@ -1,4 +1,4 @@
-// Entries of the action log and the query over them (SPEC §6 field names).
+// Entries of the action log and the query over them (Files.com field names, docs/rest-api.md).
 #pragma once
 
 #include <array>

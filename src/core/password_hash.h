@@ -1,5 +1,6 @@
 // Password storage. Native: PBKDF2-HMAC-SHA256 in a self-describing string that carries its
-// iteration count. Imported: the formats of SPEC §1, detected from the string itself.
+// iteration count. Imported: the formats of docs/password-hashes.md, detected from the string
+// itself.
 #pragma once
 
 #include <cstdint>

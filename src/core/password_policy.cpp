@@ -1,4 +1,4 @@
-// Password rules, the generator and expiry (SPEC §2, seed 003; docs/password-policy.md).
+// Password rules, the generator and expiry (docs/password-policy.md).
 //
 // Character classes work on UTF-8 code points, without Unicode tables:
 //  - a number is 0-9 only, as the seed defines it;
@@ -24,7 +24,7 @@
 namespace drawbridge::core {
 namespace {
 
-// The same limits as the site setting's range (SPEC §2).
+// The same limits as the site setting's range (docs/password-policy.md).
 constexpr std::size_t kMinLengthFloor = 1;
 constexpr std::size_t kLengthCeiling = 512;
 constexpr std::size_t kDefaultGeneratedLength = 16;

@@ -1,4 +1,4 @@
-// The site's password rules (SPEC §2, seed 003), the generator that always satisfies them,
+// The site's password rules (docs/password-policy.md), the generator that always satisfies them,
 // and password expiry.
 #pragma once
 

@@ -1,5 +1,5 @@
-// Site-wide settings (SPEC §2-3, §6). One struct, and one table of fields that drives
-// validation, the CLI's `site show|set`, JSON, and the store's columns.
+// Site-wide settings (README.md#configuration, docs/login-gate.md). One struct, and one table of
+// fields that drives validation, the CLI's `site show|set`, JSON, and the store's columns.
 #pragma once
 
 #include <optional>

@@ -1,4 +1,4 @@
-// Accounts and their credentials, as stored. Field names follow Files.com's (SPEC §6).
+// Accounts and their credentials, as stored. Field names follow Files.com's (docs/rest-api.md).
 #pragma once
 
 #include <cstdint>

@@ -22,15 +22,13 @@ struct ServerOptions {
     int idle_timeout_seconds = 120;
     std::filesystem::path cert_file;
     std::filesystem::path key_file;
-    std::filesystem::path files_dir;  // users' roots default to <files_dir>/<username>
-    int threads = 0;                  // I/O threads; 0: the number of cores, at most 4
+    int threads = 0;  // I/O threads; 0: the number of cores, at most 4
     // Load balancers (CIDRs, node config proxy.trusted) whose control connections must start
     // with a PROXY protocol header naming the client; anyone else's header closes the connection.
     std::vector<std::string> proxy_trusted;
     std::chrono::milliseconds proxy_header_timeout{3000};
-    // Loads the folder permissions and upload mode of a user's file session at login (as for
-    // SFTP); unset, sessions run with no rules and the site's atomic_uploads.
-    std::function<vfs::FileRules(const core::User&)> file_rules;
+    // Opens a logged-in user's files (root, folder permissions, upload mode).
+    vfs::FileSessionOpener open_files;
 };
 
 }  // namespace drawbridge::ftp

@@ -436,14 +436,14 @@ asio::awaitable<void> Session::cmd_stat(std::string arg) {
         job.kind = Job::Kind::list;
         job.path = path_of(list_path_arg(arg));
         struct stat st {};
-        if (const int e = files_->root().stat(job.path, false, st)) {
+        if (const int e = files_->stat(job.path, false, st)) {
             co_await reply(file_error(e));
             co_return;
         }
         job.single = !S_ISDIR(st.st_mode);
         // A listing over the control connection: the same rule as LIST.
-        if (const int e = job.single ? 0 : files_->check(vfs::Permission::list, job.path)) {
-            co_await refuse(e, "list", job.path);
+        if (const int e = job.single ? 0 : files_->list(job.path, job.dir)) {
+            co_await reply(file_error(e));
             co_return;
         }
         co_await reply("213-Status of " + job.path + ":");

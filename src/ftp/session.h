@@ -80,13 +80,13 @@ class Session : public std::enable_shared_from_this<Session> {
     // What a data transfer does, decided by the command before the data connection opens.
     struct Job {
         enum class Kind { retr, stor, list, nlst, mlsd } kind = Kind::retr;
-        std::string path;     // virtual path (for the audit and the listing)
-        std::string opening;  // the 150 reply's text
-        vfs::UniqueFd fd;     // retr, stor
-        std::optional<vfs::AtomicUpload> upload;
+        std::string path;        // virtual path (for the audit and the listing)
+        std::string opening;     // the 150 reply's text
+        vfs::Download download;  // retr
+        vfs::Upload upload;      // stor
+        vfs::DirReader dir;      // a listing of a folder, opened by the command
         std::uint64_t offset = 0;
-        bool exclusive = false;  // STOU: the final name must not exist
-        bool single = false;     // a listing of one file rather than a folder
+        bool single = false;  // a listing of one file rather than a folder
     };
 
     asio::awaitable<void> run();
@@ -153,10 +153,6 @@ class Session : public std::enable_shared_from_this<Session> {
     asio::awaitable<void> cmd_mlsd(std::string);
     asio::awaitable<void> listing(Job::Kind kind, std::string arg);
     // What the user's folder permissions allow at `path` (for MLSx's perm fact).
-    core::PermissionSet granted(std::string_view path) const;
-    // Answers an operation the folder permissions refused, and audits it as a failed `action`.
-    asio::awaitable<void> refuse(int error, std::string action, std::string path,
-                                 std::string destination = {});
     asio::awaitable<void> upload(std::string arg, bool append, bool unique);
     // data connections and transfers (session_data.cpp)
     asio::awaitable<void> cmd_pasv(std::string);
@@ -169,13 +165,15 @@ class Session : public std::enable_shared_from_this<Session> {
     asio::awaitable<void> transfer(Job job);
     bool data_session_acceptable(SSL* data) const;
     asio::awaitable<std::unique_ptr<Stream>> open_data();
+    // Whether the control connection has ended (an upload's end of data is then no proof
+    // that the file is complete); `plain_data` waits a moment for it.
+    asio::awaitable<bool> control_gone(bool plain_data);
     asio::awaitable<std::uint64_t> send_file(Stream& data, Job& job);
     asio::awaitable<std::uint64_t> receive_file(Stream& data, Job& job, int& file_error);
     asio::awaitable<std::uint64_t> send_listing(Stream& data, Job& job);
     // Writes the listing of `job.path` through `write` in chunks (constant memory).
     using ChunkWriter = std::function<asio::awaitable<void>(std::string)>;
-    asio::awaitable<std::uint64_t> stream_listing(const Job& job, ChunkWriter write,
-                                                  std::string prefix);
+    asio::awaitable<std::uint64_t> stream_listing(Job& job, ChunkWriter write, std::string prefix);
 
     SessionContext& ctx_;
     Stream control_;
@@ -207,7 +205,6 @@ class Session : public std::enable_shared_from_this<Session> {
     std::string cwd_ = "/";
     bool ascii_ = false;
     bool protect_data_ = false;  // PROT P
-    bool pbsz_ = false;
     bool epsv_all_ = false;
     std::uint64_t rest_ = 0;
     std::uint64_t restart_ = 0;  // the REST offset that applies to the current command

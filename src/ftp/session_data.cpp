@@ -2,14 +2,17 @@
 // REST and ASCII line ends, and listings streamed in constant memory.
 #include <openssl/crypto.h>
 #include <sys/sendfile.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl/error.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cerrno>
 #include <vector>
@@ -28,6 +31,9 @@ namespace {
 constexpr std::size_t kChunk = 256 * 1024;
 constexpr std::size_t kListingChunk = 32 * 1024;
 constexpr auto kDataConnectTimeout = std::chrono::seconds(30);
+// How long a plain-FTP upload waits, after its data connection ends, for a sign that the client
+// is gone (docs/vfs.md#uploads): the two FINs of a killed client arrive microseconds apart.
+constexpr auto kPlainEndGrace = std::chrono::milliseconds(25);
 
 // Dual-stack sockets show IPv4 peers as ::ffff:a.b.c.d.
 asio::ip::address plain(const asio::ip::address& a) {
@@ -36,8 +42,11 @@ asio::ip::address plain(const asio::ip::address& a) {
     return a;
 }
 
-bool is_end_of_stream(const boost::system::error_code& ec) {
-    return ec == asio::error::eof || ec == asio::ssl::error::stream_truncated;
+// The end of an upload's data. Over TLS only the client's close_notify ends it (asio's eof): a
+// TCP close without one (stream_truncated) may be a client killed or a connection cut
+// mid-file, or a forged FIN, so the upload is not committed (as vsftpd's strict_ssl_read_eof).
+bool is_end_of_upload(const boost::system::error_code& ec) {
+    return ec == asio::error::eof;
 }
 
 }  // namespace
@@ -209,9 +218,7 @@ asio::awaitable<std::unique_ptr<Stream>> Session::open_data() {
 }
 
 asio::awaitable<void> Session::transfer(Job job) {
-    const auto started = Clock::now();
     const bool upload = job.kind == Job::Kind::stor;
-    const bool file = upload || job.kind == Job::Kind::retr;
     std::uint64_t bytes = 0;
     int error = 0;  // for the audit
     std::string final_reply;
@@ -241,22 +248,22 @@ asio::awaitable<void> Session::transfer(Job job) {
                 int file_err = 0;
                 if (job.kind == Job::Kind::retr)
                     bytes = co_await send_file(*data, job);
-                else if (upload)
+                else if (upload) {
                     bytes = co_await receive_file(*data, job, file_err);
-                else
+                    job.upload.add_bytes(bytes);
+                } else
                     bytes = co_await send_listing(*data, job);
                 if (file_err) {
                     error = file_err;
                     final_reply = file_error(file_err);
-                } else if (upload && closed_) {
+                } else if (upload && co_await control_gone(!data->secure())) {
                     // The client went away with the control connection: the end of the data
                     // may be a cut, not the end of the file, so the upload is not committed.
                     error = ECONNRESET;
                 } else {
                     // Both ways: a client that sent close_notify after an upload waits for ours.
                     co_await data->shutdown(std::chrono::seconds(2));
-                    if (job.upload)
-                        error = job.upload->commit(job.exclusive ? RENAME_NOREPLACE : 0);
+                    if (upload) error = files_->commit(job.upload);
                     final_reply = error ? file_error(error) : "226 Transfer complete.";
                 }
             }
@@ -269,13 +276,12 @@ asio::awaitable<void> Session::transfer(Job job) {
     }
     if (data) data->close();
     data_ = nullptr;
-    if (job.upload) job.upload->abort();  // nothing when it was committed
-    job.fd.reset();
-    if (file) {
-        const auto elapsed =
-            std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
-        files_->record(upload ? "create" : "read", job.path, {}, static_cast<std::int64_t>(bytes),
-                       elapsed, error);
+    // An upload not committed above was cut short: its temporary file goes, and its `create`
+    // is logged as failed. A download's `read` entry counts what was sent.
+    if (upload) files_->abort(job.upload, error ? error : ECONNRESET);
+    if (job.kind == Job::Kind::retr) {
+        job.download.add_bytes(bytes);
+        files_->finish(job.download, error);
     }
     last_activity_ = Clock::now();
     try {
@@ -285,6 +291,26 @@ asio::awaitable<void> Session::transfer(Job job) {
     }
     transfer_active_ = false;
     transfer_done_.cancel();
+}
+
+asio::awaitable<bool> Session::control_gone(bool plain_data) {
+    // A client killed mid-upload closes both connections at once, in no set order. Over TLS the
+    // missing close_notify already told; a plain data connection's end is only a FIN, so give
+    // the control connection's own FIN a moment (kPlainEndGrace) to arrive.
+    const auto deadline = Clock::now() + (plain_data ? kPlainEndGrace : Clock::duration::zero());
+    asio::steady_timer pause(co_await asio::this_coro::executor);
+    for (;;) {
+        // Let a completion already queued for the control connection run first.
+        co_await asio::post(co_await asio::this_coro::executor, use_awaitable);
+        if (closed_) co_return true;
+        char c = 0;
+        const ssize_t n = ::recv(control_.socket().native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+            co_return true;
+        if (n > 0 || Clock::now() >= deadline) co_return false;
+        pause.expires_after(std::chrono::milliseconds(5));
+        co_await pause.async_wait(use_awaitable);
+    }
 }
 
 bool Session::data_session_acceptable(SSL* data) const {
@@ -297,7 +323,7 @@ bool Session::data_session_acceptable(SSL* data) const {
 }
 
 asio::awaitable<std::uint64_t> Session::send_file(Stream& data, Job& job) {
-    const int fd = job.fd.get();
+    const int fd = job.download.fd();
     std::uint64_t sent = 0;
     if (!data.secure() && !ascii_) {
         // Plain binary: the kernel copies from the page cache to the socket.
@@ -355,7 +381,7 @@ asio::awaitable<std::uint64_t> Session::receive_file(Stream& data, Job& job, int
     bool pending_cr = false;  // ASCII: a CR at the end of a chunk, maybe half of a CRLF
     auto write_all = [&](const char* p, std::size_t len) {
         while (len > 0 && !file_err) {
-            const ssize_t w = ::write(job.fd.get(), p, len);
+            const ssize_t w = ::write(job.upload.fd(), p, len);
             if (w < 0 && errno == EINTR) continue;
             if (w < 0) {
                 file_err = errno;
@@ -371,7 +397,7 @@ asio::awaitable<std::uint64_t> Session::receive_file(Stream& data, Job& job, int
         try {
             n = co_await data.read_some(asio::buffer(buf));
         } catch (const boost::system::system_error& e) {
-            if (!is_end_of_stream(e.code()) || transfer_aborted_) throw;
+            if (!is_end_of_upload(e.code()) || transfer_aborted_) throw;
             break;
         }
         received += n;
@@ -409,7 +435,7 @@ asio::awaitable<std::uint64_t> Session::send_listing(Stream& data, Job& job) {
         "");
 }
 
-asio::awaitable<std::uint64_t> Session::stream_listing(const Job& job, ChunkWriter write,
+asio::awaitable<std::uint64_t> Session::stream_listing(Job& job, ChunkWriter write,
                                                        std::string prefix) {
     const auto now = std::time(nullptr);
     std::string chunk;
@@ -418,7 +444,7 @@ asio::awaitable<std::uint64_t> Session::stream_listing(const Job& job, ChunkWrit
         if (S_ISLNK(st.st_mode) && job.kind == Job::Kind::mlsd) {
             // Show what a link inside the root points to; a link that leaves it stays a link.
             struct stat target {};
-            if (files_->root().stat(child, true, target) == 0) st = target;
+            if (files_->stat(child, true, target) == 0) st = target;
         }
         chunk += prefix;
         switch (job.kind) {
@@ -427,7 +453,8 @@ asio::awaitable<std::uint64_t> Session::stream_listing(const Job& job, ChunkWrit
                 chunk += vfs::escape_controls(name) + "\r\n";
                 break;
             case Job::Kind::mlsd:
-                chunk += mlsx_facts(st, granted(child)) + " " + vfs::escape_controls(name) + "\r\n";
+                chunk += mlsx_facts(st, files_->granted(child)) + " " + vfs::escape_controls(name) +
+                         "\r\n";
                 break;
             default:
                 chunk += list_line(name, st, now);
@@ -441,20 +468,18 @@ asio::awaitable<std::uint64_t> Session::stream_listing(const Job& job, ChunkWrit
     };
     if (job.single) {
         struct stat st {};
-        files_->root().stat(job.path, false, st);
+        files_->stat(job.path, false, st);
         const auto slash = job.path.rfind('/');
         add(job.kind == Job::Kind::nlst ? std::string_view(job.path)
                                         : std::string_view(job.path).substr(slash + 1),
             st, job.path);
     } else {
-        vfs::DirReader reader;
-        if (files_->root().open_dir(job.path, reader) == 0) {
-            const std::string base = job.path == "/" ? "/" : job.path + "/";
-            while (auto entry = reader.next()) {
-                // An upload in progress is not a file yet.
-                add(entry->first, entry->second, base + entry->first);
-                if (chunk.size() >= kListingChunk) co_await flush();
-            }
+        // Opened (and its list permission checked) by the command; in-progress uploads are
+        // never among its entries.
+        const std::string base = job.path == "/" ? "/" : job.path + "/";
+        while (auto entry = job.dir.next()) {
+            add(entry->first, entry->second, base + entry->first);
+            if (chunk.size() >= kListingChunk) co_await flush();
         }
     }
     if (!chunk.empty()) co_await flush();

@@ -86,17 +86,8 @@ asio::awaitable<void> Session::cmd_pass(std::string arg) {
         co_return;
     }
     const core::User& user = *outcome.user;
-    const fs::path root =
-        user.user_root.empty() ? ctx_.options.files_dir / user.username : fs::path(user.user_root);
     try {
-        vfs::FileRules rules;
-        if (ctx_.options.file_rules)
-            rules = ctx_.options.file_rules(user);
-        else
-            rules.atomic_uploads = site_.atomic_uploads;
-        files_ =
-            std::make_unique<vfs::FileSession>(vfs::LocalRoot::open(root, true), ctx_.log, user,
-                                               core::Interface::ftp, peer_ip_, std::move(rules));
+        files_ = ctx_.options.open_files(user, core::Interface::ftp, peer_ip_);
     } catch (const std::exception& e) {
         spdlog::error("ftp: cannot open the root folder of '{}': {}", user.username, e.what());
     }
@@ -143,7 +134,7 @@ asio::awaitable<void> Session::cmd_pbsz(std::string) {
         co_await reply("503 PBSZ needs AUTH TLS first.");
         co_return;
     }
-    pbsz_ = true;
+    // The buffer size is always 0 over TLS (RFC 4217 §9); nothing to remember.
     co_await reply("200 PBSZ=0");
 }
 

@@ -1,12 +1,16 @@
-// REST API: the user's files, through the same code as WebDAV (src/http/dav*.cpp).
+// REST API: the user's files, each route one FileSession call (docs/api.md#files).
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <ctime>
 
 #include "http/api.h"
 #include "http/api_internal.h"
 #include "http/dav.h"
+#include "http/failure_wire.h"
+#include "http/file_response.h"
 #include "http/router.h"
 #include "http/uri.h"
 #include "views/json.h"
@@ -24,13 +28,70 @@ json entry_json(const std::string& path, const struct stat& s) {
             {"mtime", core::format_time(s.st_mtim.tv_sec)}};
 }
 
+// The one mapping of a FileSession result to the API's errors. Two have types of their own,
+// documented in docs/api.md#errors: a name the server does not create.
+Response file_error(int e) {
+    if (e == ENAMETOOLONG)
+        return Response(400, "application/json",
+                        error_json("bad-request/name-too-long", 400, "Name Too Long",
+                                   "a file or folder name may have at most 255 bytes") +
+                            "\n");
+    if (e == EINVAL)
+        return Response(400, "application/json",
+                        error_json("bad-request/name-not-allowed", 400, "Name Not Allowed",
+                                   "a name may not contain CR, LF or NUL") +
+                            "\n");
+    if (e == EACCES) return api_error(403, "permission denied");
+    if (e == EISDIR) return api_error(400, "a folder is there");
+    return api_error(status_of_errno(e), std::strerror(e));
+}
+
+// Streams an upload's body into the file (it gets its name when complete; dropped unfinished,
+// it is aborted).
+class ApiUploadSink : public BodySink {
+  public:
+    explicit ApiUploadSink(vfs::FileSession& files) : files_(files) {}
+    ~ApiUploadSink() override { files_.abort(upload_, ECONNRESET); }
+
+    int open(const std::string& path) { return files_.begin_upload(path, {}, upload_); }
+
+    int write(const char* data, std::size_t size) override {
+        while (size > 0) {
+            const ssize_t n = ::write(upload_.fd(), data, size);
+            if (n < 0) {
+                if (errno == EINTR) continue;
+                return errno;
+            }
+            data += n;
+            size -= static_cast<std::size_t>(n);
+            upload_.add_bytes(static_cast<std::uint64_t>(n));
+        }
+        return 0;
+    }
+
+    Response finish(int error) override {
+        const std::string path = upload_.path();
+        if (error)
+            files_.abort(upload_, error);
+        else
+            error = files_.commit(upload_);
+        if (error) return file_error(error);
+        struct stat st {};
+        if (files_.stat(path, true, st) != 0) return api_error(500, "the file is gone");
+        return json_reply(201, entry_json(path, st));
+    }
+
+  private:
+    vfs::FileSession& files_;
+    vfs::Upload upload_;
+};
+
 }  // namespace
 
 Response Api::files_metadata(Request&) {
     const std::string path = params_["path"];
     struct stat st {};
-    if (const int e = login_.files().root().stat(path, true, st))
-        return api_error(status_of_errno(e), std::strerror(e));
+    if (const int e = login_.files().stat(path, true, st)) return file_error(e);
     return json_reply(200, entry_json(path, st));
 }
 
@@ -38,16 +99,10 @@ Response Api::folders_list(Request&) {
     const std::string path = params_["path"];
     auto& files = login_.files();
     struct stat st {};
-    if (const int e = files.root().stat(path, true, st))
-        return api_error(status_of_errno(e), std::strerror(e));
+    if (const int e = files.stat(path, true, st)) return file_error(e);
     if (!S_ISDIR(st.st_mode)) return api_error(400, "not a folder: " + path);
-    if (const int e = files.check(vfs::Permission::list, path)) {
-        files.record("list", path, {}, {}, {}, e);
-        return api_error(403, "permission denied");
-    }
     vfs::DirReader dir;
-    if (const int e = files.root().open_dir(path, dir))
-        return api_error(status_of_errno(e), std::strerror(e));
+    if (const int e = files.list(path, dir)) return file_error(e);
     json out = json::array();
     while (auto entry = dir.next()) {
         out.push_back(entry_json((path == "/" ? "/" : path + "/") + entry->first, entry->second));
@@ -55,59 +110,41 @@ Response Api::folders_list(Request&) {
     return json_reply(200, out);
 }
 
-namespace {
-
-Request as_method(const Request& req, std::string method) {
-    Request r;
-    r.method = std::move(method);
-    r.target = req.target;
-    r.peer_ip = req.peer_ip;
-    r.secure = req.secure;
-    for (const auto& [k, v] : req.headers)
-        if (k == "range" || k == "if-range" || k == "if-match" || k == "if-none-match" ||
-            k == "if-modified-since" || k == "content-length" || k == "expect")
-            r.headers.emplace_back(k, v);
-    r.content_length = req.content_length;
-    r.has_body = req.has_body;
-    return r;
-}
-
-// Passes the sink's reply through as_api.
-class ApiSink : public BodySink {
-  public:
-    explicit ApiSink(std::unique_ptr<BodySink> inner) : inner_(std::move(inner)) {}
-    int write(const char* data, std::size_t size) override { return inner_->write(data, size); }
-    Response finish(int error) override { return as_api(inner_->finish(error)); }
-
-  private:
-    std::unique_ptr<BodySink> inner_;
-};
-
-}  // namespace
-
-Response Api::folders_create(Request& req) {
-    Request mk = as_method(req, "MKCOL");
-    Response r = as_api(login_.dav().handle(mk, params_["path"]));
-    if (r.status == 201) return json_reply(201, {{"path", params_["path"]}, {"type", "directory"}});
-    return r;
+Response Api::folders_create(Request&) {
+    const std::string path = params_["path"];
+    if (const int e = login_.files().mkdir(path)) return file_error(e);
+    return json_reply(201, {{"path", path}, {"type", "directory"}});
 }
 
 Response Api::files_download(Request& req) {
-    Request get = as_method(req, req.method);
-    return as_api(login_.dav().handle(get, params_["path"]));
+    vfs::Download file;
+    if (const int e = login_.files().open_read(params_["path"], file))
+        return e == EISDIR ? api_error(400, "a folder: list it with GET /folders/...")
+                           : file_error(e);
+    return as_api(file_response(req, login_.files(), file));
 }
 
 Prepared Api::files_upload(Request& req) {
-    Request put = as_method(req, "PUT");
-    Prepared p = login_.dav().prepare(put, params_["path"]);
-    if (p.response) p.response = as_api(std::move(*p.response));
-    if (p.sink) p.sink = std::make_unique<ApiSink>(std::move(p.sink));
-    return p;
+    const std::string path = params_["path"];
+    if (path == "/") return {api_error(400, "the root is a folder"), nullptr};
+    if (req.has_header("content-range"))
+        return {api_error(400, "partial uploads (Content-Range) are not supported"), nullptr};
+    struct stat parent {};
+    const std::string folder = path.substr(0, path.rfind('/'));
+    if (login_.files().stat(folder.empty() ? "/" : folder, true, parent) != 0 ||
+        !S_ISDIR(parent.st_mode))
+        return {api_error(409, "the folder does not exist: create it with POST /folders/..."),
+                nullptr};
+    auto sink = std::make_unique<ApiUploadSink>(login_.files());
+    if (const int e = sink->open(path)) return {file_error(e), nullptr};
+    return {std::nullopt, std::move(sink)};
 }
 
-Response Api::files_delete(Request& req) {
-    Request del = as_method(req, "DELETE");
-    return as_api(login_.dav().handle(del, params_["path"]));
+Response Api::files_delete(Request&) {
+    const std::string path = params_["path"];
+    if (path == "/") return api_error(403, "the root cannot be deleted");
+    if (const int e = login_.files().remove_tree(path)) return file_error(e);
+    return Response(204);
 }
 
 Response Api::files_move(Request& req) {
@@ -122,14 +159,21 @@ Response Api::file_action(Request& req, bool move) {
     const auto body = body_object(req);
     if (!body || !(*body)["destination"].is_string())
         return api_error(400, "expected {\"destination\": \"/new/path\"}");
-    const auto dest = decode_path((*body)["destination"].get<std::string>());
+    const auto dest = vfs::virtual_path((*body)["destination"].get<std::string>());
     if (!dest) return api_error(400, "invalid destination path");
-    Request r = as_method(req, move ? "MOVE" : "COPY");
-    r.headers.emplace_back("destination", std::string(kDavPrefix) + encode_path(*dest));
-    r.headers.emplace_back("overwrite", body->value("overwrite", false) ? "T" : "F");
-    Response out = as_api(login_.dav().handle(r, params_["path"]));
-    if (out.status < 300) return json_reply(out.status == 204 ? 200 : 201, {{"path", *dest}});
-    return out;
+    const std::string from = params_["path"];
+    if (from == "/" || *dest == "/") return api_error(403, "the root cannot be copied or moved");
+    if (*dest == from) return api_error(400, "the source and the destination are the same");
+    auto& files = login_.files();
+    struct stat existing {};
+    const bool replaces = files.stat(*dest, false, existing) == 0;
+    if (replaces && !body->value("overwrite", false))
+        return api_error(412, "the destination exists (pass \"overwrite\": true to replace it)");
+    const auto replace = replaces ? vfs::FileSession::Replace::tree : vfs::FileSession::Replace::no;
+    const int e =
+        move ? files.rename(from, *dest, replace) : files.copy(from, *dest, true, replace);
+    if (e) return file_error(e);
+    return json_reply(replaces ? 200 : 201, {{"path", *dest}});
 }
 
 }  // namespace drawbridge::http

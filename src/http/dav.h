@@ -26,7 +26,7 @@ class Dav {
         : files_(files),
           locks_(locks),
           prefix_(std::move(prefix)),
-          root_key_(files.root().host_path().string()) {}
+          root_key_(files.storage_key()) {}
 
     // `path` is the decoded virtual path below the prefix ("/" for the root).
     Prepared prepare(Request& req, const std::string& path);
@@ -54,10 +54,6 @@ class Dav {
 
     Response copy_or_move(Request&, const std::string& from, bool is_move);
     Response listing(const std::string& path);
-    // Removes a file or a folder with everything in it; 0 or the first errno.
-    int remove_tree(const std::string& path, const struct stat& st);
-    int copy_tree(const std::string& from, const std::string& to, const struct stat& st,
-                  bool recursive);
 
     // The If header's verdict (412 when false, 400 when malformed), and the lock tokens the
     // request submits (in its If header, or Lock-Token for UNLOCK).
@@ -83,7 +79,5 @@ class Dav {
 int status_of_errno(int error);
 std::string http_date(std::int64_t unix_seconds);
 std::string etag_of_stat(const struct stat& st);
-// Copies the dead properties of one open file or folder to another (COPY).
-void copy_dead_properties(int from_fd, int to_fd);
 
 }  // namespace drawbridge::http

@@ -110,18 +110,15 @@ Response Dav::lock(Request& req, const std::string& path) {
     else if (!depth.empty() && depth != "infinity" && depth != "Infinity")
         return Response(400, "text/plain", "Depth must be 0 or infinity\n");
 
-    if (const int e = files_.check(Permission::write, path)) {
-        files_.record("update", path, {}, {}, {}, e);
+    if (files_.permit(Permission::write, path, "update"))
         return Response(403, "text/plain", "permission denied\n");
-    }
     struct stat st {};
-    const bool exists = files_.root().stat(path, true, st) == 0;
+    const bool exists = files_.stat(path, true, st) == 0;
     if (!exists) {
         struct stat parent {};
         const auto slash = path.rfind('/');
         const std::string parent_path = slash == 0 ? "/" : path.substr(0, slash);
-        if (path == "/" || files_.root().stat(parent_path, true, parent) != 0 ||
-            !S_ISDIR(parent.st_mode))
+        if (path == "/" || files_.stat(parent_path, true, parent) != 0 || !S_ISDIR(parent.st_mode))
             return Response(409, "text/plain", "the parent collection does not exist\n");
         if (auto r = check_locks(path, false, true)) return std::move(*r);
     }
@@ -145,10 +142,7 @@ Response Dav::lock(Request& req, const std::string& path) {
     if (!got) return dav_error(423, "no-conflicting-lock");
     if (!exists) {
         // Locking an unmapped URL creates an empty resource (RFC 4918 §9.10.4).
-        vfs::UniqueFd fd;
-        const int e = files_.root().open_file(path, O_WRONLY | O_CREAT | O_EXCL, 0644, fd);
-        files_.record("create", path, {}, 0, {}, e);
-        if (e) {
+        if (const int e = files_.create_empty(path)) {
             locks_.release(root_key_, path, got->token, got->user_id);
             return Response(status_of_errno(e), "text/plain", std::string(std::strerror(e)) + "\n");
         }

@@ -14,11 +14,6 @@ std::string_view parent_of(std::string_view p) {
 
 }  // namespace
 
-bool is_self_or_under(std::string_view p, std::string_view ancestor) {
-    if (ancestor == "/" || p == ancestor) return true;
-    return p.size() > ancestor.size() && p.starts_with(ancestor) && p[ancestor.size()] == '/';
-}
-
 std::int64_t DavLock::seconds_left() const {
     const auto left =
         std::chrono::duration_cast<std::chrono::seconds>(expires - std::chrono::steady_clock::now())

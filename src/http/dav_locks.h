@@ -3,6 +3,8 @@
 // the user's root on disk and the virtual path, so that two users sharing a root share locks.
 #pragma once
 
+#include "vfs/path_text.h"
+
 #include <chrono>
 #include <cstdint>
 #include <mutex>
@@ -30,8 +32,7 @@ struct DavLock {
     bool covers(std::string_view p) const;
 };
 
-// True when `ancestor` is `p` or one of its parent folders ("/" is everyone's).
-bool is_self_or_under(std::string_view p, std::string_view ancestor);
+using vfs::is_self_or_under;
 
 // What acquire() gives: the lock, or why not.
 struct LockGrant {

@@ -130,11 +130,6 @@ Response bad_request(std::string why) {
 
 }  // namespace
 
-void copy_dead_properties(int from_fd, int to_fd) {
-    DeadProps props;
-    if (read_dead(from_fd, props) == 0 && !props.empty()) write_dead(to_fd, props);
-}
-
 Response Dav::propfind(Request& req, const std::string& path) {
     const auto depth = req.header("depth");
     if (depth != "0" && depth != "1")
@@ -165,7 +160,7 @@ Response Dav::propfind(Request& req, const std::string& path) {
         }
     }
     struct stat st {};
-    if (const int e = files_.root().stat(path, true, st))
+    if (const int e = files_.stat(path, true, st))
         return Response(status_of_errno(e), "text/plain", "not found\n");
     const bool need_dead =
         mode != Mode::some ||
@@ -186,7 +181,7 @@ Response Dav::propfind(Request& req, const std::string& path) {
         }
         if (name == "quota-available-bytes") {  // RFC 4331; macOS shows it as free space
             struct statvfs v {};
-            if (files_.root().statvfs(v) != 0) return std::nullopt;
+            if (files_.statvfs(v) != 0) return std::nullopt;
             return std::to_string(static_cast<std::uint64_t>(v.f_bavail) * v.f_frsize);
         }
         if (dir) return std::nullopt;
@@ -200,8 +195,7 @@ Response Dav::propfind(Request& req, const std::string& path) {
         DeadProps dead;
         if (need_dead) {
             vfs::UniqueFd fd;
-            const int flags = O_RDONLY | O_NONBLOCK | (S_ISDIR(s.st_mode) ? O_DIRECTORY : 0);
-            if (files_.root().open_file(p, flags, 0, fd) == 0) read_dead(fd.get(), dead);
+            if (files_.open_properties(p, false, fd) == 0) read_dead(fd.get(), dead);
         }
         body += "<D:response><D:href>" + href(p, S_ISDIR(s.st_mode)) + "</D:href>";
         std::string found, missing;
@@ -230,12 +224,10 @@ Response Dav::propfind(Request& req, const std::string& path) {
 
     emit(path, st);
     if (depth == "1" && S_ISDIR(st.st_mode)) {
-        if (const int e = files_.check(Permission::list, path)) {
-            files_.record("list", path, {}, {}, {}, e);
-            return Response(403, "text/plain", "permission denied\n");
-        }
         vfs::DirReader dir;
-        if (files_.root().open_dir(path, dir) == 0) {
+        if (const int e = files_.list(path, dir); e == EACCES)
+            return Response(403, "text/plain", "permission denied\n");
+        else if (e == 0) {
             while (auto entry = dir.next()) {
                 // A reply is built in memory: bound it, whatever locks and dead properties
                 // each entry repeats (docs/webdav.md#request-bodies).
@@ -246,7 +238,7 @@ Response Dav::propfind(Request& req, const std::string& path) {
                                         " MiB: ask for fewer properties, or list with Depth 0\n");
                 const std::string child = (path == "/" ? "/" : path + "/") + entry->first;
                 struct stat cs = entry->second;
-                if (S_ISLNK(cs.st_mode) && files_.root().stat(child, true, cs) != 0) continue;
+                if (S_ISLNK(cs.st_mode) && files_.stat(child, true, cs) != 0) continue;
                 emit(child, cs);
             }
         }
@@ -261,16 +253,13 @@ Response Dav::proppatch(Request& req, const std::string& path) {
     if (!doc->is_dav(doc->root(), "propertyupdate"))
         return bad_request("the body is not a DAV:propertyupdate");
     struct stat st {};
-    if (const int e = files_.root().stat(path, true, st))
+    if (const int e = files_.stat(path, true, st))
         return Response(status_of_errno(e), "text/plain", "not found\n");
-    if (const int e = files_.check(Permission::write, path)) {
-        files_.record("update", path, {}, {}, {}, e);
+    if (files_.permit(Permission::write, path, "update"))
         return Response(403, "text/plain", "permission denied\n");
-    }
     if (auto r = check_locks(path, false, false)) return std::move(*r);
     vfs::UniqueFd fd;
-    const int flags = O_RDONLY | O_NONBLOCK | (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0);
-    if (const int e = files_.root().open_file(path, flags, 0, fd))
+    if (const int e = files_.open_properties(path, true, fd))
         return Response(status_of_errno(e), "text/plain", "cannot open\n");
     DeadProps props;
     if (const int e = read_dead(fd.get(), props))
@@ -302,7 +291,7 @@ Response Dav::proppatch(Request& req, const std::string& path) {
     int error = 0;
     if (!failed) {
         error = write_dead(fd.get(), props);
-        files_.record("update", path, {}, {}, {}, error);
+        files_.record_update(path, error);
     }
     std::string found;
     std::vector<std::pair<int, std::string>> groups;

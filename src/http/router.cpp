@@ -178,14 +178,8 @@ class Router : public Handler, public ApiLogin {
                                       const std::string& digest) {
         const core::Interface interface = grant.interface;
         forget();
-        const std::filesystem::path root = user.user_root.empty()
-                                               ? services_.files_dir / user.username
-                                               : std::filesystem::path(user.user_root);
         try {
-            auto rules = services_.file_rules ? services_.file_rules(user) : vfs::FileRules{};
-            files_ =
-                std::make_unique<vfs::FileSession>(vfs::LocalRoot::open(root, true), services_.log,
-                                                   user, interface, ip_, std::move(rules));
+            files_ = services_.open_files(user, interface, ip_);
         } catch (const std::exception& e) {
             spdlog::error("http: cannot open the root folder of '{}': {}", user.username, e.what());
             return interface == core::Interface::restapi
@@ -213,7 +207,7 @@ class Router : public Handler, public ApiLogin {
 
 }  // namespace
 
-std::unique_ptr<Handler> make_router(Services& services, const std::string& peer_ip, bool) {
+std::unique_ptr<Handler> make_router(Services& services, const std::string& peer_ip) {
     return std::make_unique<Router>(services, peer_ip);
 }
 

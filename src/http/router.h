@@ -23,8 +23,7 @@ struct Services {
     audit::ActionLog& log;
     store::Store& store;
     auth::Accounts& accounts;
-    std::filesystem::path files_dir;  // users' roots default to <files_dir>/<username>
-    std::function<vfs::FileRules(const core::User&)> file_rules;
+    vfs::FileSessionOpener open_files;  // a logged-in user's files
     LockManager locks = {};
     ApiSessions sessions = {};
 };
@@ -36,6 +35,6 @@ struct Services {
 inline constexpr std::string_view kDavPrefix = "/dav";
 inline constexpr std::string_view kRealm = "drawbridge";
 
-std::unique_ptr<Handler> make_router(Services& services, const std::string& peer_ip, bool secure);
+std::unique_ptr<Handler> make_router(Services& services, const std::string& peer_ip);
 
 }  // namespace drawbridge::http

@@ -12,7 +12,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Secure algorithms only, unless the site opts in to legacy ones (SPEC §4).
+// Secure algorithms only, unless the site opts in to legacy ones (docs/sftp.md).
 constexpr const char* kKex =
     "curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,ecdh-sha2-nistp384,"
     "ecdh-sha2-nistp521,diffie-hellman-group18-sha512,diffie-hellman-group16-sha512,"
@@ -155,12 +155,8 @@ bool Connection::wants_write() const {
 }
 
 bool Connection::open_sftp() {
-    const fs::path root = user_->user_root.empty() ? options_.files_dir / user_->username
-                                                   : fs::path(user_->user_root);
     try {
-        auto rules = options_.file_rules ? options_.file_rules(*user_) : vfs::FileRules{};
-        files_ = std::make_unique<vfs::FileSession>(vfs::LocalRoot::open(root, true), log_, *user_,
-                                                    core::Interface::sftp, ip_, std::move(rules));
+        files_ = options_.open_files(*user_, core::Interface::sftp, ip_);
     } catch (const std::exception& e) {
         spdlog::error("sftp: cannot open the root folder of '{}': {}", user_->username, e.what());
         return false;

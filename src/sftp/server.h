@@ -24,7 +24,6 @@ struct ServerOptions {
     std::string address = "127.0.0.1";
     std::vector<int> ports = {2022};  // 0 picks a free port (tests)
     std::filesystem::path host_key_dir;
-    std::filesystem::path files_dir;  // users' roots default to <files_dir>/<username>
     int idle_timeout_seconds = 120;
     int workers = 0;  // event-loop threads; 0: one per core
     // Open handles (files and folders) a session, and a user across its sessions, may hold.
@@ -37,9 +36,8 @@ struct ServerOptions {
     // the header's source address is then the client's. Everyone else must not send one.
     std::vector<std::string> proxy_trusted;
     std::chrono::milliseconds proxy_header_timeout{3000};
-    // Loads the folder permissions and upload mode of a user's file session when it starts;
-    // unset, sessions run with no rules and atomic uploads.
-    std::function<vfs::FileRules(const core::User&)> file_rules;
+    // Opens a logged-in user's files (root, folder permissions, upload mode).
+    vfs::FileSessionOpener open_files;
 };
 
 // Generates the Ed25519, ECDSA P-256 and RSA 3072 host keys that are missing (mode 0600) and

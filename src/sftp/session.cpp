@@ -45,31 +45,20 @@ std::string long_name(std::string_view name, const struct stat& st, std::string_
 
 struct Session::Handler {
     std::uint8_t type;
-    const char* name;
     void (Session::*fn)(std::uint32_t, Reader&);
-    bool writes;  // changes the file system (for a read-only mode, checked here once)
 };
 
 const Session::Handler Session::kHandlers[] = {
-    {SSH_FXP_OPEN, "open", &Session::on_open, false},  // open checks its own flags
-    {SSH_FXP_CLOSE, "close", &Session::on_close, false},
-    {SSH_FXP_READ, "read", &Session::on_read, false},
-    {SSH_FXP_WRITE, "write", &Session::on_write, true},
-    {SSH_FXP_LSTAT, "lstat", &Session::on_lstat, false},
-    {SSH_FXP_FSTAT, "fstat", &Session::on_fstat, false},
-    {SSH_FXP_SETSTAT, "setstat", &Session::on_setstat, true},
-    {SSH_FXP_FSETSTAT, "fsetstat", &Session::on_fsetstat, true},
-    {SSH_FXP_OPENDIR, "opendir", &Session::on_opendir, false},
-    {SSH_FXP_READDIR, "readdir", &Session::on_readdir, false},
-    {SSH_FXP_REMOVE, "remove", &Session::on_remove, true},
-    {SSH_FXP_MKDIR, "mkdir", &Session::on_mkdir, true},
-    {SSH_FXP_RMDIR, "rmdir", &Session::on_rmdir, true},
-    {SSH_FXP_REALPATH, "realpath", &Session::on_realpath, false},
-    {SSH_FXP_STAT, "stat", &Session::on_stat, false},
-    {SSH_FXP_RENAME, "rename", &Session::on_rename, true},
-    {SSH_FXP_READLINK, "readlink", &Session::on_readlink, false},
-    {SSH_FXP_SYMLINK, "symlink", &Session::on_symlink, true},
-    {SSH_FXP_EXTENDED, "extended", &Session::on_extended, false},
+    {SSH_FXP_OPEN, &Session::on_open},         {SSH_FXP_CLOSE, &Session::on_close},
+    {SSH_FXP_READ, &Session::on_read},         {SSH_FXP_WRITE, &Session::on_write},
+    {SSH_FXP_LSTAT, &Session::on_lstat},       {SSH_FXP_FSTAT, &Session::on_fstat},
+    {SSH_FXP_SETSTAT, &Session::on_setstat},   {SSH_FXP_FSETSTAT, &Session::on_fsetstat},
+    {SSH_FXP_OPENDIR, &Session::on_opendir},   {SSH_FXP_READDIR, &Session::on_readdir},
+    {SSH_FXP_REMOVE, &Session::on_remove},     {SSH_FXP_MKDIR, &Session::on_mkdir},
+    {SSH_FXP_RMDIR, &Session::on_rmdir},       {SSH_FXP_REALPATH, &Session::on_realpath},
+    {SSH_FXP_STAT, &Session::on_stat},         {SSH_FXP_RENAME, &Session::on_rename},
+    {SSH_FXP_READLINK, &Session::on_readlink}, {SSH_FXP_SYMLINK, &Session::on_symlink},
+    {SSH_FXP_EXTENDED, &Session::on_extended},
 };
 
 bool HandleCounter::acquire(std::int64_t user) {
@@ -98,18 +87,7 @@ Session::Session(vfs::FileSession& files, Output out, HandleCounter* handles)
 Session::~Session() {
     // The connection ended with files still open. An upload the client never closed is
     // incomplete: its temporary file goes and the final name keeps what it had.
-    for (auto& [name, h] : handles_) {
-        auto* f = std::get_if<OpenFile>(&h);
-        if (!f) continue;
-        if (f->upload) {
-            f->upload->abort();
-            f->upload.reset();
-            files_.record("create", f->path, {}, static_cast<std::int64_t>(f->bytes), {},
-                          ECONNRESET);
-        } else {
-            close_handle(h);
-        }
-    }
+    for (auto& [name, h] : handles_) close_handle(h, false);
     while (taken_ > 0) give_back_handle();
 }
 
@@ -166,23 +144,20 @@ void Session::status(std::uint32_t id, std::uint32_t code, std::string_view mess
 }
 
 void Session::status_errno(std::uint32_t id, int error) {
-    // Two vfs refusals, in words that name the rule: EINVAL is mostly a new name it does not
-    // create, EFBIG a write too far past the end (vfs::check_write_offset).
+    // The vfs refusals, in words that name the rule: EINVAL is mostly a new name it does not
+    // create, EFBIG a write too far past the end (vfs::check_write_offset), ENAMETOOLONG a
+    // name over 255 bytes (refused at open, before any data).
     const char* text = error == EINVAL  ? "Invalid argument (a new name may not contain CR or LF)"
                        : error == EFBIG ? "offset beyond end of file"
-                       : error          ? std::strerror(error)
-                                        : "Success";
+                       : error == ENAMETOOLONG
+                           ? "File name too long (a name may have at most 255 bytes)"
+                       : error ? std::strerror(error)
+                               : "Success";
     status(id, status_of(error), text);
 }
 
 void Session::bad_message(std::uint32_t id, const Reader& r) {
     status(id, SSH_FX_BAD_MESSAGE, r.why());
-}
-
-void Session::refuse(std::uint32_t id, int error, std::string_view action, std::string_view path,
-                     std::string_view destination) {
-    files_.record(action, path, destination, {}, {}, error);
-    status_errno(id, error);
 }
 
 std::string Session::raw_path_arg(Reader& r) const {
@@ -225,20 +200,20 @@ std::string Session::add(Handle h) {
     return name;
 }
 
-int Session::close_handle(Handle& h) {
-    auto* f = std::get_if<OpenFile>(&h);
-    if (!f) return 0;
-    int error = 0;
-    if (f->upload) {
-        error = f->upload->commit(f->exclusive ? RENAME_NOREPLACE : 0);
-        f->upload.reset();
+int Session::file_fd(std::string_view handle) {
+    Handle* h = find(handle);
+    if (auto* d = h ? std::get_if<vfs::Download>(h) : nullptr) return d->fd();
+    if (auto* u = h ? std::get_if<vfs::Upload>(h) : nullptr) return u->fd();
+    return -1;
+}
+
+int Session::close_handle(Handle& h, bool commit) {
+    if (auto* d = std::get_if<vfs::Download>(&h)) files_.finish(*d, commit ? 0 : ECONNRESET);
+    if (auto* u = std::get_if<vfs::Upload>(&h)) {
+        if (commit) return files_.commit(*u);
+        files_.abort(*u, ECONNRESET);
     }
-    f->fd.reset();
-    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::steady_clock::now() - f->opened);
-    files_.record(f->writing ? "create" : "read", f->path, {}, static_cast<std::int64_t>(f->bytes),
-                  elapsed, error);
-    return error;
+    return 0;
 }
 
 void Session::on_init(std::uint32_t, Reader& r) {
@@ -257,50 +232,28 @@ void Session::on_open(std::uint32_t id, Reader& r) {
     if (!r.ok()) return bad_message(id, r);
     const bool read = pflags & SSH_FXF_READ, write = pflags & SSH_FXF_WRITE;
     if (!read && !write) return status(id, SSH_FX_BAD_MESSAGE, "open needs READ or WRITE");
-    if (const int e = read ? files_.check(Permission::read, path) : 0)
-        return refuse(id, e, write ? "create" : "read", path);
-    if (const int e = write ? files_.check(Permission::write, path) : 0)
-        return refuse(id, e, "create", path);
-    const mode_t mode = (a.flags & kAttrPermissions) ? (a.permissions & 0777) : 0644;
-    struct stat st {};
-    const bool exists = files_.root().stat(path, true, st) == 0;
-    if ((pflags & SSH_FXF_EXCL) && (pflags & SSH_FXF_CREAT) && exists)
-        return status(id, SSH_FX_FAILURE, "File exists");
-    if (exists && S_ISDIR(st.st_mode)) return status(id, SSH_FX_FAILURE, "Is a directory");
     // Before anything is created or truncated: a refused open changes nothing.
     if (const std::string full = take_handle(); !full.empty())
         return status(id, SSH_FX_FAILURE, full);
-
-    OpenFile f;
-    f.path = path;
-    f.writing = write;
-    f.exclusive = pflags & SSH_FXF_EXCL;
-    // A new or truncated file is written under a temporary name and appears on close, unless
-    // the site wants uploads visible under their final name as they arrive.
-    const bool atomic = files_.atomic_uploads() && write && !read && !(pflags & SSH_FXF_APPEND) &&
-                        ((pflags & SSH_FXF_TRUNC) || (!exists && (pflags & SSH_FXF_CREAT)));
+    Handle h;
     int error = 0;
-    if (atomic) {
-        vfs::AtomicUpload up;
-        error = vfs::AtomicUpload::begin(files_.root(), path, mode, up);
-        if (!error) {
-            f.fd.reset(::dup(up.fd()));
-            f.upload.emplace(std::move(up));
-        }
+    if (!write) {
+        error = files_.open_read(path, h.emplace<vfs::Download>());
     } else {
-        int flags = read && write ? O_RDWR : write ? O_WRONLY : O_RDONLY;
-        if (pflags & SSH_FXF_APPEND) flags |= O_APPEND;
-        if (pflags & SSH_FXF_CREAT) flags |= O_CREAT;
-        if (pflags & SSH_FXF_TRUNC) flags |= O_TRUNC;
-        if (pflags & SSH_FXF_EXCL) flags |= O_EXCL;
-        error = files_.root().open_file(path, flags, mode, f.fd);
+        vfs::UploadMode m;
+        m.create = pflags & SSH_FXF_CREAT;
+        m.truncate = pflags & SSH_FXF_TRUNC;
+        m.exclusive = (pflags & SSH_FXF_EXCL) && (pflags & SSH_FXF_CREAT);
+        m.append = pflags & SSH_FXF_APPEND;
+        m.read_too = read;
+        m.mode = (a.flags & kAttrPermissions) ? (a.permissions & 0777) : 0644;
+        error = files_.begin_upload(path, m, h.emplace<vfs::Upload>());
     }
     if (error) {
         give_back_handle();
         return status_errno(id, error);
     }
-    const std::string handle = add(std::move(f));
-    send(Writer(SSH_FXP_HANDLE).u32(id).str(handle).finish());
+    send(Writer(SSH_FXP_HANDLE).u32(id).str(add(std::move(h))).finish());
 }
 
 void Session::on_close(std::uint32_t id, Reader& r) {
@@ -319,15 +272,19 @@ void Session::on_read(std::uint32_t id, Reader& r) {
     const std::uint64_t offset = r.u64();
     const std::uint32_t len = std::min(r.u32(), kMaxReadWrite);
     if (!r.ok()) return bad_message(id, r);
-    auto* f = std::get_if<OpenFile>(find(handle));
-    if (!f) return status(id, SSH_FX_FAILURE, "invalid handle");
+    Handle* h = find(handle);
+    auto* d = h ? std::get_if<vfs::Download>(h) : nullptr;
+    auto* u = h ? std::get_if<vfs::Upload>(h) : nullptr;
+    if (!d && !u) return status(id, SSH_FX_FAILURE, "invalid handle");
+    if (u && !u->readable())
+        return status(id, SSH_FX_PERMISSION_DENIED, "handle not open for reading");
     Writer w(SSH_FXP_DATA);
     w.u32(id);
     std::string data(len, '\0');
-    const ssize_t n = ::pread(f->fd.get(), data.data(), len, static_cast<off_t>(offset));
+    const ssize_t n = ::pread(d ? d->fd() : u->fd(), data.data(), len, static_cast<off_t>(offset));
     if (n < 0) return status_errno(id, errno);
     if (n == 0) return status(id, SSH_FX_EOF);
-    f->bytes += static_cast<std::uint64_t>(n);
+    if (d) d->add_bytes(static_cast<std::uint64_t>(n));
     w.str(std::string_view(data.data(), static_cast<std::size_t>(n)));
     send(w.finish());
 }
@@ -337,13 +294,15 @@ void Session::on_write(std::uint32_t id, Reader& r) {
     const std::uint64_t offset = r.u64();
     const auto data = r.str();
     if (!r.ok()) return bad_message(id, r);
-    auto* f = std::get_if<OpenFile>(find(handle));
-    if (!f) return status(id, SSH_FX_FAILURE, "invalid handle");
-    if (!f->writing) return status(id, SSH_FX_PERMISSION_DENIED, "handle not open for writing");
-    if (const int e = vfs::check_write_offset(f->fd.get(), offset)) return status_errno(id, e);
+    Handle* h = find(handle);
+    if (!h || std::holds_alternative<OpenDir>(*h))
+        return status(id, SSH_FX_FAILURE, "invalid handle");
+    auto* u = std::get_if<vfs::Upload>(h);
+    if (!u) return status(id, SSH_FX_PERMISSION_DENIED, "handle not open for writing");
+    if (const int e = vfs::check_write_offset(u->fd(), offset)) return status_errno(id, e);
     std::size_t done = 0;
     while (done < data.size()) {
-        const ssize_t n = ::pwrite(f->fd.get(), data.data() + done, data.size() - done,
+        const ssize_t n = ::pwrite(u->fd(), data.data() + done, data.size() - done,
                                    static_cast<off_t>(offset + done));
         if (n < 0) {
             if (errno == EINTR) continue;
@@ -351,7 +310,7 @@ void Session::on_write(std::uint32_t id, Reader& r) {
         }
         done += static_cast<std::size_t>(n);
     }
-    f->bytes += done;
+    u->add_bytes(done);
     status(id, SSH_FX_OK);
 }
 
@@ -359,7 +318,7 @@ void Session::on_lstat(std::uint32_t id, Reader& r) {
     const std::string path = path_arg(r);
     if (!r.ok()) return bad_message(id, r);
     struct stat st {};
-    if (const int e = files_.root().stat(path, false, st)) return status_errno(id, e);
+    if (const int e = files_.stat(path, false, st)) return status_errno(id, e);
     send(Writer(SSH_FXP_ATTRS).u32(id).attrs(Attrs::from_stat(st)).finish());
 }
 
@@ -367,77 +326,59 @@ void Session::on_stat(std::uint32_t id, Reader& r) {
     const std::string path = path_arg(r);
     if (!r.ok()) return bad_message(id, r);
     struct stat st {};
-    if (const int e = files_.root().stat(path, true, st)) return status_errno(id, e);
+    if (const int e = files_.stat(path, true, st)) return status_errno(id, e);
     send(Writer(SSH_FXP_ATTRS).u32(id).attrs(Attrs::from_stat(st)).finish());
 }
 
 void Session::on_fstat(std::uint32_t id, Reader& r) {
     const auto handle = r.str();
     if (!r.ok()) return bad_message(id, r);
-    auto* f = std::get_if<OpenFile>(find(handle));
-    if (!f) return status(id, SSH_FX_FAILURE, "invalid handle");
+    const int fd = file_fd(handle);
+    if (fd < 0) return status(id, SSH_FX_FAILURE, "invalid handle");
     struct stat st {};
-    if (::fstat(f->fd.get(), &st) != 0) return status_errno(id, errno);
+    if (::fstat(fd, &st) != 0) return status_errno(id, errno);
     send(Writer(SSH_FXP_ATTRS).u32(id).attrs(Attrs::from_stat(st)).finish());
 }
 
-// Owner changes (uid/gid) are ignored: every file in a root belongs to the service account.
-int Session::apply_attrs(std::string_view path, const Attrs& a, bool follow) {
-    struct stat st {};
-    if (const int e = files_.root().stat(path, follow, st)) return e;
-    if (!follow && S_ISLNK(st.st_mode) &&
-        (a.flags & (kAttrSize | kAttrPermissions | kAttrAcModTime)))
-        return EOPNOTSUPP;
-    if (a.flags & kAttrSize)
-        if (const int e = files_.root().truncate(path, a.size)) return e;
-    if (a.flags & kAttrPermissions)
-        if (const int e = files_.root().set_mode(path, a.permissions & 07777)) return e;
-    if (a.flags & kAttrAcModTime)
-        if (const int e = files_.root().set_times(path, a.atime, a.mtime)) return e;
-    return 0;
+vfs::Attributes Session::attributes_of(const Attrs& a) {
+    vfs::Attributes out;
+    if (a.flags & kAttrSize) out.size = a.size;
+    if (a.flags & kAttrPermissions) out.mode = a.permissions & 07777;
+    if (a.flags & kAttrAcModTime) {
+        out.atime = a.atime;
+        out.mtime = a.mtime;
+    }
+    return out;  // uid/gid are ignored: every file in a root belongs to the service account
 }
 
 void Session::on_setstat(std::uint32_t id, Reader& r) {
     const std::string path = path_arg(r);
     const Attrs a = r.attrs();
     if (!r.ok()) return bad_message(id, r);
-    if (const int e = files_.check(Permission::write, path)) return refuse(id, e, "update", path);
-    const int e = apply_attrs(path, a, true);
-    if (e == EOPNOTSUPP) return status(id, SSH_FX_OP_UNSUPPORTED);
-    status_errno(id, e);
+    status_errno(id, files_.set_attributes(path, attributes_of(a), true));
 }
 
 void Session::on_fsetstat(std::uint32_t id, Reader& r) {
     const auto handle = r.str();
     const Attrs a = r.attrs();
     if (!r.ok()) return bad_message(id, r);
-    auto* f = std::get_if<OpenFile>(find(handle));
-    if (!f) return status(id, SSH_FX_FAILURE, "invalid handle");
-    if (const int e = files_.check(Permission::write, f->path))
-        return refuse(id, e, "update", f->path);
-    // By descriptor: the file being uploaded may still be under its temporary name.
-    const int fd = f->fd.get();
-    if ((a.flags & kAttrSize) && ::ftruncate(fd, static_cast<off_t>(a.size)) != 0)
-        return status_errno(id, errno);
-    if ((a.flags & kAttrPermissions) && ::fchmod(fd, a.permissions & 07777) != 0)
-        return status_errno(id, errno);
-    if (a.flags & kAttrAcModTime) {
-        const timespec t[2] = {{static_cast<time_t>(a.atime), 0},
-                               {static_cast<time_t>(a.mtime), 0}};
-        if (::futimens(fd, t) != 0) return status_errno(id, errno);
-    }
-    status(id, SSH_FX_OK);
+    Handle* h = find(handle);
+    // By descriptor while uploading: the file may still be under its temporary name.
+    if (auto* u = h ? std::get_if<vfs::Upload>(h) : nullptr)
+        return status_errno(id, files_.set_attributes(*u, attributes_of(a)));
+    if (auto* d = h ? std::get_if<vfs::Download>(h) : nullptr)
+        return status_errno(id, files_.set_attributes(d->path(), attributes_of(a), true));
+    status(id, SSH_FX_FAILURE, "invalid handle");
 }
 
 void Session::on_opendir(std::uint32_t id, Reader& r) {
     const std::string path = path_arg(r);
     if (!r.ok()) return bad_message(id, r);
-    if (const int e = files_.check(Permission::list, path)) return refuse(id, e, "list", path);
     if (const std::string full = take_handle(); !full.empty())
         return status(id, SSH_FX_FAILURE, full);
     OpenDir d;
     d.path = path;
-    if (const int e = files_.root().open_dir(path, d.reader)) {
+    if (const int e = files_.list(path, d.reader)) {
         give_back_handle();
         return status_errno(id, e);
     }
@@ -447,7 +388,8 @@ void Session::on_opendir(std::uint32_t id, Reader& r) {
 void Session::on_readdir(std::uint32_t id, Reader& r) {
     const auto handle = r.str();
     if (!r.ok()) return bad_message(id, r);
-    auto* d = std::get_if<OpenDir>(find(handle));
+    Handle* h = find(handle);
+    auto* d = h ? std::get_if<OpenDir>(h) : nullptr;
     if (!d) return status(id, SSH_FX_FAILURE, "invalid handle");
     // A batch at a time: any directory size, constant memory.
     Writer w(SSH_FXP_NAME);
@@ -470,30 +412,21 @@ void Session::on_readdir(std::uint32_t id, Reader& r) {
 void Session::on_remove(std::uint32_t id, Reader& r) {
     const std::string path = path_arg(r);
     if (!r.ok()) return bad_message(id, r);
-    if (const int e = files_.check(Permission::remove, path)) return refuse(id, e, "destroy", path);
-    const int e = files_.root().unlink(path);
-    files_.record("destroy", path, {}, {}, {}, e);
-    status_errno(id, e);
+    status_errno(id, files_.remove(path));
 }
 
 void Session::on_mkdir(std::uint32_t id, Reader& r) {
     const std::string path = path_arg(r);
     const Attrs a = r.attrs();
     if (!r.ok()) return bad_message(id, r);
-    if (const int e = files_.check(Permission::write, path)) return refuse(id, e, "mkdir", path);
-    const int e =
-        files_.root().mkdir(path, (a.flags & kAttrPermissions) ? a.permissions & 0777 : 0755);
-    files_.record("mkdir", path, {}, {}, {}, e);
-    status_errno(id, e);
+    status_errno(id,
+                 files_.mkdir(path, (a.flags & kAttrPermissions) ? a.permissions & 0777 : 0755));
 }
 
 void Session::on_rmdir(std::uint32_t id, Reader& r) {
     const std::string path = path_arg(r);
     if (!r.ok()) return bad_message(id, r);
-    if (const int e = files_.check(Permission::remove, path)) return refuse(id, e, "rmdir", path);
-    const int e = files_.root().rmdir(path);
-    files_.record("rmdir", path, {}, {}, {}, e);
-    status_errno(id, e);
+    status_errno(id, files_.rmdir(path));
 }
 
 void Session::name_reply(std::uint32_t id, std::string_view path, const struct stat* st) {
@@ -515,18 +448,15 @@ void Session::on_realpath(std::uint32_t id, Reader& r) {
 void Session::on_rename(std::uint32_t id, Reader& r) {
     const std::string from = path_arg(r), to = path_arg(r);
     if (!r.ok()) return bad_message(id, r);
-    if (const int e = files_.check_move(from, to)) return refuse(id, e, "move", from, to);
     // SFTP v3 rename never replaces an existing file; posix-rename@openssh.com does.
-    const int e = files_.root().rename(from, to, RENAME_NOREPLACE);
-    files_.record("move", from, to, {}, {}, e);
-    status_errno(id, e);
+    status_errno(id, files_.rename(from, to, vfs::FileSession::Replace::no));
 }
 
 void Session::on_readlink(std::uint32_t id, Reader& r) {
     const std::string path = path_arg(r);
     if (!r.ok()) return bad_message(id, r);
     std::string target;
-    if (const int e = files_.root().readlink(path, target)) return status_errno(id, e);
+    if (const int e = files_.readlink(path, target)) return status_errno(id, e);
     name_reply(id, target, nullptr);
 }
 
@@ -535,11 +465,7 @@ void Session::on_symlink(std::uint32_t id, Reader& r) {
     const std::string target = raw_path_arg(r);
     const std::string link = path_arg(r);
     if (!r.ok()) return bad_message(id, r);
-    // The target as the link will resolve it: relative to the link's folder.
-    const std::string resolved = vfs::normalize(target, link.substr(0, link.rfind('/') + 1));
-    if (const int e = files_.check_alias(resolved, link))
-        return refuse(id, e, "create", link, resolved);
-    status_errno(id, files_.root().symlink(target, link));
+    status_errno(id, files_.symlink(target, link));
 }
 
 }  // namespace drawbridge::sftp

@@ -80,20 +80,13 @@ class Session {
     struct Handler;
 
   private:
-    struct OpenFile {
-        vfs::UniqueFd fd;
-        std::optional<vfs::AtomicUpload> upload;
-        std::string path;
-        bool writing = false;
-        bool exclusive = false;
-        std::uint64_t bytes = 0;
-        std::chrono::steady_clock::time_point opened = std::chrono::steady_clock::now();
-    };
+    // A handle: a file open for reading, one open for writing (or both: an Upload opened
+    // read_too), or a folder being listed.
     struct OpenDir {
         vfs::DirReader reader;
         std::string path;
     };
-    using Handle = std::variant<OpenFile, OpenDir>;
+    using Handle = std::variant<vfs::Download, vfs::Upload, OpenDir>;
 
     void dispatch(std::string_view packet);
     void send(std::string packet) { out_(std::move(packet)); }
@@ -101,9 +94,6 @@ class Session {
     void status_errno(std::uint32_t id, int error);
     // A packet that did not parse, or held what no request may (Reader::fail's reason).
     void bad_message(std::uint32_t id, const Reader& r);
-    // Answers a request the folder permissions refused, and audits it like a failed operation.
-    void refuse(std::uint32_t id, int error, std::string_view action, std::string_view path,
-                std::string_view destination = {});
     void name_reply(std::uint32_t id, std::string_view path, const struct stat* st);
     // Reads a path argument: a virtual path, or the reader failed with vfs::path_fault's words.
     std::string path_arg(Reader& r) const;
@@ -115,7 +105,11 @@ class Session {
     std::string take_handle();
     void give_back_handle();
     std::string add(Handle h);
-    int close_handle(Handle& h);
+    // The descriptor of an open file's handle, or -1 for a folder's or an unknown one.
+    int file_fd(std::string_view handle);
+    // Ends a handle: an upload gets its final name (or is dropped: `commit` false), a
+    // download its `read` entry.
+    int close_handle(Handle& h, bool commit = true);
 
     void on_init(std::uint32_t, Reader&);
     void on_open(std::uint32_t, Reader&);
@@ -148,7 +142,7 @@ class Session {
     void ext_copy_data(std::uint32_t, Reader&);
     void ext_home_directory(std::uint32_t, Reader&);
 
-    int apply_attrs(std::string_view path, const Attrs& a, bool follow);
+    static vfs::Attributes attributes_of(const Attrs& a);
     void statvfs_reply(std::uint32_t id, const struct statvfs& v);
 
     vfs::FileSession& files_;

@@ -11,8 +11,6 @@
 
 namespace drawbridge::sftp {
 
-using vfs::Permission;
-
 const Session::Extension Session::kExtensions[] = {
     {"posix-rename@openssh.com", "1", &Session::ext_posix_rename},
     {"statvfs@openssh.com", "2", &Session::ext_statvfs},
@@ -40,10 +38,7 @@ void Session::on_extended(std::uint32_t id, Reader& r) {
 void Session::ext_posix_rename(std::uint32_t id, Reader& r) {
     const std::string from = path_arg(r), to = path_arg(r);
     if (!r.ok()) return bad_message(id, r);
-    if (const int e = files_.check_move(from, to)) return refuse(id, e, "move", from, to);
-    const int e = files_.root().rename(from, to, 0);
-    files_.record("move", from, to, {}, {}, e);
-    status_errno(id, e);
+    status_errno(id, files_.rename(from, to, vfs::FileSession::Replace::file));
 }
 
 void Session::statvfs_reply(std::uint32_t id, const struct statvfs& v) {
@@ -58,35 +53,34 @@ void Session::ext_statvfs(std::uint32_t id, Reader& r) {
     const std::string path = path_arg(r);
     if (!r.ok()) return bad_message(id, r);
     struct stat st {};
-    if (const int e = files_.root().stat(path, true, st)) return status_errno(id, e);
+    if (const int e = files_.stat(path, true, st)) return status_errno(id, e);
     struct statvfs v {};
-    if (const int e = files_.root().statvfs(v)) return status_errno(id, e);
+    if (const int e = files_.statvfs(v)) return status_errno(id, e);
     statvfs_reply(id, v);
 }
 
 void Session::ext_fstatvfs(std::uint32_t id, Reader& r) {
     const auto handle = r.str();
     if (!r.ok()) return bad_message(id, r);
-    auto* f = std::get_if<OpenFile>(find(handle));
-    if (!f) return status(id, SSH_FX_FAILURE, "invalid handle");
+    const int fd = file_fd(handle);
+    if (fd < 0) return status(id, SSH_FX_FAILURE, "invalid handle");
     struct statvfs v {};
-    if (::fstatvfs(f->fd.get(), &v) != 0) return status_errno(id, errno);
+    if (::fstatvfs(fd, &v) != 0) return status_errno(id, errno);
     statvfs_reply(id, v);
 }
 
 void Session::ext_hardlink(std::uint32_t id, Reader& r) {
     const std::string from = path_arg(r), to = path_arg(r);
     if (!r.ok()) return bad_message(id, r);
-    if (const int e = files_.check_alias(from, to)) return refuse(id, e, "create", to, from);
-    status_errno(id, files_.root().link(from, to));
+    status_errno(id, files_.hard_link(from, to));
 }
 
 void Session::ext_fsync(std::uint32_t id, Reader& r) {
     const auto handle = r.str();
     if (!r.ok()) return bad_message(id, r);
-    auto* f = std::get_if<OpenFile>(find(handle));
-    if (!f) return status(id, SSH_FX_FAILURE, "invalid handle");
-    status_errno(id, ::fsync(f->fd.get()) == 0 ? 0 : errno);
+    const int fd = file_fd(handle);
+    if (fd < 0) return status(id, SSH_FX_FAILURE, "invalid handle");
+    status_errno(id, ::fsync(fd) == 0 ? 0 : errno);
 }
 
 void Session::ext_limits(std::uint32_t id, Reader&) {
@@ -104,45 +98,34 @@ void Session::ext_lsetstat(std::uint32_t id, Reader& r) {
     const std::string path = path_arg(r);
     const Attrs a = r.attrs();
     if (!r.ok()) return bad_message(id, r);
-    if (const int e = files_.check(Permission::write, path)) return refuse(id, e, "update", path);
-    const int e = apply_attrs(path, a, false);
+    const int e = files_.set_attributes(path, attributes_of(a), false);
     if (e == EOPNOTSUPP) return status(id, SSH_FX_OP_UNSUPPORTED, "attributes of a symlink itself");
     status_errno(id, e);
 }
 
 void Session::ext_copy_data(std::uint32_t id, Reader& r) {
     const auto from_handle = r.str();
-    std::uint64_t from_offset = r.u64();
+    const std::uint64_t from_offset = r.u64();
     const std::uint64_t length = r.u64();
     const auto to_handle = r.str();
-    std::uint64_t to_offset = r.u64();
+    const std::uint64_t to_offset = r.u64();
     if (!r.ok()) return bad_message(id, r);
-    auto* from = std::get_if<OpenFile>(find(from_handle));
-    auto* to = std::get_if<OpenFile>(find(to_handle));
-    if (!from || !to) return status(id, SSH_FX_FAILURE, "invalid handle");
-    if (!to->writing) return status(id, SSH_FX_PERMISSION_DENIED, "handle not open for writing");
-    // The source may be a handle opened for writing only (in a drop box): copying from it is
-    // reading it.
-    if (const int e = files_.check(Permission::read, from->path))
-        return refuse(id, e, "copy", from->path, to->path);
-    if (const int e = files_.check(Permission::write, to->path))
-        return refuse(id, e, "copy", from->path, to->path);
-    if (const int e = vfs::check_write_offset(to->fd.get(), to_offset)) return status_errno(id, e);
-    // Length 0 means to the end of the source; the kernel copies without a round trip here.
-    std::uint64_t left = length ? length : UINT64_MAX;
-    while (left > 0) {
-        loff_t in = static_cast<loff_t>(from_offset), out = static_cast<loff_t>(to_offset);
-        const ssize_t n = ::copy_file_range(from->fd.get(), &in, to->fd.get(), &out,
-                                            std::min<std::uint64_t>(left, 1 << 30), 0);
-        if (n < 0) return status_errno(id, errno);
-        if (n == 0) break;
-        from_offset += static_cast<std::uint64_t>(n);
-        to_offset += static_cast<std::uint64_t>(n);
-        to->bytes += static_cast<std::uint64_t>(n);
-        left -= static_cast<std::uint64_t>(n);
-    }
-    if (length && left) return status(id, SSH_FX_EOF, "source ended before the length given");
-    status(id, SSH_FX_OK);
+    Handle* from = find(from_handle);
+    Handle* to = find(to_handle);
+    if (!from || !to || std::holds_alternative<OpenDir>(*from) ||
+        std::holds_alternative<OpenDir>(*to))
+        return status(id, SSH_FX_FAILURE, "invalid handle");
+    auto* target = std::get_if<vfs::Upload>(to);
+    if (!target) return status(id, SSH_FX_PERMISSION_DENIED, "handle not open for writing");
+    std::uint64_t copied = 0;
+    int e = 0;
+    if (auto* d = std::get_if<vfs::Download>(from))
+        e = files_.copy_range(*d, from_offset, length, *target, to_offset, copied);
+    else
+        e = files_.copy_range(std::get<vfs::Upload>(*from), from_offset, length, *target, to_offset,
+                              copied);
+    if (e == ENODATA) return status(id, SSH_FX_EOF, "source ended before the length given");
+    status_errno(id, e);
 }
 
 void Session::ext_home_directory(std::uint32_t id, Reader& r) {

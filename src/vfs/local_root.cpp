@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/crypto.h"
+#include "vfs/atomic_upload.h"
 
 namespace drawbridge::vfs {
 namespace {
@@ -132,7 +133,8 @@ int LocalRoot::open_file(std::string_view path, int flags, mode_t mode, UniqueFd
     // The last component must not be a symlink either when creating: O_NOFOLLOW on O_CREAT
     // keeps a planted link from redirecting the write.
     if (flags & O_CREAT) flags |= O_NOFOLLOW;
-    if ((flags & O_CREAT) && !name_fault(leaf_of(normalize(path))).empty()) return EINVAL;
+    if (flags & O_CREAT)
+        if (const int e = name_error(leaf_of(normalize(path)))) return e;
     return resolve(path, flags, mode, kJail, out);
 }
 
@@ -156,7 +158,7 @@ int LocalRoot::mkdir(std::string_view path, mode_t mode) const {
     UniqueFd parent;
     std::string leaf;
     if (const int e = open_parent(path, parent, leaf)) return e == EPERM ? EEXIST : e;
-    if (!name_fault(leaf).empty()) return EINVAL;
+    if (const int e = name_error(leaf)) return e;
     return ::mkdirat(parent.get(), leaf.c_str(), mode) == 0 ? 0 : errno;
 }
 
@@ -179,7 +181,7 @@ int LocalRoot::rename(std::string_view from, std::string_view to, unsigned flags
     std::string from_leaf, to_leaf;
     if (const int e = open_parent(from, from_dir, from_leaf)) return e;
     if (const int e = open_parent(to, to_dir, to_leaf)) return e;
-    if (!name_fault(to_leaf).empty()) return EINVAL;
+    if (const int e = name_error(to_leaf)) return e;
     return ::renameat2(from_dir.get(), from_leaf.c_str(), to_dir.get(), to_leaf.c_str(), flags) == 0
                ? 0
                : errno;
@@ -190,7 +192,7 @@ int LocalRoot::link(std::string_view existing, std::string_view new_path) const 
     std::string from_leaf, to_leaf;
     if (const int e = open_parent(existing, from_dir, from_leaf)) return e;
     if (const int e = open_parent(new_path, to_dir, to_leaf)) return e;
-    if (!name_fault(to_leaf).empty()) return EINVAL;
+    if (const int e = name_error(to_leaf)) return e;
     // No AT_SYMLINK_FOLLOW: a hard link to a symlink links the symlink, never what it names.
     return ::linkat(from_dir.get(), from_leaf.c_str(), to_dir.get(), to_leaf.c_str(), 0) == 0
                ? 0
@@ -228,7 +230,7 @@ int LocalRoot::symlink(std::string_view target, std::string_view link_path) cons
     UniqueFd parent;
     std::string leaf;
     if (const int e = open_parent(link, parent, leaf)) return e;
-    if (!name_fault(leaf).empty()) return EINVAL;
+    if (const int e = name_error(leaf)) return e;
     return ::symlinkat(rel.c_str(), parent.get(), leaf.c_str()) == 0 ? 0 : errno;
 }
 
@@ -267,50 +269,6 @@ int LocalRoot::truncate(std::string_view path, std::uint64_t size) const {
 
 int LocalRoot::statvfs(struct statvfs& out) const {
     return ::fstatvfs(root_.get(), &out) == 0 ? 0 : errno;
-}
-
-int AtomicUpload::begin(const LocalRoot& root, std::string_view path, mode_t mode,
-                        AtomicUpload& out) {
-    if (has_nul(path)) return EINVAL;
-    const std::string final_path = normalize(path);
-    if (final_path == "/") return EISDIR;
-    // Refused before any data arrives, not at the final rename.
-    if (!name_fault(leaf_of(final_path)).empty()) return EINVAL;
-    struct stat st {};
-    if (root.stat(final_path, false, st) == 0 && !S_ISREG(st.st_mode))
-        return S_ISDIR(st.st_mode) ? EISDIR : EPERM;
-    const std::string dir = final_path.substr(0, final_path.rfind('/') + 1);
-    for (int attempt = 0; attempt < 8; ++attempt) {
-        const std::string temp =
-            dir + std::string(kTempPrefix) + core::crypto::to_hex(core::crypto::random_bytes(8));
-        UniqueFd fd;
-        const int e = root.open_file(temp, O_WRONLY | O_CREAT | O_EXCL, mode, fd);
-        if (e == EEXIST) continue;
-        if (e) return e;
-        out.abort();
-        out.root_ = &root;
-        out.final_path_ = final_path;
-        out.temp_path_ = temp;
-        out.fd_ = std::move(fd);
-        return 0;
-    }
-    return EEXIST;
-}
-
-int AtomicUpload::commit(unsigned flags) {
-    if (!root_) return EBADF;
-    fd_.reset();
-    const int e = root_->rename(temp_path_, final_path_, flags);
-    if (e) root_->unlink(temp_path_);
-    root_ = nullptr;
-    return e;
-}
-
-void AtomicUpload::abort() {
-    if (!root_) return;
-    fd_.reset();
-    root_->unlink(temp_path_);
-    root_ = nullptr;
 }
 
 }  // namespace drawbridge::vfs

@@ -1,6 +1,6 @@
 // A user's folder-permission rules, ready to answer "may this operation happen at this path?".
 // Built once per session from the stored rules (the caller loads them: the vfs does not read
-// the store), then asked by every protocol through FileSession::check.
+// the store), then asked inside every FileSession operation.
 #pragma once
 
 #include <map>

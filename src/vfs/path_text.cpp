@@ -2,11 +2,12 @@
 // a path or a new name may not hold. Apart from local_root.cpp so that parsers which only
 // decode (the HTTP URI code, its fuzz harness) need nothing of the file system.
 #include <algorithm>
+#include <cerrno>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "vfs/local_root.h"
+#include "vfs/path_text.h"
 
 namespace drawbridge::vfs {
 namespace {
@@ -52,7 +53,18 @@ std::string_view name_fault(std::string_view leaf) {
     if (has_nul(leaf)) return "name contains a NUL byte";
     if (leaf.find_first_of("\r\n") != std::string_view::npos)
         return "name contains a line break (CR or LF)";
+    if (leaf.size() > kMaxNameBytes) return "name is longer than 255 bytes";
     return "";
+}
+
+bool is_self_or_under(std::string_view p, std::string_view ancestor) {
+    if (ancestor == "/" || p == ancestor) return true;
+    return p.size() > ancestor.size() && p.starts_with(ancestor) && p[ancestor.size()] == '/';
+}
+
+int name_error(std::string_view leaf) {
+    if (name_fault(leaf).empty()) return 0;
+    return leaf.size() > kMaxNameBytes ? ENAMETOOLONG : EINVAL;
 }
 
 }  // namespace drawbridge::vfs

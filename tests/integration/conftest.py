@@ -110,3 +110,12 @@ def server(tmp_path, host_keys):
     s.start()
     yield s
     s.stop()
+
+
+@pytest.fixture(scope="module")
+def module_server(tmp_path_factory, host_keys):
+    """One server for every test of a module (tests that keep to their own paths)."""
+    s = Server(tmp_path_factory.mktemp("module"), host_keys)
+    s.start()
+    yield s
+    s.stop()

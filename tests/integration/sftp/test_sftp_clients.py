@@ -68,8 +68,8 @@ rmdir docs
                                                "--limit", "50")]
     for a in ("login", "mkdir", "create", "move", "read", "destroy", "rmdir"):
         assert a in actions, actions
-    create = server.log("--action", "create")[0]
-    assert create["path"] == "/docs/data.bin" and create["bytes"] == 3 * 1024 * 1024 + 17
+    create = [e for e in server.log("--action", "create") if e["path"] == "/docs/data.bin"][0]
+    assert create["bytes"] == 3 * 1024 * 1024 + 17
 
 
 def test_scp_uses_sftp(server, keyed_user, tmp_path):
@@ -256,3 +256,37 @@ def test_keyboard_interactive_password(server):
         t.auth_interactive("kim", wrong)
     t.close()
     assert server.log("--action", "failedlogin")[0]["failure_type"] == "password_mismatch"
+
+
+def test_links_copies_and_attribute_changes_are_in_the_action_log(server, keyed_user, tmp_path):
+    """Issue 11, bug 5: symlink, hard link, copy-data (sftp's cp) and setstat (chmod) successes
+    are logged like every other file operation, through FileSession."""
+    src = tmp_path / "orig.txt"
+    src.write_text("original\n")
+    sftp_batch(server, keyed_user, f"""
+put {src} orig.txt
+ln -s orig.txt soft.txt
+ln orig.txt hard.txt
+chmod 600 orig.txt
+""")
+    root = server.files("alice")
+    assert (root / "soft.txt").is_symlink() and (root / "hard.txt").read_text() == "original\n"
+    entries = server.log("--username", "alice", "--interface", "sftp")
+    got = {(e["action"], e["path"], e.get("destination") or "") for e in entries
+           if "failed" not in (e.get("detail") or "")}
+    assert ("create", "/soft.txt", "/orig.txt") in got, got
+    assert ("create", "/hard.txt", "/orig.txt") in got, got
+    assert ("update", "/orig.txt", "") in got, got
+    # copy-data: OpenSSH's sftp has no command for it before 9.x's cp; paramiko sends the
+    # extension itself.
+    t, c = client(server)
+    try:
+        with c.open("/orig.txt", "rb") as fin, c.open("/copy.txt", "wb") as fout:
+            from paramiko.py3compat import long  # paramiko's marker for a 64-bit field
+            c._request(paramiko.sftp.CMD_EXTENDED, "copy-data", fin.handle, long(0), long(0),
+                       fout.handle, long(0))
+    finally:
+        t.close()
+    assert (root / "copy.txt").read_text() == "original\n"
+    e = server.log("--username", "alice", "--action", "copy")[0]
+    assert (e["path"], e["destination"], e["bytes"]) == ("/orig.txt", "/copy.txt", 9), e

@@ -380,7 +380,7 @@ TEST(PasswordExpiryRules, SiteDaysAndDaysRemaining) {
     EXPECT_EQ(at(kSetAt + 30 * kDay + 1).days_remaining, 0);
     EXPECT_EQ(at(kSetAt + 31 * kDay).days_remaining, -1);
     EXPECT_EQ(at(kSetAt + 31 * kDay + 1).days_remaining, -1);
-    // The reminder days of SPEC §2 are reachable exactly.
+    // The reminder days of docs/password-policy.md are reachable exactly.
     for (int d : {28, 14, 7, 1}) EXPECT_EQ(at(kSetAt + (30 - d) * kDay).days_remaining, d);
 }
 

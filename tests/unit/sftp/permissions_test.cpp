@@ -11,6 +11,7 @@
 #include "core/clock.h"
 #include "sftp/session.h"
 #include "store/store.h"
+#include "vfs/local_root.h"
 
 namespace drawbridge::sftp {
 namespace {
@@ -72,9 +73,9 @@ class PermissionsTest : public ::testing::Test {
         core::User u;
         u.id = 1;
         u.username = "alice";
-        files_ = std::make_unique<vfs::FileSession>(vfs::LocalRoot::open(dir_ / "root", true),
-                                                    *log_, u, core::Interface::sftp, "127.0.0.1",
-                                                    std::move(rules));
+        files_ = std::make_unique<vfs::FileSession>(
+            std::make_unique<vfs::LocalRoot>(vfs::LocalRoot::open(dir_ / "root", true)), *log_, u,
+            core::Interface::sftp, "127.0.0.1", std::move(rules));
         session_ = std::make_unique<Session>(
             *files_, [this](std::string p) { out_.push_back(std::move(p)); });
         ASSERT_TRUE(session_->feed(Writer(1).u32(3).finish()));

@@ -8,6 +8,7 @@
 #include "core/clock.h"
 #include "sftp/session.h"
 #include "store/store.h"
+#include "vfs/local_root.h"
 
 namespace drawbridge::sftp {
 namespace {
@@ -59,8 +60,9 @@ class SessionTest : public ::testing::Test {
         core::User u;
         u.id = 1;
         u.username = "alice";
-        files_ = std::make_unique<vfs::FileSession>(vfs::LocalRoot::open(dir_ / "root", true),
-                                                    *log_, u, core::Interface::sftp, "127.0.0.1");
+        files_ = std::make_unique<vfs::FileSession>(
+            std::make_unique<vfs::LocalRoot>(vfs::LocalRoot::open(dir_ / "root", true)), *log_, u,
+            core::Interface::sftp, "127.0.0.1");
         session_ = std::make_unique<Session>(
             *files_, [this](std::string p) { out_.push_back(std::move(p)); });
     }

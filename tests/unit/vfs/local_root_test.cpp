@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "vfs/atomic_upload.h"
 #include "vfs/local_root.h"
 
 namespace drawbridge::vfs {
