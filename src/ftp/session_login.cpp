@@ -100,7 +100,10 @@ asio::awaitable<void> Session::cmd_pass(std::string arg) {
     grant_ = outcome.grant;
     idle_timer_.cancel();  // the watchdog now wakes each second to re-admit the session
     cwd_ = "/";
-    if (control_.secure()) ctx_.owners.add(tls_token_, user.id);
+    if (control_.secure()) {
+        ctx_.owners.add(tls_token_, user.id);
+        issue_login_tickets(control_.ssl());
+    }
     co_await reply("230 User " + user.username + " logged in.");
 }
 

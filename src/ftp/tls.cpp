@@ -89,6 +89,20 @@ ssl::context make_server_context(const CertificatePaths& paths) {
 
 void bind_session_token(SSL* ssl, const std::string* token) {
     SSL_set_ex_data(ssl, token_index(), const_cast<std::string*>(token));
+    SSL_set_num_tickets(ssl, 0);
+}
+
+void issue_login_tickets(SSL* ssl) {
+    // Two, as OpenSSL gives at a handshake by default: a client that uses each ticket only once
+    // (RFC 8446 advises it) can resume two data connections, and one that keeps the latest
+    // ticket resumes it again and again. They go out with the next write, the 230 reply, so the
+    // client has them before it can open a data connection.
+    if (SSL_version(ssl) != TLS1_3_VERSION) return;
+    for (int i = 0; i < 2; ++i)
+        if (SSL_new_session_ticket(ssl) != 1) {
+            spdlog::warn("ftp: cannot issue a TLS session ticket after the login");
+            return;
+        }
 }
 
 void mark_session(SSL* ssl, const std::string& token) {

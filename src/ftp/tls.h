@@ -26,8 +26,15 @@ boost::asio::ssl::context make_server_context(const CertificatePaths& paths);
 // Each control connection has a random token. Every session ticket issued on it carries the
 // token (bind before the handshake), and so does its own cached session (mark after it), so that
 // a data connection shows which control connection's session it resumed.
+//
+// TLS 1.3 tickets are held back until the login (bind sets none for the handshake;
+// issue_login_tickets sends two with the 230): a client that shares one ticket cache over
+// several control connections (rclone) may resume on a data connection whatever ticket came
+// last, and a ticket of a connection still logging in names no user yet. TLS 1.2 tickets are
+// part of the handshake and cannot wait; see docs/ftp.md, "Session reuse".
 void bind_session_token(SSL* ssl, const std::string* token);
 void mark_session(SSL* ssl, const std::string& token);
+void issue_login_tickets(SSL* ssl);
 // The token of the session a data connection resumed; nullopt when it did not resume one of
 // ours.
 std::optional<std::string> resumed_token(SSL* data);
