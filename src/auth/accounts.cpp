@@ -348,4 +348,14 @@ std::string Accounts::generate_password() {
     return core::generate_password(store_.load_site_settings());
 }
 
+std::string Accounts::key_management_refusal(const core::User& actor, const core::User& owner,
+                                             KeyKind kind) {
+    if (actor.site_admin) return {};
+    if (actor.id != owner.id) return "this needs a site administrator";
+    const auto site = store_.load_site_settings();
+    const bool allowed =
+        kind == KeyKind::api ? site.users_can_create_api_keys : site.users_can_create_ssh_keys;
+    return allowed ? std::string() : "this site does not let users manage their own keys";
+}
+
 }  // namespace drawbridge::auth

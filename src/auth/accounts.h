@@ -66,6 +66,13 @@ class Accounts {
     // Lifts a lockout now.
     core::User unlock(std::string_view username, const Actor& actor);
 
+    // Who may list, create and remove a user's keys: a site administrator any user's; a user
+    // its own, where the site lets users (users_can_create_api_keys, _ssh_keys). Empty when
+    // `actor` may manage `owner`'s keys of `kind`, otherwise why not, in words for the client.
+    enum class KeyKind { api, ssh };
+    std::string key_management_refusal(const core::User& actor, const core::User& owner,
+                                       KeyKind kind);
+
     CreatedApiKey create_api_key(std::string_view username, std::string_view name,
                                  std::string_view description,
                                  std::optional<core::UnixTime> expires_at, const Actor& actor);

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "auth/accounts.h"
 #include "http/message.h"
 #include "vfs/file_session.h"
 
@@ -81,7 +82,7 @@ class Api {
     std::optional<core::User> user_param(Response& error);
     // The user of a keys route, when the caller may manage its keys: an administrator for
     // anyone, a user for itself when the site setting `site_flag` allows.
-    std::optional<core::User> key_owner(Response& error, bool core::SiteSettings::*site_flag);
+    std::optional<core::User> key_owner(Response& error, auth::Accounts::KeyKind kind);
 
     Services& services_;
     ApiLogin& login_;

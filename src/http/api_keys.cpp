@@ -25,20 +25,19 @@ Response guarded(Fn&& fn) {
 
 }  // namespace
 
-std::optional<core::User> Api::key_owner(Response& error, bool core::SiteSettings::*site_flag) {
+std::optional<core::User> Api::key_owner(Response& error, auth::Accounts::KeyKind kind) {
     auto user = user_param(error);
     if (!user) return std::nullopt;
-    const auto& me = login_.user();
-    if (me.site_admin) return user;
-    if (me.id == user->id && services_.gate.site_settings().*site_flag) return user;
-    error = api_error(403, me.id == user->id ? "this site does not let users manage their own keys"
-                                             : "this needs a site administrator");
+    const std::string refusal =
+        services_.accounts.key_management_refusal(login_.user(), *user, kind);
+    if (refusal.empty()) return user;
+    error = api_error(403, refusal);
     return std::nullopt;
 }
 
 Response Api::api_keys_list(Request&) {
     Response error;
-    const auto user = key_owner(error, &core::SiteSettings::users_can_create_api_keys);
+    const auto user = key_owner(error, auth::Accounts::KeyKind::api);
     if (!user) return error;
     json out = json::array();
     for (const auto& k : services_.accounts.list_api_keys(user->username))
@@ -48,7 +47,7 @@ Response Api::api_keys_list(Request&) {
 
 Response Api::api_keys_create(Request& req) {
     Response error;
-    const auto user = key_owner(error, &core::SiteSettings::users_can_create_api_keys);
+    const auto user = key_owner(error, auth::Accounts::KeyKind::api);
     if (!user) return error;
     const auto body = body_object(req);
     if (!body || !(*body)["name"].is_string()) return api_error(400, "expected {\"name\": ...}");
@@ -70,7 +69,7 @@ Response Api::api_keys_create(Request& req) {
 
 Response Api::api_keys_delete(Request& req) {
     Response error;
-    const auto user = key_owner(error, &core::SiteSettings::users_can_create_api_keys);
+    const auto user = key_owner(error, auth::Accounts::KeyKind::api);
     if (!user) return error;
     return guarded([&] {
         services_.accounts.revoke_api_key(user->username, params_["key"],
@@ -81,7 +80,7 @@ Response Api::api_keys_delete(Request& req) {
 
 Response Api::ssh_keys_list(Request&) {
     Response error;
-    const auto user = key_owner(error, &core::SiteSettings::users_can_create_ssh_keys);
+    const auto user = key_owner(error, auth::Accounts::KeyKind::ssh);
     if (!user) return error;
     json out = json::array();
     for (const auto& k : services_.accounts.list_ssh_keys(user->username))
@@ -91,7 +90,7 @@ Response Api::ssh_keys_list(Request&) {
 
 Response Api::ssh_keys_create(Request& req) {
     Response error;
-    const auto user = key_owner(error, &core::SiteSettings::users_can_create_ssh_keys);
+    const auto user = key_owner(error, auth::Accounts::KeyKind::ssh);
     if (!user) return error;
     const auto body = body_object(req);
     if (!body || !(*body)["public_key"].is_string())
@@ -106,7 +105,7 @@ Response Api::ssh_keys_create(Request& req) {
 
 Response Api::ssh_keys_delete(Request& req) {
     Response error;
-    const auto user = key_owner(error, &core::SiteSettings::users_can_create_ssh_keys);
+    const auto user = key_owner(error, auth::Accounts::KeyKind::ssh);
     if (!user) return error;
     return guarded([&] {
         services_.accounts.remove_ssh_key(user->username, params_["key"],
