@@ -133,6 +133,10 @@ int run_cli(int argc, char** argv) {
     } catch (const store::StoreError& e) {
         std::cerr << "drawbridge: database: " << e.what() << "\n";
         return 1;
+    } catch (const std::exception& e) {
+        // Anything else still ends with one line and a non-zero exit, never std::terminate.
+        std::cerr << "drawbridge: " << e.what() << "\n";
+        return 1;
     }
     return 0;
 }

@@ -43,15 +43,36 @@ void add_site_commands(CLI::App& app, CliContext& ctx) {
         });
     }
     {
-        auto* set = site->add_subcommand("set", "change settings: site set name=value ...");
+        auto* set = site->add_subcommand(
+            "set",
+            "change settings: site set name=value ... (checked together; a setting the server "
+            "does not act on yet is refused, and so are country lists without a GeoIP database)");
         auto* assignments = ctx.hold<std::vector<std::string>>();
+        auto* yes = ctx.hold(false);
         set->add_option("assignments", *assignments, "name=value pairs")->required();
-        set->callback([&ctx, assignments] {
+        set->add_flag("--yes", *yes,
+                      "make a change that would refuse logins on this node (allowed_region "
+                      "naming another region); without it such a change is refused");
+        set->callback([&ctx, assignments, yes] {
             Node& node = ctx.open();
-            auto s = node.store->load_site_settings();
+            const auto before = node.store->load_site_settings();
+            auto s = before;
             std::string changed;
             const auto values = parse_assignments(*assignments);
             if (auto e = core::set_settings(s, values)) throw auth::AccountError(*e);
+            const auto review = node.gate->review_site_change(before, s);
+            if (review.error) throw auth::AccountError(*review.error);
+            if (!review.refusals.empty()) {
+                std::cerr << (*yes ? "drawbridge: warning: this change refuses logins on this "
+                                     "node:\n"
+                                   : "drawbridge: not changed: this change would refuse logins "
+                                     "on this node:\n");
+                for (const auto& r : review.refusals) std::cerr << "  " << r << "\n";
+                if (!*yes) {
+                    std::cerr << "Run it again with --yes to make it anyway.\n";
+                    throw CLI::RuntimeError(1);
+                }
+            }
             for (const auto& [name, value] : values)
                 changed += (changed.empty() ? "" : ", ") + name + "=" + value;
             node.store->transaction([&] {

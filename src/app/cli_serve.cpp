@@ -5,10 +5,12 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <initializer_list>
 #include <iostream>
 
 #include "app/cli.h"
 #include "core/cidr.h"
+#include "core/listen_error.h"
 #include "core/tls_certificate.h"
 #include "ftp/server.h"
 #include "http/router.h"
@@ -78,6 +80,52 @@ void raise_open_file_limit() {
     spdlog::info("open file limit {}", lim.rlim_cur);
 }
 
+// Starts one server, whose start() binds its listeners first. A port that cannot be bound
+// ends `serve` with one line naming the address, the port and the key that changes it (exit 1),
+// not an uncaught exception. `keys` are the port keys in the server's listener order.
+template <typename Start>
+void start_listeners(std::string_view protocol, std::string_view address_key,
+                     std::initializer_list<std::string_view> keys, Start&& start) {
+    try {
+        start();
+    } catch (const core::ListenError& e) {
+        const bool address_problem = e.code().value() == EADDRNOTAVAIL;
+        const std::string_view key =
+            address_problem ? address_key : *(keys.begin() + std::min(e.listener, keys.size() - 1));
+        std::cerr << "drawbridge: " << protocol << " cannot listen on " << e.address << ":"
+                  << e.port << ": " << e.code().message() << "; change it with " << key << " ("
+                  << config_key_env(key) << ")"
+                  << (address_problem ? "" : ", or 0 for any free port") << "\n";
+        throw CLI::RuntimeError(1);
+    }
+}
+
+// What the site asks that this node cannot do: country rules without a usable GeoIP database
+// (the gate refuses the logins they would check), and settings stored before they were refused
+// as not implemented.
+void report_site_checks(Node& node) {
+    const auto site = node.store->load_site_settings();
+    const bool country_rules =
+        !site.allowed_countries.empty() || !site.disallowed_countries.empty();
+    const auto problem = node.gate->country_database_problem();
+    if (!problem)
+        spdlog::info("GeoIP country database {}", node.config.geoip_database.string());
+    else if (country_rules)
+        spdlog::error(
+            "country rules are set (allowed_countries/disallowed_countries) but {}: logins from "
+            "public addresses are refused (geoip_unavailable) until the database is available or "
+            "the rules are cleared",
+            *problem);
+    else if (!node.config.geoip_database.empty())
+        spdlog::warn("{}; allowed_countries and disallowed_countries cannot be set until it is",
+                     *problem);
+    for (const auto& setting : core::unimplemented_settings_in_use(site))
+        spdlog::warn(
+            "site setting {} is stored, but not implemented yet: nothing acts on it (set it "
+            "back to its default)",
+            setting);
+}
+
 }  // namespace
 
 void add_serve_command(CLI::App& app, CliContext& ctx) {
@@ -101,9 +149,7 @@ void add_serve_command(CLI::App& app, CliContext& ctx) {
         spdlog::info("users' files under {}",
                      std::filesystem::absolute(config.files_dir()).string());
         spdlog::info("region '{}', PBKDF2 iterations {}", config.region, config.pbkdf2_iterations);
-        bootstrap_admin(node);
         raise_open_file_limit();
-        spdlog::info("{} user(s)", node.store->count_users());
 
         sftp::ServerOptions sftp_options;
         sftp_options.address = config.sftp_address;
@@ -119,28 +165,12 @@ void add_serve_command(CLI::App& app, CliContext& ctx) {
         sftp_options.proxy_trusted = core::split_list(config.proxy_trusted);
         if (!sftp_options.proxy_trusted.empty())
             spdlog::info("PROXY protocol required from {}", config.proxy_trusted);
-        const auto site = node.store->load_site_settings();
-        if (!config.geoip_database.empty())
-            spdlog::info("GeoIP country database {}", config.geoip_database.string());
-        else if (!site.allowed_countries.empty() || !site.disallowed_countries.empty())
-            spdlog::warn(
-                "allowed/disallowed countries are set but geoip.database is not: "
-                "countries are not checked");
+        report_site_checks(node);
         sftp_options.open_files = file_session_opener(node);
         sftp::Server sftp_server(sftp_options, *node.gate, *node.log);
-        sftp_server.start();
-        for (int port : sftp_server.bound_ports())
-            spdlog::info("sftp listening on {}:{} (connect: sftp -P {} admin@<host>)",
-                         config.sftp_address, port, port);
         ftp::ServerOptions ftp_opts = ftp_options(config);
         ftp_opts.open_files = file_session_opener(node);
         ftp::Server ftp_server(std::move(ftp_opts), *node.gate, *node.log, *node.store);
-        ftp_server.start();
-        spdlog::info("ftp listening on {}:{} (explicit FTPS: AUTH TLS)", config.ftp_address,
-                     ftp_server.port());
-        if (ftp_server.implicit_port() >= 0)
-            spdlog::info("ftps (implicit) listening on {}:{}", config.ftp_address,
-                         ftp_server.implicit_port());
 
         http::Services http_services{.gate = *node.gate,
                                      .log = *node.log,
@@ -166,7 +196,26 @@ void add_serve_command(CLI::App& app, CliContext& ctx) {
             return !node.gate->admit_connection(core::Interface::restapi, ip);
         };
         http::Server http_server(http_options);
-        http_server.start();
+
+        // Every listener is bound before anything is created or printed: a port already taken
+        // ends the start here, not after a first start has shown (and lost) its password.
+        start_listeners("sftp", "sftp.address", {"sftp.port", "sftp.alt_port"},
+                        [&] { sftp_server.start(); });
+        start_listeners("ftp", "ftp.address", {"ftp.port", "ftp.implicit_port"},
+                        [&] { ftp_server.start(); });
+        start_listeners("http", "http.address", {"http.port", "http.plain_port"},
+                        [&] { http_server.start(); });
+        bootstrap_admin(node);
+        spdlog::info("{} user(s)", node.store->count_users());
+
+        for (int port : sftp_server.bound_ports())
+            spdlog::info("sftp listening on {}:{} (connect: sftp -P {} admin@<host>)",
+                         config.sftp_address, port, port);
+        spdlog::info("ftp listening on {}:{} (explicit FTPS: AUTH TLS)", config.ftp_address,
+                     ftp_server.port());
+        if (ftp_server.implicit_port() >= 0)
+            spdlog::info("ftps (implicit) listening on {}:{}", config.ftp_address,
+                         ftp_server.implicit_port());
         if (http_server.https_port() >= 0)
             spdlog::info("https listening on {}:{} (WebDAV: https://<host>:{}/dav/)",
                          config.http_address, http_server.https_port(), http_server.https_port());

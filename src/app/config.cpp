@@ -261,4 +261,10 @@ std::string describe_config_keys() {
     return out;
 }
 
+std::string_view config_key_env(std::string_view key) {
+    for (const auto& k : kKeys)
+        if (k.name == key) return k.env;
+    return {};
+}
+
 }  // namespace drawbridge::app

@@ -7,6 +7,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace drawbridge::app {
 
@@ -66,5 +67,7 @@ NodeConfig load_config(const std::optional<std::filesystem::path>& file,
 
 // The keys, their environment variables and meaning, for --help and the docs.
 std::string describe_config_keys();
+// The environment variable of a key ("sftp.port" -> "DRAWBRIDGE_SFTP_PORT"); empty if unknown.
+std::string_view config_key_env(std::string_view key);
 
 }  // namespace drawbridge::app

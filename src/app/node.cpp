@@ -42,13 +42,10 @@ std::unique_ptr<Node> open_node(const NodeConfig& config) {
     auth::GateOptions gate_options;
     gate_options.pbkdf2_iterations = config.pbkdf2_iterations;
     gate_options.region = config.region;
-    if (!config.geoip_database.empty()) {
-        try {
-            gate_options.countries = core::CountryDatabase::open(config.geoip_database);
-        } catch (const core::GeoIpError& e) {
-            throw ConfigError(std::string("geoip.database: ") + e.what());
-        }
-    }
+    // A database that cannot be opened is not an error here: the gate then refuses the logins
+    // the country rules would check (fail closed), and `serve` says so at start.
+    if (!config.geoip_database.empty())
+        gate_options.countries = std::make_shared<core::CountryDatabaseFile>(config.geoip_database);
     node->gate = std::make_unique<auth::LoginGate>(*node->store, *node->log, node->clock,
                                                    std::move(gate_options));
     node->accounts = std::make_unique<auth::Accounts>(*node->store, *node->log, node->clock,

@@ -143,6 +143,7 @@ core::LoginOutcome LoginGate::decide(const core::LoginAttempt& a) {
     // everything, so that a banned address costs one lookup and (mostly) no log write.
     if (auto r = security_.check_address(*ctx.ip, true, ctx.site.brute_force_protection))
         return refuse_address(ctx, *r);
+    if (auto r = check_protocol_enabled(ctx)) return finish_failure(ctx, *r);
     if (auto r = check_region(ctx)) return finish_failure(ctx, *r);
     if (auto r = check_transport(ctx)) return finish_failure(ctx, *r);
     if (auto r = check_country(ctx)) return finish_failure(ctx, *r);
@@ -499,6 +500,7 @@ std::vector<Explanation> LoginGate::explain(std::string_view username, Interface
         if (ctx.ip)
             if (auto r = security_.check_address(*ctx.ip, false, ctx.site.brute_force_protection))
                 add({r->reason, r->detail}, kind);
+        if (auto r = check_protocol_enabled(ctx)) add(*r, kind);
         if (auto r = check_region(ctx)) add(*r, kind);
         if (auto r = check_country(ctx)) add(*r, kind);
         if (!ctx.user) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -23,8 +24,18 @@ struct GateOptions {
     std::uint32_t pbkdf2_iterations = 600000;
     std::string region = "default";  // this node's region
     BruteForcePolicy brute_force = {};
-    // The GeoIP country database; null: allowed/disallowed countries are not checked.
-    std::shared_ptr<const core::CountryDatabase> countries = nullptr;
+    // The GeoIP country database file; null: none is configured, so that allowed/disallowed
+    // countries cannot be set, and refuse logins from public addresses if they are set anyway.
+    std::shared_ptr<const core::CountryDatabaseFile> countries = nullptr;
+};
+
+// What a change of site settings would do on this node, reviewed before it is saved.
+struct SiteChangeReview {
+    // The node cannot enforce the change (country lists without a GeoIP database).
+    std::optional<std::string> error;
+    // Logins the change would refuse on this node that were admitted before (region): the
+    // change needs the administrator's confirmation.
+    std::vector<std::string> refusals;
 };
 
 // What kind of credential a check is about; explain() reports per kind.
@@ -97,11 +108,21 @@ class LoginGate {
 
     const GateOptions& options() const { return options_; }
 
+    // Why this node cannot check countries now (no database configured, or the file is missing
+    // or unreadable), or nullopt when it can.
+    std::optional<std::string> country_database_problem() const;
+
+    // Reviews a change of the site settings from `before` to `after` for this node: refuses what
+    // it cannot enforce and names the logins the change would newly refuse here.
+    SiteChangeReview review_site_change(const core::SiteSettings& before,
+                                        const core::SiteSettings& after) const;
+
   private:
     struct Context;
     using Check = std::optional<Refusal> (LoginGate::*)(Context&) const;
     static const std::vector<std::pair<std::string_view, Check>>& account_checks();
 
+    std::optional<Refusal> check_protocol_enabled(Context&) const;
     std::optional<Refusal> check_region(Context&) const;
     std::optional<Refusal> check_transport(Context&) const;
     std::optional<Refusal> check_country(Context&) const;

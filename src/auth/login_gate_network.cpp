@@ -1,5 +1,6 @@
-// The gate's network checks: those decided by the client address alone (region, countries, IP
-// allow lists) and the refusals made when a connection is accepted, before any handshake.
+// The gate's network checks: those decided by the site and the client address alone (protocol
+// switches, region, countries, IP allow lists) and the refusals made when a connection is
+// accepted, before any handshake.
 #include "auth/gate_context.h"
 #include "auth/login_gate.h"
 
@@ -7,6 +8,32 @@ namespace drawbridge::auth {
 
 using core::FailureReason;
 using core::Interface;
+
+// The site's protocol switches. Site-wide, so decided before the account is looked up: the
+// refusal tells nothing about the name, costs no hashing and scores nothing.
+std::optional<Refusal> LoginGate::check_protocol_enabled(Context& ctx) const {
+    const auto off = [](std::string_view what, std::string_view setting) {
+        return Refusal{FailureReason::protocol_disabled,
+                       std::string(what) + " is turned off on this site (site setting " +
+                           std::string(setting) + "=false)"};
+    };
+    switch (ctx.interface) {
+        case Interface::sftp:
+            if (!ctx.site.sftp_enabled) return off("SFTP", "sftp_enabled");
+            break;
+        case Interface::ftp:
+            if (!ctx.site.ftp_enabled) return off("FTP", "ftp_enabled");
+            break;
+        case Interface::dav:
+            if (!ctx.site.dav_enabled) return off("WebDAV", "dav_enabled");
+            break;
+        case Interface::restapi:
+        case Interface::web:
+        case Interface::cli:
+            break;  // no switch
+    }
+    return std::nullopt;
+}
 
 std::optional<Refusal> LoginGate::check_region(Context& ctx) const {
     const auto& allowed = ctx.site.allowed_region;
@@ -33,16 +60,34 @@ std::optional<Refusal> LoginGate::check_transport(Context& ctx) const {
                    "plain FTP login; the site or the user requires TLS"};
 }
 
+std::optional<std::string> LoginGate::country_database_problem() const {
+    if (!options_.countries)
+        return std::string("this node has no GeoIP database (node configuration geoip.database)");
+    auto state = options_.countries->current();
+    if (state.database) return std::nullopt;
+    return std::move(state.problem);
+}
+
 // Files.com's rules: only an allow list blocks every other country; only a deny list blocks
 // those; both: the allow list applies and the deny list wins. The IP allow list does not
 // override countries. Private and loopback addresses have no country and are not checked.
+// Without a usable database the rules fail closed: every address they would check is refused.
 std::optional<Refusal> LoginGate::check_country(Context& ctx) const {
     const auto allowed = core::split_list(ctx.site.allowed_countries);
     const auto disallowed = core::split_list(ctx.site.disallowed_countries);
-    if ((allowed.empty() && disallowed.empty()) || !options_.countries || !ctx.ip ||
-        ctx.ip->is_private())
+    if ((allowed.empty() && disallowed.empty()) || !ctx.ip || ctx.ip->is_private())
         return std::nullopt;
-    const auto country = options_.countries->country_of(*ctx.ip);
+    auto state =
+        options_.countries ? options_.countries->current() : core::CountryDatabaseFile::State{};
+    if (!state.database) {
+        if (state.problem.empty()) state.problem = *country_database_problem();
+        return Refusal{FailureReason::geoip_unavailable,
+                       "country rules are set (allowed_countries/disallowed_countries) but " +
+                           state.problem +
+                           "; logins from public addresses are refused until "
+                           "the database is back or the rules are cleared"};
+    }
+    const auto country = state.database->country_of(*ctx.ip);
     auto listed = [&](const std::vector<std::string>& list) {
         return country && std::any_of(list.begin(), list.end(),
                                       [&](const std::string& c) { return iequals(c, *country); });

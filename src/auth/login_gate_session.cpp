@@ -50,6 +50,8 @@ std::optional<Refusal> LoginGate::readmit(core::SessionGrant& grant) {
     if (ctx.ip)
         if (auto r = security_.check_address(*ctx.ip, false, ctx.site.brute_force_protection))
             return Refusal{r->reason, r->detail};
+    // A protocol switched off ends its open sessions too, not only the logins after it.
+    if (auto r = check_protocol_enabled(ctx)) return r;
     ctx.user = store_.find_user(grant.user_id);
     if (!ctx.user) return Refusal{FailureReason::username_not_found, "the user was deleted"};
     ctx.username = ctx.user->username;

@@ -62,8 +62,12 @@ constexpr std::array kTable = {
                 "Two Factor Authentication Error", "The second factor was not accepted.", false},
     FailureInfo{R::directory_unavailable, "directory_unavailable", "Directory Unavailable",
                 "The directory service could not be reached; try again later.", false},
+    FailureInfo{R::protocol_disabled, "protocol_disabled", "Protocol Disabled",
+                "This protocol is turned off on this site.", true},
+    FailureInfo{R::geoip_unavailable, "geoip_unavailable", "Country Check Unavailable",
+                "Your location cannot be checked right now; try again later.", false},
 };
-static_assert(kTable.size() == static_cast<std::size_t>(R::directory_unavailable) + 1);
+static_assert(kTable.size() == static_cast<std::size_t>(R::geoip_unavailable) + 1);
 
 constexpr bool table_in_enum_order() {
     for (std::size_t i = 0; i < kTable.size(); ++i)

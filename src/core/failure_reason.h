@@ -41,6 +41,9 @@ enum class FailureReason {
     second_factor_required,
     second_factor_mismatch,
     directory_unavailable,
+    // site switches and node capabilities
+    protocol_disabled,  // sftp_enabled, ftp_enabled or dav_enabled is false
+    geoip_unavailable,  // country rules are set but this node has no usable GeoIP database
 };
 
 struct FailureInfo {

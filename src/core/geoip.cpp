@@ -3,8 +3,10 @@
 #include <maxminddb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <cctype>
+#include <cerrno>
 #include <cstring>
 
 namespace drawbridge::core {
@@ -57,6 +59,37 @@ std::optional<std::string> CountryDatabase::country_of(const IpAddress& ip) cons
         return code;
     }
     return std::nullopt;
+}
+
+CountryDatabaseFile::CountryDatabaseFile(std::filesystem::path file) : file_(std::move(file)) {
+    (void)current();
+}
+
+CountryDatabaseFile::State CountryDatabaseFile::current() const {
+    struct stat st {};
+    const bool present = ::stat(file_.c_str(), &st) == 0;
+    const int stat_errno = errno;
+    std::lock_guard lock(mutex_);
+    if (!present) {
+        // The mapping of a deleted file would still answer, but the operator removed the
+        // database: refuse rather than keep deciding on data nobody means to use any more.
+        stamp_.reset();
+        state_ = {nullptr, "GeoIP database " + file_.string() + " is missing (" +
+                               std::strerror(stat_errno) + ")"};
+        return state_;
+    }
+    const Stamp now{static_cast<unsigned long long>(st.st_dev),
+                    static_cast<unsigned long long>(st.st_ino),
+                    static_cast<unsigned long long>(st.st_size),
+                    static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec};
+    if (stamp_ == now) return state_;  // unchanged: the same database, or the same problem
+    stamp_ = now;
+    try {
+        state_ = {CountryDatabase::open(file_), ""};
+    } catch (const GeoIpError& e) {
+        state_ = {nullptr, e.what()};
+    }
+    return state_;
 }
 
 }  // namespace drawbridge::core

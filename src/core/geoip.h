@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -35,6 +36,34 @@ class CountryDatabase {
     CountryDatabase(std::filesystem::path file, std::unique_ptr<Impl> impl);
     std::filesystem::path file_;
     std::unique_ptr<Impl> impl_;
+};
+
+// The node's configured database file, watched, so that the country rules fail closed instead of
+// open: re-opened when the file changes on disk (geoipupdate replaces it), and unavailable, with
+// the reason, while it is missing or cannot be opened (docs/login-gate.md#countries).
+class CountryDatabaseFile {
+  public:
+    explicit CountryDatabaseFile(std::filesystem::path file);  // opens it now if it can; no throw
+
+    struct State {
+        std::shared_ptr<const CountryDatabase> database;  // null: unavailable
+        std::string problem;                              // why, when unavailable
+    };
+    // The database as the file is now: one stat() per call, an open only when the file changed.
+    // Safe to call from many threads at once.
+    State current() const;
+    const std::filesystem::path& file() const { return file_; }
+
+  private:
+    struct Stamp {
+        unsigned long long device = 0, inode = 0, size = 0;
+        long long mtime_ns = 0;
+        bool operator==(const Stamp&) const = default;
+    };
+    std::filesystem::path file_;
+    mutable std::mutex mutex_;
+    mutable std::optional<Stamp> stamp_;  // of the file `state_` was made from
+    mutable State state_;
 };
 
 }  // namespace drawbridge::core

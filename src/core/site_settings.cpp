@@ -67,9 +67,9 @@ const std::array kFields = {
     SettingField{"max_prior_passwords", &S::max_prior_passwords, 0, 30, nullptr,
                  "how many previous passwords may not be reused"},
     SettingField{"disable_password_reset", &S::disable_password_reset, 0, 0, nullptr,
-                 "turn off password recovery by email"},
+                 "turn off password recovery by email", "there is no password reset by email"},
     SettingField{"welcome_email_enabled", &S::welcome_email_enabled, 0, 0, nullptr,
-                 "send new users a welcome email"},
+                 "send new users a welcome email", "the server sends no email"},
     SettingField{"allowed_ips", &S::allowed_ips, 0, 0, validate_cidrs,
                  "site IP allow list, comma-separated CIDRs (empty: every address)"},
     SettingField{"allowed_countries", &S::allowed_countries, 0, 0, validate_countries,
@@ -112,7 +112,8 @@ const std::array kFields = {
     SettingField{"users_can_create_ssh_keys", &S::users_can_create_ssh_keys, 0, 0, nullptr,
                  "users may manage their own SSH keys"},
     SettingField{"require_2fa", &S::require_2fa, 0, 0, nullptr,
-                 "require a second factor for every user"},
+                 "require a second factor for every user",
+                 "the server has no second factor (TOTP, WebAuthn) to ask for"},
     SettingField{"allowed_region", &S::allowed_region, 0, 0, validate_region,
                  "'all' or the one region whose servers may accept logins"},
     SettingField{"hipaa", &S::hipaa, 0, 0, nullptr,
@@ -179,12 +180,25 @@ std::string setting_value(const SiteSettings& s, const SettingField& f) {
         f.member);
 }
 
+namespace {
+// A setting the server does not act on yet keeps its default (see SettingField::not_implemented).
+std::optional<std::string> refuse_unimplemented(const SiteSettings& candidate,
+                                                const SettingField& f) {
+    if (f.not_implemented.empty()) return std::nullopt;
+    const std::string fallback = setting_value(SiteSettings{}, f);
+    if (setting_value(candidate, f) == fallback) return std::nullopt;
+    return std::string(f.name) + ": not implemented yet: " + std::string(f.not_implemented) +
+           ", so only the default '" + fallback + "' is accepted until it is";
+}
+}  // namespace
+
 std::optional<std::string> set_setting(SiteSettings& s, std::string_view name,
                                        std::string_view value) {
     const SettingField* f = find_site_setting(name);
     if (!f) return "unknown site setting '" + std::string(name) + "'";
     SiteSettings candidate = s;
     if (auto e = std::visit(ValueWriter{candidate, *f, value}, f->member)) return e;
+    if (auto e = refuse_unimplemented(candidate, *f)) return e;
     if (auto e = validate_site_settings(candidate)) return e;
     s = candidate;
     return std::nullopt;
@@ -197,12 +211,21 @@ std::optional<std::string> set_settings(
         const SettingField* f = find_site_setting(name);
         if (!f) return "unknown site setting '" + name + "'";
         if (auto e = std::visit(ValueWriter{candidate, *f, value}, f->member)) return e;
+        if (auto e = refuse_unimplemented(candidate, *f)) return e;
     }
     // Rules across fields are checked on the result, so that their order does not matter
     // (hipaa=true allowed_region=us-east is as good as the other way round).
     if (auto e = validate_site_settings(candidate)) return e;
     s = candidate;
     return std::nullopt;
+}
+
+std::vector<std::string> unimplemented_settings_in_use(const SiteSettings& s) {
+    std::vector<std::string> out;
+    for (const auto& f : kFields)
+        if (!f.not_implemented.empty() && setting_value(s, f) != setting_value(SiteSettings{}, f))
+            out.push_back(std::string(f.name) + "=" + setting_value(s, f));
+    return out;
 }
 
 std::optional<std::string> validate_site_settings(const SiteSettings& s) {

@@ -67,6 +67,10 @@ struct SettingField {
     // text fields: returns an error message for a bad value, or nullopt
     std::optional<std::string> (*validate_text)(std::string_view) = nullptr;
     std::string_view help;
+    // Non-empty: the server does not act on this setting yet (what is missing), so that only
+    // its default is accepted until the feature lands: a stored value must never promise
+    // what nothing enforces.
+    std::string_view not_implemented = {};
 };
 
 std::span<const SettingField> site_setting_fields();
@@ -82,5 +86,8 @@ std::optional<std::string> set_settings(
     SiteSettings& s, const std::vector<std::pair<std::string, std::string>>& values);
 // Rules across fields (for example: a HIPAA site cannot allow every region).
 std::optional<std::string> validate_site_settings(const SiteSettings& s);
+// The settings of `s` that hold a value other than their default although the server does not
+// act on them yet (stored before they were refused), as "name=value" texts.
+std::vector<std::string> unimplemented_settings_in_use(const SiteSettings& s);
 
 }  // namespace drawbridge::core

@@ -43,8 +43,10 @@ constexpr std::array kWording = {
     FtpWording{R::second_factor_mismatch, "The second factor was not accepted."},
     FtpWording{R::directory_unavailable,
                "The directory service could not be reached; try again later."},
+    FtpWording{R::protocol_disabled, "FTP is turned off on this site."},
+    FtpWording{R::geoip_unavailable, "Your location cannot be checked right now; try again later."},
 };
-static_assert(kWording.size() == static_cast<std::size_t>(R::directory_unavailable) + 1);
+static_assert(kWording.size() == static_cast<std::size_t>(R::geoip_unavailable) + 1);
 
 constexpr bool in_enum_order() {
     for (std::size_t i = 0; i < kWording.size(); ++i)

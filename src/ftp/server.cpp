@@ -15,6 +15,7 @@
 #include <optional>
 
 #include "core/cidr.h"
+#include "core/listen_error.h"
 #include "core/proxy_protocol.h"
 #include "ftp/session.h"
 #include "ftp/tls.h"
@@ -120,11 +121,8 @@ struct Server::Impl {
         acceptor->open(ep.protocol());
         acceptor->set_option(tcp::acceptor::reuse_address(true));
         acceptor->bind(ep, ec);
-        if (ec)
-            throw std::system_error(
-                ec.value(), std::generic_category(),
-                "ftp: cannot bind " + options.address + ":" + std::to_string(port));
-        acceptor->listen(asio::socket_base::max_listen_connections);
+        if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+        if (ec) throw core::ListenError(ec.value(), options.address, port, implicit ? 1 : 0);
         const int bound = acceptor->local_endpoint().port();
         accept(*acceptor, implicit);
         acceptors.push_back(std::move(acceptor));

@@ -20,8 +20,8 @@ class Server {
            store::Store& store);
     ~Server();
 
-    // Makes the certificate if needed, binds both ports (throws naming the address on failure)
-    // and starts serving.
+    // Makes the certificate if needed, binds both ports (throws core::ListenError: 0 explicit,
+    // 1 implicit) and starts serving.
     void start();
     void stop();
     int port() const { return port_; }

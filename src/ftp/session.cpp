@@ -194,12 +194,6 @@ asio::awaitable<void> Session::run() {
             mark_session(control_.ssl(), tls_token_);
             protect_data_ = true;
         }
-        if (!site_.ftp_enabled) {
-            report_abandoned_ = false;  // the client is turned away, not the one giving up
-            co_await reply("421 FTP is disabled on this site.");
-            close_all();
-            co_return;
-        }
         co_await reply("220 drawbridge FTP server ready.");
         while (!closed_) {
             Line line = co_await read_line();

@@ -4,6 +4,7 @@
 #include "http/api.h"
 #include "http/api_internal.h"
 #include "http/router.h"
+#include "http/uri.h"
 #include "views/json.h"
 
 namespace drawbridge::http {
@@ -121,14 +122,24 @@ Response Api::site_show(Request&) {
 Response Api::site_update(Request& req) {
     const auto body = body_object(req);
     if (!body || body->empty()) return api_error(400, "expected a JSON object of settings");
-    auto settings = services_.store.load_site_settings();
+    const auto before = services_.store.load_site_settings();
+    auto settings = before;
     std::string changed;
+    std::vector<std::pair<std::string, std::string>> values;
     for (const auto& [name, value] : body->items()) {
-        const std::string text = text_of(value);
-        if (auto e = core::set_setting(settings, name, text)) return api_error(400, *e);
-        changed += (changed.empty() ? "" : ", ") + name + "=" + text;
+        values.emplace_back(name, text_of(value));
+        changed += (changed.empty() ? "" : ", ") + name + "=" + values.back().second;
     }
-    if (auto e = core::validate_site_settings(settings)) return api_error(400, *e);
+    // Checked together, as `site set` does: rules across fields do not depend on their order.
+    if (auto e = core::set_settings(settings, values)) return api_error(400, *e);
+    const auto review = services_.gate.review_site_change(before, settings);
+    if (review.error) return api_error(400, *review.error);
+    if (!review.refusals.empty() && parse_query(req.target)["confirm"] != "true") {
+        std::string why = "not changed: this change would refuse logins on this node: ";
+        for (std::size_t i = 0; i < review.refusals.size(); ++i)
+            why += (i ? "; " : "") + review.refusals[i];
+        return api_error(409, why + ". Send it again with ?confirm=true to make it anyway");
+    }
     services_.store.transaction([&] {
         services_.store.save_site_settings(settings);
         core::ActionLogEntry e;

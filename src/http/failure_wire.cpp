@@ -41,8 +41,10 @@ constexpr std::array kTable = {
     HttpFailure{R::second_factor_required, kUnauthorized, 401},
     HttpFailure{R::second_factor_mismatch, kUnauthenticated, 401},
     HttpFailure{R::directory_unavailable, kUnauthenticated, 503},
+    HttpFailure{R::protocol_disabled, kUnauthorized, 403},
+    HttpFailure{R::geoip_unavailable, kUnauthenticated, 503},
 };
-static_assert(kTable.size() == static_cast<std::size_t>(R::directory_unavailable) + 1);
+static_assert(kTable.size() == static_cast<std::size_t>(R::geoip_unavailable) + 1);
 
 constexpr bool in_enum_order() {
     for (std::size_t i = 0; i < kTable.size(); ++i)
@@ -78,9 +80,12 @@ std::string error_json(std::string_view type, int status, std::string_view title
         .dump();
 }
 
+// The region refusal's detail names the server to use, and a protocol switch's names the
+// setting; both are about the site, not the account, so a client may read them.
 std::string login_error_text(core::FailureReason r, std::string_view detail) {
-    return r == R::region_mismatch ? std::string(detail)
-                                   : std::string(core::info(r).public_message);
+    return r == R::region_mismatch || r == R::protocol_disabled
+               ? std::string(detail)
+               : std::string(core::info(r).public_message);
 }
 
 std::string login_error_json(core::FailureReason r, std::string_view detail) {

@@ -29,7 +29,7 @@ std::string error_json(std::string_view type, int status, std::string_view title
                        std::string_view error);
 
 // The error for a refused login: the public message of the reason (the region refusal's detail,
-// which names the server to use).
+// which names the server to use; a protocol switch's, which names the setting).
 std::string login_error_json(core::FailureReason r, std::string_view detail);
 std::string login_error_text(core::FailureReason r, std::string_view detail);
 

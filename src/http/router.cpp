@@ -131,8 +131,6 @@ class Router : public Handler, public ApiLogin {
         const std::string digest = core::crypto::sha256(header);
         if (still_admitted(interface, digest)) return std::nullopt;
         forget();
-        if (interface == core::Interface::dav && !services_.gate.site_settings().dav_enabled)
-            return text(503, "WebDAV is turned off on this site (site setting dav_enabled)");
         const auto creds = basic_credentials(header);
         if (!creds) return challenge(401, "malformed Basic credentials");
         core::LoginAttempt attempt{

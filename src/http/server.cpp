@@ -14,6 +14,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "core/listen_error.h"
+
 #include <algorithm>
 #include <cctype>
 #include <limits>
@@ -268,7 +270,7 @@ struct Server::Impl {
 
     explicit Impl(ServerOptions o) : options(std::move(o)) {}
 
-    int listen(std::optional<tcp::acceptor>& acceptor, int port) {
+    int listen(std::optional<tcp::acceptor>& acceptor, int port, std::size_t listener) {
         const tcp::endpoint ep(net::ip::make_address(options.address),
                                static_cast<unsigned short>(port));
         acceptor.emplace(ioc);
@@ -278,9 +280,7 @@ struct Server::Impl {
             acceptor->bind(ep);
             acceptor->listen(net::socket_base::max_listen_connections);
         } catch (const boost::system::system_error& e) {
-            throw std::system_error(
-                e.code().value(), std::generic_category(),
-                "http: cannot listen on " + options.address + ":" + std::to_string(port));
+            throw core::ListenError(e.code().value(), options.address, port, listener);
         }
         return acceptor->local_endpoint().port();
     }
@@ -345,11 +345,11 @@ void Server::start() {
         SSL_CTX_set_cipher_list(s.tls.native_handle(), kTls12Ciphers);
         s.tls.use_certificate_chain_file(s.options.certificate.string());
         s.tls.use_private_key_file(s.options.private_key.string(), net::ssl::context::pem);
-        s.https_port = s.listen(s.https, s.options.https_port);
+        s.https_port = s.listen(s.https, s.options.https_port, 0);
         net::co_spawn(s.ioc, s.accept_loop(*s.https, true), net::detached);
     }
     if (s.options.plain_port >= 0) {
-        s.plain_port = s.listen(s.plain, s.options.plain_port);
+        s.plain_port = s.listen(s.plain, s.options.plain_port, 1);
         net::co_spawn(s.ioc, s.accept_loop(*s.plain, false), net::detached);
     }
     int n = s.options.threads > 0 ? s.options.threads

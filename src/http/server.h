@@ -32,7 +32,7 @@ class Server {
     explicit Server(ServerOptions options);
     ~Server();
 
-    // Binds the ports (throws std::system_error naming the address) and starts the threads.
+    // Binds the ports (throws core::ListenError: 0 HTTPS, 1 plain HTTP) and starts the threads.
     void start();
     void stop();
     int https_port() const;  // the bound port, -1 when not listening

@@ -1,5 +1,7 @@
 #include "sftp/server.h"
 
+#include "core/listen_error.h"
+
 #include <arpa/inet.h>
 #include <libssh/callbacks.h>
 #include <libssh/libssh.h>
@@ -336,7 +338,8 @@ Server::~Server() {
 
 void Server::start() {
     host_keys_ = ensure_host_keys(options_.host_key_dir);
-    for (int port : options_.ports) {
+    for (std::size_t i = 0; i < options_.ports.size(); ++i) {
+        const int port = options_.ports[i];
         const auto ip = core::IpAddress::parse(options_.address);
         if (!ip) throw std::runtime_error("sftp: '" + options_.address + "' is not an IP address");
         const int fd = ::socket(ip->v4 ? AF_INET : AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -360,9 +363,7 @@ void Server::start() {
         if (::bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0 || ::listen(fd, 1024) != 0) {
             const int e = errno;
             ::close(fd);
-            throw std::system_error(
-                e, std::generic_category(),
-                "sftp: cannot listen on " + options_.address + ":" + std::to_string(port));
+            throw core::ListenError(e, options_.address, port, i);
         }
         getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
         bound_ports_.push_back(ntohs(ss.ss_family == AF_INET

@@ -49,7 +49,7 @@ class Server {
     Server(ServerOptions options, auth::LoginGate& gate, audit::ActionLog& log);
     ~Server();
 
-    // Binds every port (throws std::system_error naming the address on failure) and starts
+    // Binds every port (throws core::ListenError with the index in `ports`) and starts
     // accepting.
     void start();
     void stop();

@@ -85,7 +85,7 @@ def test_login_check_explains_without_recording(db):
     result = check("--protocol", "sftp", "--ip", "10.1.1.1")
     assert result["reasons"] == [] and result["refused"] is False
     assert db.run("login", "check", "alice", "--protocol", "sftp", "--ip", "10.1.1.1").returncode == 0
-    db.run("site", "set", "allowed_region=elsewhere", "site_hostname=files.example.com")
+    db.run("site", "set", "allowed_region=elsewhere", "site_hostname=files.example.com", "--yes")
     result = check("--protocol", "sftp", "--ip", "10.1.1.1")
     assert result["reasons"][0]["failure_type"] == "region_mismatch"
     text = db.run("login", "check", "alice", "--protocol", "sftp", "--ip", "10.1.1.1", check=False)

@@ -110,7 +110,7 @@ def test_site_show_and_set(db):
     assert "password_min_length: expected a whole number from 1 to 512, got '513'" in proc.stderr
     proc = db.run("site", "set", "hipaa=true", check=False)
     assert proc.returncode == 1 and "HIPAA" in proc.stderr
-    db.run("site", "set", "allowed_region=us-east", "hipaa=true")
+    db.run("site", "set", "allowed_region=test-region", "hipaa=true")
     assert db.json("site", "show")["hipaa"] is True
     assert "password_min_length" in db.run("site", "show").stdout
     assert db.log("--action", "site_update")

@@ -48,7 +48,7 @@ def test_every_failure_reason_in_the_530_reply(alice):
     alice.run("user", "disable", "alice")
     assert refusal(alice, "alice") == "530 User Disabled: This user is disabled."
     alice.run("user", "enable", "alice")
-    alice.run("site", "set", "allowed_region=other", "site_hostname=files.example.com")
+    alice.run("site", "set", "allowed_region=other", "site_hostname=files.example.com", "--yes")
     assert refusal(alice, "alice") == (
         "530 Lockout Region Mismatch: Your account must login using a different server, "
         "https://files.example.com.")
@@ -317,12 +317,30 @@ def test_tls_12_and_13_with_aead_ciphers_only(alice):
     assert cert.exists() and (alice.data_dir / "tls" / "server.key").stat().st_mode & 0o077 == 0
 
 
-def test_a_site_with_ftp_disabled_answers_421(alice):
+def test_a_site_with_ftp_disabled_refuses_the_login_with_its_reason(alice):
+    """ftp_enabled=false is the gate's check: the login is refused and logged with the reason,
+    on the explicit and the implicit port, and an open session ends."""
+    f = ftps(alice)
+    assert f.pwd() == "/"
     alice.run("site", "set", "ftp_enabled=false")
-    c = RawControl(alice.ftp_port)
-    assert c.greeting.startswith("421")
-    assert c.read() == ""
-    c.close()
+    time.sleep(2)  # the watchdog re-admits once a second
+    with pytest.raises((ftplib.error_temp, EOFError, OSError)) as ended:
+        f.pwd()
+        f.pwd()
+    if isinstance(ended.value, ftplib.error_temp):
+        assert str(ended.value).startswith("421 Session ended: Protocol Disabled")
+    with pytest.raises(ftplib.error_perm, match="^530 Protocol Disabled: FTP is turned off"):
+        ftps(alice)
+    implicit = subprocess.run(["curl", "-sSkv", "--user", f"alice:{GOOD}",
+                               f"ftps://127.0.0.1:{alice.ftps_port}/"],
+                              capture_output=True, text=True, timeout=60)
+    assert implicit.returncode != 0 and "< 530 Protocol Disabled" in implicit.stderr
+    entries = alice.log("--action", "failedlogin", "--interface", "ftp")
+    assert len(entries) == 2
+    assert {e["failure_type"] for e in entries} == {"protocol_disabled"}
+    assert "site setting ftp_enabled=false" in entries[0]["detail"]
+    alice.run("site", "set", "ftp_enabled=true")
+    assert ftps(alice).pwd() == "/"
 
 
 def test_three_failed_logins_close_the_connection(alice):

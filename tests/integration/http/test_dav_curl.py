@@ -177,9 +177,16 @@ def test_plain_http_serves_the_same_tree(alice):
 
 
 def test_site_setting_dav_enabled(alice):
+    """dav_enabled=false is the gate's check: refused and logged with its reason; the REST API
+    on the same port goes on."""
     alice.run("site", "set", "dav_enabled=false")
     r = curl(alice, "GET", "/dav/")
-    assert r.status == 503 and "dav_enabled" in r.text
+    assert r.status == 403 and "Protocol Disabled" in r.text and "dav_enabled" in r.text
+    entry = alice.log("--action", "failedlogin")[0]
+    assert (entry["failure_type"], entry["interface"]) == ("protocol_disabled", "dav")
+    login = curl(alice, "POST", "/api/v1/sessions", "-H", "Content-Type: application/json",
+                 user=None, data=b'{"username": "alice", "password": "' + GOOD.encode() + b'"}')
+    assert login.status == 201, login.text
     alice.run("site", "set", "dav_enabled=true")
     assert curl(alice, "GET", "/dav/").status == 200
 

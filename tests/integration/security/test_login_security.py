@@ -99,7 +99,7 @@ def test_countries_follow_the_site_lists(proxied):
 def test_region_mismatch_names_the_site_hostname(proxied):
     s = proxied()
     s.add_user("alice")
-    s.run("site", "set", "site_hostname=files.example.com", "allowed_region=eu-central")
+    s.run("site", "set", "site_hostname=files.example.com", "allowed_region=eu-central", "--yes")
     assert login(s, GB, "alice") is False
     e = entries(s, "--failure-type", "region_mismatch")[0]
     text = e["detail"]

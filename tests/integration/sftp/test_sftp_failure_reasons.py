@@ -115,7 +115,7 @@ def test_every_sftp_refusal_reason_is_logged(server, tmp_path):
     server.run("site", "set", "allowed_ips=")
 
     # config: region = "test-region"; the site must be served from another one.
-    server.run("site", "set", "allowed_region=other")
+    server.run("site", "set", "allowed_region=other", "--yes")
     refused_password(server, "alice", GOOD)
     expect("region_mismatch", "alice")
 

@@ -23,7 +23,7 @@ class CountriesTest : public GateTest {
         const auto db = std::filesystem::path(src ? src : ".") /
                         "../shared/testdata/geoip/GeoIP2-Country-Test.mmdb";
         if (!std::filesystem::exists(db)) GTEST_SKIP() << db << " is missing";
-        countries_ = core::CountryDatabase::open(db);
+        countries_ = std::make_shared<core::CountryDatabaseFile>(db);
         GateTest::SetUp();
         add_user("alice");
     }

@@ -108,7 +108,7 @@ class GateTest : public ::testing::Test {
     }
 
     std::filesystem::path dir_;
-    std::shared_ptr<const core::CountryDatabase> countries_;  // set before open()
+    std::shared_ptr<const core::CountryDatabaseFile> countries_;  // set before open()
     core::ManualClock clock_{kNow};
     std::unique_ptr<store::Store> store_;
     std::unique_ptr<audit::ActionLog> log_;

@@ -92,6 +92,37 @@ TEST(SiteSettings, DefaultsFollowTheSeeds) {
     EXPECT_TRUE(s.user_lockout);
 }
 
+TEST(SiteSettings, SettingsTheServerDoesNotActOnKeepTheirDefault) {
+    SiteSettings s;
+    for (auto [name, value] :
+         {std::pair{"require_2fa", "true"}, std::pair{"welcome_email_enabled", "false"},
+          std::pair{"disable_password_reset", "true"}}) {
+        const auto e = set_setting(s, name, value);
+        ASSERT_TRUE(e) << name;
+        EXPECT_EQ(e->rfind(std::string(name) + ": not implemented yet: ", 0), 0u) << *e;
+        EXPECT_NE(e->find("only the default"), std::string::npos) << *e;
+        EXPECT_TRUE(set_settings(s, {{name, value}})) << name;
+    }
+    EXPECT_EQ(s, SiteSettings{});
+    // The default itself is accepted (a script that sets every setting keeps working).
+    EXPECT_FALSE(set_settings(s, {{"require_2fa", "false"}, {"welcome_email_enabled", "true"}}));
+    EXPECT_TRUE(unimplemented_settings_in_use(s).empty());
+    s.require_2fa = true;  // stored before the refusal
+    EXPECT_EQ(unimplemented_settings_in_use(s), std::vector<std::string>{"require_2fa=true"});
+}
+
+TEST(UserFields, Require2faKeepsItsDefault) {
+    User u;
+    for (auto value : {"always_require", "never_require"}) {
+        const auto e = set_user_field(u, "require_2fa", value);
+        ASSERT_TRUE(e) << value;
+        EXPECT_EQ(e->rfind("require_2fa: not implemented yet: ", 0), 0u) << *e;
+    }
+    EXPECT_EQ(u.require_2fa, SiteDefault::use_system_setting);
+    EXPECT_FALSE(set_user_field(u, "require_2fa", "use_system_setting"));
+    EXPECT_TRUE(set_user_field(u, "require_2fa", "sometimes"));  // still a bad value first
+}
+
 TEST(SiteSettings, SetChecksTypesAndRanges) {
     SiteSettings s;
     EXPECT_FALSE(set_setting(s, "password_min_length", "512"));
