@@ -110,8 +110,13 @@ void Connection::on_auth_request(Message msg) {
 void Connection::decide(Message msg, core::Credential credential, std::string username) {
     last_activity_ = std::chrono::steady_clock::now();
     pending_auth_ = std::move(msg);
-    decider_(*this, core::LoginAttempt{std::move(username), core::Interface::sftp, ip_,
-                                       std::move(credential), verified_, verified_user_id_});
+    deciding_username_ = username;
+    core::LoginAttempt attempt{
+        std::move(username), core::Interface::sftp, ip_, std::move(credential),
+        verified_,           verified_user_id_};
+    attempt.guesses = guesses_;
+    attempt.multi_step = true;  // SSH's partial success asks for the missing factor
+    decider_(*this, std::move(attempt));
 }
 
 void Connection::on_decided(const core::LoginOutcome& outcome) {
