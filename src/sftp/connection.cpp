@@ -112,12 +112,17 @@ Connection::Connection(ssh_session session, std::uint64_t id, std::string ip, au
 
 Connection::~Connection() {
     pending_auth_.reset();
-    // A connection that never tried to log in scores its address a little (scanners).
-    if (!user_ && !attempted_ && report_abandoned_) {
+    // A connection that never tried to log in scores its address a little (scanners); one that
+    // proved a first factor and left without the second is a refused login, recorded as such.
+    if (!user_ && report_abandoned_) {
         try {
-            gate_.connection_abandoned(core::Interface::sftp, ip_);
+            if (!attempted_) gate_.connection_abandoned(core::Interface::sftp, ip_);
+            if (partial_)
+                gate_.refuse_partial(core::Interface::sftp, partial_username_, ip_, *partial_,
+                                     "before the connection closed");
         } catch (const std::exception& e) {
-            spdlog::error("sftp: {}: cannot record an abandoned connection: {}", ip_, e.what());
+            spdlog::error("sftp: {}: cannot record how a connection without a login ended: {}", ip_,
+                          e.what());
         }
     }
     sftp_.reset();  // aborts uploads that were not closed

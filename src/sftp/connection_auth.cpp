@@ -124,6 +124,7 @@ void Connection::on_decided(const core::LoginOutcome& outcome) {
     if (!msg) return;
     last_activity_ = std::chrono::steady_clock::now();
     ssh_message m = msg.get();
+    partial_.reset();
     switch (outcome.kind) {
         case core::LoginOutcome::Kind::success:
             user_ = outcome.user;
@@ -134,6 +135,8 @@ void Connection::on_decided(const core::LoginOutcome& outcome) {
         case core::LoginOutcome::Kind::partial:
             verified_ = outcome.verified;
             verified_user_id_ = outcome.user->id;
+            partial_ = outcome;
+            partial_username_ = deciding_username_;
             auth_methods_ = *outcome.missing == core::Factor::password
                                 ? SSH_AUTH_METHOD_PASSWORD | SSH_AUTH_METHOD_INTERACTIVE
                                 : SSH_AUTH_METHOD_PUBLICKEY;
