@@ -6,6 +6,7 @@
 
 #include "core/cidr.h"
 #include "core/crypto.h"
+#include "core/guess_memo.h"
 #include "core/password_hash.h"
 #include "core/password_policy.h"
 #include "core/ssh_key.h"
@@ -94,8 +95,32 @@ const std::vector<std::pair<std::string_view, LoginGate::Check>>& LoginGate::acc
 
 core::LoginOutcome LoginGate::attempt(const core::LoginAttempt& a) {
     auto outcome = decide(a);
-    remember(a.client_ip, outcome.kind != core::LoginOutcome::Kind::failure);
+    if (outcome.kind == core::LoginOutcome::Kind::partial && !a.multi_step)
+        outcome = refuse_partial(
+            a.interface, a.username, a.client_ip, outcome,
+            std::string(core::to_string(a.interface)) + " cannot ask for a second factor");
+    if (!outcome.repeated) remember(a.client_ip, outcome.kind != core::LoginOutcome::Kind::failure);
     return outcome;
+}
+
+core::LoginOutcome LoginGate::refuse_partial(Interface interface, std::string_view username,
+                                             std::string_view ip, const core::LoginOutcome& partial,
+                                             std::string_view why) {
+    Context ctx;  // no attempt: nothing is scored
+    ctx.interface = interface;
+    ctx.username = std::string(username);
+    ctx.ip_text = std::string(ip);
+    ctx.ip = core::IpAddress::parse(ip);
+    ctx.now = clock_.now();
+    ctx.site = store_.load_site_settings();
+    ctx.user = partial.user;
+    const bool key_missing = partial.missing == core::Factor::ssh_key;
+    return finish_failure(
+        ctx, {key_missing ? FailureReason::ssh_key_missing : FailureReason::password_missing,
+              std::string("password_and_ssh_key: ") +
+                  (key_missing ? "the password was right, but no registered SSH key followed"
+                               : "the SSH key was accepted, but no right password followed") +
+                  " (" + std::string(why) + ")"});
 }
 
 // Failures push an address back in the queue for hashing; a recent success with no failure
@@ -414,6 +439,19 @@ core::LoginOutcome LoginGate::finish_success(Context& ctx) {
 }
 
 core::LoginOutcome LoginGate::finish_failure(Context& ctx, Refusal refusal) {
+    core::LoginOutcome out;
+    out.kind = core::LoginOutcome::Kind::failure;
+    out.user = ctx.user;
+    out.reason = refusal.reason;
+    out.shown = refusal.shown == FailureReason::none ? refusal.reason : refusal.shown;
+    // One guess of one secret on one connection counts once (docs/login-gate.md#one-guess):
+    // the same refusal of the same credential again is answered alike and counted no more.
+    const core::LoginAttempt* a = ctx.attempt;
+    if (a && a->guesses && a->guesses->seen_before(ctx.username, a->credential, refusal.reason)) {
+        out.repeated = true;
+        out.detail = std::move(refusal.detail);
+        return out;
+    }
     // The failure scores its address and counts toward locking the user; what that did is
     // part of this entry's detail.
     if (ctx.ip && ctx.attempt) {
@@ -430,12 +468,6 @@ core::LoginOutcome LoginGate::finish_failure(Context& ctx, Refusal refusal) {
                               effects.banned->reason + ")";
     }
     record_refusal(ctx, refusal);
-
-    core::LoginOutcome out;
-    out.kind = core::LoginOutcome::Kind::failure;
-    out.user = ctx.user;
-    out.reason = refusal.reason;
-    out.shown = refusal.shown == FailureReason::none ? refusal.reason : refusal.shown;
     out.detail = std::move(refusal.detail);
     return out;
 }

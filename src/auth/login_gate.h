@@ -63,7 +63,28 @@ class LoginGate {
     // Decides one attempt, records it in the action log (except a partial step, which is
     // recorded when the login completes or fails), and updates last-login times, the last use of
     // the key, and password storage (imported or outdated hashes are re-stored natively).
+    // A partial outcome is returned only to a protocol that can ask for the missing factor
+    // (LoginAttempt::multi_step); any other gets refuse_partial()'s failure. A wrong guess that
+    // the attempt's memo has seen fail on this connection is refused without counting again.
     core::LoginOutcome attempt(const core::LoginAttempt& attempt);
+
+    // The one mapping of a partial outcome to a refusal: a password_and_ssh_key user proved one
+    // factor and the other never came (the client left, or the protocol has no second step).
+    // Records failedlogin with the missing factor's reason (password_missing, ssh_key_missing)
+    // and returns that failure; it scores nothing and counts toward no lock, since the factor
+    // given was right. `why` ends the log's detail ("before the connection closed").
+    core::LoginOutcome refuse_partial(core::Interface interface, std::string_view username,
+                                      std::string_view ip, const core::LoginOutcome& partial,
+                                      std::string_view why);
+
+    // FTP's USER on a plain control connection, before any secret crosses the wire: the refusal
+    // that every name gets when the site requires TLS and no user is excepted from it (recorded
+    // as failedlogin / insecure_ftp, as a PASS would be). nullopt when the answer would depend
+    // on the account: the name alone must not decide it, or the reply would tell which names
+    // exist (docs/ftp.md#plain-ftp); the password's attempt then decides as usual.
+    std::optional<core::LoginOutcome> refuse_plain_user(core::Interface interface,
+                                                        std::string_view username,
+                                                        std::string_view ip);
 
     // Whether a session opened by a successful login may go on, from the grant that login
     // returned: nullopt, or the refusal that ends it (the user was deleted, disabled, locked

@@ -68,6 +68,34 @@ std::optional<std::string> LoginGate::country_database_problem() const {
     return std::move(state.problem);
 }
 
+std::optional<core::LoginOutcome> LoginGate::refuse_plain_user(Interface interface,
+                                                               std::string_view username,
+                                                               std::string_view ip) {
+    Context ctx;
+    ctx.interface = interface;
+    ctx.username = std::string(username);
+    ctx.ip_text = std::string(ip);
+    ctx.now = clock_.now();
+    ctx.site = store_.load_site_settings();
+    // Decided by the site alone: a per-user exception either way would make the reply to USER
+    // tell that the name exists. So while any user may log in in clear, every name is asked
+    // for its password, and the gate refuses it then (check_transport).
+    if (!ctx.site.ssl_required ||
+        store_.any_user_with_ssl_required(core::SiteDefault::never_require))
+        return std::nullopt;
+    core::LoginAttempt a{ctx.username, interface, ctx.ip_text, core::PasswordCredential{}, {}, {}};
+    a.secure_transport = false;
+    ctx.attempt = &a;
+    ctx.ip = core::IpAddress::parse(ip);
+    if (ctx.ip)
+        if (auto r = security_.check_address(*ctx.ip, true, ctx.site.brute_force_protection))
+            return refuse_address(ctx, *r);
+    ctx.user = store_.find_user_by_name(username);  // for the log's user_id; not told
+    return finish_failure(ctx, {FailureReason::insecure_ftp,
+                                "plain FTP; the site requires TLS: refused at USER, before a "
+                                "password was sent"});
+}
+
 // Files.com's rules: only an allow list blocks every other country; only a deny list blocks
 // those; both: the allow list applies and the deny list wins. The IP allow list does not
 // override countries. Private and loopback addresses have no country and are not checked.

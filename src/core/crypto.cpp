@@ -2,6 +2,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include <cstring>
@@ -39,6 +40,15 @@ std::string digest(Digest d, std::string_view data) {
 
 std::string sha256(std::string_view data) {
     return digest(Digest::sha256, data);
+}
+
+std::string hmac_sha256(std::string_view key, std::string_view data) {
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (!HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+              reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len))
+        throw std::runtime_error("HMAC failed");
+    return std::string(reinterpret_cast<char*>(out), len);
 }
 
 std::string pbkdf2(Digest d, std::string_view password, std::string_view salt,

@@ -14,6 +14,8 @@ enum class Digest { md5, sha1, sha256, sha512 };
 // Raw digest bytes of `data`.
 std::string digest(Digest d, std::string_view data);
 std::string sha256(std::string_view data);
+// Raw HMAC-SHA256 of `data` under `key`.
+std::string hmac_sha256(std::string_view key, std::string_view data);
 
 // PBKDF2-HMAC with the given digest; returns `length` raw bytes.
 std::string pbkdf2(Digest d, std::string_view password, std::string_view salt,

@@ -60,6 +60,15 @@ constexpr std::array kTable = {
                 "Two Factor Authentication Required", "A second factor is required.", false},
     FailureInfo{R::second_factor_mismatch, "second_factor_mismatch",
                 "Two Factor Authentication Error", "The second factor was not accepted.", false},
+    // Reached only by whoever proved the first factor, so safe to tell.
+    FailureInfo{R::password_missing, "password_missing", "Password Required",
+                "This user logs in with an SSH key and a password together; give the password "
+                "too.",
+                true},
+    FailureInfo{R::ssh_key_missing, "ssh_key_missing", "SSH Key Required",
+                "This user logs in with a password and an SSH key together, over SFTP only; "
+                "offer the key too.",
+                true},
     FailureInfo{R::directory_unavailable, "directory_unavailable", "Directory Unavailable",
                 "The directory service could not be reached; try again later.", false},
     FailureInfo{R::protocol_disabled, "protocol_disabled", "Protocol Disabled",

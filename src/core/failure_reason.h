@@ -40,6 +40,10 @@ enum class FailureReason {
     insecure_cipher,
     second_factor_required,
     second_factor_mismatch,
+    // password_and_ssh_key: one factor proved, the other never came (the client left, or the
+    // protocol has no second step)
+    password_missing,
+    ssh_key_missing,
     directory_unavailable,
     // site switches and node capabilities
     protocol_disabled,  // sftp_enabled, ftp_enabled or dav_enabled is false

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -14,6 +15,8 @@
 namespace drawbridge::core {
 
 enum class Factor { password, ssh_key, api_key };
+
+class GuessMemo;  // core/guess_memo.h
 
 struct PasswordCredential {
     std::string secret;
@@ -41,6 +44,12 @@ struct LoginAttempt {
     // False when the credential crossed the network in clear (plain FTP): the site and the user
     // decide whether that may log in (reason insecure_ftp).
     bool secure_transport = true;
+    // The connection's memo of wrong guesses already counted (null: none kept): the same wrong
+    // secret offered again on the connection is refused without being counted again.
+    std::shared_ptr<GuessMemo> guesses = nullptr;
+    // Whether the protocol can ask for a missing factor on the same connection (SSH's partial
+    // success). When not, a partial outcome is refused and recorded by the gate at once.
+    bool multi_step = false;
 };
 
 // What a successful login granted, kept by the protocol for as long as the session lasts: the
@@ -71,6 +80,9 @@ struct LoginOutcome {
     // failure: the reason a client may be told, which is not always the real one: a locked-out
     // account answers a wrong password as a wrong password (docs/login-gate.md#lockout).
     FailureReason shown = FailureReason::none;
+    // failure: the same wrong guess again on this connection (LoginAttempt::guesses): refused
+    // as before, but not scored, counted toward a lock or logged again.
+    bool repeated = false;
     std::optional<SessionGrant> grant;  // success
 
     bool ok() const { return kind == Kind::success; }

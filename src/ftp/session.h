@@ -20,6 +20,7 @@
 
 #include "audit/action_log.h"
 #include "auth/login_gate.h"
+#include "core/guess_memo.h"
 #include "core/site_settings.h"
 #include "ftp/options.h"
 #include "ftp/stream.h"
@@ -182,7 +183,7 @@ class Session : public std::enable_shared_from_this<Session> {
     asio::ip::address client_address_;
     bool check_first_bytes_ = false;
     bool report_abandoned_ = true;
-    bool attempted_login_ = false;  // a PASS reached the gate
+    bool attempted_login_ = false;  // a PASS (or a plain USER the gate refused) reached the gate
     std::string tls_token_;  // ties data connections' TLS sessions to this control connection
     core::SiteSettings site_;
     std::string in_;   // received bytes not yet split into lines
@@ -194,6 +195,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
     // login state
     std::string username_;
+    // The wrong guesses this connection has already had counted (a client may repeat one).
+    std::shared_ptr<core::GuessMemo> guesses_ = std::make_shared<core::GuessMemo>();
     std::optional<core::User> user_;
     std::optional<core::SessionGrant> grant_;  // what the login proved; re-admitted each second
     static constexpr auto kReadmitEvery = std::chrono::seconds(1);

@@ -54,6 +54,17 @@ asio::awaitable<void> Session::cmd_user(std::string arg) {
         co_await reply("530 Already logged in; open a new connection to change users.");
         co_return;
     }
+    // Where TLS is required, a plain login is refused here, before the client sends its
+    // password in clear; the gate decides it from the site alone (docs/ftp.md#plain-ftp).
+    if (!control_.secure()) {
+        if (const auto refused = ctx_.gate.refuse_plain_user(core::Interface::ftp, arg, peer_ip_)) {
+            attempted_login_ = true;
+            username_.clear();
+            co_await reply(login_refusal(refused->shown, site_.site_hostname));
+            co_await count_failed_login();
+            co_return;
+        }
+    }
     username_ = std::move(arg);
     co_await reply("331 Password required for " + username_.substr(0, 128) + ".");
 }
@@ -74,14 +85,11 @@ asio::awaitable<void> Session::cmd_pass(std::string arg) {
     core::LoginAttempt attempt{
         username, core::Interface::ftp, peer_ip_, core::PasswordCredential{std::move(arg)}, {}, {}};
     attempt.secure_transport = control_.secure();  // plain FTP: the gate decides (insecure_ftp)
+    attempt.guesses = guesses_;
     attempted_login_ = true;
     const auto outcome = co_await off_thread([&gate, &attempt] { return gate.attempt(attempt); });
     if (!outcome.ok()) {
-        // A partial success (a first factor) cannot be completed over FTP.
-        const auto reason = outcome.kind == core::LoginOutcome::Kind::partial
-                                ? core::FailureReason::method_not_allowed
-                                : outcome.shown;
-        co_await reply(login_refusal(reason, site_.site_hostname));
+        co_await reply(login_refusal(outcome.shown, site_.site_hostname));
         co_await count_failed_login();
         co_return;
     }

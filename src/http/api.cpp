@@ -330,13 +330,9 @@ Response Api::sessions_create(Request& req) {
                                 core::PasswordCredential{(*body)["password"].get<std::string>()},
                                 {},
                                 {}});
-    if (!outcome.ok()) {
-        const auto reason = outcome.kind == core::LoginOutcome::Kind::partial
-                                ? core::FailureReason::second_factor_required
-                                : outcome.shown;
-        return Response(http_failure(reason).status, "application/json",
-                        login_error_json(reason, outcome.detail) + "\n");
-    }
+    if (!outcome.ok())
+        return Response(http_failure(outcome.shown).status, "application/json",
+                        login_error_json(outcome.shown, outcome.detail) + "\n");
     const auto minutes = services_.gate.site_settings().session_expiry_minutes;
     const std::string token =
         services_.sessions.create(*outcome.grant, std::chrono::minutes(minutes));

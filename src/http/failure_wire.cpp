@@ -40,6 +40,8 @@ constexpr std::array kTable = {
     HttpFailure{R::insecure_cipher, kUnauthorized, 403},
     HttpFailure{R::second_factor_required, kUnauthorized, 401},
     HttpFailure{R::second_factor_mismatch, kUnauthenticated, 401},
+    HttpFailure{R::password_missing, kUnauthorized, 403},
+    HttpFailure{R::ssh_key_missing, kUnauthorized, 403},
     HttpFailure{R::directory_unavailable, kUnauthenticated, 503},
     HttpFailure{R::protocol_disabled, kUnauthorized, 403},
     HttpFailure{R::geoip_unavailable, kUnauthenticated, 503},

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/crypto.h"
+#include "core/guess_memo.h"
 #include "http/api.h"
 #include "http/dav.h"
 #include "http/failure_wire.h"
@@ -70,15 +71,13 @@ class Router : public Handler, public ApiLogin {
         const std::string digest = core::crypto::sha256("key:" + std::string(key));
         if (still_admitted(core::Interface::restapi, digest)) return std::nullopt;
         forget();
-        const auto outcome = services_.gate.attempt(
-            {"", core::Interface::restapi, ip_, core::ApiKeyCredential{std::string(key)}, {}, {}});
-        if (!outcome.ok()) {
-            const auto reason = outcome.kind == core::LoginOutcome::Kind::partial
-                                    ? core::FailureReason::second_factor_required
-                                    : outcome.shown;
-            return Response(http_failure(reason).status, "application/json",
-                            login_error_json(reason, outcome.detail) + "\n");
-        }
+        core::LoginAttempt attempt{
+            "", core::Interface::restapi, ip_, core::ApiKeyCredential{std::string(key)}, {}, {}};
+        attempt.guesses = guesses_;
+        const auto outcome = services_.gate.attempt(attempt);
+        if (!outcome.ok())
+            return Response(http_failure(outcome.shown).status, "application/json",
+                            login_error_json(outcome.shown, outcome.detail) + "\n");
         return establish(*outcome.user, *outcome.grant, digest);
     }
 
@@ -135,11 +134,12 @@ class Router : public Handler, public ApiLogin {
         if (!creds) return challenge(401, "malformed Basic credentials");
         core::LoginAttempt attempt{
             creds->first, interface, ip_, core::PasswordCredential{creds->second}, {}, {}};
+        // Clients send their credentials with every request: a wrong password repeated on
+        // this connection is one guess.
+        attempt.guesses = guesses_;
         const auto outcome = services_.gate.attempt(attempt);
         if (!outcome.ok()) {
-            const auto reason = outcome.kind == core::LoginOutcome::Kind::partial
-                                    ? core::FailureReason::second_factor_required
-                                    : outcome.shown;
+            const auto reason = outcome.shown;
             const auto& wire = http_failure(reason);
             const std::string body = std::string(core::info(reason).title) + ": " +
                                      login_error_text(reason, outcome.detail);
@@ -194,6 +194,7 @@ class Router : public Handler, public ApiLogin {
     Services& services_;
     std::string ip_;
     std::string login_digest_;
+    std::shared_ptr<core::GuessMemo> guesses_ = std::make_shared<core::GuessMemo>();
     core::Interface interface_ = core::Interface::dav;
     std::unique_ptr<vfs::FileSession> files_;
     std::optional<core::SessionGrant> grant_;

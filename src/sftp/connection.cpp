@@ -112,12 +112,17 @@ Connection::Connection(ssh_session session, std::uint64_t id, std::string ip, au
 
 Connection::~Connection() {
     pending_auth_.reset();
-    // A connection that never tried to log in scores its address a little (scanners).
-    if (!user_ && !attempted_ && report_abandoned_) {
+    // A connection that never tried to log in scores its address a little (scanners); one that
+    // proved a first factor and left without the second is a refused login, recorded as such.
+    if (!user_ && report_abandoned_) {
         try {
-            gate_.connection_abandoned(core::Interface::sftp, ip_);
+            if (!attempted_) gate_.connection_abandoned(core::Interface::sftp, ip_);
+            if (partial_)
+                gate_.refuse_partial(core::Interface::sftp, partial_username_, ip_, *partial_,
+                                     "before the connection closed");
         } catch (const std::exception& e) {
-            spdlog::error("sftp: {}: cannot record an abandoned connection: {}", ip_, e.what());
+            spdlog::error("sftp: {}: cannot record how a connection without a login ended: {}", ip_,
+                          e.what());
         }
     }
     sftp_.reset();  // aborts uploads that were not closed
@@ -194,10 +199,13 @@ void Connection::on_channel_open(Message msg) {
 
 void Connection::on_channel_request(Message msg) {
     ssh_message m = msg.get();
-    // The SFTP subsystem is all this server does: no shell, command, pty or environment.
-    const char* name = ssh_message_subtype(m) == SSH_CHANNEL_REQUEST_SUBSYSTEM
-                           ? ssh_message_channel_request_subsystem(m)
-                           : nullptr;
+    // The SFTP subsystem is all this server does: no shell, command, pty or environment. A
+    // shell or a command is told so in words, not with a bare "exec request failed".
+    const int type = ssh_message_subtype(m);
+    if (user_ && !sftp_ && (type == SSH_CHANNEL_REQUEST_EXEC || type == SSH_CHANNEL_REQUEST_SHELL))
+        return refuse_command(m, type == SSH_CHANNEL_REQUEST_EXEC ? "a command" : "a shell");
+    const char* name =
+        type == SSH_CHANNEL_REQUEST_SUBSYSTEM ? ssh_message_channel_request_subsystem(m) : nullptr;
     if (!(name && std::strcmp(name, "sftp") == 0 && user_ && !sftp_ && open_sftp())) {
         ssh_message_reply_default(m);
         return;
@@ -205,6 +213,22 @@ void Connection::on_channel_request(Message msg) {
     ssh_message_channel_request_reply_success(m);
     // A client sends INIT right behind its subsystem request, so it may have arrived already.
     receive(std::exchange(early_input_, {}));
+}
+
+void Connection::refuse_command(ssh_message m, const char* what) {
+    // Legacy scp (`scp -O`) runs `scp -t`/`scp -f` as a command; OpenSSH 9.0 and later copy
+    // over SFTP by default, 8.7 to 8.9 with -s. The text goes to stderr, which ssh and scp
+    // print; the failing exit status makes both exit non-zero (docs/sftp.md#commands).
+    static constexpr std::string_view kText =
+        "drawbridge: this server speaks SFTP only: no shell, no commands, no legacy SCP.\r\n"
+        "Use sftp, or scp without -O (OpenSSH 9.0 and later copy over SFTP by default; "
+        "8.7 to 8.9: scp -s).\r\n";
+    spdlog::info("sftp: {}: '{}' asked for {}; refused (SFTP only)", ip_, user_->username, what);
+    ssh_message_channel_request_reply_success(m);
+    ssh_channel_write_stderr(channel_, kText.data(), static_cast<std::uint32_t>(kText.size()));
+    ssh_channel_request_send_exit_status(channel_, 1);
+    ssh_channel_send_eof(channel_);
+    close_channel();
 }
 
 void Connection::receive(std::string_view data) {
@@ -280,6 +304,9 @@ bool Connection::step(TimePoint now, bool stopping) {
         return true;
     }
     take_messages();
+    // A request just answered by closing (a command refused) has said all there is to say: a
+    // client EOF seen below must not add a second exit status.
+    if (close_deadline_) return true;
     if (received_.in_packets != packets_seen_) {
         packets_seen_ = received_.in_packets;
         last_activity_ = now;

@@ -20,6 +20,7 @@
 
 #include "audit/action_log.h"
 #include "auth/login_gate.h"
+#include "core/guess_memo.h"
 #include "sftp/server.h"
 #include "sftp/session.h"
 #include "vfs/file_session.h"
@@ -74,6 +75,9 @@ class Connection {
     void on_auth_request(Message msg);
     void on_channel_open(Message msg);
     void on_channel_request(Message msg);
+    // A shell or a command (legacy scp, `ssh host cmd`): told on stderr that this server speaks
+    // SFTP only, then the channel closes with a failing exit status.
+    void refuse_command(ssh_message m, const char* what);
     // Channel data: to the SFTP engine, or kept until the subsystem is open.
     void receive(std::string_view data);
     void decide(Message msg, core::Credential credential, std::string username);
@@ -94,7 +98,7 @@ class Connection {
     Decider decider_;
     bool attempted_ = false;  // any login attempt or key probe
     bool banned_ = false;     // brute-force protection refused the address: close after replying
-    bool report_abandoned_ = true;
+    bool report_abandoned_ = true;  // also: a half-done login (partial_) is recorded at close
     bool failed_ = false;
 
     ssh_channel_callbacks_struct channel_cb_{};
@@ -106,6 +110,14 @@ class Connection {
     TimePoint readmitted_at_;
     std::set<core::Factor> verified_;
     std::optional<std::int64_t> verified_user_id_;
+    // A first factor proved and nothing decided since: when the connection closes so, the gate
+    // records the login as refused for the missing factor (LoginGate::refuse_partial).
+    std::optional<core::LoginOutcome> partial_;
+    std::string partial_username_;
+    std::string deciding_username_;  // the name of the attempt in pending_auth_
+    // Wrong guesses counted already: OpenSSH offers one password by keyboard-interactive and
+    // then by "password", which is one guess.
+    std::shared_ptr<core::GuessMemo> guesses_ = std::make_shared<core::GuessMemo>();
     std::string kbdint_user_;  // the answer to a keyboard-interactive prompt does not repeat it
     int auth_methods_ =
         SSH_AUTH_METHOD_PASSWORD | SSH_AUTH_METHOD_PUBLICKEY | SSH_AUTH_METHOD_INTERACTIVE;

@@ -110,8 +110,13 @@ void Connection::on_auth_request(Message msg) {
 void Connection::decide(Message msg, core::Credential credential, std::string username) {
     last_activity_ = std::chrono::steady_clock::now();
     pending_auth_ = std::move(msg);
-    decider_(*this, core::LoginAttempt{std::move(username), core::Interface::sftp, ip_,
-                                       std::move(credential), verified_, verified_user_id_});
+    deciding_username_ = username;
+    core::LoginAttempt attempt{
+        std::move(username), core::Interface::sftp, ip_, std::move(credential),
+        verified_,           verified_user_id_};
+    attempt.guesses = guesses_;
+    attempt.multi_step = true;  // SSH's partial success asks for the missing factor
+    decider_(*this, std::move(attempt));
 }
 
 void Connection::on_decided(const core::LoginOutcome& outcome) {
@@ -119,6 +124,7 @@ void Connection::on_decided(const core::LoginOutcome& outcome) {
     if (!msg) return;
     last_activity_ = std::chrono::steady_clock::now();
     ssh_message m = msg.get();
+    partial_.reset();
     switch (outcome.kind) {
         case core::LoginOutcome::Kind::success:
             user_ = outcome.user;
@@ -129,6 +135,8 @@ void Connection::on_decided(const core::LoginOutcome& outcome) {
         case core::LoginOutcome::Kind::partial:
             verified_ = outcome.verified;
             verified_user_id_ = outcome.user->id;
+            partial_ = outcome;
+            partial_username_ = deciding_username_;
             auth_methods_ = *outcome.missing == core::Factor::password
                                 ? SSH_AUTH_METHOD_PASSWORD | SSH_AUTH_METHOD_INTERACTIVE
                                 : SSH_AUTH_METHOD_PUBLICKEY;

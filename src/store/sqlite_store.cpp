@@ -406,6 +406,15 @@ class SqliteStore final : public Store {
         });
     }
 
+    bool any_user_with_ssl_required(core::SiteDefault value) override {
+        std::lock_guard lock(mutex_);
+        return guarded([&] {
+            SQLite::Statement q(db_, "SELECT 1 FROM users WHERE ssl_required = ? LIMIT 1");
+            q.bind(1, std::string(core::to_string(value)));
+            return q.executeStep();
+        });
+    }
+
     void update_user(const core::User& user) override {
         ++rights_changes_;
         std::lock_guard lock(mutex_);

@@ -61,6 +61,8 @@ class Store {
     // The distinct per-user IP allow lists (comma-separated CIDRs) of every user that has one or
     // that bypasses the site list; an empty string means such a user admits every address.
     virtual std::vector<std::string> user_ip_allow_lists() = 0;
+    // Whether any user has this ssl_required value.
+    virtual bool any_user_with_ssl_required(core::SiteDefault value) = 0;
     // Writes every field of the row with user.id; throws Conflict on a username clash.
     virtual void update_user(const core::User& user) = 0;
     // Removes the user with its keys and password history; false if there was none.

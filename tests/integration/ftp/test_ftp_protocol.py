@@ -57,12 +57,13 @@ def test_every_failure_reason_in_the_530_reply(alice):
     assert refusal(alice, "fresh") == (
         "530 Password Change Required: You must change your password on the web before you can "
         "log in over FTP.")
-    # Plain FTP, refused by default.
+    # Plain FTP, refused by default (at USER: docs/ftp.md#plain-ftp).
     f = ftplib.FTP(timeout=20)
     f.connect("127.0.0.1", alice.ftp_port)
     with pytest.raises(ftplib.error_perm) as e:
         f.login("alice", GOOD)
-    assert str(e.value) == "530 Insecure FTP: Plain FTP is not allowed; use FTPS (AUTH TLS)."
+    assert str(e.value) == ("530 Insecure FTP: Plain FTP is not allowed; TLS is required: send "
+                            "AUTH TLS before USER (FTPS).")
     f.close()
     types = [e["failure_type"] for e in alice.log("--action", "failedlogin", "--interface", "ftp",
                                                   "--limit", "20")]

@@ -80,7 +80,9 @@ class GateTest : public ::testing::Test {
     core::LoginOutcome password(const std::string& user, const std::string& secret,
                                 core::Interface i = core::Interface::sftp,
                                 const std::string& ip = "198.51.100.7") {
-        return gate_->attempt({user, i, ip, core::PasswordCredential{secret}, {}, {}});
+        core::LoginAttempt a{user, i, ip, core::PasswordCredential{secret}, {}, {}};
+        a.multi_step = i == core::Interface::sftp;  // as the protocols set it
+        return gate_->attempt(a);
     }
 
     core::LoginOutcome key(const std::string& user, const std::string& line,
@@ -89,7 +91,9 @@ class GateTest : public ::testing::Test {
         const auto space = std::string(line).find(' ');
         const std::string b64 = line.substr(space + 1, line.find(' ', space + 1) - space - 1);
         core::PublicKeyCredential c{line.substr(0, space), *core::crypto::base64_decode(b64)};
-        return gate_->attempt({user, i, ip, c, {}, {}});
+        core::LoginAttempt a{user, i, ip, c, {}, {}};
+        a.multi_step = i == core::Interface::sftp;
+        return gate_->attempt(a);
     }
 
     core::ActionLogEntry last_entry() {

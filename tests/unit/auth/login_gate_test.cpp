@@ -318,10 +318,14 @@ TEST_F(GateTest, PasswordAndKeyNeedsBothFactorsInEitherOrder) {
                                 core::PasswordCredential{kGoodPassword}, key_first.verified, u.id});
     EXPECT_TRUE(done.ok());
     // A factor verified for another account does not count.
-    auto other =
-        gate_->attempt({"both", Interface::sftp, "198.51.100.7",
-                        core::PasswordCredential{kGoodPassword}, key_first.verified, u.id + 100});
-    EXPECT_EQ(other.kind, core::LoginOutcome::Kind::partial);
+    core::LoginAttempt other_user{"both",
+                                  Interface::sftp,
+                                  "198.51.100.7",
+                                  core::PasswordCredential{kGoodPassword},
+                                  key_first.verified,
+                                  u.id + 100};
+    other_user.multi_step = true;
+    EXPECT_EQ(gate_->attempt(other_user).kind, core::LoginOutcome::Kind::partial);
 }
 
 TEST_F(GateTest, ImportedHashIsRestoredNativelyAfterFirstLogin) {
