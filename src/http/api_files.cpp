@@ -46,46 +46,6 @@ Response file_error(int e) {
     return api_error(status_of_errno(e), std::strerror(e));
 }
 
-// Streams an upload's body into the file (it gets its name when complete; dropped unfinished,
-// it is aborted).
-class ApiUploadSink : public BodySink {
-  public:
-    explicit ApiUploadSink(vfs::FileSession& files) : files_(files) {}
-    ~ApiUploadSink() override { files_.abort(upload_, ECONNRESET); }
-
-    int open(const std::string& path) { return files_.begin_upload(path, {}, upload_); }
-
-    int write(const char* data, std::size_t size) override {
-        while (size > 0) {
-            const ssize_t n = ::write(upload_.fd(), data, size);
-            if (n < 0) {
-                if (errno == EINTR) continue;
-                return errno;
-            }
-            data += n;
-            size -= static_cast<std::size_t>(n);
-            upload_.add_bytes(static_cast<std::uint64_t>(n));
-        }
-        return 0;
-    }
-
-    Response finish(int error) override {
-        const std::string path = upload_.path();
-        if (error)
-            files_.abort(upload_, error);
-        else
-            error = files_.commit(upload_);
-        if (error) return file_error(error);
-        struct stat st {};
-        if (files_.stat(path, true, st) != 0) return api_error(500, "the file is gone");
-        return json_reply(201, entry_json(path, st));
-    }
-
-  private:
-    vfs::FileSession& files_;
-    vfs::Upload upload_;
-};
-
 }  // namespace
 
 Response Api::files_metadata(Request&) {
@@ -135,7 +95,14 @@ Prepared Api::files_upload(Request& req) {
         !S_ISDIR(parent.st_mode))
         return {api_error(409, "the folder does not exist: create it with POST /folders/..."),
                 nullptr};
-    auto sink = std::make_unique<ApiUploadSink>(login_.files());
+    auto& files = login_.files();
+    auto sink =
+        std::make_unique<UploadSink>(files, [&files](int error, const std::string& written) {
+            if (error) return file_error(error);
+            struct stat st {};
+            if (files.stat(written, true, st) != 0) return api_error(500, "the file is gone");
+            return json_reply(201, entry_json(written, st));
+        });
     if (const int e = sink->open(path)) return {file_error(e), nullptr};
     return {std::nullopt, std::move(sink)};
 }

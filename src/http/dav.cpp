@@ -27,49 +27,6 @@ namespace {
 constexpr std::string_view kAllow =
     "OPTIONS, GET, HEAD, PUT, DELETE, MKCOL, COPY, MOVE, PROPFIND, PROPPATCH, LOCK, UNLOCK";
 
-// Streams a PUT's body into the file; the file appears under its name only when complete
-// (unless the site turned atomic uploads off). Dropped unfinished (the client went away), the
-// upload is aborted.
-class UploadSink : public BodySink {
-  public:
-    UploadSink(vfs::FileSession& files, bool existed) : files_(files), existed_(existed) {}
-    ~UploadSink() override { files_.abort(upload_, ECONNRESET); }
-
-    int open(const std::string& path) { return files_.begin_upload(path, {}, upload_); }
-
-    int write(const char* data, std::size_t size) override {
-        while (size > 0) {
-            const ssize_t n = ::write(upload_.fd(), data, size);
-            if (n < 0) {
-                if (errno == EINTR) continue;
-                return errno;
-            }
-            data += n;
-            size -= static_cast<std::size_t>(n);
-            upload_.add_bytes(static_cast<std::uint64_t>(n));
-        }
-        return 0;
-    }
-
-    Response finish(int error) override {
-        const std::string path = upload_.path();
-        if (error)
-            files_.abort(upload_, error);
-        else
-            error = files_.commit(upload_);
-        if (error) return text(status_of_errno(error), std::strerror(error));
-        Response r(existed_ ? 204 : 201);
-        struct stat st {};
-        if (files_.stat(path, true, st) == 0) r.set("ETag", etag_of_stat(st));
-        return r;
-    }
-
-  private:
-    vfs::FileSession& files_;
-    bool existed_;
-    vfs::Upload upload_;
-};
-
 }  // namespace
 
 int status_of_errno(int error) {
@@ -272,7 +229,14 @@ Prepared Dav::put(Request& req, const std::string& path) {
     if (const auto inm = req.header("if-none-match"); !inm.empty() && etag_matches(inm, etag))
         return answer(text(412, "the resource exists"));
     if (auto r = check_locks(path, false, !exists)) return answer(std::move(*r));
-    auto sink = std::make_unique<UploadSink>(files_, exists);
+    auto sink =
+        std::make_unique<UploadSink>(files_, [this, exists](int error, const std::string& written) {
+            if (error) return text(status_of_errno(error), std::strerror(error));
+            Response r(exists ? 204 : 201);
+            struct stat now {};
+            if (files_.stat(written, true, now) == 0) r.set("ETag", etag_of_stat(now));
+            return r;
+        });
     if (const int e = sink->open(path))
         return answer(
             text(status_of_errno(e), e == EACCES ? "permission denied" : std::strerror(e)));

@@ -86,7 +86,7 @@ Response Dav::lock(Request& req, const std::string& path) {
     std::string error;
     const auto doc = davxml::Document::parse(req.body, error);
     if (!doc) return Response(400, "text/plain", error + "\n");
-    const auto info = doc->root();
+    const auto info = doc->top_element();
     if (!doc->is_dav(info, "lockinfo"))
         return Response(400, "text/plain", "the body is not a DAV:lockinfo\n");
     const auto scope = doc->dav_child(info, "lockscope");

@@ -143,7 +143,7 @@ Response Dav::propfind(Request& req, const std::string& path) {
         std::string error;
         doc = davxml::Document::parse(req.body, error);
         if (!doc) return bad_request(error);
-        const auto root = doc->root();
+        const auto root = doc->top_element();
         if (!doc->is_dav(root, "propfind")) return bad_request("the body is not a DAV:propfind");
         if (doc->dav_child(root, "propname")) {
             mode = Mode::names;
@@ -250,7 +250,7 @@ Response Dav::proppatch(Request& req, const std::string& path) {
     std::string parse_error;
     const auto doc = davxml::Document::parse(req.body, parse_error);
     if (!doc) return bad_request(parse_error);
-    if (!doc->is_dav(doc->root(), "propertyupdate"))
+    if (!doc->is_dav(doc->top_element(), "propertyupdate"))
         return bad_request("the body is not a DAV:propertyupdate");
     struct stat st {};
     if (const int e = files_.stat(path, true, st))
@@ -268,7 +268,7 @@ Response Dav::proppatch(Request& req, const std::string& path) {
     // Every instruction in document order; all of them apply, or none.
     std::vector<std::pair<QName, int>> results;
     bool failed = false;
-    for (auto op = doc->root().first_child(); op; op = op.next_sibling()) {
+    for (auto op = doc->top_element().first_child(); op; op = op.next_sibling()) {
         const bool set = doc->is_dav(op, "set");
         if (!set && !doc->is_dav(op, "remove")) continue;
         for (auto prop = op.first_child(); prop; prop = prop.next_sibling()) {

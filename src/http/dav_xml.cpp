@@ -98,7 +98,7 @@ std::unique_ptr<Document> Document::parse(std::string_view body, std::string& er
                 " at offset " + std::to_string(result.offset);
         return nullptr;
     }
-    if (!d->root()) {
+    if (!d->top_element()) {
         error = "the body has no root element";
         return nullptr;
     }

@@ -40,7 +40,7 @@ class Document {
     // uses an undeclared namespace prefix or passes a limit.
     static std::unique_ptr<Document> parse(std::string_view body, std::string& error);
 
-    pugi::xml_node root() const { return doc_.document_element(); }
+    pugi::xml_node top_element() const { return doc_.document_element(); }
     // The element's resolved name; null for a node that is not an element of this document.
     const QName* name(pugi::xml_node element) const;
     bool is_dav(pugi::xml_node element, std::string_view local) const;

@@ -1,6 +1,7 @@
 #include "http/file_response.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <ctime>
 
@@ -131,6 +132,29 @@ Response file_response(const Request& req, vfs::FileSession& files, vfs::Downloa
     }
     r.file = files.hand_off(file, r.file_length);
     return r;
+}
+
+int UploadSink::write(const char* data, std::size_t size) {
+    while (size > 0) {
+        const ssize_t n = ::write(upload_.fd(), data, size);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return errno;
+        }
+        data += n;
+        size -= static_cast<std::size_t>(n);
+        upload_.add_bytes(static_cast<std::uint64_t>(n));
+    }
+    return 0;
+}
+
+Response UploadSink::finish(int error) {
+    const std::string path = upload_.path();
+    if (error)
+        files_.abort(upload_, error);
+    else
+        error = files_.commit(upload_);
+    return reply_(error, path);
 }
 
 }  // namespace drawbridge::http

@@ -34,24 +34,35 @@ struct FileRules {
     bool atomic_uploads = true;
 };
 
-// A file open for reading. Its `read` entry is written by FileSession::finish(), with the bytes
-// the protocol counted; dropped unfinished, it logs nothing.
-class Download {
+class FileSession;
+
+// What a download and an upload share: the virtual path, the bytes the protocol counted, and
+// when it was opened (the duration of its log entry).
+class OpenFile {
   public:
-    int fd() const { return fd_.get(); }
     const std::string& path() const { return path_; }
-    const struct stat& info() const { return st_; }
     void add_bytes(std::uint64_t n) { bytes_ += n; }
     std::uint64_t bytes() const { return bytes_; }
+
+  protected:
+    friend class FileSession;
+    UniqueFd fd_;
+    std::string path_;
+    std::uint64_t bytes_ = 0;
+    std::chrono::steady_clock::time_point opened_{};
+};
+
+// A file open for reading. Its `read` entry is written by FileSession::finish(), with the bytes
+// the protocol counted; dropped unfinished, it logs nothing.
+class Download : public OpenFile {
+  public:
+    int fd() const { return fd_.get(); }
+    const struct stat& info() const { return st_; }
     explicit operator bool() const { return static_cast<bool>(fd_); }
 
   private:
     friend class FileSession;
-    UniqueFd fd_;
-    std::string path_;
     struct stat st_ {};
-    std::uint64_t bytes_ = 0;
-    std::chrono::steady_clock::time_point opened_{};
 };
 
 // How an upload opens its file.
@@ -69,24 +80,17 @@ struct UploadMode {
 // it is written under a hidden temporary name and gets its final name only from commit(); an
 // upload aborted, or dropped without commit() (a cut connection, a client killed mid-transfer),
 // leaves the final name as it was; abort() logs it as a failed `create`.
-class Upload {
+class Upload : public OpenFile {
   public:
     int fd() const;  // the temporary file's while it has one
-    const std::string& path() const { return path_; }
     bool readable() const { return readable_; }
-    void add_bytes(std::uint64_t n) { bytes_ += n; }
-    std::uint64_t bytes() const { return bytes_; }
-    explicit operator bool() const { return static_cast<bool>(fd_); }
+    explicit operator bool() const { return temp_ || fd_; }
 
   private:
     friend class FileSession;
-    UniqueFd fd_;
     std::optional<AtomicUpload> temp_;
-    std::string path_;
     bool exclusive_ = false;
     bool readable_ = false;
-    std::uint64_t bytes_ = 0;
-    std::chrono::steady_clock::time_point opened_{};
 };
 
 // SETSTAT's fields, each optional; applied in this order, logged as one `update`.
