@@ -189,9 +189,13 @@ std::vector<Operation> build_operations() {
         {"PATCH",
          "/site",
          "updateSite",
-         none,
+         {query("confirm", {{"type", "boolean"}},
+                "make a change that would refuse logins on this node (answered 409 without)")},
          json_body(ref("SiteSettingsUpdate")),
-         {{"200", reply("the site settings after the change", ref("SiteSettings"))}}},
+         {{"200", reply("the site settings after the change", ref("SiteSettings"))},
+          {"409", reply("not changed: it would refuse logins on this node (the error says "
+                        "which); send it again with confirm=true",
+                        ref("Error"))}}},
         {"POST", "/me/password", "changePassword", none,
          json_body(
              object({{"password", {{"type", "string"}, {"format", "password"}}}}, {"password"})),

@@ -137,10 +137,15 @@ json user_input_schema(bool create) {
     return schema;
 }
 
-json setting_schema(const core::SettingField& f) {
+// `update`: the schema of a value sent to PATCH /site, where a setting the server does not act
+// on yet takes only its default (core::SettingField::not_implemented).
+json setting_schema(const core::SettingField& f, bool update) {
+    const core::SiteSettings defaults;
+    json fallback;
     json s = std::visit(
         [&](auto member) -> json {
-            using T = std::remove_cvref_t<decltype(std::declval<core::SiteSettings&>().*member)>;
+            using T = std::remove_cvref_t<decltype(defaults.*member)>;
+            fallback = defaults.*member;
             if constexpr (std::is_same_v<T, bool>)
                 return {{"type", "boolean"}};
             else if constexpr (std::is_same_v<T, int>)
@@ -149,18 +154,26 @@ json setting_schema(const core::SettingField& f) {
                 return {{"type", "string"}};
         },
         f.member);
-    s["description"] = f.help;
+    std::string description(f.help);
+    if (!f.not_implemented.empty()) {
+        description += " (not implemented yet: " + std::string(f.not_implemented) +
+                       "; only the default is accepted)";
+        if (update) s["enum"] = json::array({fallback});
+    }
+    s["description"] = description;
     return s;
 }
 
 void add_site_settings_schemas(json& schemas) {
-    json props = json::object();
-    for (const auto& f : core::site_setting_fields())
-        props[std::string(f.name)] = setting_schema(f);
+    json props = json::object(), update = json::object();
+    for (const auto& f : core::site_setting_fields()) {
+        props[std::string(f.name)] = setting_schema(f, false);
+        update[std::string(f.name)] = setting_schema(f, true);
+    }
     schemas["SiteSettings"] = closed_object(props);
     schemas["SiteSettingsUpdate"] = {
         {"type", "object"},
-        {"properties", props},
+        {"properties", update},
         {"additionalProperties", false},
         {"minProperties", 1},
         {"description", "the settings to change; rules across settings apply to the result"}};

@@ -97,6 +97,28 @@ def test_enumerations_and_ranges_are_what_the_server_accepts(admin):
                           (schema["minimum"] - 1, 400), (current[name], 200)):
             r = call(server, "PATCH", "/site", token=root, body={name: n})
             assert r.status == status, (name, n, r.text)
+    # A setting the server does not act on yet takes only its default; the others take both
+    # (but for rules across settings: hipaa=true needs a region).
+    for name, schema in settings.items():
+        if schema["type"] != "boolean":
+            continue
+        for value in (True, False):
+            r = call(server, "PATCH", "/site?confirm=true", token=root, body={name: value})
+            unimplemented = r.status == 400 and "not implemented yet" in r.json["error"]
+            assert unimplemented == (value not in schema.get("enum", [value])), (name, r.text)
+        call(server, "PATCH", "/site?confirm=true", token=root, body={name: current[name]})
+    assert any("enum" in schema for schema in settings.values())
+    # So it is with the choices of user fields: those a request may hold are accepted, the
+    # others (shown in replies) refused.
+    schemas = doc["components"]["schemas"]
+    alice = call(server, "GET", "/users?search=alice", token=root).json[0]["id"]
+    for name, schema in schemas["User"]["properties"].items():
+        if "enum" not in schema or name == "authentication_method":
+            continue  # (a change of method is tried below, on a user of its own)
+        allowed = schemas["UserUpdate"]["properties"][name]["enum"]
+        for value in schema["enum"]:
+            r = call(server, "PATCH", f"/users/{alice}", token=root, body={name: value})
+            assert (r.status == 200) == (value in allowed), (name, value, r.text)
     # A user field an administrator may write is in the request schemas, and one it may not
     # (read-only) is refused by the server and absent from them.
     create = doc["components"]["schemas"]["UserCreate"]["properties"]
@@ -106,6 +128,12 @@ def test_enumerations_and_ranges_are_what_the_server_accepts(admin):
     assert r.status == 400 and "read-only" in r.json["error"]
     methods = create["authentication_method"]["enum"]
     assert "password_with_imported_hash" not in methods and "password" in methods
+    for value in schemas["User"]["properties"]["authentication_method"]["enum"]:
+        # Some methods take a password, some none: one of the two is accepted when the value is.
+        body = {"username": "m-" + value.replace("_", "-"), "authentication_method": value}
+        statuses = {call(server, "POST", "/users", token=root, body=b).status
+                    for b in (body, {**body, "password": GOOD})}
+        assert (201 in statuses) == (value in methods), (value, statuses)
 
 
 def path_params(template, concrete):
@@ -202,6 +230,8 @@ def test_requests_and_replies_conform(admin, tmp_path):
     record("GET", "/folders/{path}", "/folders/nothing-here", token=alice)
     record("POST", "/file_actions/move/{path}", "/file_actions/move/docs/a.txt", token=alice,
            body={"destination": "/docs"})
+    r = record("PATCH", "/site", "/site", token=root, body={"allowed_region": "elsewhere"})
+    assert r.status == 409  # it would refuse every login on this node (of region test-region)
     # Bodies the document does not allow, refused by the server too.
     record("PATCH", "/site", "/site", token=root, body={"password_min_length": 0},
            body_fits=False)
