@@ -20,6 +20,9 @@ packages=(
   # tests: third-party clients (rclone's sftp, ftp and webdav backends, lftp, curl, cadaver)
   # and the litmus WebDAV compliance suite
   lftp curl rclone litmus cadaver
+  # tests: the REST API's OpenAPI document, validated by JSON::Validator and used by a client
+  # that OpenAPI::Client generates from it (over HTTPS: IO::Socket::SSL)
+  libjson-validator-perl libopenapi-client-perl libio-socket-ssl-perl
 )
 
 missing=()

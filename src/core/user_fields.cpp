@@ -39,6 +39,14 @@ Err parse_site_default_into(std::string_view v, SiteDefault& out) {
     return std::nullopt;
 }
 
+// The names of every value of an enumeration (kAuthMethods, kSiteDefaults).
+template <const auto& values>
+std::vector<std::string> names() {
+    std::vector<std::string> out;
+    for (const auto v : values) out.emplace_back(to_string(v));
+    return out;
+}
+
 #define BOOL_FIELD(member)                                                   \
     UserField {                                                              \
 #member, K::boolean, [](const User& u) -> std::string {                    \
@@ -82,7 +90,8 @@ const std::array kFields = {
                       return "set an imported hash with `user password --import-hash` instead";
                   u.authentication_method = *m;
                   return std::nullopt;
-              }},
+              },
+              names<kAuthMethods>},
     BOOL_FIELD(site_admin),
     BOOL_FIELD(disabled),
     UserField{"authenticate_until", K::time,
@@ -128,7 +137,8 @@ const std::array kFields = {
     UserField{
         "ssl_required", K::enumeration,
         [](const User& u) { return std::string(to_string(u.ssl_required)); },
-        [](User& u, std::string_view v) { return parse_site_default_into(v, u.ssl_required); }},
+        [](User& u, std::string_view v) { return parse_site_default_into(v, u.ssl_required); },
+        names<kSiteDefaults>},
     UserField{
         "require_2fa", K::enumeration,
         [](const User& u) { return std::string(to_string(u.require_2fa)); },
@@ -143,7 +153,8 @@ const std::array kFields = {
                        "is";
             u.require_2fa = d;
             return std::nullopt;
-        }},
+        },
+        names<kSiteDefaults>},
     TIME_FIELD(lockout_expires),
     TIME_FIELD(last_login_at),
     TIME_FIELD(last_sftp_login_at),

@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/user.h"
 
@@ -20,6 +21,8 @@ struct UserField {
     std::string (*get)(const User&);
     // nullptr: read-only. Returns an error message, or nullopt after setting the field.
     std::optional<std::string> (*set)(User&, std::string_view) = nullptr;
+    // Enumerations: every value the field can hold (the OpenAPI document lists them).
+    std::vector<std::string> (*choices)() = nullptr;
 };
 
 std::span<const UserField> user_fields();

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "http/api_internal.h"
+#include "http/api_openapi.h"
 #include "http/dav.h"
 #include "http/failure_wire.h"
 #include "http/router.h"
@@ -125,17 +126,17 @@ std::optional<json> body_object(const Request& req) {
 }
 
 std::optional<int> int_param(const std::map<std::string, std::string>& q, const std::string& name,
-                             int lo, int hi, int fallback, std::string& error) {
+                             IntRange range, std::string& error) {
     const auto it = q.find(name);
-    if (it == q.end()) return fallback;
+    if (it == q.end()) return range.fallback;
     try {
         std::size_t used = 0;
         const long v = std::stol(it->second, &used);
-        if (used == it->second.size() && v >= lo && v <= hi) return static_cast<int>(v);
+        if (used == it->second.size() && v >= range.lo && v <= range.hi) return static_cast<int>(v);
     } catch (const std::exception&) {
     }
-    error =
-        name + ": expected a whole number from " + std::to_string(lo) + " to " + std::to_string(hi);
+    error = name + ": expected a whole number from " + std::to_string(range.lo) + " to " +
+            std::to_string(range.hi);
     return std::nullopt;
 }
 }  // namespace apiutil
@@ -285,38 +286,10 @@ Response Api::openapi_document(Request&) {
 }
 
 json Api::openapi() {
-    json paths = json::object();
-    for (const auto& r : routes()) {
-        json op{{"summary", r.summary},
-                {"responses",
-                 {{"default", {{"description", "an error: {type, http-code, title, error}"}}},
-                  {"2XX", {{"description", "success"}}}}}};
-        json params = json::array();
-        for (std::size_t i = r.pattern.find('{'); i != std::string_view::npos;
-             i = r.pattern.find('{', i + 1)) {
-            const auto name = r.pattern.substr(i + 1, r.pattern.find('}', i) - i - 1);
-            params.push_back({{"name", name},
-                              {"in", "path"},
-                              {"required", true},
-                              {"schema", {{"type", name == "id" ? "integer" : "string"}}}});
-        }
-        if (!params.empty()) op["parameters"] = params;
-        op["security"] =
-            r.access == Access::anyone
-                ? json::array()
-                : json::array({{{"api_key", json::array()}}, {{"session", json::array()}}});
-        std::string method(r.method);
-        for (char& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        paths[std::string(kApiPrefix) + std::string(r.pattern)][method] = op;
-    }
-    return {
-        {"openapi", "3.0.3"},
-        {"info", {{"title", "drawbridge REST API"}, {"version", "1"}}},
-        {"paths", paths},
-        {"components",
-         {{"securitySchemes",
-           {{"api_key", {{"type", "apiKey"}, {"in", "header"}, {"name", "X-FilesAPI-Key"}}},
-            {"session", {{"type", "apiKey"}, {"in", "header"}, {"name", "X-FilesAPI-Auth"}}}}}}}};
+    std::vector<RouteDoc> docs;
+    for (const auto& r : routes())
+        docs.push_back({r.method, r.pattern, r.summary, r.access != Access::anyone});
+    return build_openapi(docs);
 }
 
 Response Api::sessions_create(Request& req) {

@@ -72,8 +72,12 @@ Response Api::folders_list(Request&) {
 
 Response Api::folders_create(Request&) {
     const std::string path = params_["path"];
-    if (const int e = login_.files().mkdir(path)) return file_error(e);
-    return json_reply(201, {{"path", path}, {"type", "directory"}});
+    auto& files = login_.files();
+    if (const int e = files.mkdir(path)) return file_error(e);
+    // The same entry as a listing shows (the OpenAPI document's FileEntry).
+    struct stat st {};
+    if (files.stat(path, true, st) != 0) return api_error(500, "the folder is gone");
+    return json_reply(201, entry_json(path, st));
 }
 
 Response Api::files_download(Request& req) {

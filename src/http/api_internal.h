@@ -1,6 +1,7 @@
 // Helpers shared by the REST API's source files.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -17,8 +18,16 @@ Response as_api(Response r);
 std::string text_of(const nlohmann::json& v);
 // The body as a JSON object ({} when empty); nullopt when it is not one.
 std::optional<nlohmann::json> body_object(const Request& req);
-// A whole-number query parameter in [lo, hi]; nullopt with `error` set when malformed.
+// The range of a whole-number query parameter, and its value when absent. The handlers and the
+// OpenAPI document (api_openapi.cpp) read the same constants.
+struct IntRange {
+    int lo, hi, fallback;
+};
+inline constexpr IntRange kPerPage{1, 1000, 100};
+inline constexpr IntRange kHistoryCursor{1, INT32_MAX, 0};
+
+// A whole-number query parameter in the range; nullopt with `error` set when malformed.
 std::optional<int> int_param(const std::map<std::string, std::string>& q, const std::string& name,
-                             int lo, int hi, int fallback, std::string& error);
+                             IntRange range, std::string& error);
 
 }  // namespace drawbridge::http::apiutil

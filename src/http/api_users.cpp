@@ -31,7 +31,7 @@ std::optional<core::User> Api::user_param(Response& error) {
 Response Api::users_list(Request& req) {
     const auto q = parse_query(req.target);
     std::string error;
-    const auto per_page = int_param(q, "per_page", 1, 1000, 100, error);
+    const auto per_page = int_param(q, "per_page", kPerPage, error);
     if (!per_page) return api_error(400, error);
     store::UserFilter filter;
     if (q.contains("search")) filter.search = q.at("search");
@@ -165,7 +165,7 @@ Response Api::history(Request& req) {
     const auto q = parse_query(req.target);
     core::ActionLogQuery query;
     std::string error;
-    const auto per_page = int_param(q, "per_page", 1, 1000, 100, error);
+    const auto per_page = int_param(q, "per_page", kPerPage, error);
     if (!per_page) return api_error(400, error);
     query.limit = *per_page;
     if (q.contains("action")) {
@@ -195,7 +195,7 @@ Response Api::history(Request& req) {
     }
     if (q.contains("cursor")) {
         std::string cursor_error;
-        const auto c = int_param(q, "cursor", 1, INT32_MAX, 0, cursor_error);
+        const auto c = int_param(q, "cursor", kHistoryCursor, cursor_error);
         if (!c) return api_error(400, cursor_error);
         query.cursor = *c;
     }

@@ -82,10 +82,10 @@ class Router : public Handler, public ApiLogin {
     }
 
     Prepared prepare(Request& req) override {
-        auto path = decode_path(req.target);
+        const bool api = std::string_view(req.target).starts_with(kApiPrefix);
+        auto path = api ? decode_api_path(req.target) : decode_path(req.target);
         if (!path) {
-            if (std::string_view(req.target).starts_with(kApiPrefix))
-                return {api_error(400, "invalid request path"), nullptr};
+            if (api) return {api_error(400, "invalid request path"), nullptr};
             return {text(400, "invalid request path"), nullptr};
         }
         if (*path == kDavPrefix || path->starts_with(std::string(kDavPrefix) + "/")) {

@@ -152,6 +152,23 @@ std::optional<std::string> decode_path(std::string_view target) {
     return out;
 }
 
+std::optional<std::string> decode_api_path(std::string_view target) {
+    const auto path_end = std::min(target.find('?'), target.size());
+    std::string unslashed;
+    unslashed.reserve(target.size());
+    for (std::size_t i = 0; i < path_end; ++i) {
+        if (target[i] == '%' && i + 2 < path_end && target[i + 1] == '2' &&
+            (target[i + 2] == 'F' || target[i + 2] == 'f')) {
+            unslashed += '/';
+            i += 2;
+        } else {
+            unslashed += target[i];
+        }
+    }
+    unslashed += target.substr(path_end);
+    return decode_path(unslashed);
+}
+
 std::map<std::string, std::string> parse_query(std::string_view target) {
     std::map<std::string, std::string> out;
     const auto q = target.find('?');

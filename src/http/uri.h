@@ -15,6 +15,12 @@ namespace drawbridge::http {
 // "/").
 std::optional<std::string> decode_path(std::string_view target);
 
+// decode_path for the REST API, where an encoded '/' ("%2F") separates segments as '/' does:
+// a client generated from the OpenAPI document percent-encodes the '/' of a `{path}` parameter
+// (docs/rest-api.md#the-openapi-document). The result is the same as for the target written
+// with '/', so it passes the same checks ("a%2F..%2Fb" is refused as "a/../b" is).
+std::optional<std::string> decode_api_path(std::string_view target);
+
 // Whether `uri` (a Destination, an If header's resource) names this server, as the request's
 // Host header `host` does over https (`secure`) or http: a path ("/dav/x") does; an absolute
 // http(s) URI does when its authority (host[:port], without user info) is Host's, compared

@@ -28,6 +28,16 @@ TEST(DecodePath, RefusesEveryEncodedTrick) {
         EXPECT_EQ(decode_path(bad), std::nullopt) << bad;
 }
 
+TEST(DecodeApiPath, AnEncodedSlashSeparatesAsASlashDoes) {
+    EXPECT_EQ(decode_api_path("/api/v1/files/docs%2Fa%20b.txt?x=%2F"),
+              "/api/v1/files/docs/a b.txt");
+    EXPECT_EQ(decode_api_path("/api/v1/files/docs%2fa%2F"), "/api/v1/files/docs/a");
+    EXPECT_EQ(decode_api_path("/api/v1/files/a%252Fb"), "/api/v1/files/a%2Fb");  // decoded once
+    for (const char* bad : {"/api/v1/files/a%2F..%2Fb", "/api/v1/files/%2F%2e%2e", "/api/v1/a%2",
+                            "/api/v1/files/a%00", "/api/v1/files/a%2F#x"})
+        EXPECT_EQ(decode_api_path(bad), std::nullopt) << bad;
+}
+
 TEST(EncodePath, RoundTrips) {
     const std::string p = "/dav/name with spaces/file (1) & \xC3\xBC%.txt";
     EXPECT_EQ(decode_path(encode_path(p)), p);
