@@ -333,8 +333,7 @@ Response Api::sessions_create(Request& req) {
     if (!outcome.ok())
         return Response(http_failure(outcome.shown).status, "application/json",
                         login_error_json(outcome.shown, outcome.detail) + "\n");
-    const std::chrono::minutes idle(services_.gate.site_settings().session_expiry_minutes);
-    const auto session = services_.sessions.create(*outcome.grant, idle);
+    const auto session = services_.sessions.create(*outcome.grant);
     return json_reply(201, {{"id", session.token},
                             {"username", outcome.user->username},
                             {"expires_at", core::format_time(session.expires_at)}});

@@ -14,10 +14,6 @@ std::string digest_of(std::string_view token) {
     return core::crypto::to_hex(core::crypto::sha256(token));
 }
 
-core::UnixTime seconds(std::chrono::minutes m) {
-    return std::chrono::duration_cast<std::chrono::seconds>(m).count();
-}
-
 }  // namespace
 
 const core::Clock& ApiSessions::system_clock() {
@@ -28,10 +24,20 @@ const core::Clock& ApiSessions::system_clock() {
 ApiSessions::ApiSessions(store::Store& store, const core::Clock& clock)
     : store_(store), clock_(clock) {}
 
-ApiSessions::Created ApiSessions::create(const core::SessionGrant& grant,
-                                         std::chrono::minutes idle) {
+core::UnixTime ApiSessions::idle_seconds() {
+    const auto version = store_.rights_version();
+    std::lock_guard lock(idle_mutex_);
+    if (!idle_ || version != idle_version_) {
+        idle_ = core::UnixTime{store_.load_site_settings().session_expiry_minutes} * 60;
+        idle_version_ = version;
+    }
+    return *idle_;
+}
+
+ApiSessions::Created ApiSessions::create(const core::SessionGrant& grant) {
     const auto now = clock_.now();
-    store_.delete_ended_sessions(now, now - seconds(idle));
+    const auto idle = idle_seconds();
+    store_.delete_ended_sessions(now, now - idle);
     core::StoredSession s;
     Created out{core::crypto::to_hex(core::crypto::random_bytes(32)), 0};
     s.token_digest = digest_of(out.token);
@@ -42,19 +48,18 @@ ApiSessions::Created ApiSessions::create(const core::SessionGrant& grant,
     s.address_key = ip ? auth::offender_key(*ip) : grant.client_ip;
     s.created_at = now;
     s.last_used_at = now;
-    s.expires_at = now + std::max(kMaxLifetime, seconds(idle));
+    s.expires_at = now + std::max(kMaxLifetime, idle);
     store_.create_session(s);
-    out.expires_at = std::min(s.expires_at, now + seconds(idle));
+    out.expires_at = std::min(s.expires_at, now + idle);
     return out;
 }
 
-std::optional<core::SessionGrant> ApiSessions::find(std::string_view token,
-                                                    std::chrono::minutes idle) {
+std::optional<core::SessionGrant> ApiSessions::find(std::string_view token) {
     const std::string digest = digest_of(token);
     auto s = store_.find_session(digest);
     if (!s || s->grant.interface != core::Interface::restapi) return std::nullopt;
     const auto now = clock_.now();
-    if (s->expires_at <= now || s->last_used_at + seconds(idle) <= now) {
+    if (s->expires_at <= now || s->last_used_at + idle_seconds() <= now) {
         store_.delete_session(digest);
         return std::nullopt;
     }

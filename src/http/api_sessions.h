@@ -5,7 +5,8 @@
 // store's writes, so every caller revokes alike.
 #pragma once
 
-#include <chrono>
+#include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,15 +34,22 @@ class ApiSessions {
     };
     // The grant is what the login behind the session proved; the gate re-admits the session
     // from it on every request. Sessions already ended are deleted on the way.
-    Created create(const core::SessionGrant& grant, std::chrono::minutes idle);
+    Created create(const core::SessionGrant& grant);
     // The grant of a live session; nullopt when unknown, revoked, idle too long or too old.
-    std::optional<core::SessionGrant> find(std::string_view token, std::chrono::minutes idle);
+    std::optional<core::SessionGrant> find(std::string_view token);
     void remove(std::string_view token);  // logout, or the gate ended it
 
   private:
     static const core::Clock& system_clock();
+    // The site's session_expiry_minutes, read again only when the store's rights version
+    // moved (a settings write moves it), so that a request costs no settings read.
+    core::UnixTime idle_seconds();
+
     store::Store& store_;
     const core::Clock& clock_;
+    std::mutex idle_mutex_;
+    std::uint64_t idle_version_ = 0;
+    std::optional<core::UnixTime> idle_;
 };
 
 }  // namespace drawbridge::http

@@ -49,8 +49,7 @@ class Router : public Handler, public ApiLogin {
 
     std::optional<Response> login_api(const Request& req) override {
         if (const auto token = req.header("x-filesapi-auth"); !token.empty()) {
-            const std::chrono::minutes idle(services_.gate.site_settings().session_expiry_minutes);
-            auto grant = services_.sessions.find(token, idle);
+            auto grant = services_.sessions.find(token);
             if (!grant) return api_error(401, kNoSession);
             const std::string digest = core::crypto::sha256("session:" + std::string(token));
             // Reused on this connection, the connection's grant keeps the gate's memo.

@@ -71,10 +71,18 @@ void create(SQLite::Database& db, core::StoredSession& s) {
     s.id = db.getLastInsertRowid();
 }
 
-std::optional<core::StoredSession> find(SQLite::Database& db, const std::string& token_digest) {
-    SQLite::Statement q(
+SQLite::Statement prepare_find(SQLite::Database& db) {
+    return SQLite::Statement(
         db, std::string("SELECT ") + kColumns + " FROM sessions WHERE token_digest = ?");
+}
+
+std::optional<core::StoredSession> find(SQLite::Statement& q, const std::string& token_digest) {
+    q.tryReset();
     q.bind(1, token_digest);
+    struct ResetAfter {
+        SQLite::Statement& q;
+        ~ResetAfter() { q.tryReset(); }
+    } reset_after{q};
     if (!q.executeStep()) return std::nullopt;
     const auto interface = core::parse_interface(q.getColumn(3).getString());
     // A row this binary cannot read as a whole is no session (see parse_factors).

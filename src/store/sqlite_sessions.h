@@ -13,7 +13,10 @@
 namespace drawbridge::store::sqlite_sessions {
 
 void create(SQLite::Database& db, core::StoredSession& s);
-std::optional<core::StoredSession> find(SQLite::Database& db, const std::string& token_digest);
+// Every REST request looks its session up: the statement is prepared once (prepare_find) and
+// kept by the caller; find leaves it reset, so that it holds no read snapshot open.
+SQLite::Statement prepare_find(SQLite::Database& db);
+std::optional<core::StoredSession> find(SQLite::Statement& q, const std::string& token_digest);
 void touch(SQLite::Database& db, std::int64_t id, core::UnixTime at);
 bool remove(SQLite::Database& db, const std::string& token_digest);
 int remove_ended(SQLite::Database& db, core::UnixTime now, core::UnixTime unused_since);

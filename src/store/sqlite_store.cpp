@@ -694,7 +694,10 @@ class SqliteStore final : public Store {
         locked([&] { sqlite_sessions::create(db_, session); });
     }
     std::optional<core::StoredSession> find_session(const std::string& token_digest) override {
-        return locked([&] { return sqlite_sessions::find(db_, token_digest); });
+        return locked([&] {
+            if (!find_session_) find_session_.emplace(sqlite_sessions::prepare_find(db_));
+            return sqlite_sessions::find(*find_session_, token_digest);
+        });
     }
     void touch_session(std::int64_t id, UnixTime at) override {
         locked([&] { sqlite_sessions::touch(db_, id, at); });
@@ -977,6 +980,7 @@ class SqliteStore final : public Store {
     SQLite::Database db_;
     ActionLogPlanner planner_{db_};
     std::optional<SQLite::Statement> insert_action_;
+    std::optional<SQLite::Statement> find_session_;
     std::optional<SQLite::Statement> data_version_;
     std::atomic<std::uint64_t> rights_changes_{0};
     int depth_ = 0;

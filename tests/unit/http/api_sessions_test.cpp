@@ -13,7 +13,6 @@
 namespace drawbridge::http {
 namespace {
 
-using std::chrono::minutes;
 constexpr core::UnixTime kNow = 1795000000;
 
 class ApiSessionsTest : public ::testing::Test {
@@ -33,6 +32,13 @@ class ApiSessionsTest : public ::testing::Test {
         grant_.factors = {core::Factor::password};
         grant_.password_digest = "ab";
         sessions_ = std::make_unique<ApiSessions>(*store_, clock_);
+        idle(360);
+    }
+    // The site setting session_expiry_minutes.
+    void idle(int minutes) {
+        auto site = store_->load_site_settings();
+        site.session_expiry_minutes = minutes;
+        store_->save_site_settings(site);
     }
     void TearDown() override {
         sessions_.reset();
@@ -47,7 +53,7 @@ class ApiSessionsTest : public ::testing::Test {
 };
 
 TEST_F(ApiSessionsTest, TheStoreHoldsTheTokensDigestNotTheToken) {
-    const auto created = sessions_->create(grant_, minutes(360));
+    const auto created = sessions_->create(grant_);
     EXPECT_EQ(created.token.size(), 64u);
     EXPECT_EQ(created.expires_at, kNow + 360 * 60);
     EXPECT_FALSE(store_->find_session(created.token));
@@ -56,72 +62,80 @@ TEST_F(ApiSessionsTest, TheStoreHoldsTheTokensDigestNotTheToken) {
     ASSERT_TRUE(stored);
     EXPECT_EQ(stored->address_key, "2001:db8:1:2::/64");
     EXPECT_EQ(stored->expires_at, kNow + ApiSessions::kMaxLifetime);
-    const auto found = sessions_->find(created.token, minutes(360));
+    const auto found = sessions_->find(created.token);
     ASSERT_TRUE(found);
     EXPECT_EQ(found->user_id, grant_.user_id);
     EXPECT_EQ(found->password_digest, "ab");
-    EXPECT_FALSE(sessions_->find(std::string(64, '0'), minutes(360)));
+    EXPECT_FALSE(sessions_->find(std::string(64, '0')));
 }
 
 TEST_F(ApiSessionsTest, AnIdleSessionEndsAndUseKeepsItGoing) {
-    const auto token = sessions_->create(grant_, minutes(10)).token;
+    idle(10);
+    const auto token = sessions_->create(grant_).token;
     clock_.advance(9 * 60);
-    EXPECT_TRUE(sessions_->find(token, minutes(10)));  // used: idle time starts again
+    EXPECT_TRUE(sessions_->find(token));  // used: idle time starts again
     clock_.advance(9 * 60);
-    EXPECT_TRUE(sessions_->find(token, minutes(10)));
+    EXPECT_TRUE(sessions_->find(token));
     clock_.advance(10 * 60);
-    EXPECT_FALSE(sessions_->find(token, minutes(10)));
+    EXPECT_FALSE(sessions_->find(token));
     EXPECT_EQ(store_->count_sessions(grant_.user_id), 0);  // and it is deleted
 }
 
 TEST_F(ApiSessionsTest, TheIdleTimeIsTheCurrentSetting) {
-    const auto token = sessions_->create(grant_, minutes(360)).token;
+    const auto token = sessions_->create(grant_).token;
     clock_.advance(30 * 60);
-    EXPECT_FALSE(sessions_->find(token, minutes(20)));
+    ASSERT_TRUE(sessions_->find(token));
+    clock_.advance(30 * 60);
+    idle(20);
+    EXPECT_FALSE(sessions_->find(token));
 }
 
 TEST_F(ApiSessionsTest, LastUseIsWrittenAtMostOnceAMinute) {
-    const auto token = sessions_->create(grant_, minutes(10)).token;
+    idle(10);
+    const auto token = sessions_->create(grant_).token;
     const auto digest = core::crypto::to_hex(core::crypto::sha256(token));
     clock_.advance(30);
-    ASSERT_TRUE(sessions_->find(token, minutes(10)));
+    ASSERT_TRUE(sessions_->find(token));
     EXPECT_EQ(store_->find_session(digest)->last_used_at, kNow);
     clock_.advance(30);
-    ASSERT_TRUE(sessions_->find(token, minutes(10)));
+    ASSERT_TRUE(sessions_->find(token));
     EXPECT_EQ(store_->find_session(digest)->last_used_at, kNow + 60);
 }
 
 TEST_F(ApiSessionsTest, NoSessionOutlivesItsAbsoluteLifetime) {
-    const auto token = sessions_->create(grant_, minutes(360)).token;
+    const auto token = sessions_->create(grant_).token;
     for (int i = 0; i < 23; ++i) {
         clock_.advance(core::kSecondsPerHour);
-        ASSERT_TRUE(sessions_->find(token, minutes(360))) << i;
+        ASSERT_TRUE(sessions_->find(token)) << i;
     }
     clock_.advance(core::kSecondsPerHour);
-    EXPECT_FALSE(sessions_->find(token, minutes(360)));
+    EXPECT_FALSE(sessions_->find(token));
     // An idle time longer than the lifetime is honoured.
-    const auto created = sessions_->create(grant_, minutes(3 * 24 * 60));
+    idle(3 * 24 * 60);
+    const auto created = sessions_->create(grant_);
     EXPECT_EQ(created.expires_at, clock_.now() + 3 * core::kSecondsPerDay);
     clock_.advance(2 * core::kSecondsPerDay);
-    EXPECT_TRUE(sessions_->find(created.token, minutes(3 * 24 * 60)));
+    EXPECT_TRUE(sessions_->find(created.token));
 }
 
 TEST_F(ApiSessionsTest, LogoutDeletesTheRecordAndLoginsSweepEndedOnes) {
-    const auto a = sessions_->create(grant_, minutes(10)).token;
-    const auto b = sessions_->create(grant_, minutes(10)).token;
+    idle(10);
+    const auto a = sessions_->create(grant_).token;
+    const auto b = sessions_->create(grant_).token;
     sessions_->remove(a);
-    EXPECT_FALSE(sessions_->find(a, minutes(10)));
+    EXPECT_FALSE(sessions_->find(a));
     EXPECT_EQ(store_->count_sessions(grant_.user_id), 1);
     clock_.advance(11 * 60);
-    sessions_->create(grant_, minutes(10));  // b ended, unused: swept
+    sessions_->create(grant_);  // b ended, unused: swept
     EXPECT_EQ(store_->count_sessions(grant_.user_id), 1);
-    EXPECT_FALSE(sessions_->find(b, minutes(10)));
+    EXPECT_FALSE(sessions_->find(b));
 }
 
 TEST_F(ApiSessionsTest, OnlyRestSessionsAreRestSessions) {
     grant_.interface = core::Interface::web;
-    const auto token = sessions_->create(grant_, minutes(10)).token;
-    EXPECT_FALSE(sessions_->find(token, minutes(10)));
+    idle(10);
+    const auto token = sessions_->create(grant_).token;
+    EXPECT_FALSE(sessions_->find(token));
 }
 
 }  // namespace
