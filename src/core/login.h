@@ -70,6 +70,20 @@ struct SessionGrant {
     UnixTime recheck_by = 0;
 };
 
+// A REST session as the store keeps it (docs/rest-api.md#sessions): the grant, keyed by the
+// SHA-256 of its token; the token itself is only ever in the client's hands.
+struct StoredSession {
+    std::int64_t id = 0;
+    std::string token_digest;  // hex SHA-256 of the token
+    SessionGrant grant;        // without the memo, which is per process
+    // The offender key (auth::offender_key) of grant.client_ip: a lock of the user from that
+    // address (user_lockout_scope=address) revokes the session.
+    std::string address_key;
+    UnixTime created_at = 0;
+    UnixTime last_used_at = 0;  // recorded at most once a minute
+    UnixTime expires_at = 0;    // the absolute end; idle time is counted from last_used_at
+};
+
 struct LoginOutcome {
     enum class Kind { success, partial, failure } kind = Kind::failure;
     std::optional<User> user;       // success and partial

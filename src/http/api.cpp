@@ -306,18 +306,16 @@ Response Api::sessions_create(Request& req) {
     if (!outcome.ok())
         return Response(http_failure(outcome.shown).status, "application/json",
                         login_error_json(outcome.shown, outcome.detail) + "\n");
-    const auto minutes = services_.gate.site_settings().session_expiry_minutes;
-    const std::string token =
-        services_.sessions.create(*outcome.grant, std::chrono::minutes(minutes));
-    return json_reply(201, {{"id", token},
+    const auto session = services_.sessions.create(*outcome.grant);
+    return json_reply(201, {{"id", session.token},
                             {"username", outcome.user->username},
-                            {"expires_at", core::format_time(std::time(nullptr) + minutes * 60)}});
+                            {"expires_at", core::format_time(session.expires_at)}});
 }
 
 Response Api::sessions_delete(Request& req) {
     const auto token = req.header("x-filesapi-auth");
     if (token.empty()) return api_error(400, "no session: log in with X-FilesAPI-Auth");
-    services_.sessions.remove(std::string(token));
+    services_.sessions.remove(token);
     return Response(204);
 }
 

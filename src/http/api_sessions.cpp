@@ -1,38 +1,74 @@
 #include "http/api_sessions.h"
 
+#include <algorithm>
+
+#include "auth/login_security.h"
 #include "core/crypto.h"
 
 namespace drawbridge::http {
+namespace {
 
-std::string ApiSessions::create(const core::SessionGrant& grant, std::chrono::minutes lifetime) {
-    const std::string token = core::crypto::to_hex(core::crypto::random_bytes(32));
-    std::lock_guard lock(mutex_);
-    const auto now = Clock::now();
-    std::erase_if(by_digest_, [now](const auto& kv) { return kv.second.expires <= now; });
-    by_digest_[core::crypto::sha256(token)] = {grant, now + lifetime};
-    return token;
+// 256 random bits: a digest without a key (no HMAC) is enough, since nobody can find a token
+// from its SHA-256, and the lookup by digest runs no comparison on the secret.
+std::string digest_of(std::string_view token) {
+    return core::crypto::to_hex(core::crypto::sha256(token));
 }
 
-std::optional<core::SessionGrant> ApiSessions::find(const std::string& token) {
-    std::lock_guard lock(mutex_);
-    const auto it = by_digest_.find(core::crypto::sha256(token));
-    if (it == by_digest_.end()) return std::nullopt;
-    if (it->second.expires <= Clock::now()) {
-        by_digest_.erase(it);
+}  // namespace
+
+const core::Clock& ApiSessions::system_clock() {
+    static const core::SystemClock clock;
+    return clock;
+}
+
+ApiSessions::ApiSessions(store::Store& store, const core::Clock& clock)
+    : store_(store), clock_(clock) {}
+
+core::UnixTime ApiSessions::idle_seconds() {
+    const auto version = store_.rights_version();
+    std::lock_guard lock(idle_mutex_);
+    if (!idle_ || version != idle_version_) {
+        idle_ = core::UnixTime{store_.load_site_settings().session_expiry_minutes} * 60;
+        idle_version_ = version;
+    }
+    return *idle_;
+}
+
+ApiSessions::Created ApiSessions::create(const core::SessionGrant& grant) {
+    const auto now = clock_.now();
+    const auto idle = idle_seconds();
+    store_.delete_ended_sessions(now, now - idle);
+    core::StoredSession s;
+    Created out{core::crypto::to_hex(core::crypto::random_bytes(32)), 0};
+    s.token_digest = digest_of(out.token);
+    s.grant = grant;
+    s.grant.checked_version = 0;
+    s.grant.recheck_by = 0;
+    const auto ip = core::IpAddress::parse(grant.client_ip);
+    s.address_key = ip ? auth::offender_key(*ip) : grant.client_ip;
+    s.created_at = now;
+    s.last_used_at = now;
+    s.expires_at = now + std::max(kMaxLifetime, idle);
+    store_.create_session(s);
+    out.expires_at = std::min(s.expires_at, now + idle);
+    return out;
+}
+
+std::optional<core::SessionGrant> ApiSessions::find(std::string_view token) {
+    const std::string digest = digest_of(token);
+    auto s = store_.find_session(digest);
+    if (!s || s->grant.interface != core::Interface::restapi) return std::nullopt;
+    const auto now = clock_.now();
+    if (s->expires_at <= now || s->last_used_at + idle_seconds() <= now) {
+        store_.delete_session(digest);
         return std::nullopt;
     }
-    return it->second.grant;
+    if (now - s->last_used_at >= kTouchInterval) store_.touch_session(s->id, now);
+    return std::move(s->grant);
 }
 
-void ApiSessions::remove(const std::string& token) {
-    std::lock_guard lock(mutex_);
-    by_digest_.erase(core::crypto::sha256(token));
-}
-
-void ApiSessions::remove_user(std::int64_t user_id) {
-    std::lock_guard lock(mutex_);
-    std::erase_if(by_digest_,
-                  [user_id](const auto& kv) { return kv.second.grant.user_id == user_id; });
+void ApiSessions::remove(std::string_view token) {
+    store_.delete_session(digest_of(token));
 }
 
 }  // namespace drawbridge::http

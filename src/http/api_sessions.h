@@ -1,39 +1,55 @@
-// REST API sessions: a random token (header X-FilesAPI-Auth) for a logged-in user, kept in
-// memory until it expires (site setting session_expiry_minutes). Only the token's SHA-256 is
-// kept, so a memory dump shows no usable token.
+// REST API sessions (docs/rest-api.md#sessions): a random token (header X-FilesAPI-Auth) for
+// a logged-in user. The record lives in the store, keyed by the token's SHA-256, so a restart
+// keeps it and nodes sharing the database share it; the token itself is never stored nor
+// logged. Revocation (a password change, disable, lock, delete, key revocation) is done by the
+// store's writes, so every caller revokes alike.
 #pragma once
 
-#include <chrono>
 #include <cstdint>
-#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 
+#include "core/clock.h"
 #include "core/login.h"
+#include "store/store.h"
 
 namespace drawbridge::http {
 
 class ApiSessions {
   public:
-    using Clock = std::chrono::steady_clock;
+    // A session ends after the site setting session_expiry_minutes without a request, and in
+    // any case this long after its login (or after session_expiry_minutes, if that is longer).
+    static constexpr core::UnixTime kMaxLifetime = 24 * core::kSecondsPerHour;
+    // Last use is written at most this often, so a busy session costs one write a minute, not
+    // one a request; idle time is counted to within it.
+    static constexpr core::UnixTime kTouchInterval = 60;
 
-    // Returns the new token. The grant is what the login behind the session proved; the gate
-    // re-admits the session from it on every request.
-    std::string create(const core::SessionGrant& grant, std::chrono::minutes lifetime);
-    // The grant of a live session; nullopt when unknown or expired.
-    std::optional<core::SessionGrant> find(const std::string& token);
-    void remove(const std::string& token);
-    // Ends every session of a user (deleted or disabled).
-    void remove_user(std::int64_t user_id);
+    explicit ApiSessions(store::Store& store, const core::Clock& clock = system_clock());
+
+    struct Created {
+        std::string token;
+        core::UnixTime expires_at = 0;  // when it ends if it is not used again
+    };
+    // The grant is what the login behind the session proved; the gate re-admits the session
+    // from it on every request. Sessions already ended are deleted on the way.
+    Created create(const core::SessionGrant& grant);
+    // The grant of a live session; nullopt when unknown, revoked, idle too long or too old.
+    std::optional<core::SessionGrant> find(std::string_view token);
+    void remove(std::string_view token);  // logout, or the gate ended it
 
   private:
-    struct Entry {
-        core::SessionGrant grant;
-        Clock::time_point expires;
-    };
-    std::mutex mutex_;
-    std::map<std::string, Entry> by_digest_;
+    static const core::Clock& system_clock();
+    // The site's session_expiry_minutes, read again only when the store's rights version
+    // moved (a settings write moves it), so that a request costs no settings read.
+    core::UnixTime idle_seconds();
+
+    store::Store& store_;
+    const core::Clock& clock_;
+    std::mutex idle_mutex_;
+    std::uint64_t idle_version_ = 0;
+    std::optional<core::UnixTime> idle_;
 };
 
 }  // namespace drawbridge::http

@@ -109,7 +109,6 @@ Response Api::users_update(Request& req) {
             updated = services_.accounts.set_password(user->username, text_of((*body)["password"]),
                                                       body->value("require_password_change", false),
                                                       actor);
-        if (updated.disabled) services_.sessions.remove_user(updated.id);
         return json_reply(
             200, views::to_json(updated, services_.gate.site_settings(), std::time(nullptr)));
     } catch (const store::Conflict& e) {
@@ -128,7 +127,6 @@ Response Api::users_delete(Request& req) {
     } catch (const auth::AccountError& e) {
         return api_error(400, e.what());
     }
-    services_.sessions.remove_user(user->id);
     return Response(204);
 }
 
@@ -156,7 +154,6 @@ Response Api::users_set_disabled(Request& req, bool disabled) {
     if (!user) return error;
     const auto updated = services_.accounts.set_disabled(user->username, disabled,
                                                          {core::Interface::restapi, req.peer_ip});
-    if (disabled) services_.sessions.remove_user(updated.id);
     return json_reply(200,
                       views::to_json(updated, services_.gate.site_settings(), std::time(nullptr)));
 }

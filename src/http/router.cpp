@@ -12,6 +12,12 @@
 namespace drawbridge::http {
 namespace {
 
+// An unknown token: never issued, logged out, ended (idle, too old, refused by the gate) or
+// revoked by its user's password change, disable, lock or delete (docs/rest-api.md#sessions).
+constexpr const char* kNoSession =
+    "the session has ended or does not exist (logged out, expired, or revoked by a password "
+    "change, disable, lock or deletion of its user); log in again";
+
 Response text(int status, std::string body) {
     return Response(status, "text/plain; charset=utf-8", std::move(body) + "\n");
 }
@@ -43,15 +49,14 @@ class Router : public Handler, public ApiLogin {
 
     std::optional<Response> login_api(const Request& req) override {
         if (const auto token = req.header("x-filesapi-auth"); !token.empty()) {
-            auto grant = services_.sessions.find(std::string(token));
-            if (!grant)
-                return api_error(401, "the session has expired or does not exist; log in again");
+            auto grant = services_.sessions.find(token);
+            if (!grant) return api_error(401, kNoSession);
             const std::string digest = core::crypto::sha256("session:" + std::string(token));
             // Reused on this connection, the connection's grant keeps the gate's memo.
             const bool reused = files_ && grant_ && interface_ == core::Interface::restapi &&
                                 core::crypto::constant_time_equal(digest, login_digest_);
             if (const auto refused = services_.gate.readmit(reused ? *grant_ : *grant)) {
-                services_.sessions.remove(std::string(token));
+                services_.sessions.remove(token);
                 forget();
                 spdlog::info("http: {}: session of user {} ended: {} ({})", ip_, grant->user_id,
                              core::to_string(refused->reason), refused->detail);
@@ -61,8 +66,7 @@ class Router : public Handler, public ApiLogin {
             }
             if (reused) return std::nullopt;
             const auto user = services_.store.find_user(grant->user_id);
-            if (!user)
-                return api_error(401, "the session has expired or does not exist; log in again");
+            if (!user) return api_error(401, kNoSession);
             return establish(*user, *grant, digest);
         }
         const auto key = req.header("x-filesapi-key");

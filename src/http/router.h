@@ -25,7 +25,7 @@ struct Services {
     auth::Accounts& accounts;
     vfs::FileSessionOpener open_files;  // a logged-in user's files
     LockManager locks = {};
-    ApiSessions sessions = {};
+    ApiSessions sessions{store};  // REST sessions, kept in the store
 };
 
 // The URL space. Users' files are served only under kDavPrefix ("/dav/") and the REST API's

@@ -212,6 +212,34 @@ CREATE TABLE user_address_locks (
 );
 CREATE INDEX login_failures_user_ip ON login_failures(user_id, ip, at);
 )SQL",
+
+        // 6: REST sessions (docs/rest-api.md#sessions), so that a restart keeps them and nodes
+        // sharing the database share them. A row holds the SHA-256 of its token, never the
+        // token, and what the gate re-admits the session from. The foreign keys end a session
+        // with the user, API key or SSH key it rests on; the store's user and lock writes end
+        // it when the password changes, or the user is disabled or locked.
+        R"SQL(
+CREATE TABLE sessions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    token_digest TEXT NOT NULL UNIQUE,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    interface TEXT NOT NULL,
+    client_ip TEXT NOT NULL,
+    address_key TEXT NOT NULL,
+    factors TEXT NOT NULL,
+    api_key_id INTEGER REFERENCES api_keys(id) ON DELETE CASCADE,
+    ssh_key_id INTEGER REFERENCES ssh_keys(id) ON DELETE CASCADE,
+    password_digest TEXT NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL,
+    last_used_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+);
+CREATE INDEX sessions_user ON sessions(user_id, address_key);
+CREATE INDEX sessions_api_key ON sessions(api_key_id) WHERE api_key_id IS NOT NULL;
+CREATE INDEX sessions_ssh_key ON sessions(ssh_key_id) WHERE ssh_key_id IS NOT NULL;
+CREATE INDEX sessions_expires ON sessions(expires_at);
+CREATE INDEX sessions_last_used ON sessions(last_used_at);
+)SQL",
     };
     return steps;
 }

@@ -31,6 +31,7 @@
 #include "store/action_log_planner.h"
 #include "store/migrations.h"
 #include "store/sqlite_security.h"
+#include "store/sqlite_sessions.h"
 #include "store/store.h"
 
 namespace drawbridge::store {
@@ -434,7 +435,11 @@ class SqliteStore final : public Store {
                 SQLite::Statement q(db_, sql);
                 bind_user(q, user);
                 q.bind(31, static_cast<int64_t>(user.id));
-                q.exec();
+                // Compared with the row before it is written, in one transaction with it.
+                transaction([&] {
+                    sqlite_sessions::revoke_for_update(db_, user);
+                    q.exec();
+                });
             },
             always("username '" + user.username + "' is already taken"));
     }
@@ -632,7 +637,12 @@ class SqliteStore final : public Store {
     }
     void lock_user_from(std::int64_t user_id, const std::string& ip, UnixTime until) override {
         ++rights_changes_;
-        locked([&] { sqlite_security::lock_user_from(db_, user_id, ip, until); });
+        transaction([&] {
+            locked([&] {
+                sqlite_security::lock_user_from(db_, user_id, ip, until);
+                sqlite_sessions::revoke_from_address(db_, user_id, ip);
+            });
+        });
     }
     std::optional<UnixTime> user_locked_from(std::int64_t user_id, const std::string& ip,
                                              UnixTime now) override {
@@ -678,6 +688,28 @@ class SqliteStore final : public Store {
     }
     int count_list_refusal(std::int64_t entry_id) override {
         return locked([&] { return sqlite_security::count_list_refusal(db_, entry_id); });
+    }
+
+    void create_session(core::StoredSession& session) override {
+        locked([&] { sqlite_sessions::create(db_, session); });
+    }
+    std::optional<core::StoredSession> find_session(const std::string& token_digest) override {
+        return locked([&] {
+            if (!find_session_) find_session_.emplace(sqlite_sessions::prepare_find(db_));
+            return sqlite_sessions::find(*find_session_, token_digest);
+        });
+    }
+    void touch_session(std::int64_t id, UnixTime at) override {
+        locked([&] { sqlite_sessions::touch(db_, id, at); });
+    }
+    bool delete_session(const std::string& token_digest) override {
+        return locked([&] { return sqlite_sessions::remove(db_, token_digest); });
+    }
+    int delete_ended_sessions(UnixTime now, UnixTime unused_since) override {
+        return locked([&] { return sqlite_sessions::remove_ended(db_, now, unused_since); });
+    }
+    int count_sessions(std::int64_t user_id) override {
+        return locked([&] { return sqlite_sessions::count_of_user(db_, user_id); });
     }
 
     void append_action(core::ActionLogEntry& e) override {
@@ -948,6 +980,7 @@ class SqliteStore final : public Store {
     SQLite::Database db_;
     ActionLogPlanner planner_{db_};
     std::optional<SQLite::Statement> insert_action_;
+    std::optional<SQLite::Statement> find_session_;
     std::optional<SQLite::Statement> data_version_;
     std::atomic<std::uint64_t> rights_changes_{0};
     int depth_ = 0;

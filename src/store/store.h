@@ -14,6 +14,7 @@
 #include "core/action_log.h"
 #include "core/folder_permission.h"
 #include "core/ip_ban.h"
+#include "core/login.h"
 #include "core/site_settings.h"
 #include "core/user.h"
 
@@ -63,9 +64,12 @@ class Store {
     virtual std::vector<std::string> user_ip_allow_lists() = 0;
     // Whether any user has this ssl_required value.
     virtual bool any_user_with_ssl_required(core::SiteDefault value) = 0;
-    // Writes every field of the row with user.id; throws Conflict on a username clash.
+    // Writes every field of the row with user.id; throws Conflict on a username clash. In the
+    // same transaction it ends the user's sessions that the change revokes: a new password
+    // hash those that logged in with a password; a disable, or a new lock (lockout_expires
+    // set to another time), every one (docs/rest-api.md#sessions).
     virtual void update_user(const core::User& user) = 0;
-    // Removes the user with its keys and password history; false if there was none.
+    // Removes the user with its keys, password history and sessions; false if there was none.
     virtual bool delete_user(std::int64_t id) = 0;
 
     // Records a previous password hash and keeps only the newest `keep` (0 keeps none).
@@ -77,14 +81,14 @@ class Store {
     virtual std::optional<core::ApiKey> find_api_key(std::int64_t id) = 0;
     virtual std::optional<core::ApiKey> find_api_key_by_digest(const std::string& digest_hex) = 0;
     virtual std::vector<core::ApiKey> list_api_keys(std::int64_t user_id) = 0;
-    virtual bool delete_api_key(std::int64_t id) = 0;
+    virtual bool delete_api_key(std::int64_t id) = 0;  // and the sessions it opened
     virtual void touch_api_key(std::int64_t id, core::UnixTime at) = 0;  // last_use_at
 
     virtual void create_ssh_key(
         core::SshKey& key) = 0;  // sets key.id; Conflict on same key twice for a user
     virtual std::optional<core::SshKey> find_ssh_key(std::int64_t id) = 0;
     virtual std::vector<core::SshKey> list_ssh_keys(std::int64_t user_id) = 0;
-    virtual bool delete_ssh_key(std::int64_t id) = 0;
+    virtual bool delete_ssh_key(std::int64_t id) = 0;  // and the sessions it opened
     virtual void touch_ssh_key(std::int64_t id, core::UnixTime at) = 0;  // last_login_at
 
     // Folder permissions: one rule per (user, path). set replaces the rule at the same path
@@ -103,8 +107,9 @@ class Store {
     virtual int count_login_failures(std::int64_t user_id, core::UnixTime since,
                                      const std::string& ip) = 0;
     virtual void clear_login_failures(std::int64_t user_id, const std::string& ip) = 0;
-    // Locks of a user from one address (site setting user_lockout_scope=address): set one, the
-    // end of the one in force at `now`, forget them all (an administrator's unlock).
+    // Locks of a user from one address (site setting user_lockout_scope=address): set one (it
+    // ends the user's sessions from that address), the end of the one in force at `now`,
+    // forget them all (an administrator's unlock).
     virtual void lock_user_from(std::int64_t user_id, const std::string& ip,
                                 core::UnixTime until) = 0;
     virtual std::optional<core::UnixTime> user_locked_from(std::int64_t user_id,
@@ -129,6 +134,18 @@ class Store {
     virtual std::vector<core::IpListEntry> list_ip_list(std::optional<core::IpListKind> list) = 0;
     virtual bool delete_ip_list_entry(core::IpListKind list, const std::string& cidr) = 0;
     virtual int count_list_refusal(std::int64_t entry_id) = 0;
+
+    // Login sessions (REST tokens), found by the hex SHA-256 of the token; the token itself
+    // is never stored. Writing them does not move rights_version: a session is looked up on
+    // every request anyway. The user, key and lock writes above end sessions as they say.
+    virtual void create_session(core::StoredSession& session) = 0;  // sets session.id
+    virtual std::optional<core::StoredSession> find_session(const std::string& token_digest) = 0;
+    virtual void touch_session(std::int64_t id, core::UnixTime at) = 0;  // last_used_at
+    virtual bool delete_session(const std::string& token_digest) = 0;
+    // Deletes the sessions past their expires_at at `now` or unused since `unused_since`;
+    // returns how many.
+    virtual int delete_ended_sessions(core::UnixTime now, core::UnixTime unused_since) = 0;
+    virtual int count_sessions(std::int64_t user_id) = 0;
 
     virtual void append_action(core::ActionLogEntry& entry) = 0;  // sets entry.id
     virtual core::ActionLogPage query_actions(const core::ActionLogQuery& query) = 0;

@@ -124,7 +124,11 @@ def test_a_locked_out_users_rest_session_ends(alice):
     for _ in range(6):  # user_lockout_tries
         alice.try_login("alice", "Wrong-Horse-1-Battery")
     assert alice.json("user", "show", "alice")["lockout_expires"]
+    # The lock deleted the stored session (docs/rest-api.md#sessions); logging in again tells why.
     status, data = request(c, "GET", "/api/v1/me", auth)
+    assert status == 401 and b"log in again" in data
+    status, data = request(c, "POST", "/api/v1/sessions", {"Content-Type": "application/json"},
+                           json.dumps({"username": "alice", "password": GOOD}))
     assert status == 401 and b"Locked Out" in data
 
 
