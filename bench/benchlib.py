@@ -26,6 +26,17 @@ def cpu_seconds(pid, reaped_children=True):
     return sum(int(fields[i]) for i in ((11, 12, 13, 14) if reaped_children else (11, 12))) / CLK
 
 
+def user_root(binary, flags, user):
+    """A user's default root folder, <data>/files/users/<id> (docs/user-roots.md); `flags`
+    holds the --data-dir and --config the server runs with."""
+    import json
+    import subprocess
+    shown = subprocess.run([str(binary), "user", "show", user, "--json", *flags], check=True,
+                           capture_output=True, text=True).stdout
+    data = pathlib.Path(flags[flags.index("--data-dir") + 1])
+    return data / "files" / "users" / str(json.loads(shown)["id"])
+
+
 def wait_for(path, pattern, timeout=30):
     """The first match of `pattern` in the file at `path`, waiting for it to appear."""
     deadline = time.time() + timeout

@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 
-from benchlib import ITERATIONS, cpu_seconds, free_port, wait_for
+from benchlib import ITERATIONS, cpu_seconds, free_port, user_root, wait_for
 
 ROUNDS = int(os.environ.get("ROUNDS", "3"))
 SIZE_MIB = int(os.environ.get("SIZE_MIB", "1024"))
@@ -67,6 +67,7 @@ def start_drawbridge(build, work):
                    '[ftp]\naddress = "127.0.0.1"\nport = 0\nimplicit_port = -1\n')
     binary = str(pathlib.Path(build).resolve() / "drawbridge")
     flags = ["--data-dir", str(data), "--config", str(cfg)]
+    subprocess.run([binary, "init", *flags], check=True, capture_output=True)
     subprocess.run([binary, "user", "add", "bench", "--password-stdin", *flags],
                    input=PASSWORD + "\n", text=True, check=True, capture_output=True)
     subprocess.run([binary, "site", "set", "ssl_required=false", *flags], check=True,
@@ -75,7 +76,7 @@ def start_drawbridge(build, work):
     proc = subprocess.Popen([binary, "serve", *flags], stdout=open(log, "w"),
                             stderr=subprocess.STDOUT)
     port = int(wait_for(log, r"(?<!s)ftp listening on 127\.0\.0\.1:(\d+)").group(1))
-    root = data / "files" / "bench"
+    root = user_root(binary, flags, "bench")
     root.mkdir(parents=True, exist_ok=True)
     return proc, port, root, data / "tls"
 

@@ -22,7 +22,7 @@ import tempfile
 import threading
 import time
 
-from benchlib import ITERATIONS, free_port
+from benchlib import ITERATIONS, free_port, user_root
 
 ROUNDS = int(os.environ.get("ROUNDS", "3"))
 SIZE_MIB = int(os.environ.get("SIZE_MIB", "1024"))
@@ -74,6 +74,7 @@ def start_drawbridge(build, work):
                    '[ftp]\naddress = "127.0.0.1"\nport = 0\nimplicit_port = -1\n')
     binary = str(pathlib.Path(build).resolve() / "drawbridge")
     base = ["--data-dir", str(data), "--config", str(cfg)]
+    subprocess.run([binary, "init", *base], check=True, capture_output=True)
     subprocess.run([binary, "user", "add", "bench", "--password-stdin", *base],
                    input=PASSWORD + "\n", text=True, check=True, capture_output=True)
     log = open(work / "serve.log", "w")
@@ -81,7 +82,7 @@ def start_drawbridge(build, work):
     for _ in range(300):
         m = re.search(r"http listening on 127\.0\.0\.1:(\d+)", (work / "serve.log").read_text())
         if m and "ready" in (work / "serve.log").read_text():
-            root = data / "files" / "bench"
+            root = user_root(binary, base, "bench")
             root.mkdir(parents=True, exist_ok=True)
             return proc, int(m.group(1)), root, ("bench", PASSWORD)
         time.sleep(0.1)

@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 
-from benchlib import cpu_seconds, free_port
+from benchlib import cpu_seconds, free_port, user_root
 
 ROUNDS = int(os.environ.get("ROUNDS", "5"))
 SIZE_MIB = int(os.environ.get("SIZE_MIB", "1024"))
@@ -75,7 +75,7 @@ def start_drawbridge(build, work, key):
                    check=True, capture_output=True)
     subprocess.run([*base[:1], "sshkey", "add", "bench", "--file", f"{key}.pub", *base[1:]],
                    check=True, capture_output=True)
-    return proc, int(m.group(1)), "bench", data / "files" / "bench"
+    return proc, int(m.group(1)), "bench", user_root(binary, base[1:], "bench")
 
 
 def transfer(port, user, key, cipher, commands):

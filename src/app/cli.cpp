@@ -16,8 +16,8 @@ NodeConfig CliContext::config() {
     return load_config(config_file, data_dir);
 }
 
-Node& CliContext::open() {
-    if (!node) node = open_node(config());
+Node& CliContext::open(bool create_site) {
+    if (!node) node = open_node(config(), create_site);
     return *node;
 }
 
@@ -111,6 +111,7 @@ int run_cli(int argc, char** argv) {
                describe_config_keys());
 
     add_serve_command(app, ctx);
+    add_init_command(app, ctx);
     add_user_commands(app, ctx);
     add_key_commands(app, ctx);
     add_site_commands(app, ctx);
@@ -126,6 +127,12 @@ int run_cli(int argc, char** argv) {
         return app.exit(e);
     } catch (const auth::AccountError& e) {
         std::cerr << "drawbridge: " << e.what() << "\n";
+        return 1;
+    } catch (const NoSiteError& e) {
+        std::cerr << "drawbridge: " << e.what() << ".\n"
+                  << "  `drawbridge serve` creates a site there on its first start, `drawbridge "
+                     "init` without serving;\n"
+                  << "  for another site give --data-dir DIR, or --config FILE with data_dir.\n";
         return 1;
     } catch (const ConfigError& e) {
         std::cerr << "drawbridge: configuration: " << e.what() << "\n";

@@ -32,7 +32,9 @@ struct CliContext {
     }
 
     NodeConfig config();
-    Node& open();  // opens the node on first use
+    // Opens the node on first use. Only `serve` and `init` pass `create_site`; for every other
+    // command a missing site is a NoSiteError (reported with where it looked), never a new one.
+    Node& open(bool create_site = false);
 };
 
 // Reads one secret: a prompt with echo off (asked twice when `confirm`) on a terminal,
@@ -59,6 +61,7 @@ std::vector<std::pair<std::string, std::string>> parse_assignments(
     const std::vector<std::string>& args);
 
 void add_serve_command(CLI::App& app, CliContext& ctx);
+void add_init_command(CLI::App& app, CliContext& ctx);
 void add_user_commands(CLI::App& app, CliContext& ctx);
 void add_key_commands(CLI::App& app, CliContext& ctx);
 void add_site_commands(CLI::App& app, CliContext& ctx);

@@ -128,6 +128,24 @@ void report_site_checks(Node& node) {
 
 }  // namespace
 
+void add_init_command(CLI::App& app, CliContext& ctx) {
+    auto* init = app.add_subcommand(
+        "init",
+        "create a site (data directory, database, files folder) without serving; `serve` "
+        "does the same on its first start and also creates the administrator");
+    init->callback([&ctx] {
+        const NodeConfig config = ctx.config();
+        std::error_code ec;
+        const bool existed = std::filesystem::exists(config.database_file(), ec);
+        Node& node = ctx.open(true);
+        std::cerr << (existed ? "a site already exists at " : "created a site at ")
+                  << std::filesystem::absolute(config.data_dir).lexically_normal().string()
+                  << " (database "
+                  << std::filesystem::absolute(config.database_file()).lexically_normal().string()
+                  << ", " << node.store->count_users() << " user(s))\n";
+    });
+}
+
 void add_serve_command(CLI::App& app, CliContext& ctx) {
     auto* serve = app.add_subcommand("serve", "run the server (until SIGINT or SIGTERM)");
     serve->callback([&ctx] {
@@ -141,7 +159,7 @@ void add_serve_command(CLI::App& app, CliContext& ctx) {
         sigaddset(&stop, SIGTERM);
         pthread_sigmask(SIG_BLOCK, &stop, nullptr);
 
-        Node& node = ctx.open();
+        Node& node = ctx.open(true);
         spdlog::info("data directory {}", std::filesystem::absolute(config.data_dir).string());
         spdlog::info("database {} (SQLite, schema version {})",
                      std::filesystem::absolute(config.database_file()).string(),
@@ -149,6 +167,10 @@ void add_serve_command(CLI::App& app, CliContext& ctx) {
         spdlog::info("users' files under {}",
                      std::filesystem::absolute(config.files_dir()).string());
         spdlog::info("region '{}', PBKDF2 iterations {}", config.region, config.pbkdf2_iterations);
+        // Before any listener accepts a login, which would create an empty id-named root.
+        store::UserFilter everyone;
+        everyone.limit = INT32_MAX;
+        node.roots->adopt_named_roots(node.store->list_users(everyone));
         raise_open_file_limit();
 
         sftp::ServerOptions sftp_options;

@@ -170,12 +170,22 @@ void add_user_commands(CLI::App& app, CliContext& ctx) {
         });
     }
     {
-        auto* del = user->add_subcommand("delete", "delete a user with its keys");
+        auto* del = user->add_subcommand(
+            "delete",
+            "delete a user with its keys; its files (default root) are kept aside in "
+            "<data>/files/.deleted/<id>-<username>-<time>, where no user can reach them (remove "
+            "that folder to free the space); a user_root set by an administrator is left as it "
+            "is");
         auto* username = ctx.hold<std::string>();
         del->add_option("username", *username)->required();
         del->callback([&ctx, username] {
-            ctx.open().accounts->delete_user(*username, kCli);
-            std::cerr << "deleted user '" << *username << "'\n";
+            Node& node = ctx.open();
+            const auto kept = node.accounts->delete_user(*username, kCli);
+            std::cerr << "deleted user '" << *username << "'";
+            if (kept)
+                std::cerr << "; its files are now in "
+                          << (node.roots->files_dir() / *kept).string();
+            std::cerr << "\n";
         });
     }
     {

@@ -60,6 +60,27 @@ std::optional<std::string> parse_int(std::string_view v, int lo, int hi, int& ou
     return std::nullopt;
 }
 
+// Absolute folders, split on commas only: a folder name may hold spaces.
+std::optional<std::string> set_root_prefixes(NodeConfig& c, std::string_view v) {
+    std::vector<std::filesystem::path> prefixes;
+    for (std::size_t start = 0; start <= v.size();) {
+        auto end = v.find(',', start);
+        if (end == std::string_view::npos) end = v.size();
+        std::string item(v.substr(start, end - start));
+        start = end + 1;
+        item.erase(0, item.find_first_not_of(" \t"));
+        item.erase(item.find_last_not_of(" \t") + 1);
+        if (item.empty()) continue;
+        const std::filesystem::path p(item);
+        if (!p.is_absolute()) return "'" + item + "': expected an absolute folder";
+        for (const auto& part : p)
+            if (part == "..") return "'" + item + "': must not contain '..'";
+        prefixes.push_back(p.lexically_normal());
+    }
+    c.allowed_root_prefixes = std::move(prefixes);
+    return std::nullopt;
+}
+
 const std::array kKeys = {
     Key{"data_dir", "DRAWBRIDGE_DATA_DIR", "directory for the database and users' files",
         [](NodeConfig& c, std::string_view v) -> std::optional<std::string> {
@@ -67,6 +88,10 @@ const std::array kKeys = {
             c.data_dir = std::string(v);
             return std::nullopt;
         }},
+    Key{"files.allowed_root_prefixes", "DRAWBRIDGE_FILES_ALLOWED_ROOT_PREFIXES",
+        "absolute folders (comma-separated) outside <data>/files where a user_root may lie "
+        "(default none: every root is under <data>/files)",
+        set_root_prefixes},
     Key{"database", "DRAWBRIDGE_DATABASE",
         "database: empty for SQLite in the data directory, or sqlite:///path/to/file.db",
         [](NodeConfig& c, std::string_view v) -> std::optional<std::string> {

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace drawbridge::app {
 
@@ -17,6 +18,8 @@ struct ConfigError : std::runtime_error {
 
 struct NodeConfig {
     std::filesystem::path data_dir = "./data";
+    // Absolute folders outside <data>/files under which a user_root may lie (docs/user-roots.md).
+    std::vector<std::filesystem::path> allowed_root_prefixes;
     std::string database;  // empty: SQLite at <data_dir>/drawbridge.db
     std::string region = "default";
     std::string log_level = "info";

@@ -20,7 +20,15 @@ struct Node {
     std::unique_ptr<store::Store> store;
     std::unique_ptr<audit::ActionLog> log;
     std::unique_ptr<auth::LoginGate> gate;
+    std::shared_ptr<const auth::UserRoots> roots;  // shared with the listeners
     std::unique_ptr<auth::Accounts> accounts;
+};
+
+// There is no site where the configuration points: no database at `database`.
+struct NoSiteError : std::runtime_error {
+    NoSiteError(std::filesystem::path data_dir, std::filesystem::path database);
+    std::filesystem::path data_dir;
+    std::filesystem::path database;
 };
 
 // The rules a file session of `user` runs under: the user's folder permissions and the site's
@@ -28,10 +36,12 @@ struct Node {
 vfs::FileRules file_rules_for(Node& node, const core::User& user);
 
 // Opens a logged-in user's files for every listener: the user's root on the local disk
-// (user_root, or <files_dir>/<username>) under file_rules_for().
+// (auth::UserRoots::root_of, checked again at each session start) under file_rules_for().
 vfs::FileSessionOpener file_session_opener(Node& node);
 
-// Creates the data directory (mode 0700) and its files folder, opens and migrates the database.
-std::unique_ptr<Node> open_node(const NodeConfig& config);
+// Opens and migrates the site's database. With `create_site` (serve, init) it first creates the
+// data directory (mode 0700), its files folder and the database when they are missing; without,
+// a missing database is a NoSiteError and nothing is created.
+std::unique_ptr<Node> open_node(const NodeConfig& config, bool create_site);
 
 }  // namespace drawbridge::app

@@ -1,6 +1,7 @@
 #include "auth/accounts.h"
 
 #include <algorithm>
+#include <system_error>
 
 #include "core/crypto.h"
 #include "core/password_hash.h"
@@ -25,6 +26,20 @@ std::string rule_path(std::string_view path) {
                            "': give an absolute path in the user's tree (\"/\" for its root), "
                            "without \"..\"");
     return *canonical;
+}
+
+// The user_root being set, checked and normalised; throws AccountError naming the rule.
+void check_root(const UserRoots& roots, core::User& user) {
+    try {
+        user.user_root = roots.check(user.user_root);
+    } catch (const RootRefused& e) {
+        throw AccountError(e.what());
+    }
+}
+
+bool sets_field(const FieldValues& fields, std::string_view name) {
+    return std::any_of(fields.begin(), fields.end(),
+                       [&](const auto& f) { return f.first == name; });
 }
 
 std::string describe(core::PermissionSet s) {
@@ -86,6 +101,7 @@ core::User Accounts::create_user(const NewUser& spec, const Actor& actor) {
     user.created_at = clock_.now();
     for (const auto& [name, value] : spec.fields)
         if (auto e = core::set_user_field(user, name, value)) throw AccountError(*e);
+    check_root(roots_, user);
     if (spec.password && spec.imported_hash)
         throw AccountError("give either a password or an imported hash, not both");
 
@@ -114,6 +130,9 @@ core::User Accounts::create_user(const NewUser& spec, const Actor& actor) {
         } catch (const store::Conflict&) {
             throw AccountError("username '" + user.username + "' is already taken");
         }
+        // SQLite may hand out the id of the last user deleted again; a folder still named by
+        // it (left by a node that did not move it aside) belongs to no one: set it aside too.
+        set_aside_leftover(user);
         if (spec.password)
             store_.add_password_history(user.id, user.password_hash, clock_.now(),
                                         kPasswordHistoryKept);
@@ -133,6 +152,9 @@ core::User Accounts::update_user(std::string_view username, const FieldValues& f
         if (auto e = core::set_user_field(user, name, value)) throw AccountError(*e);
         changed += (changed.empty() ? "" : ", ") + name;
     }
+    // A stored root is checked again at each login; only a new one is checked here, so that a
+    // root the configuration no longer allows does not block unrelated changes.
+    if (sets_field(fields, "user_root")) check_root(roots_, user);
     if (has_password_method(user.authentication_method) && user.password_hash.empty())
         throw AccountError("set a password first (`user password`): authentication method '" +
                            std::string(core::to_string(user.authentication_method)) +
@@ -152,12 +174,41 @@ core::User Accounts::set_disabled(std::string_view username, bool disabled, cons
     return update_user(username, {{"disabled", disabled ? "true" : "false"}}, actor);
 }
 
-void Accounts::delete_user(std::string_view username, const Actor& actor) {
+void Accounts::set_aside_leftover(const core::User& user) {
+    try {
+        roots_.keep_aside(user.id, "unowned", clock_.now());
+    } catch (const std::system_error& e) {
+        throw AccountError(std::string("the new user's folder is taken by a leftover one: ") +
+                           e.what());
+    }
+}
+
+std::optional<std::filesystem::path> Accounts::delete_user(std::string_view username,
+                                                           const Actor& actor) {
     const core::User user = get_user(username);
-    store_.transaction([&] {
-        store_.delete_user(user.id);
-        record(user, "user_destroy", "user deleted", actor);
-    });
+    std::optional<std::filesystem::path> kept;
+    try {
+        store_.transaction([&] {
+            store_.delete_user(user.id);
+            // Moved inside the transaction: if it cannot be moved, the user is not deleted.
+            if (user.user_root.empty()) {
+                try {
+                    kept = roots_.keep_aside(user.id, user.username, clock_.now());
+                } catch (const std::system_error& e) {
+                    throw AccountError(std::string("user not deleted: ") + e.what());
+                }
+            }
+            record(user, "user_destroy",
+                   kept ? "user deleted; its files were moved to " + kept->generic_string() +
+                              " in the files folder"
+                        : "user deleted",
+                   actor);
+        });
+    } catch (...) {
+        if (kept) roots_.put_back(*kept, user.id);
+        throw;
+    }
+    return kept;
 }
 
 core::User Accounts::set_password(std::string_view username, std::string_view password,

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "audit/action_log.h"
+#include "auth/user_roots.h"
 #include "core/clock.h"
 #include "core/folder_permission.h"
 #include "core/user.h"
@@ -45,15 +47,21 @@ struct CreatedApiKey {
 
 class Accounts {
   public:
+    // `roots` says where users' files are on this node: user_root values are checked against it
+    // and a deleted user's default root is moved aside through it.
     Accounts(store::Store& store, audit::ActionLog& log, const core::Clock& clock,
-             std::uint32_t pbkdf2_iterations)
-        : store_(store), log_(log), clock_(clock), iterations_(pbkdf2_iterations) {}
+             std::uint32_t pbkdf2_iterations, const UserRoots& roots)
+        : store_(store), log_(log), clock_(clock), iterations_(pbkdf2_iterations), roots_(roots) {}
 
     core::User create_user(const NewUser& spec, const Actor& actor);
+    // A rename keeps the user's files: default roots are named by id (user_roots.h).
     core::User update_user(std::string_view username, const FieldValues& fields,
                            const Actor& actor);
     core::User set_disabled(std::string_view username, bool disabled, const Actor& actor);
-    void delete_user(std::string_view username, const Actor& actor);
+    // Deletes the user with its keys. Its default root, if it has one on disk, is moved to
+    // <files>/.deleted/<id>-<username>-<time> (returned, relative to the files folder), where
+    // no later user can get it; a user_root set by an administrator is left as it is.
+    std::optional<std::filesystem::path> delete_user(std::string_view username, const Actor& actor);
     core::User get_user(std::string_view username);  // throws AccountError when unknown
 
     // Sets a plaintext password under the site's policy (including reuse of the last n).
@@ -106,11 +114,13 @@ class Accounts {
     void record(const core::User& user, std::string action, std::string detail, const Actor& actor,
                 std::string path = {});
     void apply_password(core::User& user, std::string_view password, bool require_change);
+    void set_aside_leftover(const core::User& user);
 
     store::Store& store_;
     audit::ActionLog& log_;
     const core::Clock& clock_;
     std::uint32_t iterations_;
+    const UserRoots& roots_;
 };
 
 // API key names: 1-64 of letters, digits, '.', '_' and '-', not all digits (so that

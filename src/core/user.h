@@ -42,7 +42,7 @@ struct User {
     bool web_permission = true;
     std::vector<std::string> allowed_ips;  // CIDRs
     bool bypass_site_allowed_ips = false;
-    std::string user_root;  // empty: <data>/files/<username>
+    std::string user_root;  // empty: <data>/files/users/<id> (auth/user_roots.h)
     SiteDefault ssl_required = SiteDefault::use_system_setting;
     SiteDefault require_2fa = SiteDefault::use_system_setting;
     std::optional<UnixTime> lockout_expires;

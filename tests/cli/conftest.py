@@ -13,11 +13,14 @@ BINARY = os.environ.get("DRAWBRIDGE_BIN", str(ROOT / "build" / "drawbridge"))
 class Drawbridge:
     """One independent instance: its own data directory and configuration file."""
 
-    def __init__(self, tmp: pathlib.Path):
+    def __init__(self, tmp: pathlib.Path, init=True):
         self.data_dir = tmp / "data"
         self.config = tmp / "drawbridge.toml"
         # Low PBKDF2 cost keeps the suite fast; production uses the 600,000 default.
         self.config.write_text('region = "test-region"\n[security]\npbkdf2_iterations = 1000\n')
+        if init:
+            # Only `init` and `serve` create a site; every other command needs one.
+            self.run("init")
 
     def run(self, *args, input=None, check=True, env=None):
         cmd = [BINARY, *args, "--data-dir", str(self.data_dir), "--config", str(self.config)]
@@ -43,6 +46,10 @@ class Drawbridge:
 
     def log(self, *filters):
         return self.json("log", "search", *filters)["entries"]
+
+    def files(self, user):
+        """The user's default root folder: <data>/files/users/<id> (docs/user-roots.md)."""
+        return self.data_dir / "files" / "users" / str(self.json("user", "show", user)["id"])
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import BINARY
+from conftest import BINARY, Drawbridge
 
 GOOD = "Correct-Horse-9-Battery"
 
@@ -217,7 +217,10 @@ def test_malformed_imported_hash_is_refused_with_its_reason(db):
     assert db.json("user", "list") == []
 
 
-def test_serve_initialises_the_data_dir_and_prints_the_admin_once(db):
+def test_serve_initialises_the_data_dir_and_prints_the_admin_once(tmp_path):
+    db = Drawbridge(tmp_path, init=False)  # no site yet: serve creates it
+    assert not db.data_dir.exists()
+
     def start():
         return subprocess.Popen([BINARY, "serve", "--data-dir", str(db.data_dir), "--config",
                                  str(db.config)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

@@ -137,12 +137,20 @@ def test_config_errors_name_the_key(db):
     db.config.write_text('region = "ok"\n')
     proc = db.run("user", "list", env={"DRAWBRIDGE_LOG_LEVEL": "loud"}, check=False)
     assert proc.returncode == 1 and "DRAWBRIDGE_LOG_LEVEL" in proc.stderr
+    db.config.write_text('[files]\nallowed_root_prefixes = "/srv/sftp, relative/x"\n')
+    proc = db.run("user", "list", check=False)
+    assert proc.returncode == 1 and "files.allowed_root_prefixes" in proc.stderr
+    assert "'relative/x': expected an absolute folder" in proc.stderr
+    db.config.write_text('region = "ok"\n')
+    proc = db.run("user", "list", env={"DRAWBRIDGE_FILES_ALLOWED_ROOT_PREFIXES": "/srv/../etc"},
+                  check=False)
+    assert proc.returncode == 1 and "must not contain '..'" in proc.stderr
 
 
 def test_help_lists_every_command():
     from conftest import BINARY
     out = subprocess.run([BINARY, "--help"], capture_output=True, text=True).stdout
-    for command in ("serve", "user", "apikey", "sshkey", "site", "log", "password", "login",
+    for command in ("serve", "init", "user", "apikey", "sshkey", "site", "log", "password", "login",
                     "permission"):
         assert command in out
     assert "pbkdf2_iterations" in out

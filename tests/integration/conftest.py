@@ -22,7 +22,7 @@ BINARY, Drawbridge = _harness.BINARY, _harness.Drawbridge
 
 class Server(Drawbridge):
     def __init__(self, tmp, host_keys=None, sftp_extra="", ftp_extra="", extra=""):
-        super().__init__(tmp)
+        super().__init__(tmp, init=False)  # `serve` creates the site
         self.config.write_text('region = "test-region"\n'
                                '[security]\npbkdf2_iterations = 1000\n'
                                '[http]\naddress = "127.0.0.1"\nport = 0\nplain_port = 0\n'
@@ -72,9 +72,6 @@ class Server(Drawbridge):
                 self.proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
-
-    def files(self, user):
-        return self.data_dir / "files" / user
 
 
 @pytest.fixture(scope="session")

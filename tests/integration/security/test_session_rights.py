@@ -107,11 +107,13 @@ def test_a_revoked_api_key_ends_open_connections_and_sessions_made_from_it(alice
 @pytest.mark.parametrize("how", ["disable", "delete"])
 def test_webdav_keep_alive_of_a_disabled_or_deleted_user_stops_writing(alice, how):
     c = https(alice)
+    root = alice.files("alice")  # looked up while alice exists
     assert request(c, "PUT", "/dav/one.txt", basic("alice", GOOD), b"1")[0] in (201, 204)
     alice.run("user", how, "alice")
     status, _ = request(c, "PUT", "/dav/two.txt", basic("alice", GOOD), b"2")
     assert status in (401, 403)
-    assert not (alice.files("alice") / "two.txt").exists()
+    assert not (root / "two.txt").exists()
+    assert not list((alice.data_dir / "files").glob(".deleted/*/two.txt"))  # nor where it went
     expected = "disabled" if how == "disable" else "username_not_found"
     assert alice.log("--action", "failedlogin")[0]["failure_type"] == expected
 

@@ -1,3 +1,5 @@
+#include <fstream>
+
 #include "core/password_hash.h"
 #include "gate_fixture.h"
 
@@ -116,6 +118,52 @@ TEST_F(GateTest, DeletingAUserRemovesItsKeys) {
     EXPECT_FALSE(store_->find_api_key(a.key.id));
     EXPECT_EQ(last_entry().action, "user_destroy");
     EXPECT_NE(error_of([&] { accounts_->get_user("alice"); }), "");
+}
+
+// Issue 11, bug 2: a root belongs to its account.
+TEST_F(GateTest, ARenamedUserKeepsItsFolder) {
+    const auto alice = add_user("alice");
+    const auto before = roots_->root_of(alice);
+    set("alice", "username", "alicia");
+    EXPECT_EQ(roots_->root_of(accounts_->get_user("alicia")), before);
+    EXPECT_EQ(before.filename(), std::to_string(alice.id));
+}
+
+TEST_F(GateTest, ADeletedUsersFilesAreKeptAsideNotHandedOn) {
+    const auto bot = add_user("bot");
+    std::filesystem::create_directories(roots_->root_of(bot));
+    std::ofstream(roots_->root_of(bot) / "secret.txt") << "bot's\n";
+    const auto kept = accounts_->delete_user("bot", {});
+    ASSERT_TRUE(kept);
+    EXPECT_TRUE(std::filesystem::exists(roots_->files_dir() / *kept / "secret.txt"));
+    EXPECT_NE(last_entry().detail.find(kept->generic_string()), std::string::npos);
+    const auto again = add_user("bot");
+    EXPECT_EQ(again.id, bot.id);  // SQLite gives the highest id out again
+    EXPECT_FALSE(std::filesystem::exists(roots_->root_of(again) / "secret.txt"));
+}
+
+TEST_F(GateTest, AnUnownedFolderUnderANewUsersIdIsSetAside) {
+    const auto first = add_user("first");
+    std::filesystem::create_directories(roots_->default_root(first.id + 1));
+    std::ofstream(roots_->default_root(first.id + 1) / "stale.txt") << "no one's\n";
+    const auto second = add_user("second");
+    ASSERT_EQ(second.id, first.id + 1);
+    EXPECT_FALSE(std::filesystem::exists(roots_->root_of(second) / "stale.txt"));
+}
+
+TEST_F(GateTest, UserRootsAreCheckedWhenSet) {
+    add_user("alice");
+    EXPECT_NE(error_of([&] { set("alice", "user_root", "../outside"); }).find("'..'"),
+              std::string::npos);
+    EXPECT_NE(
+        error_of([&] { set("alice", "user_root", "/etc"); }).find("files.allowed_root_prefixes"),
+        std::string::npos);
+    EXPECT_NE(error_of([&] {
+                  add_user("bob", AuthMethod::password, {{"user_root", "users/1"}});
+              }).find("default and the deleted"),
+              std::string::npos);
+    set("alice", "user_root", "shared/acme/");
+    EXPECT_EQ(accounts_->get_user("alice").user_root, "shared/acme");
 }
 
 TEST_F(GateTest, GeneratedPasswordsAreAccepted) {

@@ -47,7 +47,9 @@ class GateTest : public ::testing::Test {
         auth::GateOptions options{iterations, region};
         options.countries = countries_;
         gate_ = std::make_unique<auth::LoginGate>(*store_, *log_, clock_, std::move(options));
-        accounts_ = std::make_unique<auth::Accounts>(*store_, *log_, clock_, iterations);
+        roots_ = std::make_unique<auth::UserRoots>(dir_, dir_ / "files",
+                                                   std::vector<std::filesystem::path>{});
+        accounts_ = std::make_unique<auth::Accounts>(*store_, *log_, clock_, iterations, *roots_);
     }
 
     void TearDown() override {
@@ -117,6 +119,7 @@ class GateTest : public ::testing::Test {
     std::unique_ptr<store::Store> store_;
     std::unique_ptr<audit::ActionLog> log_;
     std::unique_ptr<auth::LoginGate> gate_;
+    std::unique_ptr<auth::UserRoots> roots_;
     std::unique_ptr<auth::Accounts> accounts_;
 };
 
