@@ -189,10 +189,13 @@ void add_serve_command(CLI::App& app, CliContext& ctx) {
             spdlog::info("PROXY protocol required from {}", config.proxy_trusted);
         report_site_checks(node);
         sftp_options.open_files = file_session_opener(node);
-        sftp::Server sftp_server(sftp_options, *node.gate, *node.log);
+        // One pool decides the logins of every listener, by the addresses' records
+        // (docs/login-gate.md#hashing-pool); declared first, it outlives them.
+        auth::LoginPool logins(*node.gate);
+        sftp::Server sftp_server(sftp_options, logins, *node.log);
         ftp::ServerOptions ftp_opts = ftp_options(config);
         ftp_opts.open_files = file_session_opener(node);
-        ftp::Server ftp_server(std::move(ftp_opts), *node.gate, *node.log, *node.store);
+        ftp::Server ftp_server(std::move(ftp_opts), logins, *node.log, *node.store);
 
         http::Services http_services{.gate = *node.gate,
                                      .log = *node.log,
@@ -204,6 +207,7 @@ void add_serve_command(CLI::App& app, CliContext& ctx) {
         http_options.https_port = config.http_port;
         http_options.plain_port = config.http_plain_port;
         http_options.threads = config.http_threads;
+        http_options.logins = &logins;
         if (config.http_port >= 0) {
             const auto tls = node_certificate(config);
             http_options.certificate = tls.certificate;

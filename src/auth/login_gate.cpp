@@ -449,8 +449,16 @@ core::LoginOutcome LoginGate::finish_failure(Context& ctx, Refusal refusal) {
     const core::LoginAttempt* a = ctx.attempt;
     if (a && a->guesses && a->guesses->seen_before(ctx.username, a->credential, refusal.reason)) {
         out.repeated = true;
+        out.end_connection = a->guesses->failures() >= kMaxFailedLoginsPerConnection;
         out.detail = std::move(refusal.detail);
         return out;
+    }
+    // Past the cap, the connection ends: a client trying one secret after another must
+    // reconnect, which the address's score and bans then see (docs/login-gate.md).
+    if (a && a->guesses && a->guesses->failures() >= kMaxFailedLoginsPerConnection) {
+        out.end_connection = true;
+        refusal.detail += "; the connection is closed after " +
+                          std::to_string(kMaxFailedLoginsPerConnection) + " failed logins";
     }
     // The failure scores its address and counts toward locking the user; what that did is
     // part of this entry's detail.
@@ -472,7 +480,8 @@ core::LoginOutcome LoginGate::finish_failure(Context& ctx, Refusal refusal) {
     return out;
 }
 
-// A banned or blocked address: logged on the first refusal of its ban only, never scored.
+// A banned or blocked address: logged on the first refusal of its ban only, never scored. Its
+// connection ends: whatever it tries next is refused alike.
 core::LoginOutcome LoginGate::refuse_address(Context& ctx, const AddressRefusal& r) {
     if (r.first) record_refusal(ctx, {r.reason, r.detail});
     core::LoginOutcome out;
@@ -480,6 +489,7 @@ core::LoginOutcome LoginGate::refuse_address(Context& ctx, const AddressRefusal&
     out.reason = r.reason;
     out.shown = r.reason;
     out.detail = r.detail;
+    out.end_connection = true;
     return out;
 }
 

@@ -20,6 +20,11 @@
 
 namespace drawbridge::auth {
 
+// One connection may have this many failed logins counted (distinct guesses, whatever the
+// protocol); the failure that reaches it says so (LoginOutcome::end_connection) and its protocol
+// closes the connection after answering (docs/login-gate.md#per-connection-cap).
+inline constexpr int kMaxFailedLoginsPerConnection = 3;
+
 struct GateOptions {
     std::uint32_t pbkdf2_iterations = 600000;
     std::string region = "default";  // this node's region
@@ -82,9 +87,10 @@ class LoginGate {
     // as failedlogin / insecure_ftp, as a PASS would be). nullopt when the answer would depend
     // on the account: the name alone must not decide it, or the reply would tell which names
     // exist (docs/ftp.md#plain-ftp); the password's attempt then decides as usual.
-    std::optional<core::LoginOutcome> refuse_plain_user(core::Interface interface,
-                                                        std::string_view username,
-                                                        std::string_view ip);
+    // `guesses`: the connection's, so that these refusals count toward its cap too.
+    std::optional<core::LoginOutcome> refuse_plain_user(
+        core::Interface interface, std::string_view username, std::string_view ip,
+        std::shared_ptr<core::GuessMemo> guesses = {});
 
     // Whether a session opened by a successful login may go on, from the grant that login
     // returned: nullopt, or the refusal that ends it (the user was deleted, disabled, locked

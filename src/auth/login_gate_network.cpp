@@ -68,9 +68,9 @@ std::optional<std::string> LoginGate::country_database_problem() const {
     return std::move(state.problem);
 }
 
-std::optional<core::LoginOutcome> LoginGate::refuse_plain_user(Interface interface,
-                                                               std::string_view username,
-                                                               std::string_view ip) {
+std::optional<core::LoginOutcome> LoginGate::refuse_plain_user(
+    Interface interface, std::string_view username, std::string_view ip,
+    std::shared_ptr<core::GuessMemo> guesses) {
     Context ctx;
     ctx.interface = interface;
     ctx.username = std::string(username);
@@ -85,6 +85,7 @@ std::optional<core::LoginOutcome> LoginGate::refuse_plain_user(Interface interfa
         return std::nullopt;
     core::LoginAttempt a{ctx.username, interface, ctx.ip_text, core::PasswordCredential{}, {}, {}};
     a.secure_transport = false;
+    a.guesses = std::move(guesses);  // the same name again is one refusal, not another
     ctx.attempt = &a;
     ctx.ip = core::IpAddress::parse(ip);
     if (ctx.ip)

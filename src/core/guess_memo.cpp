@@ -41,11 +41,17 @@ bool GuessMemo::seen_before(std::string_view username, const Credential& credent
     const std::string digest = crypto::hmac_sha256(key_, message);
 
     std::lock_guard lock(mutex_);
+    ++failures_;
     for (const auto& d : digests_)
         if (crypto::constant_time_equal(d, digest)) return true;
     digests_.push_back(digest);
     if (digests_.size() > kLimit) digests_.pop_front();
     return false;
+}
+
+int GuessMemo::failures() const {
+    std::lock_guard lock(mutex_);
+    return failures_;
 }
 
 }  // namespace drawbridge::core

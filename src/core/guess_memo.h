@@ -27,6 +27,9 @@ class GuessMemo {
     // Whether this guess (the name, case-folded, and the credential) already failed for
     // `reason` on this connection; remembers it when not.
     bool seen_before(std::string_view username, const Credential& credential, FailureReason reason);
+    // How many failed logins this connection has had, repeats included: the per-connection
+    // cap counts attempts (each cost a hash), while scoring counts distinct guesses.
+    int failures() const;
 
   private:
     // A connection that offers more distinct guesses than this is closed by its protocol long
@@ -34,8 +37,9 @@ class GuessMemo {
     // side).
     static constexpr std::size_t kLimit = 64;
     const std::string key_;
-    std::mutex mutex_;
+    mutable std::mutex mutex_;
     std::deque<std::string> digests_;
+    int failures_ = 0;
 };
 
 }  // namespace drawbridge::core

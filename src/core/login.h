@@ -97,6 +97,9 @@ struct LoginOutcome {
     // failure: the same wrong guess again on this connection (LoginAttempt::guesses): refused
     // as before, but not scored, counted toward a lock or logged again.
     bool repeated = false;
+    // failure: this connection has had kMaxFailedLoginsPerConnection failures counted; its
+    // protocol answers this one and closes it (docs/login-gate.md#per-connection-cap).
+    bool end_connection = false;
     std::optional<SessionGrant> grant;  // success
 
     bool ok() const { return kind == Kind::success; }

@@ -10,7 +10,6 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <optional>
 
@@ -89,7 +88,7 @@ struct Server::Impl {
     audit::ActionLog& log;
     store::Store& store;
     std::optional<asio::ssl::context> tls;
-    asio::thread_pool login_pool{2};
+    auth::LoginPool::Client logins;
     std::unique_ptr<PassivePorts> ports;
     SessionOwners owners;
     std::atomic<int> live_sessions{0};
@@ -104,8 +103,8 @@ struct Server::Impl {
     std::atomic<unsigned> next_context{0};
     bool running = false;
 
-    Impl(ServerOptions o, auth::LoginGate& g, audit::ActionLog& l, store::Store& s)
-        : options(std::move(o)), gate(g), log(l), store(s) {
+    Impl(ServerOptions o, auth::LoginPool& p, audit::ActionLog& l, store::Store& s)
+        : options(std::move(o)), gate(p.gate()), log(l), store(s), logins(p) {
         std::string error;
         auto trusted = core::parse_cidr_list(options.proxy_trusted, &error);
         if (!trusted) throw std::runtime_error("ftp: proxy.trusted: " + error);
@@ -181,9 +180,9 @@ struct Server::Impl {
     }
 };
 
-Server::Server(ServerOptions options, auth::LoginGate& gate, audit::ActionLog& log,
+Server::Server(ServerOptions options, auth::LoginPool& logins, audit::ActionLog& log,
                store::Store& store)
-    : impl_(std::make_unique<Impl>(std::move(options), gate, log, store)) {}
+    : impl_(std::make_unique<Impl>(std::move(options), logins, log, store)) {}
 
 Server::~Server() {
     stop();
@@ -196,8 +195,8 @@ void Server::start() {
     m.ports =
         std::make_unique<PassivePorts>(m.options.passive_port_min, m.options.passive_port_max);
     m.ctx = std::make_unique<SessionContext>(SessionContext{m.options, m.gate, m.log, m.store,
-                                                            *m.tls, m.login_pool, *m.ports,
-                                                            m.owners, m.live_sessions, m.stopping});
+                                                            *m.tls, m.logins, *m.ports, m.owners,
+                                                            m.live_sessions, m.stopping});
     int threads = m.options.threads;
     if (threads <= 0)
         threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
@@ -220,7 +219,7 @@ void Server::stop() {
     for (auto& t : m.threads) t.join();
     // A login still being checked posts its answer to a stopped context: wait for it before
     // the sessions (held by their contexts) go.
-    m.login_pool.join();
+    m.logins.stop();
     m.acceptors.clear();
     m.guards.clear();
     m.contexts.clear();

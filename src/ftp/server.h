@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "audit/action_log.h"
-#include "auth/login_gate.h"
+#include "auth/login_pool.h"
 #include "ftp/options.h"
 #include "store/store.h"
 
@@ -16,7 +16,7 @@ namespace drawbridge::ftp {
 
 class Server {
   public:
-    Server(ServerOptions options, auth::LoginGate& gate, audit::ActionLog& log,
+    Server(ServerOptions options, auth::LoginPool& logins, audit::ActionLog& log,
            store::Store& store);
     ~Server();
 

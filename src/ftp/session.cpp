@@ -122,7 +122,7 @@ Session::~Session() {
     // A connection that closes without a login attempt scores its address a little (scanners).
     // The store write goes to the login pool, off the I/O thread.
     if (!attempted_login_ && report_abandoned_ && !ctx_.stopping) {
-        asio::post(ctx_.login_pool, [&gate = ctx_.gate, ip = peer_ip_] {
+        ctx_.logins.run(peer_ip_, [&gate = ctx_.gate, ip = peer_ip_] {
             try {
                 gate.connection_abandoned(core::Interface::ftp, ip);
             } catch (const std::exception& e) {

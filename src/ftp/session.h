@@ -11,7 +11,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -20,6 +19,7 @@
 
 #include "audit/action_log.h"
 #include "auth/login_gate.h"
+#include "auth/login_pool.h"
 #include "core/guess_memo.h"
 #include "core/site_settings.h"
 #include "ftp/options.h"
@@ -52,7 +52,7 @@ struct SessionContext {
     audit::ActionLog& log;
     store::Store& store;
     asio::ssl::context& tls;
-    asio::thread_pool& login_pool;  // logins hash passwords away from the I/O threads
+    auth::LoginPool::Client& logins;  // logins hash passwords away from the I/O threads
     PassivePorts& ports;
     SessionOwners& owners;
     std::atomic<int>& live_sessions;
@@ -105,12 +105,11 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     asio::awaitable<void> dispatch(CommandLine cmd);
     asio::awaitable<bool> count_bad_command();
-    asio::awaitable<void> count_failed_login();
+    asio::awaitable<void> refuse_login(const core::LoginOutcome& outcome);
     asio::awaitable<void> wait_for_transfer();
     void close_all();
     std::string path_of(std::string_view arg) const;
-    template <class F>
-    asio::awaitable<core::LoginOutcome> off_thread(F f);
+    asio::awaitable<core::LoginOutcome> decide(core::LoginAttempt attempt);
 
     // control (session.cpp)
     asio::awaitable<void> cmd_user(std::string);
@@ -202,7 +201,6 @@ class Session : public std::enable_shared_from_this<Session> {
     static constexpr auto kReadmitEvery = std::chrono::seconds(1);
     std::unique_ptr<vfs::FileSession> files_;
     int bad_commands_ = 0;
-    int failed_logins_ = 0;
 
     // command state
     std::string cwd_ = "/";

@@ -14,38 +14,34 @@ namespace drawbridge::ftp {
 using asio::use_awaitable;
 namespace fs = std::filesystem;
 
-namespace {
-
-constexpr int kMaxFailedLogins = 3;
-
-}  // namespace
-
-template <class F>
-asio::awaitable<core::LoginOutcome> Session::off_thread(F f) {
-    // A password hash costs hundreds of milliseconds by design: spend it on the login pool,
-    // not on the I/O thread that serves other sessions.
+asio::awaitable<core::LoginOutcome> Session::decide(core::LoginAttempt attempt) {
+    // A password hash costs hundreds of milliseconds by design: it is spent on the node's login
+    // pool, in the order of the addresses' records, not on the I/O thread that serves other
+    // sessions (docs/login-gate.md#hashing-pool).
     auto ex = co_await asio::this_coro::executor;
     std::optional<core::LoginOutcome> result;
     asio::steady_timer done(ex, Clock::time_point::max());
-    asio::post(ctx_.login_pool, [&] {
-        try {
-            result = f();
-        } catch (const std::exception& e) {
-            spdlog::error("ftp: login check failed: {}", e.what());
-        }
-        asio::post(ex, [&] { done.cancel(); });
+    ctx_.logins.decide(std::move(attempt), [&](std::optional<core::LoginOutcome> outcome) {
+        result = std::move(outcome);
+        asio::post(ex, [&done] { done.cancel(); });
     });
-    // The cancel is posted to this same single-threaded executor, so it cannot run before
-    // this wait starts.
+    // The cancel is posted to this same single-threaded executor, so it cannot run before this
+    // wait starts. A decision dropped at the server's stop never resumes this coroutine: it goes
+    // with its io_context, after the pool has let go of it (Server::stop).
     boost::system::error_code ec;
     co_await done.async_wait(asio::redirect_error(use_awaitable, ec));
     if (!result) throw std::runtime_error("login check failed");
     co_return std::move(*result);
 }
 
-asio::awaitable<void> Session::count_failed_login() {
-    if (++failed_logins_ < kMaxFailedLogins) co_return;
-    co_await reply("421 Too many failed logins; closing the connection.");
+// The refusal's reply; the gate says when the connection ends with it (the address banned or
+// blocked, or the per-connection cap on failed logins: docs/login-gate.md#per-connection-cap).
+asio::awaitable<void> Session::refuse_login(const core::LoginOutcome& outcome) {
+    co_await reply(login_refusal(outcome.shown, site_.site_hostname));
+    if (!outcome.end_connection) co_return;
+    co_await reply(guesses_->failures() >= auth::kMaxFailedLoginsPerConnection
+                       ? "421 Too many failed logins; closing the connection."
+                       : "421 This address may not log in now; closing the connection.");
     close_all();
 }
 
@@ -57,11 +53,11 @@ asio::awaitable<void> Session::cmd_user(std::string arg) {
     // Where TLS is required, a plain login is refused here, before the client sends its
     // password in clear; the gate decides it from the site alone (docs/ftp.md#plain-ftp).
     if (!control_.secure()) {
-        if (const auto refused = ctx_.gate.refuse_plain_user(core::Interface::ftp, arg, peer_ip_)) {
+        if (const auto refused =
+                ctx_.gate.refuse_plain_user(core::Interface::ftp, arg, peer_ip_, guesses_)) {
             attempted_login_ = true;
             username_.clear();
-            co_await reply(login_refusal(refused->shown, site_.site_hostname));
-            co_await count_failed_login();
+            co_await refuse_login(*refused);
             co_return;
         }
     }
@@ -81,16 +77,14 @@ asio::awaitable<void> Session::cmd_pass(std::string arg) {
     }
     site_ = ctx_.store.load_site_settings();
     const std::string username = std::exchange(username_, {});
-    auth::LoginGate& gate = ctx_.gate;
     core::LoginAttempt attempt{
         username, core::Interface::ftp, peer_ip_, core::PasswordCredential{std::move(arg)}, {}, {}};
     attempt.secure_transport = control_.secure();  // plain FTP: the gate decides (insecure_ftp)
     attempt.guesses = guesses_;
     attempted_login_ = true;
-    const auto outcome = co_await off_thread([&gate, &attempt] { return gate.attempt(attempt); });
+    const auto outcome = co_await decide(std::move(attempt));
     if (!outcome.ok()) {
-        co_await reply(login_refusal(outcome.shown, site_.site_hostname));
-        co_await count_failed_login();
+        co_await refuse_login(outcome);
         co_return;
     }
     const core::User& user = *outcome.user;

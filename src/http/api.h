@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "auth/accounts.h"
+#include "core/login.h"
 #include "http/message.h"
 #include "vfs/file_session.h"
 
@@ -25,11 +26,15 @@ class ApiLogin {
     // Authenticates by X-FilesAPI-Auth (a session) or X-FilesAPI-Key; nullopt when in.
     virtual std::optional<Response> login_api(const Request& req) = 0;
     virtual const core::User& user() const = 0;
+    // The connection's memo of failed guesses (core/guess_memo.h), for the logins it decides.
+    virtual std::shared_ptr<core::GuessMemo> guesses() = 0;
     virtual vfs::FileSession& files() = 0;
     virtual Dav& dav() = 0;
 };
 
 inline constexpr std::string_view kApiPrefix = "/api/v1";
+inline constexpr std::string_view kSessionsRoute = "/api/v1/sessions";
+
 
 class Api {
   public:

@@ -95,4 +95,11 @@ std::string login_error_json(core::FailureReason r, std::string_view detail) {
                       login_error_text(r, detail));
 }
 
+Response api_login_refusal(const core::LoginOutcome& outcome) {
+    Response r(http_failure(outcome.shown).status, "application/json",
+               login_error_json(outcome.shown, outcome.detail) + "\n");
+    r.close = outcome.end_connection;
+    return r;
+}
+
 }  // namespace drawbridge::http

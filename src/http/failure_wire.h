@@ -9,6 +9,8 @@
 #include <string_view>
 
 #include "core/failure_reason.h"
+#include "core/login.h"
+#include "http/message.h"
 
 namespace drawbridge::http {
 
@@ -32,5 +34,9 @@ std::string error_json(std::string_view type, int status, std::string_view title
 // which names the server to use; a protocol switch's, which names the setting).
 std::string login_error_json(core::FailureReason r, std::string_view detail);
 std::string login_error_text(core::FailureReason r, std::string_view detail);
+
+// A refused REST login: its status and JSON error. The connection closes when the gate says so
+// (docs/login-gate.md#per-connection-cap).
+Response api_login_refusal(const core::LoginOutcome& outcome);
 
 }  // namespace drawbridge::http

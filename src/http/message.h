@@ -90,6 +90,10 @@ class Handler {
     virtual ~Handler() = default;
     virtual Prepared prepare(Request& request) = 0;
     virtual Response handle(Request& request) = 0;
+    // Whether answering `request` may decide a login (hash a secret: hundreds of milliseconds
+    // by design), so the server runs its prepare() and handle() on the login pool instead of an
+    // I/O thread (docs/login-gate.md#hashing-pool).
+    virtual bool may_hash(const Request&) const { return false; }
 };
 
 }  // namespace drawbridge::http

@@ -44,6 +44,22 @@ class Router : public Handler, public ApiLogin {
         : services_(services), ip_(std::move(ip)), api_(services, *this) {}
 
     const core::User& user() const override { return files_->user(); }
+    std::shared_ptr<core::GuessMemo> guesses() override { return guesses_; }
+
+    // A login is decided when the request's credentials are not the ones this connection is
+    // logged in with, and by the REST API's log-in route.
+    bool may_hash(const Request& req) const override {
+        if (req.method == "POST" && std::string_view(req.target).starts_with(kSessionsRoute))
+            return true;
+        const auto differs = [this](const std::string& digest) {
+            return !files_ || !core::crypto::constant_time_equal(digest, login_digest_);
+        };
+        if (const auto h = req.header("authorization"); !h.empty())
+            return differs(core::crypto::sha256(h));
+        if (const auto k = req.header("x-filesapi-key"); !k.empty())
+            return differs(core::crypto::sha256("key:" + std::string(k)));
+        return false;
+    }
     vfs::FileSession& files() override { return *files_; }
     Dav& dav() override { return *dav_; }
 
@@ -79,9 +95,7 @@ class Router : public Handler, public ApiLogin {
             "", core::Interface::restapi, ip_, core::ApiKeyCredential{std::string(key)}, {}, {}};
         attempt.guesses = guesses_;
         const auto outcome = services_.gate.attempt(attempt);
-        if (!outcome.ok())
-            return Response(http_failure(outcome.shown).status, "application/json",
-                            login_error_json(outcome.shown, outcome.detail) + "\n");
+        if (!outcome.ok()) return api_login_refusal(outcome);
         return establish(*outcome.user, *outcome.grant, digest);
     }
 
@@ -147,7 +161,9 @@ class Router : public Handler, public ApiLogin {
             const auto& wire = http_failure(reason);
             const std::string body = std::string(core::info(reason).title) + ": " +
                                      login_error_text(reason, outcome.detail);
-            return wire.status == 401 ? challenge(401, body) : text(wire.status, body);
+            Response r = wire.status == 401 ? challenge(401, body) : text(wire.status, body);
+            r.close = outcome.end_connection;  // docs/login-gate.md#per-connection-cap
+            return r;
         }
         return establish(*outcome.user, *outcome.grant, digest);
     }

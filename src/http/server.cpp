@@ -6,8 +6,10 @@
 #include <unistd.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
@@ -56,6 +58,7 @@ bool has_no_body(int status) {
 
 struct Connection {
     std::unique_ptr<Handler> handler;
+    auth::LoginPool::Client* logins = nullptr;
     std::string ip;
     bool secure = false;
     std::chrono::seconds idle;
@@ -78,6 +81,27 @@ auto guarded(Connection& c, Fn&& fn) -> decltype(fn()) {
         return Prepared{std::move(r), nullptr};
     else
         return r;
+}
+
+// Runs `fn` (a login's prepare or handle) on the login pool and resumes on the connection's
+// executor with its result; the connection's coroutine is suspended meanwhile, so the handler
+// is never used by two threads at once. Without a pool, runs it here.
+template <class Fn>
+net::awaitable<decltype(std::declval<Fn&>()())> on_login_pool(Connection& c, Fn fn) {
+    if (!c.logins) co_return fn();
+    auto ex = co_await net::this_coro::executor;
+    std::optional<decltype(fn())> result;
+    net::steady_timer done(ex, net::steady_timer::time_point::max());
+    c.logins->run(c.ip, [&] {
+        result.emplace(fn());  // guarded: does not throw
+        net::post(ex, [&done] { done.cancel(); });
+    });
+    // A job dropped at the server's stop never resumes this coroutine: it goes with its
+    // io_context, after the pool has let go of it (Server::stop).
+    error_code ec;
+    co_await done.async_wait(net::redirect_error(net::use_awaitable, ec));
+    if (!result) throw std::runtime_error("the login was not decided");
+    co_return std::move(*result);
 }
 
 template <class Stream>
@@ -225,7 +249,13 @@ net::awaitable<void> serve(Stream& stream, Connection& c) {
         bool keep_alive = h.keep_alive();
         const bool head = h.method() == bhttp::verb::head;
 
-        Prepared p = guarded(c, [&] { return c.handler->prepare(req); });
+        const bool may_hash = c.handler->may_hash(req);
+        Prepared p;
+        if (may_hash)
+            p = co_await on_login_pool(
+                c, [&] { return guarded(c, [&] { return c.handler->prepare(req); }); });
+        else
+            p = guarded(c, [&] { return c.handler->prepare(req); });
         std::optional<Response> response = std::move(p.response);
         int sink_error = 0;
         const bool expects_continue = lower(req.header("expect")) == "100-continue";
@@ -246,7 +276,10 @@ net::awaitable<void> serve(Stream& stream, Connection& c) {
             if (!(co_await read_body(stream, c, parser, req, p.sink.get(), sink_error, response)))
                 co_return;  // the sink, destroyed unfinished, discards the partial upload
         }
-        if (!response) {
+        if (!response && !p.sink && may_hash) {
+            response = co_await on_login_pool(
+                c, [&] { return guarded(c, [&] { return c.handler->handle(req); }); });
+        } else if (!response) {
             response = guarded(
                 c, [&] { return p.sink ? p.sink->finish(sink_error) : c.handler->handle(req); });
             if (sink_error) response->close = true;  // the rest of the body was not read
@@ -267,8 +300,11 @@ struct Server::Impl {
     std::optional<tcp::acceptor> https, plain;
     int https_port = -1, plain_port = -1;
     std::vector<std::thread> threads;
+    std::optional<auth::LoginPool::Client> logins;
 
-    explicit Impl(ServerOptions o) : options(std::move(o)) {}
+    explicit Impl(ServerOptions o) : options(std::move(o)) {
+        if (options.logins) logins.emplace(*options.logins);
+    }
 
     int listen(std::optional<tcp::acceptor>& acceptor, int port, std::size_t listener) {
         const tcp::endpoint ep(net::ip::make_address(options.address),
@@ -301,6 +337,7 @@ struct Server::Impl {
 
     net::awaitable<void> run_connection(beast::tcp_stream stream, bool secure) {
         Connection c;
+        if (logins) c.logins = &*logins;
         // Beast reads max(512, free capacity) bytes per call: without room reserved up front, a
         // large upload arrives 512 bytes per recvmsg.
         c.buffer.reserve(kChunk);
@@ -364,6 +401,9 @@ void Server::stop() {
     s.ioc.stop();
     for (auto& t : s.threads) t.join();
     s.threads.clear();
+    // A login still being decided resumes a connection of the stopped io_context: wait for it
+    // before that context (and the connection's coroutine) can go.
+    if (s.logins) s.logins->stop();
 }
 
 int Server::https_port() const {

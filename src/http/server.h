@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "auth/login_pool.h"
 #include "http/message.h"
 
 namespace drawbridge::http {
@@ -25,6 +26,9 @@ struct ServerOptions {
     // Asked for every accepted connection before the TLS handshake: false closes it (an
     // address that is banned, block-listed or in no allow list). Unset: everyone is admitted.
     std::function<bool(const std::string& peer_ip)> admit;
+    // Where requests that may decide a login run (Handler::may_hash), queued by the address's
+    // priority; null: on the I/O threads.
+    auth::LoginPool* logins = nullptr;
 };
 
 class Server {

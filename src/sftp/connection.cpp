@@ -327,8 +327,8 @@ bool Connection::step(TimePoint now, bool stopping) {
         close_channel();
         return true;
     }
-    if (banned_) {
-        spdlog::info("sftp: {}: closed: the address is banned", ip_);
+    if (!ended_because_.empty()) {
+        spdlog::info("sftp: {}: closed: {}", ip_, ended_because_);
         return false;
     }
     // Rights taken back (user disabled, deleted or locked, password changed, key revoked, ...)

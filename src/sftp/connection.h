@@ -97,7 +97,9 @@ class Connection {
     bool show_failure_reasons_ = false;
     Decider decider_;
     bool attempted_ = false;  // any login attempt or key probe
-    bool banned_ = false;     // brute-force protection refused the address: close after replying
+    // Why the gate ended this connection with its last refusal (the address banned, too many
+    // failed logins on it): closed after the reply; empty while it may go on.
+    std::string ended_because_;
     bool report_abandoned_ = true;  // also: a half-done login (partial_) is recorded at close
     bool failed_ = false;
 

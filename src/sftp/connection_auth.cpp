@@ -145,8 +145,12 @@ void Connection::on_decided(const core::LoginOutcome& outcome) {
             break;
         case core::LoginOutcome::Kind::failure:
             // A ban that began during this connection ends it: more guesses would only be
-            // refused, and the client may as well learn it now.
-            if (outcome.reason == core::FailureReason::rate_limited) banned_ = true;
+            // refused, and the client may as well learn it now. So does the per-connection cap
+            // on failed logins (docs/login-gate.md#per-connection-cap).
+            if (outcome.reason == core::FailureReason::rate_limited)
+                ended_because_ = "the address is banned";
+            else if (outcome.end_connection)
+                ended_because_ = "too many failed logins on this connection";
             // SSH carries only a generic failure; a site may choose to say more about safe
             // reasons.
             if (show_failure_reasons_ && core::info(outcome.shown).safe_to_disclose) {

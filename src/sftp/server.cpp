@@ -149,25 +149,19 @@ struct Server::Worker {
         wake();
     }
 
-    // A login attempt goes to the server's hashing threads; the outcome comes back here.
+    // A login attempt goes to the node's hashing pool; the outcome comes back here.
     void decide(Connection& c, core::LoginAttempt attempt) {
-        const int priority = server.gate_.queue_priority(attempt.client_ip);
-        server.auth_pool_->submit(
-            [this, c = &c, id = c.id(), attempt = std::move(attempt)] {
-                auto outcome = std::make_shared<core::LoginOutcome>();
-                try {
-                    *outcome = server.gate_.attempt(attempt);
-                } catch (const std::exception& e) {
-                    // A failed decision (the store unavailable) refuses this attempt only.
-                    spdlog::error("sftp: {}: login check failed: {}", attempt.client_ip, e.what());
-                }
-                post([this, c, id, outcome] {
-                    if (!connections.contains(c) || c->id() != id) return;  // gone meanwhile
-                    c->on_decided(*outcome);
-                    step(c, std::chrono::steady_clock::now());
-                });
-            },
-            priority);
+        server.logins_.decide(std::move(attempt), [this, c = &c, id = c.id()](
+                                                      std::optional<core::LoginOutcome> decided) {
+            // Undecided (the store unavailable, logged): this attempt is refused.
+            auto outcome = std::make_shared<core::LoginOutcome>(decided ? std::move(*decided)
+                                                                        : core::LoginOutcome{});
+            post([this, c, id, outcome] {
+                if (!connections.contains(c) || c->id() != id) return;  // gone meanwhile
+                c->on_decided(*outcome);
+                step(c, std::chrono::steady_clock::now());
+            });
+        });
     }
 
     void take_incoming() {
@@ -320,10 +314,11 @@ struct Server::Worker {
     }
 };
 
-Server::Server(ServerOptions options, auth::LoginGate& gate, audit::ActionLog& log)
+Server::Server(ServerOptions options, auth::LoginPool& logins, audit::ActionLog& log)
     : options_(std::move(options)),
-      gate_(gate),
+      gate_(logins.gate()),
       log_(log),
+      logins_(logins),
       handles_(std::make_unique<HandleCounter>(options_.max_handles_per_session,
                                                options_.max_handles_per_user)) {
     std::string error;
@@ -374,7 +369,6 @@ void Server::start() {
     const int n = options_.workers > 0
                       ? options_.workers
                       : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    auth_pool_ = std::make_unique<core::WorkPool>(static_cast<unsigned>(n));
     for (int i = 0; i < n; ++i) workers_.push_back(std::make_unique<Worker>(*this));
     for (auto& w : workers_) w->thread = std::thread([w = w.get()] { w->run(); });
     for (int fd : listen_fds_) acceptors_.emplace_back([this, fd] { accept_loop(fd); });
@@ -386,8 +380,8 @@ void Server::stop() {
     for (auto& t : acceptors_)
         if (t.joinable()) t.join();
     for (int fd : listen_fds_) ::close(fd);
-    // Hashing first: a decision finishing now posts to a worker, which is still there.
-    if (auth_pool_) auth_pool_->stop();
+    // Logins first: a decision finishing now posts to a worker, which is still there.
+    logins_.stop();
     for (auto& w : workers_) {
         w->wake();
         if (w->thread.joinable()) w->thread.join();

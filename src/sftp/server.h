@@ -13,8 +13,8 @@
 
 #include "audit/action_log.h"
 #include "auth/login_gate.h"
+#include "auth/login_pool.h"
 #include "core/cidr.h"
-#include "core/work_pool.h"
 #include "sftp/session.h"
 #include "vfs/file_session.h"
 
@@ -46,7 +46,7 @@ std::vector<std::filesystem::path> ensure_host_keys(const std::filesystem::path&
 
 class Server {
   public:
-    Server(ServerOptions options, auth::LoginGate& gate, audit::ActionLog& log);
+    Server(ServerOptions options, auth::LoginPool& logins, audit::ActionLog& log);
     ~Server();
 
     // Binds every port (throws core::ListenError with the index in `ports`) and starts
@@ -65,6 +65,7 @@ class Server {
     ServerOptions options_;
     auth::LoginGate& gate_;
     audit::ActionLog& log_;
+    auth::LoginPool::Client logins_;  // login decisions (password hashing)
     // Shared by every connection; declared before workers_, which outlive it otherwise.
     std::unique_ptr<HandleCounter> handles_;
     core::CidrList proxy_trusted_;
@@ -73,7 +74,6 @@ class Server {
     std::vector<int> bound_ports_;
     std::vector<std::thread> acceptors_;
     std::vector<std::unique_ptr<Worker>> workers_;
-    std::unique_ptr<core::WorkPool> auth_pool_;  // login decisions (password hashing)
     std::atomic<bool> stopping_{false};
 };
 

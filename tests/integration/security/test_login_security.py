@@ -156,18 +156,35 @@ def test_dictionary_attack_bans_attackers_not_the_user(proxied):
     assert attackers[0] not in {b["ip"] for b in s.json("ban", "list")}
 
 
-def test_a_ban_ends_the_connection_it_began_on(proxied):
-    s = proxied()
-    t = transport_from(s, "203.0.113.77")
+def guess_until_closed(s, ip, first, limit=10):
+    """Password guesses on one connection until the server closes it; how many were sent."""
+    t = transport_from(s, ip)
     tries = 0
-    while t.is_active() and tries < 20:  # bounded: the ban comes after five
+    while t.is_active() and tries < limit:  # bounded
         tries += 1
         try:
-            t.auth_password(f"guess{tries}", "123456")
+            t.auth_password(f"guess{first + tries}", "123456")
         except (paramiko.AuthenticationException, paramiko.SSHException, EOFError):
             pass
     t.close()
-    assert tries <= 7, tries  # five guesses, the refusal, and the close seen by the client
+    return tries
+
+
+def test_a_connection_ends_after_three_failed_logins(proxied):
+    s = proxied()
+    # Three failures, then the close the client sees (docs/login-gate.md#per-connection-cap).
+    assert guess_until_closed(s, "203.0.113.76", 0) <= 4
+    entries_ = entries(s, "--failure-type", "username_not_found", "--ip", "203.0.113.76")
+    assert len(entries_) == 3
+    assert "the connection is closed after 3 failed logins" in entries_[0]["detail"]
+
+
+def test_a_ban_ends_the_connection_it_began_on(proxied):
+    s = proxied()
+    guess_until_closed(s, "203.0.113.77", 0)  # three, and the cap closes it
+    # The fifth failure bans; the next guess is refused as banned and the connection ends.
+    tries = guess_until_closed(s, "203.0.113.77", 3)
+    assert tries <= 4, tries  # two guesses, the refusal, and the close seen by the client
     assert len(entries(s, "--failure-type", "username_not_found", "--ip", "203.0.113.77")) == 5
     assert len(entries(s, "--failure-type", "rate_limited", "--ip", "203.0.113.77")) == 1
 
