@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "auth/login_gate.h"
+#include "auth/verified_credentials.h"
 #include "core/cidr.h"
 
 namespace drawbridge::auth {
@@ -32,6 +33,10 @@ struct LoginGate::Context {
     std::optional<core::ApiKey> api_key;
     std::optional<core::SshKey> ssh_key;
     bool rehash = false;
+    bool locked = false;  // the account is locked out: the credential is checked in full
+    // The password's use of the verified-credential cache: a hit, or the claim this login
+    // settles (remembered only if it succeeds in full).
+    VerifiedCredentials::Claim verified;
     core::UnixTime now = 0;
 };
 

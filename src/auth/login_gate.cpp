@@ -187,6 +187,7 @@ core::LoginOutcome LoginGate::decide(const core::LoginAttempt& a) {
         }
     }
 
+    ctx.locked = locked.has_value();
     if (auto r = verify_credential(ctx)) {
         if (!locked) return finish_failure(ctx, *r);
         locked->detail += "; the credential given was wrong too (" + r->detail + ")";
@@ -335,6 +336,16 @@ std::optional<Refusal> LoginGate::verify_credential(Context& ctx) const {
                 core::dummy_password_work(options_.pbkdf2_iterations);
                 return Refusal{FailureReason::password_mismatch, "the user has no password set"};
             }
+            // A password that logged this user in a moment ago, with nothing it rests on
+            // changed, needs no second hash; a locked account's holder pays the full check.
+            const std::string key = verified_.key_of(*ctx.user, secret);
+            if (ctx.locked) {
+                verified_.forget(key);
+            } else {
+                ctx.verified = verified_.claim(
+                    key, VerifiedCredentials::stamp_of(*ctx.user, ctx.site), ctx.now);
+                if (ctx.verified.hit()) return std::nullopt;
+            }
             const auto check =
                 core::verify_password(secret, ctx.user->password_hash, options_.pbkdf2_iterations);
             if (!check.match) return Refusal{FailureReason::password_mismatch, "wrong password"};
@@ -385,7 +396,10 @@ core::LoginOutcome LoginGate::finish_success(Context& ctx) {
     std::string detail;
     switch (ctx.kind) {
         case CredentialKind::password:
-            detail = "password";
+            detail = ctx.verified.hit()
+                         ? "password (verified by a login within the last " +
+                               std::to_string(VerifiedCredentials::kKeepFor / 60) + " minutes)"
+                         : "password";
             break;
         case CredentialKind::ssh_key:
             detail = "SSH key " + ctx.ssh_key->fingerprint_sha256;
@@ -416,6 +430,8 @@ core::LoginOutcome LoginGate::finish_success(Context& ctx) {
     user.last_login_at = ctx.now;
     if (auto* field = user.last_login_field(ctx.interface)) *field = ctx.now;
     store_.update_user(user);
+    // Remembered once the login has succeeded in full, and not under a hash just replaced.
+    if (!ctx.rehash) ctx.verified.succeeded(ctx.now);
     if (ctx.ip) security_.record_success(user, *ctx.ip, ctx.site);
     if (ctx.api_key) store_.touch_api_key(ctx.api_key->id, ctx.now);
     if (ctx.ssh_key) store_.touch_ssh_key(ctx.ssh_key->id, ctx.now);
@@ -439,6 +455,10 @@ core::LoginOutcome LoginGate::finish_success(Context& ctx) {
 }
 
 core::LoginOutcome LoginGate::finish_failure(Context& ctx, Refusal refusal) {
+    // Whatever refused it, this password no longer stands for a recent login of this user.
+    if (ctx.attempt && ctx.user && ctx.kind == CredentialKind::password)
+        if (const auto* p = std::get_if<core::PasswordCredential>(&ctx.attempt->credential))
+            verified_.forget(verified_.key_of(*ctx.user, p->secret));
     core::LoginOutcome out;
     out.kind = core::LoginOutcome::Kind::failure;
     out.user = ctx.user;

@@ -12,6 +12,7 @@
 
 #include "audit/action_log.h"
 #include "auth/login_security.h"
+#include "auth/verified_credentials.h"
 #include "core/clock.h"
 #include "core/geoip.h"
 #include "core/login.h"
@@ -174,6 +175,8 @@ class LoginGate {
     const core::Clock& clock_;
     GateOptions options_;
     LoginSecurity security_;
+    // Passwords that logged in a moment ago (docs/login-gate.md#verified-credentials).
+    mutable VerifiedCredentials verified_;
 
     core::LoginOutcome decide(const core::LoginAttempt& attempt);
     void remember(const std::string& ip, bool succeeded);

@@ -82,6 +82,12 @@ std::uint32_t random_below(std::uint32_t bound) {
     }
 }
 
+void append_field(std::string& message, std::string_view field) {
+    message += std::to_string(field.size());
+    message += ':';
+    message += field;
+}
+
 std::string to_hex(std::string_view bytes) {
     static constexpr char digits[] = "0123456789abcdef";
     std::string out;

@@ -16,6 +16,9 @@ std::string digest(Digest d, std::string_view data);
 std::string sha256(std::string_view data);
 // Raw HMAC-SHA256 of `data` under `key`.
 std::string hmac_sha256(std::string_view key, std::string_view data);
+// Appends `field` length-prefixed ("5:alice"), so that a message built of fields has one
+// encoding only: no two lists of fields give the same bytes to hash.
+void append_field(std::string& message, std::string_view field);
 
 // PBKDF2-HMAC with the given digest; returns `length` raw bytes.
 std::string pbkdf2(Digest d, std::string_view password, std::string_view salt,

@@ -13,11 +13,7 @@ bool GuessMemo::seen_before(std::string_view username, const Credential& credent
                             FailureReason reason) {
     // Field by field, each length-prefixed, so that no two guesses share an encoding.
     std::string message;
-    auto field = [&](std::string_view s) {
-        message += std::to_string(s.size());
-        message += ':';
-        message += s;
-    };
+    auto field = [&](std::string_view s) { crypto::append_field(message, s); };
     std::string name(username);
     std::transform(name.begin(), name.end(), name.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
