@@ -253,10 +253,13 @@ class SqliteStore final : public Store {
         guarded([&] { db_.exec("BEGIN IMMEDIATE"); });
         try {
             ++depth_;
+            tx_owner_ = std::this_thread::get_id();
             fn();
             --depth_;
+            tx_owner_ = std::thread::id();
         } catch (...) {
             --depth_;
+            tx_owner_ = std::thread::id();
             rollback_quietly("ROLLBACK");
             throw;
         }
@@ -271,6 +274,8 @@ class SqliteStore final : public Store {
             throw;
         }
     }
+
+    bool in_transaction() const override { return tx_owner_ == std::this_thread::get_id(); }
 
     core::SiteSettings load_site_settings() override {
         std::lock_guard lock(mutex_);
@@ -984,6 +989,7 @@ class SqliteStore final : public Store {
     std::optional<SQLite::Statement> data_version_;
     std::atomic<std::uint64_t> rights_changes_{0};
     int depth_ = 0;
+    std::atomic<std::thread::id> tx_owner_{};  // the thread inside transaction(), if any
 };
 
 // The database holds password hashes and key digests: only the service account may read it,

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -49,6 +50,8 @@ class Store {
 
     // Runs `fn` in one transaction; an exception rolls it back and propagates.
     virtual void transaction(const std::function<void()>& fn) = 0;
+    // Whether the calling thread is inside transaction(): what it writes commits with it.
+    virtual bool in_transaction() const = 0;
 
     virtual core::SiteSettings load_site_settings() = 0;
     virtual void save_site_settings(const core::SiteSettings& s) = 0;
@@ -148,6 +151,12 @@ class Store {
     virtual int count_sessions(std::int64_t user_id) = 0;
 
     virtual void append_action(core::ActionLogEntry& entry) = 0;  // sets entry.id
+    // Several entries in one commit (one sync to disk); sets their ids.
+    virtual void append_actions(std::span<core::ActionLogEntry* const> entries) {
+        transaction([&] {
+            for (auto* e : entries) append_action(*e);
+        });
+    }
     virtual core::ActionLogPage query_actions(const core::ActionLogQuery& query) = 0;
 };
 

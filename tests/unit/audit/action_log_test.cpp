@@ -1,7 +1,12 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <mutex>
 #include <random>
+#include <set>
+#include <stdexcept>
+#include <thread>
+#include <vector>
 
 #include "audit/action_log.h"
 #include "core/clock.h"
@@ -67,6 +72,49 @@ TEST(Display, SentencesForLoginsFailuresAndFiles) {
     e.path = "/a.txt";
     e.destination = "/b.txt";
     EXPECT_EQ(display(e), "'alice' move over sftp from 192.0.2.1: /a.txt -> /b.txt");
+}
+
+TEST_F(ActionLogTest, ConcurrentWritersShareCommitsAndEachGetsItsOwnRow) {
+    constexpr int kThreads = 8, kEach = 100;
+    std::vector<std::thread> writers;
+    std::mutex m;
+    std::set<std::int64_t> ids;
+    for (int t = 0; t < kThreads; ++t)
+        writers.emplace_back([&, t] {
+            for (int i = 0; i < kEach; ++i) {
+                core::ActionLogEntry e;
+                e.username = "u" + std::to_string(t);
+                e.action = "download";
+                e.path = "/f" + std::to_string(i);
+                const auto id = log_->record(e);
+                std::lock_guard lock(m);
+                ids.insert(id);
+            }
+        });
+    for (auto& w : writers) w.join();
+    EXPECT_EQ(ids.size(), static_cast<std::size_t>(kThreads * kEach));  // distinct, all returned
+    core::ActionLogQuery q;
+    q.limit = 1000;
+    q.username = "u3";
+    const auto page = log_->search(q);
+    ASSERT_EQ(page.entries.size(), static_cast<std::size_t>(kEach));
+    for (const auto& e : page.entries) EXPECT_TRUE(ids.contains(e.id));
+}
+
+TEST_F(ActionLogTest, ARowRecordedInATransactionGoesWithIt) {
+    core::ActionLogEntry e;
+    e.username = "alice";
+    e.action = "user_update";
+    EXPECT_THROW(store_->transaction([&] {
+        log_->record(e);
+        throw std::runtime_error("the change failed");
+    }),
+                 std::runtime_error);
+    core::ActionLogQuery q;
+    q.username = "alice";
+    EXPECT_TRUE(log_->search(q).entries.empty());
+    store_->transaction([&] { log_->record(e); });
+    EXPECT_EQ(log_->search(q).entries.size(), 1u);
 }
 
 }  // namespace
