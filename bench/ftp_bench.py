@@ -7,7 +7,11 @@ one stream and as 8 parallel streams. Rounds alternate between the servers; the 
 printed (>1 means drawbridge is faster), with each server's CPU-seconds per GiB. Then 1,000
 logged-in FTPS control connections sit idle and each server's added memory (PSS) per
 connection is printed. Targets (issue 4): plain >= 1.0, TLS >= 1.2, <= 100 KiB per connection.
-Usage: ftp_bench.py BUILD_DIR  (env ROUNDS, default 3; SIZE_MIB, default 1024; IDLE, default 1000)
+Last, returning logins: 10 clients in parallel, each opening a new FTPES connection per
+transfer (connect, AUTH TLS, USER/PASS, PROT P, RETR of 4 KiB, QUIT) for LOGIN_SECONDS, as FTP
+clients that reconnect per file do; logins per second (target >= 50 at the production cost).
+Usage: ftp_bench.py BUILD_DIR  (env ROUNDS, default 5; SIZE_MIB, default 1024; IDLE, default 1000;
+LOGIN_SECONDS, default 5)
 """
 import ftplib
 import os
@@ -26,7 +30,8 @@ import time
 
 from benchlib import ITERATIONS, cpu_seconds, free_port, user_root, wait_for
 
-ROUNDS = int(os.environ.get("ROUNDS", "3"))
+ROUNDS = int(os.environ.get("ROUNDS", "5"))
+LOGIN_SECONDS = int(os.environ.get("LOGIN_SECONDS", "5"))
 SIZE_MIB = int(os.environ.get("SIZE_MIB", "1024"))
 IDLE = int(os.environ.get("IDLE", "1000"))
 PASSWORD = "Bench-Horse-9-Battery"
@@ -197,6 +202,57 @@ def idle_cost(name, server):
     return (after - before) / IDLE
 
 
+class ReusingFTP(ftplib.FTP_TLS):
+    """Data connections resume the control connection's TLS session, as both servers require."""
+
+    def ntransfercmd(self, cmd, rest=None):
+        conn, size = ftplib.FTP.ntransfercmd(self, cmd, rest)
+        if self._prot_p:
+            conn = self.context.wrap_socket(conn, server_hostname=self.host,
+                                            session=self.sock.session)
+        return conn, size
+
+
+def returning_logins(server, clients=10):
+    """Logins per second of one user reconnecting for each 4 KiB download, and the server's
+    CPU-seconds per login."""
+    import threading
+    proc, port, _ = server
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    done, errors, lock = [0], [], threading.Lock()
+    stop = time.monotonic() + LOGIN_SECONDS
+
+    def client():
+        while time.monotonic() < stop:
+            try:
+                f = ReusingFTP(context=ctx, timeout=30)
+                f.connect("127.0.0.1", port)
+                f.auth()
+                f.login("bench", PASSWORD)
+                f.prot_p()
+                f.retrbinary("RETR small.bin", lambda _: None)
+                f.quit()
+            except (OSError, ftplib.Error) as e:
+                errors.append(str(e))
+                return
+            with lock:
+                done[0] += 1
+
+    start_cpu, start = cpu_seconds(proc.pid), time.monotonic()
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - start
+    time.sleep(0.3)
+    if errors:
+        raise RuntimeError(f"returning logins on port {port}: {errors[0]}")
+    return done[0] / elapsed, (cpu_seconds(proc.pid) - start_cpu) / max(done[0], 1)
+
+
 def main():
     build = sys.argv[1] if len(sys.argv) > 1 else "build"
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -239,6 +295,25 @@ def main():
                           f" {statistics.median(ratios):6.2f}"
                           f" {statistics.median(cpus['drawbridge']):13.2f}"
                           f" {statistics.median(cpus['proftpd']):14.2f}", flush=True)
+        for name, (_, _, root) in servers.items():
+            (root / "small.bin").write_bytes(os.urandom(4096))
+            if name == "proftpd":
+                os.chown(root / "small.bin", NOBODY, NOBODY)
+        rates = {"drawbridge": [], "proftpd": []}
+        cpus = {"drawbridge": [], "proftpd": []}
+        for r in range(ROUNDS):
+            for name in (["drawbridge", "proftpd"] if r % 2 == 0 else ["proftpd", "drawbridge"]):
+                rate, cpu = returning_logins(servers[name])
+                rates[name].append(rate)
+                cpus[name].append(cpu)
+        ratios = [d / p for d, p in zip(rates["drawbridge"], rates["proftpd"])]
+        print(f"\nreturning user, new FTPES connection per 4 KiB download, 10 in parallel "
+              f"(PBKDF2 {ITERATIONS} iterations):")
+        print(f"  drawbridge {statistics.median(rates['drawbridge']):7.1f} logins/s"
+              f" ({statistics.median(cpus['drawbridge']) * 1000:.1f} ms CPU each)"
+              f"  proftpd {statistics.median(rates['proftpd']):7.1f} logins/s"
+              f" ({statistics.median(cpus['proftpd']) * 1000:.1f} ms CPU each)"
+              f"  ratio {statistics.median(ratios):.2f}  (target >= 50 logins/s)", flush=True)
         print(f"\n{IDLE} idle logged-in FTPS control connections, added PSS per connection:")
         for name, server in servers.items():
             print(f"  {name:12} {idle_cost(name, server):8.1f} KiB", flush=True)

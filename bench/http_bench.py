@@ -9,7 +9,7 @@ unprivileged-style from a private config. Measured, rounds alternating between t
   - drawbridge's peak RSS during the uploads (memory stays flat whatever the size).
 Ratios are medians, >1 means drawbridge is faster. drawbridge authenticates every request
 (Basic, one login per connection); nginx has no authentication at all.
-Usage: http_bench.py BUILD_DIR  (env ROUNDS, default 3)
+Usage: http_bench.py BUILD_DIR  (env ROUNDS, default 5)
 """
 import os
 import pathlib
@@ -24,7 +24,7 @@ import time
 
 from benchlib import ITERATIONS, free_port, user_root
 
-ROUNDS = int(os.environ.get("ROUNDS", "3"))
+ROUNDS = int(os.environ.get("ROUNDS", "5"))
 SIZE_MIB = int(os.environ.get("SIZE_MIB", "1024"))
 WRK_SECONDS = int(os.environ.get("WRK_SECONDS", "5"))
 PASSWORD = "Bench-Horse-9-Battery"

@@ -3,6 +3,7 @@
 #include "http/server.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/sendfile.h>
 #include <unistd.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -104,6 +105,35 @@ net::awaitable<decltype(std::declval<Fn&>()())> on_login_pool(Connection& c, Fn 
     co_return std::move(*result);
 }
 
+// Sends `left` bytes of `fd` from `offset` with sendfile(2), waiting for room in the socket
+// as long as the connection's idle time allows.
+net::awaitable<void> send_file(tcp::socket& socket, Connection& c, int fd, std::uint64_t offset,
+                               std::uint64_t left) {
+    socket.native_non_blocking(true);
+    net::steady_timer idle(socket.get_executor());
+    while (left > 0) {
+        auto off = static_cast<off_t>(offset);
+        const ssize_t n =
+            ::sendfile(socket.native_handle(), fd, &off,
+                       static_cast<std::size_t>(std::min<std::uint64_t>(left, 1 << 30)));
+        if (n > 0) {
+            left -= static_cast<std::uint64_t>(n);
+            offset += static_cast<std::uint64_t>(n);
+            continue;
+        }
+        if (n == 0) throw std::system_error(EIO, std::generic_category());  // the file shrank
+        if (errno == EINTR) continue;
+        if (errno != EAGAIN) throw std::system_error(errno, std::generic_category());
+        // A client that reads nothing for the idle time is cut off, as on every other write.
+        idle.expires_after(c.idle);
+        idle.async_wait([&socket](error_code ec) {
+            if (!ec) socket.cancel();
+        });
+        co_await socket.async_wait(tcp::socket::wait_write, net::use_awaitable);
+        idle.cancel();
+    }
+}
+
 template <class Stream>
 net::awaitable<void> write_response(Stream& stream, Connection& c, Response& r, bool head,
                                     bool keep_alive) {
@@ -155,6 +185,9 @@ net::awaitable<void> write_response(Stream& stream, Connection& c, Response& r, 
     co_await bhttp::async_write_header(stream, sr, net::use_awaitable);
     if (head) co_return;
     std::uint64_t left = r.file_length, offset = r.file_offset;
+    // Plain HTTP: the kernel copies the file to the socket (docs/webdav.md#large-files).
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>)
+        co_return co_await send_file(stream.socket(), c, r.file.get(), offset, left);
     while (left > 0) {
         const ssize_t n = ::pread(r.file.get(), c.chunk.data(),
                                   static_cast<std::size_t>(std::min<std::uint64_t>(left, kChunk)),
