@@ -125,6 +125,13 @@ std::optional<json> body_object(const Request& req) {
     return j;
 }
 
+std::optional<std::string> optional_text(const json& body, const char* field) {
+    const auto it = body.find(field);
+    if (it == body.end() || it->is_null()) return std::string();
+    if (!it->is_string()) return std::nullopt;
+    return it->get<std::string>();
+}
+
 std::optional<int> int_param(const std::map<std::string, std::string>& q, const std::string& name,
                              IntRange range, std::string& error) {
     const auto it = q.find(name);

@@ -132,13 +132,18 @@ Response Api::file_action(Request& req, bool move) {
         return api_error(400, "expected {\"destination\": \"/new/path\"}");
     const auto dest = vfs::virtual_path((*body)["destination"].get<std::string>());
     if (!dest) return api_error(400, "invalid destination path");
+    const auto overwrite = body->find("overwrite");
+    if (overwrite != body->end() && !overwrite->is_boolean() && !overwrite->is_null())
+        return api_error(400, "overwrite: expected true or false");
+    const bool may_replace =
+        overwrite != body->end() && overwrite->is_boolean() && overwrite->get<bool>();
     const std::string from = params_["path"];
     if (from == "/" || *dest == "/") return api_error(403, "the root cannot be copied or moved");
     if (*dest == from) return api_error(400, "the source and the destination are the same");
     auto& files = login_.files();
     struct stat existing {};
     const bool replaces = files.stat(*dest, false, existing) == 0;
-    if (replaces && !body->value("overwrite", false))
+    if (replaces && !may_replace)
         return api_error(412, "the destination exists (pass \"overwrite\": true to replace it)");
     const auto replace = replaces ? vfs::FileSession::Replace::tree : vfs::FileSession::Replace::no;
     const int e =

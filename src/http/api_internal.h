@@ -18,6 +18,9 @@ Response as_api(Response r);
 std::string text_of(const nlohmann::json& v);
 // The body as a JSON object ({} when empty); nullopt when it is not one.
 std::optional<nlohmann::json> body_object(const Request& req);
+// An optional text field of a body: its value, "" when absent or null; nullopt when it is there
+// but not a string (answered 400, never a 500 from a JSON type error).
+std::optional<std::string> optional_text(const nlohmann::json& body, const char* field);
 // The range of a whole-number query parameter, and its value when absent. The handlers and the
 // OpenAPI document (api_openapi.cpp) read the same constants.
 struct IntRange {

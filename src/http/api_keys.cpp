@@ -52,6 +52,8 @@ Response Api::api_keys_create(Request& req) {
     if (!user) return error;
     const auto body = body_object(req);
     if (!body || !(*body)["name"].is_string()) return api_error(400, "expected {\"name\": ...}");
+    const auto description = optional_text(*body, "description");
+    if (!description) return api_error(400, "description: expected a string");
     std::optional<core::UnixTime> expires;
     if (body->contains("expires_at") && !(*body)["expires_at"].is_null()) {
         expires = core::parse_time(text_of((*body)["expires_at"]));
@@ -60,8 +62,8 @@ Response Api::api_keys_create(Request& req) {
     }
     return guarded([&] {
         const auto created = services_.accounts.create_api_key(
-            user->username, (*body)["name"].get<std::string>(), body->value("description", ""),
-            expires, {core::Interface::restapi, req.peer_ip});
+            user->username, (*body)["name"].get<std::string>(), *description, expires,
+            {core::Interface::restapi, req.peer_ip});
         json out = views::to_json(created.key);
         out["key"] = created.secret;
         return json_reply(201, out);
@@ -96,10 +98,12 @@ Response Api::ssh_keys_create(Request& req) {
     const auto body = body_object(req);
     if (!body || !(*body)["public_key"].is_string())
         return api_error(400, "expected {\"public_key\": \"ssh-ed25519 AAAA...\", \"title\": ...}");
+    const auto title = optional_text(*body, "title");
+    if (!title) return api_error(400, "title: expected a string");
     return guarded([&] {
-        const auto key = services_.accounts.add_ssh_key(
-            user->username, (*body)["public_key"].get<std::string>(), body->value("title", ""),
-            {core::Interface::restapi, req.peer_ip});
+        const auto key =
+            services_.accounts.add_ssh_key(user->username, (*body)["public_key"].get<std::string>(),
+                                           *title, {core::Interface::restapi, req.peer_ip});
         return json_reply(201, views::to_json(key));
     });
 }

@@ -97,17 +97,22 @@ Response Api::users_update(Request& req) {
     const auto body = body_object(req);
     if (!body) return api_error(400, "expected a JSON object of fields");
     const auth::Actor actor{core::Interface::restapi, req.peer_ip};
+    // With a new password, require_password_change goes with it; alone, it is a field like any.
+    const bool with_password = body->contains("password");
+    const auto change = body->find("require_password_change");
+    if (with_password && change != body->end() && !change->is_boolean())
+        return api_error(400, "require_password_change: expected true or false");
     try {
         auth::FieldValues fields;
         for (const auto& [k, v] : body->items())
-            if (k != "password" && k != "require_password_change")
+            if (k != "password" && (k != "require_password_change" || !with_password))
                 fields.emplace_back(k, text_of(v));
         core::User updated = *user;
         if (!fields.empty())
             updated = services_.accounts.update_user(user->username, fields, actor);
-        if (body->contains("password"))
+        if (with_password)
             updated = services_.accounts.set_password(user->username, text_of((*body)["password"]),
-                                                      body->value("require_password_change", false),
+                                                      change != body->end() && change->get<bool>(),
                                                       actor);
         return json_reply(
             200, views::to_json(updated, services_.gate.site_settings(), std::time(nullptr)));

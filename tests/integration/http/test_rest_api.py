@@ -289,3 +289,31 @@ def test_keys_site_and_own_password(admin, tmp_path):
     login(server, "alice", generated)
     actions = {e["action"] for e in server.log("--interface", "restapi")}
     assert {"api_key_create", "api_key_destroy", "site_update"} <= actions
+
+
+def test_fields_of_the_wrong_type_are_400_not_500(admin):
+    server, root = admin
+    alice = server.json("user", "show", "alice")["id"]
+    r = call(server, "POST", f"/users/{alice}/api_keys", token=root,
+             body={"name": "n", "description": 5})
+    assert_error(r, 400, "bad-request/bad-request")
+    r = call(server, "POST", f"/users/{alice}/ssh_keys", token=root,
+             body={"public_key": "ssh-ed25519 AAAA", "title": ["x"]})
+    assert_error(r, 400, "bad-request/bad-request")
+    r = call(server, "PATCH", f"/users/{alice}", token=root,
+             body={"password": "Another-Horse-7-Battery", "require_password_change": "yes"})
+    assert_error(r, 400, "bad-request/bad-request")
+    token = login(server, "alice")
+    assert call(server, "POST", "/folders/a", token=token).status == 201
+    assert call(server, "POST", "/folders/b", token=token).status == 201
+    r = call(server, "POST", "/file_actions/move/a", token=token,
+             body={"destination": "/b", "overwrite": "yes"})
+    assert_error(r, 400, "bad-request/bad-request")
+
+
+def test_require_password_change_alone_is_a_field(admin):
+    server, root = admin
+    alice = server.json("user", "show", "alice")["id"]
+    r = call(server, "PATCH", f"/users/{alice}", token=root, body={"require_password_change": True})
+    assert r.status == 200 and r.json["require_password_change"] is True, r.json
+    assert server.json("user", "show", "alice")["require_password_change"] is True
