@@ -45,6 +45,8 @@ class Session : public std::enable_shared_from_this<Session> {
     asio::awaitable<void> dispatch(CommandLine cmd);
     asio::awaitable<void> reply(std::string text) { return control_.reply(std::move(text)); }
     std::string path_of(std::string_view arg) const;
+    // The logged-in user's files (dispatch() has checked the login of the commands that use it).
+    vfs::FileSession& files() const { return login_.files(); }
 
     // commands answered by one of the session's parts
     asio::awaitable<void> cmd_user(std::string arg) { return login_.cmd_user(std::move(arg)); }

@@ -87,19 +87,19 @@ asio::awaitable<void> Session::cmd_stat(std::string arg) {
         job.kind = Job::Kind::list;
         job.path = path_of(list_path_arg(arg));
         struct stat st {};
-        if (const int e = login_.files().stat(job.path, false, st)) {
+        if (const int e = files().stat(job.path, false, st)) {
             co_await reply(file_error(e));
             co_return;
         }
         job.single = !S_ISDIR(st.st_mode);
         // A listing over the control connection: the same rule as LIST.
-        if (const int e = job.single ? 0 : login_.files().list(job.path, job.dir)) {
+        if (const int e = job.single ? 0 : files().list(job.path, job.dir)) {
             co_await reply(file_error(e));
             co_return;
         }
         co_await reply("213-Status of " + job.path + ":");
         co_await stream_listing(
-            login_.files(), job,
+            files(), job,
             [this](std::string chunk) -> asio::awaitable<void> {
                 co_await control_.send_raw(chunk);
                 control_.touch();

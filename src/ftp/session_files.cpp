@@ -19,7 +19,7 @@ asio::awaitable<void> Session::cmd_pwd(std::string) {
 asio::awaitable<void> Session::cmd_cwd(std::string arg) {
     const std::string path = path_of(arg);
     struct stat st {};
-    int e = login_.files().stat(path, true, st);
+    int e = files().stat(path, true, st);
     if (!e && !S_ISDIR(st.st_mode)) e = ENOTDIR;
     if (e) {
         co_await reply(file_error(e));
@@ -35,7 +35,7 @@ asio::awaitable<void> Session::cmd_cdup(std::string) {
 
 asio::awaitable<void> Session::cmd_size(std::string arg) {
     struct stat st {};
-    int e = login_.files().stat(path_of(arg), true, st);
+    int e = files().stat(path_of(arg), true, st);
     if (!e && !S_ISREG(st.st_mode)) e = EISDIR;
     if (e) {
         const std::string text = e == EISDIR ? "550 Not a regular file." : file_error(e);
@@ -52,7 +52,7 @@ asio::awaitable<void> Session::cmd_mdtm(std::string arg) {
         co_return;
     }
     struct stat st {};
-    if (const int e = login_.files().stat(path_of(arg), true, st)) {
+    if (const int e = files().stat(path_of(arg), true, st)) {
         co_await reply(file_error(e));
         co_return;
     }
@@ -69,7 +69,7 @@ asio::awaitable<void> Session::cmd_mfmt(std::string arg) {
     const std::string path = path_of(arg.substr(space + 1));
     vfs::Attributes a;
     a.mtime = *when;
-    if (const int e = login_.files().set_attributes(path, a)) {
+    if (const int e = files().set_attributes(path, a)) {
         co_await reply(file_error(e));
         co_return;
     }
@@ -81,12 +81,12 @@ asio::awaitable<void> Session::cmd_rnfr(std::string arg) {
     const std::string path = path_of(arg);
     // Refused here already, so that the client does not send RNTO for nothing; RNTO checks
     // the whole move.
-    if (const int e = login_.files().permit(Permission::remove, path, "move")) {
+    if (const int e = files().permit(Permission::remove, path, "move")) {
         co_await reply(file_error(e));
         co_return;
     }
     struct stat st {};
-    if (const int e = login_.files().stat(path, false, st)) {
+    if (const int e = files().stat(path, false, st)) {
         co_await reply(file_error(e));
         co_return;
     }
@@ -101,28 +101,28 @@ asio::awaitable<void> Session::cmd_rnto(std::string arg) {
     }
     const std::string from = *std::exchange(rename_from_, std::nullopt);
     const std::string to = path_of(arg);
-    const int e = login_.files().rename(from, to, vfs::FileSession::Replace::file);
+    const int e = files().rename(from, to, vfs::FileSession::Replace::file);
     const std::string text = e ? file_error(e) : "250 Renamed " + from + " to " + to + ".";
     co_await reply(text);
 }
 
 asio::awaitable<void> Session::cmd_dele(std::string arg) {
     const std::string path = path_of(arg);
-    const int e = login_.files().remove(path);
+    const int e = files().remove(path);
     const std::string text = e ? file_error(e) : "250 Deleted " + path + ".";
     co_await reply(text);
 }
 
 asio::awaitable<void> Session::cmd_mkd(std::string arg) {
     const std::string path = path_of(arg);
-    const int e = login_.files().mkdir(path);
+    const int e = files().mkdir(path);
     const std::string text = e ? file_error(e) : "257 " + quote_path(path) + " created.";
     co_await reply(text);
 }
 
 asio::awaitable<void> Session::cmd_rmd(std::string arg) {
     const std::string path = path_of(arg);
-    const int e = login_.files().rmdir(path);
+    const int e = files().rmdir(path);
     const std::string text = e ? file_error(e) : "250 Removed " + path + ".";
     co_await reply(text);
 }
@@ -130,15 +130,15 @@ asio::awaitable<void> Session::cmd_rmd(std::string arg) {
 asio::awaitable<void> Session::cmd_mlst(std::string arg) {
     const std::string path = path_of(arg);
     struct stat st {};
-    int e = login_.files().stat(path, true, st);
-    if (e == ELOOP || e == EXDEV) e = login_.files().stat(path, false, st);
+    int e = files().stat(path, true, st);
+    if (e == ELOOP || e == EXDEV) e = files().stat(path, false, st);
     if (e) {
         co_await reply(file_error(e));
         co_return;
     }
     const std::string shown = vfs::escape_controls(path);
     co_await control_.send_raw("250-Listing " + shown + "\r\n " +
-                               mlsx_facts(st, login_.files().granted(path)) + " " + shown +
+                               mlsx_facts(st, files().granted(path)) + " " + shown +
                                "\r\n250 End.\r\n");
 }
 
@@ -147,8 +147,8 @@ asio::awaitable<void> Session::cmd_retr(std::string arg) {
     Job job;
     job.kind = Job::Kind::retr;
     job.path = path_of(arg);
-    int e = login_.files().open_read(job.path, job.download);
-    if (e == EISDIR) login_.files().record_refusal("read", job.path, e);
+    int e = files().open_read(job.path, job.download);
+    if (e == EISDIR) files().record_refusal("read", job.path, e);
     if (e) {
         const std::string text = e == EISDIR ? "550 Not a regular file." : file_error(e);
         co_await reply(text);
@@ -157,7 +157,7 @@ asio::awaitable<void> Session::cmd_retr(std::string arg) {
     const auto size = static_cast<std::uint64_t>(job.download.info().st_size);
     job.offset = restart_;
     if (job.offset > size) {
-        login_.files().finish(job.download, ESPIPE);
+        files().finish(job.download, ESPIPE);
         co_await reply("554 REST offset is past the end of the file.");
         co_return;
     }
@@ -183,13 +183,13 @@ asio::awaitable<void> Session::upload(std::string arg, bool append, bool unique)
         mode.exclusive = true;
         for (int attempt = 0; attempt < 8; ++attempt) {
             job.path = base + "." + core::crypto::to_hex(core::crypto::random_bytes(4));
-            e = login_.files().begin_upload(job.path, mode, job.upload);
+            e = files().begin_upload(job.path, mode, job.upload);
             if (e != EEXIST) break;
         }
         job.opening = "150 FILE: " + job.path;
     } else {
         job.path = path_of(arg);
-        e = login_.files().begin_upload(job.path, mode, job.upload);
+        e = files().begin_upload(job.path, mode, job.upload);
         job.opening = std::string("150 Opening ") + (transfer_.ascii() ? "ASCII" : "BINARY") +
                       " mode data connection for " + job.path + ".";
     }
@@ -218,7 +218,7 @@ asio::awaitable<void> Session::listing(Job::Kind kind, std::string arg) {
     job.kind = kind;
     job.path = path_of(kind == Job::Kind::mlsd ? std::string_view(arg) : list_path_arg(arg));
     struct stat st {};
-    int e = login_.files().stat(job.path, true, st);
+    int e = files().stat(job.path, true, st);
     if (!e && kind == Job::Kind::mlsd && !S_ISDIR(st.st_mode)) e = ENOTDIR;
     if (e) {
         const std::string text = e == ENOTDIR ? "501 MLSD needs a folder." : file_error(e);
@@ -228,7 +228,7 @@ asio::awaitable<void> Session::listing(Job::Kind kind, std::string arg) {
     job.single = !S_ISDIR(st.st_mode);
     // A folder's entries need list; one file's line shows no more than MLST, which stays
     // allowed like SFTP's stat.
-    if (const int e = job.single ? 0 : login_.files().list(job.path, job.dir)) {
+    if (const int e = job.single ? 0 : files().list(job.path, job.dir)) {
         co_await reply(file_error(e));
         co_return;
     }
