@@ -1,47 +1,30 @@
+// The session's life (start, the command loop, the watchdog) and the one command table with
+// its dispatch. The control commands are in session_commands.cpp, the file commands in
+// session_files.cpp.
 #include "ftp/session.h"
 
 #include <spdlog/spdlog.h>
 
-#include <charconv>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 
-#include "core/crypto.h"
-#include "core/proxy_protocol.h"
-#include "core/proxy_socket.h"
-#include "ftp/replies.h"
-#include "ftp/tls.h"
+#include "core/failure_reason.h"
 
 namespace drawbridge::ftp {
 
-using asio::use_awaitable;
-namespace fs = std::filesystem;
-
 namespace {
-
-constexpr std::size_t kMaxLine = 4096;  // PATH_MAX plus a verb
-constexpr int kMaxBadCommandsBeforeLogin = 10;
-
-// What the first bytes of a control connection say: a PROXY header's signature (v1 "PROXY ",
-// v2's 12 bytes) instead of a command, or not, or not yet (a prefix of one of them).
-enum class Opening { undecided, proxy_header, command };
-Opening classify_opening(std::string_view data) {
-    if (data.empty()) return Opening::undecided;
-    if (!core::looks_like_proxy_header(data)) return Opening::command;
-    const std::size_t signature = data[0] == 'P' ? 6 : 12;
-    return data.size() >= signature ? Opening::proxy_header : Opening::undecided;
-}
 
 enum Flags : unsigned {
     kLogin = 1,    // needs a logged-in user
     kArg = 2,      // needs an argument
     kAnytime = 4,  // answered at once while a transfer runs (others wait for it to end)
 };
+
+Peer make_peer(std::string ip) {
+    boost::system::error_code ec;
+    const auto address = asio::ip::make_address(ip, ec);
+    return Peer{std::move(ip), address};
+}
 
 }  // namespace
 
@@ -105,55 +88,22 @@ const Session::Command Session::kCommands[] = {
 
 Session::Session(SessionContext& ctx, tcp::socket socket, bool implicit_tls, std::string peer_ip)
     : ctx_(ctx),
-      control_(std::move(socket)),
+      peer_(make_peer(std::move(peer_ip))),
       implicit_tls_(implicit_tls),
-      peer_ip_(std::move(peer_ip)),
-      tls_token_(core::crypto::random_bytes(16)),
-      idle_timer_(control_.socket().get_executor()),
-      transfer_done_(control_.socket().get_executor()) {
-    boost::system::error_code ec;
-    client_address_ = asio::ip::make_address(peer_ip_, ec);
+      control_(std::move(socket)),
+      login_(ctx, control_, peer_),
+      data_(ctx, control_, login_, peer_),
+      transfer_(control_, data_, login_, peer_) {
+    // Closing the control connection ends the session: its data connections go with it.
+    control_.on_close([this] {
+        transfer_.close();
+        data_.close();
+    });
     ++ctx_.live_sessions;
 }
 
 Session::~Session() {
-    ctx_.owners.remove(tls_token_);
     --ctx_.live_sessions;
-    // A connection that closes without a login attempt scores its address a little (scanners).
-    // The store write goes to the login pool, off the I/O thread.
-    if (!attempted_login_ && report_abandoned_ && !ctx_.stopping) {
-        ctx_.logins.run(peer_ip_, [&gate = ctx_.gate, ip = peer_ip_] {
-            try {
-                gate.connection_abandoned(core::Interface::ftp, ip);
-            } catch (const std::exception& e) {
-                spdlog::error("ftp: {}: cannot record an abandoned connection: {}", ip, e.what());
-            }
-        });
-    }
-}
-
-void Session::refuse_forged_proxy_header() {
-    spdlog::warn("ftp: {}: closed: PROXY protocol header from a peer not in proxy.trusted",
-                 peer_ip_);
-    report_abandoned_ = false;  // as on SFTP: refused like a ban, not scored as a scanner
-    close_all();
-}
-
-asio::awaitable<bool> Session::first_bytes_acceptable() {
-    if (!check_first_bytes_) co_return true;
-    check_first_bytes_ = false;
-    // The watchdog closes the socket of a client that never sends anything.
-    boost::system::error_code ec;
-    co_await control_.socket().async_wait(tcp::socket::wait_read,
-                                          asio::redirect_error(use_awaitable, ec));
-    if (ec || closed_) co_return false;
-    // A TLS ClientHello never starts like a PROXY header, not even its first byte.
-    if (core::peek_first_bytes(control_.socket().native_handle()) ==
-        core::FirstBytes::proxy_header) {
-        refuse_forged_proxy_header();
-        co_return false;
-    }
-    co_return true;
 }
 
 void Session::start(std::shared_ptr<Session> s) {
@@ -164,15 +114,11 @@ void Session::start(std::shared_ptr<Session> s) {
         ex, [s]() -> asio::awaitable<void> { co_await s->watchdog(); }, asio::detached);
 }
 
-void Session::close_all() {
-    closed_ = true;
+void Session::refuse_forged_proxy_header() {
+    spdlog::warn("ftp: {}: closed: PROXY protocol header from a peer not in proxy.trusted",
+                 peer_.ip);
+    login_.skip_abandoned_report();  // as on SFTP: refused like a ban, not scored as a scanner
     control_.close();
-    if (data_) data_->close();
-    if (passive_) {
-        boost::system::error_code ec;
-        passive_->close(ec);
-    }
-    idle_timer_.cancel();
 }
 
 std::string Session::path_of(std::string_view arg) const {
@@ -182,26 +128,27 @@ std::string Session::path_of(std::string_view arg) const {
 
 asio::awaitable<void> Session::run() {
     try {
-        site_ = ctx_.store.load_site_settings();
+        login_.load_site();
         if (implicit_tls_) {
-            if (!co_await first_bytes_acceptable()) {
-                close_all();
+            if (!co_await control_.first_bytes_acceptable()) {
+                if (control_.forged_proxy_header()) refuse_forged_proxy_header();
+                control_.close();
                 co_return;
             }
-            control_.start_tls(ctx_.tls);
-            bind_session_token(control_.ssl(), &tls_token_);
-            co_await control_.handshake();
-            mark_session(control_.ssl(), tls_token_);
-            protect_data_ = true;
+            co_await control_.start_tls(ctx_.tls);
+            data_.protect_from_start();
         }
         co_await reply("220 drawbridge FTP server ready.");
-        while (!closed_) {
-            Line line = co_await read_line();
-            if (line.eof) break;
-            last_activity_ = Clock::now();
+        while (!control_.closed()) {
+            ControlChannel::Line line = co_await control_.read_line();
+            if (line.eof) {
+                if (control_.forged_proxy_header()) refuse_forged_proxy_header();
+                break;
+            }
+            control_.touch();
             if (line.too_long) {
                 co_await reply("500 Command line too long.");
-                if (!co_await count_bad_command()) break;
+                if (!co_await login_.count_bad_command()) break;
                 continue;
             }
             auto cmd = parse_command(line.text);
@@ -209,127 +156,36 @@ asio::awaitable<void> Session::run() {
             co_await dispatch(std::move(*cmd));
         }
     } catch (const boost::system::system_error& e) {
-        spdlog::debug("ftp: {}: {}", peer_ip_, e.what());  // the peer went away
+        spdlog::debug("ftp: {}: {}", peer_.ip, e.what());  // the peer went away
     } catch (const std::exception& e) {
         // A fault while serving this session ends it, and only it.
-        spdlog::error("ftp: {}: session of '{}' failed and is closed: {}", peer_ip_,
-                      user_ ? user_->username : username_, e.what());
+        spdlog::error("ftp: {}: session of '{}' failed and is closed: {}", peer_.ip, login_.name(),
+                      e.what());
     }
-    close_all();
+    control_.close();
     // An upload the client never finished is settled by its transfer; wait for it.
-    co_await wait_for_transfer();
+    co_await transfer_.wait();
 }
 
 asio::awaitable<void> Session::watchdog() {
     const auto idle = std::chrono::seconds(ctx_.options.idle_timeout_seconds);
-    boost::system::error_code ec;
-    while (!closed_) {
+    while (!control_.closed()) {
         // Logged in, it also wakes each second: rights taken back end the session at once.
-        auto deadline = last_activity_ + idle;
-        if (grant_) deadline = std::min(deadline, Clock::now() + kReadmitEvery);
-        idle_timer_.expires_at(deadline);
-        co_await idle_timer_.async_wait(asio::redirect_error(use_awaitable, ec));
-        if (closed_) break;
-        if (grant_) {
-            if (const auto refused = ctx_.gate.readmit(*grant_)) {
-                spdlog::info("ftp: {}: session of '{}' ended: {} ({})", peer_ip_, user_->username,
-                             core::to_string(refused->reason), refused->detail);
-                co_await say_and_close(
-                    "421 Session ended: " + std::string(core::info(refused->reason).title) + ".");
-                break;
-            }
+        auto deadline = control_.last_activity() + idle;
+        if (login_.granted()) deadline = std::min(deadline, Clock::now() + Login::kReadmitEvery);
+        co_await control_.sleep_until(deadline);
+        if (control_.closed()) break;
+        if (const auto refused = login_.readmit()) {
+            spdlog::info("ftp: {}: session of '{}' ended: {} ({})", peer_.ip, login_.name(),
+                         core::to_string(refused->reason), refused->detail);
+            co_await control_.say_and_close(
+                "421 Session ended: " + std::string(core::info(refused->reason).title) + ".");
+            break;
         }
-        if (Clock::now() < last_activity_ + idle) continue;
-        spdlog::info("ftp: closing idle session of '{}' from {}",
-                     user_ ? user_->username : username_, peer_ip_);
-        co_await say_and_close("421 Idle timeout; closing the connection.");
+        if (Clock::now() < control_.last_activity() + idle) continue;
+        spdlog::info("ftp: closing idle session of '{}' from {}", login_.name(), peer_.ip);
+        co_await control_.say_and_close("421 Idle timeout; closing the connection.");
     }
-}
-
-// A last reply, unless a reply is being written (it would interleave), then closing.
-asio::awaitable<void> Session::say_and_close(const std::string& text) {
-    if (!writing_) {
-        out_ += text + "\r\n";
-        boost::system::error_code write_ec;
-        if (control_.secure())
-            co_await asio::async_write(*control_.tls(), asio::buffer(out_),
-                                       asio::redirect_error(use_awaitable, write_ec));
-        else
-            co_await asio::async_write(control_.socket(), asio::buffer(out_),
-                                       asio::redirect_error(use_awaitable, write_ec));
-    }
-    close_all();
-}
-
-asio::awaitable<Session::Line> Session::read_line() {
-    Line out;
-    bool discarding = false;
-    char buf[2048];
-    for (;;) {
-        // FTP servers speak first, so a client not behind a trusted balancer shows what it is
-        // with its first bytes: a PROXY header there is an attempt to forge its address.
-        if (check_first_bytes_) {
-            const Opening opening = classify_opening(in_);
-            if (opening == Opening::proxy_header) {
-                refuse_forged_proxy_header();
-                out.eof = true;
-                co_return out;
-            }
-            if (opening == Opening::command) check_first_bytes_ = false;
-        }
-        const auto nl = check_first_bytes_ ? std::string::npos : in_.find('\n');
-        if (nl != std::string::npos) {
-            if (discarding || nl > kMaxLine) {
-                out.too_long = true;
-            } else {
-                out.text = in_.substr(0, nl);
-            }
-            in_.erase(0, nl + 1);
-            co_return out;
-        }
-        if (in_.size() > kMaxLine) {
-            in_.clear();
-            discarding = true;
-        }
-        try {
-            const std::size_t n = co_await control_.read_some(asio::buffer(buf));
-            in_.append(buf, n);
-        } catch (const boost::system::system_error&) {
-            out.eof = true;
-            co_return out;
-        }
-    }
-}
-
-asio::awaitable<void> Session::send_raw(std::string text) {
-    out_ += text;
-    // Replies come from the command loop and from a transfer's end: one writer at a time.
-    if (writing_) co_return;
-    writing_ = true;
-    try {
-        while (!out_.empty()) {
-            std::string chunk;
-            chunk.swap(out_);
-            co_await control_.write(asio::buffer(chunk));
-        }
-    } catch (...) {
-        writing_ = false;
-        throw;
-    }
-    writing_ = false;
-}
-
-asio::awaitable<bool> Session::count_bad_command() {
-    if (files_ || ++bad_commands_ < kMaxBadCommandsBeforeLogin) co_return true;
-    co_await reply("421 Too many bad commands; closing the connection.");
-    close_all();
-    co_return false;
-}
-
-asio::awaitable<void> Session::wait_for_transfer() {
-    boost::system::error_code ec;
-    while (transfer_active_)
-        co_await transfer_done_.async_wait(asio::redirect_error(use_awaitable, ec));
 }
 
 asio::awaitable<void> Session::dispatch(CommandLine cmd) {
@@ -338,25 +194,25 @@ asio::awaitable<void> Session::dispatch(CommandLine cmd) {
         if (row.verb == cmd.verb) c = &row;
     if (!c) {
         co_await reply("500 Unknown command '" + cmd.verb.substr(0, 16) + "'.");
-        co_await count_bad_command();
+        co_await login_.count_bad_command();
         co_return;
     }
-    if (transfer_active_ && !(c->flags & kAnytime)) co_await wait_for_transfer();
-    if ((c->flags & kLogin) && !files_) {
+    if (transfer_.active() && !(c->flags & kAnytime)) co_await transfer_.wait();
+    if ((c->flags & kLogin) && !login_.logged_in()) {
         co_await reply("530 Please log in with USER and PASS first.");
-        co_await count_bad_command();
+        co_await login_.count_bad_command();
         co_return;
     }
     // Arguments are paths for most commands; a NUL in one is refused here, before any command
     // sees it, with the vfs's words (see vfs::path_fault).
     if (const auto why = vfs::path_fault(cmd.arg); !why.empty()) {
         co_await reply("501 Refused: " + std::string(why) + ".");
-        co_await count_bad_command();
+        co_await login_.count_bad_command();
         co_return;
     }
     if ((c->flags & kArg) && cmd.arg.empty()) {
         co_await reply("501 Syntax error: " + std::string(c->help) + ".");
-        co_await count_bad_command();
+        co_await login_.count_bad_command();
         co_return;
     }
     if (cmd.verb != "RNTO") {
@@ -368,152 +224,11 @@ asio::awaitable<void> Session::dispatch(CommandLine cmd) {
     co_await (this->*(c->fn))(std::move(cmd.arg));
 }
 
-asio::awaitable<void> Session::cmd_quit(std::string) {
-    co_await reply("221 Goodbye.");
-    close_all();
-}
-
-asio::awaitable<void> Session::cmd_noop(std::string) {
-    co_await reply("200 NOOP ok.");
-}
-
-asio::awaitable<void> Session::cmd_syst(std::string) {
-    co_await reply("215 UNIX Type: L8");
-}
-
-asio::awaitable<void> Session::cmd_feat(std::string) {
-    co_await send_raw(
-        "211-Features:\r\n"
-        " AUTH TLS\r\n"
-        " PBSZ\r\n"
-        " PROT\r\n"
-        " EPRT\r\n"
-        " EPSV\r\n"
-        " MDTM\r\n"
-        " MFMT\r\n"
-        " MLST type*;size*;modify*;perm*;unix.mode*;\r\n"
-        " REST STREAM\r\n"
-        " SIZE\r\n"
-        " TVFS\r\n"
-        " UTF8\r\n"
-        "211 End\r\n");
-}
-
-asio::awaitable<void> Session::cmd_opts(std::string arg) {
-    auto cmd = parse_command(arg);
-    if (cmd && cmd->verb == "UTF8") {
-        co_await reply("200 UTF8 mode is always on.");
-    } else if (cmd && cmd->verb == "MLST") {
-        co_await reply("200 MLST OPTS type;size;modify;perm;unix.mode;");
-    } else {
-        co_await reply("501 Option not understood.");
-    }
-}
-
+// HELP lists the table.
 asio::awaitable<void> Session::cmd_help(std::string) {
     std::string text = "214-The following commands are recognized:\r\n";
     for (const auto& c : kCommands) text += " " + std::string(c.help) + "\r\n";
-    co_await send_raw(text + "214 Help OK.\r\n");
-}
-
-asio::awaitable<void> Session::cmd_stat(std::string arg) {
-    if (!arg.empty()) {
-        if (!files_) {
-            co_await reply("530 Please log in with USER and PASS first.");
-            co_return;
-        }
-        if (transfer_active_) {
-            co_await reply("450 A transfer is running; STAT of a path waits for it.");
-            co_return;
-        }
-        Job job;
-        job.kind = Job::Kind::list;
-        job.path = path_of(list_path_arg(arg));
-        struct stat st {};
-        if (const int e = files_->stat(job.path, false, st)) {
-            co_await reply(file_error(e));
-            co_return;
-        }
-        job.single = !S_ISDIR(st.st_mode);
-        // A listing over the control connection: the same rule as LIST.
-        if (const int e = job.single ? 0 : files_->list(job.path, job.dir)) {
-            co_await reply(file_error(e));
-            co_return;
-        }
-        co_await reply("213-Status of " + job.path + ":");
-        co_await stream_listing(
-            job, [this](std::string chunk) -> asio::awaitable<void> { co_await send_raw(chunk); },
-            " ");
-        co_await reply("213 End of status.");
-        co_return;
-    }
-    std::string text = "211-drawbridge FTP server status:\r\n";
-    text += " Connected from " + peer_ip_ + "\r\n";
-    text += files_ ? " Logged in as " + user_->username + "\r\n" : " Not logged in\r\n";
-    text += std::string(" Control connection ") +
-            (control_.secure() ? "protected by TLS" : "in plain text") + "\r\n";
-    text += std::string(" TYPE: ") + (ascii_ ? "ASCII" : "BINARY") +
-            "; PROT: " + (protect_data_ ? "P" : "C") + "\r\n";
-    if (transfer_active_) text += " A data transfer is in progress\r\n";
-    co_await send_raw(text + "211 End of status.\r\n");
-}
-
-asio::awaitable<void> Session::cmd_type(std::string arg) {
-    auto cmd = parse_command(arg);
-    const std::string t = cmd ? cmd->verb : "";
-    if (t == "I" || (t == "L" && cmd->arg == "8")) {
-        ascii_ = false;
-        co_await reply("200 Type set to I.");
-    } else if (t == "A" && (cmd->arg.empty() || cmd->arg == "N")) {
-        ascii_ = true;
-        co_await reply("200 Type set to A.");
-    } else {
-        co_await reply("504 TYPE " + arg.substr(0, 16) + " is not supported; use A or I.");
-    }
-}
-
-asio::awaitable<void> Session::cmd_mode(std::string arg) {
-    if (arg == "S" || arg == "s")
-        co_await reply("200 Mode set to S.");
-    else
-        co_await reply("504 Only MODE S (stream) is supported.");
-}
-
-asio::awaitable<void> Session::cmd_stru(std::string arg) {
-    if (arg == "F" || arg == "f")
-        co_await reply("200 Structure set to F.");
-    else
-        co_await reply("504 Only STRU F (file) is supported.");
-}
-
-asio::awaitable<void> Session::cmd_allo(std::string) {
-    co_await reply("202 No storage allocation necessary.");
-}
-
-asio::awaitable<void> Session::cmd_abor(std::string) {
-    if (!transfer_active_) {
-        co_await reply("225 No transfer to abort.");
-        co_return;
-    }
-    transfer_aborted_ = true;
-    if (data_) data_->close();
-    if (passive_) {
-        boost::system::error_code ec;
-        passive_->close(ec);
-    }
-    co_await wait_for_transfer();  // its 426 comes first
-    co_await reply("226 Abort successful.");
-}
-
-asio::awaitable<void> Session::cmd_rest(std::string arg) {
-    std::uint64_t offset = 0;
-    const auto [p, ec] = std::from_chars(arg.data(), arg.data() + arg.size(), offset);
-    if (ec != std::errc{} || p != arg.data() + arg.size()) {
-        co_await reply("501 REST needs a byte offset.");
-        co_return;
-    }
-    rest_ = offset;
-    co_await reply("350 Restarting at " + std::to_string(offset) + ". Send STOR or RETR.");
+    co_await control_.send_raw(text + "214 Help OK.\r\n");
 }
 
 }  // namespace drawbridge::ftp
