@@ -135,9 +135,12 @@ asio::awaitable<void> Login::cmd_pass(std::string password) {
 }
 
 void Login::restart() {
+    // AUTH after a login starts it over (RFC 4217 §4): nothing the plain login proved stands,
+    // nor is it re-admitted any more.
     username_.clear();
     files_.reset();
     user_.reset();
+    grant_.reset();
     ctx_.owners.remove(control_.tls_token());
 }
 
