@@ -1,7 +1,7 @@
-// The PROXY protocol on an Asio socket, for the listeners that serve connections as coroutines
-// (FTP, HTTP): the same reads as core/proxy_socket.h, without blocking the socket's thread, so
-// that a slow balancer or a silent client stalls no other connection. Header-only: only the
-// Asio-based listeners include it (they build with Boost 1.74's `-include utility`).
+// The client's address on an Asio socket, for the listeners that serve connections as coroutines
+// (FTP, HTTP): the PROXY protocol's reads of core/proxy_socket.h without blocking the socket's
+// thread, so that a slow balancer or a silent client stalls no other connection. Header-only: only
+// the Asio-based listeners include it (they build with Boost 1.74's `-include utility`).
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -17,6 +17,14 @@
 #include "core/proxy_protocol.h"
 
 namespace drawbridge::core {
+
+// The peer's address as the log and the rules write it: dual-stack sockets report IPv4 peers as
+// ::ffff:a.b.c.d, which is a.b.c.d.
+inline std::string peer_text(const boost::asio::ip::tcp::endpoint& ep) {
+    const std::string text = ep.address().to_string();
+    if (auto ip = IpAddress::parse(text)) return ip->to_string();
+    return text;
+}
 
 // Closes `socket` if the deadline passes while the holder waits on it. The timer's handler may
 // already be queued when the wait ends; `over` keeps it from touching a socket that has moved

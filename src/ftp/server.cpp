@@ -19,17 +19,6 @@
 
 namespace drawbridge::ftp {
 
-namespace {
-
-std::string peer_text(const tcp::endpoint& ep) {
-    const std::string text = ep.address().to_string();
-    // Dual-stack sockets report IPv4 peers as ::ffff:a.b.c.d; the log and the rules use a.b.c.d.
-    if (auto ip = core::IpAddress::parse(text)) return ip->to_string();
-    return text;
-}
-
-}  // namespace
-
 struct Server::Impl {
     ServerOptions options;
     auth::LoginGate& gate;
@@ -95,7 +84,7 @@ struct Server::Impl {
         boost::system::error_code ec;
         const auto peer = socket.remote_endpoint(ec);
         if (ec) co_return;
-        std::string ip = peer_text(peer);
+        std::string ip = core::peer_text(peer);
         const auto peer_ip = core::IpAddress::parse(ip);
         const bool via_proxy = peer_ip && proxy_trusted.contains(*peer_ip);
         bool score_if_abandoned = true;

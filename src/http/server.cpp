@@ -60,13 +60,6 @@ bool has_no_body(int status) {
     return (status >= 100 && status < 200) || status == 204 || status == 304;
 }
 
-std::string peer_text(const tcp::endpoint& ep) {
-    const std::string text = ep.address().to_string();
-    // Dual-stack sockets report IPv4 peers as ::ffff:a.b.c.d; the log and the rules use a.b.c.d.
-    if (auto ip = core::IpAddress::parse(text)) return ip->to_string();
-    return text;
-}
-
 struct Connection {
     std::unique_ptr<Handler> handler;
     auth::LoginPool::Client* logins = nullptr;
@@ -422,7 +415,7 @@ struct Server::Impl {
         error_code ec;
         const auto peer = stream.socket().remote_endpoint(ec);
         if (ec) co_return;
-        c.ip = peer_text(peer);
+        c.ip = core::peer_text(peer);
         const auto peer_ip = core::IpAddress::parse(c.ip);
         const bool via_proxy = peer_ip && proxy_trusted.contains(*peer_ip);
         if (via_proxy && !(co_await read_client_address(stream.socket(), c))) co_return;
