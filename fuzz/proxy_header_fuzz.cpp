@@ -1,12 +1,14 @@
-// libFuzzer harness: PROXY protocol v1/v2 headers through parse_proxy_header and
-// looks_like_proxy_header, checking the contract the listeners rely on.
+// libFuzzer harness: PROXY protocol v1/v2 headers through parse_proxy_header,
+// looks_like_proxy_header and classify_opening, checking the contract the listeners rely on.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 #include "core/proxy_protocol.h"
 
+using drawbridge::core::classify_opening;
 using drawbridge::core::looks_like_proxy_header;
+using drawbridge::core::Opening;
 using drawbridge::core::parse_proxy_header;
 using drawbridge::core::ProxyParse;
 
@@ -32,6 +34,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             if (p.error.empty()) __builtin_trap();
             break;
     }
+    // Refusing an untrusted peer's header never lets one through: bytes that the parser would
+    // take as a header are never "other", and "other" never starts a header.
+    const Opening opening = classify_opening(in);
+    if (p.state == ProxyParse::State::done && opening != Opening::proxy_header) __builtin_trap();
+    if (opening == Opening::other && (looks || p.state != ProxyParse::State::invalid))
+        __builtin_trap();
     // Reading exactly `want` more bytes never passes the header: each prefix asks for no more
     // than the full input holds, when the full input is a header.
     if (p.state == ProxyParse::State::done) {

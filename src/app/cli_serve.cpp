@@ -208,6 +208,7 @@ void add_serve_command(CLI::App& app, CliContext& ctx) {
         http_options.plain_port = config.http_plain_port;
         http_options.threads = config.http_threads;
         http_options.logins = &logins;
+        http_options.proxy_trusted = core::split_list(config.proxy_trusted);
         if (config.http_port >= 0) {
             const auto tls = node_certificate(config);
             http_options.certificate = tls.certificate;
@@ -216,8 +217,9 @@ void add_serve_command(CLI::App& app, CliContext& ctx) {
         http_options.make_handler = [&http_services](const std::string& ip, bool) {
             return http::make_router(http_services, ip);
         };
-        // One gate call per connection, as on the other listeners (logged as interface restapi;
-        // the same port also carries WebDAV).
+        // One gate call per connection, with the client's address (the PROXY header's behind a
+        // trusted balancer), as on the other listeners (logged as interface restapi; the same
+        // port also carries WebDAV).
         http_options.admit = [&node](const std::string& ip) {
             return !node.gate->admit_connection(core::Interface::restapi, ip);
         };

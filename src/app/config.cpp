@@ -212,7 +212,8 @@ const std::array kKeys = {
         "HTTPS port (default 8443; 0 picks a free one; -1 turns HTTPS off)",
         [](NodeConfig& c, std::string_view v) { return parse_int(v, -1, 65535, c.http_port); }},
     Key{"http.plain_port", "DRAWBRIDGE_HTTP_PLAIN_PORT",
-        "plain (unencrypted) HTTP port (default -1: none; 0 picks a free one)",
+        "plain (unencrypted) HTTP port (default -1: none; 0 picks a free one); logins there "
+        "follow the site setting ssl_required",
         [](NodeConfig& c, std::string_view v) {
             return parse_int(v, -1, 65535, c.http_plain_port);
         }},

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include "auth/login_gate.h"
 #include "auth/verified_credentials.h"
@@ -19,6 +20,13 @@ inline bool iequals(std::string_view a, std::string_view b) {
                return std::tolower(static_cast<unsigned char>(x)) ==
                       std::tolower(static_cast<unsigned char>(y));
            });
+}
+
+// The secret of an API-key login: an ApiKeyCredential's, or the password of an "@api-..." name.
+inline const std::string* api_key_secret(const core::LoginAttempt& a) {
+    if (auto* p = std::get_if<core::PasswordCredential>(&a.credential)) return &p->secret;
+    if (auto* k = std::get_if<core::ApiKeyCredential>(&a.credential)) return &k->secret;
+    return nullptr;
 }
 
 struct LoginGate::Context {

@@ -226,9 +226,7 @@ std::optional<Refusal> LoginGate::resolve_identity(Context& ctx) const {
     };
 
     if (ctx.kind == CredentialKind::api_key) {
-        const std::string* secret = nullptr;
-        if (auto* p = std::get_if<core::PasswordCredential>(&a.credential)) secret = &p->secret;
-        if (auto* k = std::get_if<core::ApiKeyCredential>(&a.credential)) secret = &k->secret;
+        const std::string* secret = api_key_secret(a);
         if (!secret)
             return unknown(
                 {FailureReason::api_key_mismatch, "API-key logins take the key as the password"});

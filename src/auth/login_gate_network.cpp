@@ -3,6 +3,7 @@
 // accepted, before any handshake.
 #include "auth/gate_context.h"
 #include "auth/login_gate.h"
+#include "core/crypto.h"
 
 namespace drawbridge::auth {
 
@@ -43,21 +44,35 @@ std::optional<Refusal> LoginGate::check_region(Context& ctx) const {
                        ctx.site.site_hostname + "."};
 }
 
-// A password sent in clear (plain FTP) is refused unless the site allows plain FTP
+// A credential sent in clear (plain FTP, plain HTTP) is refused unless the site allows it
 // (ssl_required=false) or the user's own ssl_required says otherwise. Decided before the account
-// is checked any further or a hash is spent; an unknown name follows the site's rule, so the
-// answer does not tell which names exist.
+// is checked any further or a hash is spent; an unknown name or key follows the site's rule, so
+// the answer does not tell which names exist. An API key's user is found by the key's digest, as
+// resolve_identity does (no hashing). FTP keeps Files.com's insecure_ftp; WebDAV and REST get
+// insecure_http (docs/login-gate.md#failure-reasons).
 std::optional<Refusal> LoginGate::check_transport(Context& ctx) const {
     if (ctx.attempt->secure_transport) return std::nullopt;
     bool required = ctx.site.ssl_required;
-    if (auto u = store_.find_user_by_name(ctx.username)) {
+    std::optional<core::User> u;
+    if (ctx.kind == CredentialKind::api_key) {
+        if (const std::string* secret = api_key_secret(*ctx.attempt))
+            if (auto key = store_.find_api_key_by_digest(
+                    core::crypto::to_hex(core::crypto::sha256(*secret))))
+                u = store_.find_user(key->user_id);
+    } else {
+        u = store_.find_user_by_name(ctx.username);
+    }
+    if (u) {
         if (u->ssl_required == core::SiteDefault::always_require) required = true;
         if (u->ssl_required == core::SiteDefault::never_require) required = false;
         if (required) ctx.user = std::move(u);
     }
     if (!required) return std::nullopt;
-    return Refusal{FailureReason::insecure_ftp,
-                   "plain FTP login; the site or the user requires TLS"};
+    if (ctx.interface == Interface::ftp)
+        return Refusal{FailureReason::insecure_ftp,
+                       "plain FTP login; the site or the user requires TLS"};
+    return Refusal{FailureReason::insecure_http,
+                   "login over plain HTTP; the site or the user requires TLS (HTTPS)"};
 }
 
 std::optional<std::string> LoginGate::country_database_problem() const {

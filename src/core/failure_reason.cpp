@@ -75,8 +75,10 @@ constexpr std::array kTable = {
                 "This protocol is turned off on this site.", true},
     FailureInfo{R::geoip_unavailable, "geoip_unavailable", "Country Check Unavailable",
                 "Your location cannot be checked right now; try again later.", false},
+    FailureInfo{R::insecure_http, "insecure_http", "Insecure HTTP",
+                "Logging in over plain HTTP is not allowed; use HTTPS.", false},
 };
-static_assert(kTable.size() == static_cast<std::size_t>(R::geoip_unavailable) + 1);
+static_assert(kTable.size() == static_cast<std::size_t>(R::insecure_http) + 1);
 
 constexpr bool table_in_enum_order() {
     for (std::size_t i = 0; i < kTable.size(); ++i)

@@ -48,6 +48,9 @@ enum class FailureReason {
     // site switches and node capabilities
     protocol_disabled,  // sftp_enabled, ftp_enabled or dav_enabled is false
     geoip_unavailable,  // country rules are set but this node has no usable GeoIP database
+    // a login over plain HTTP (WebDAV, REST) where the site or the user requires TLS; plain FTP
+    // keeps Files.com's insecure_ftp
+    insecure_http,
 };
 
 struct FailureInfo {

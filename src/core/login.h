@@ -41,8 +41,8 @@ struct LoginAttempt {
     // and for which user: they count only if the attempt resolves to that same user.
     std::set<Factor> verified;
     std::optional<std::int64_t> verified_user_id;
-    // False when the credential crossed the network in clear (plain FTP): the site and the user
-    // decide whether that may log in (reason insecure_ftp).
+    // False when the credential crossed the network in clear (plain FTP, the plain HTTP port):
+    // the site and the user decide whether that may log in (insecure_ftp, insecure_http).
     bool secure_transport = true;
     // The connection's memo of wrong guesses already counted (null: none kept): the same wrong
     // secret offered again on the connection is refused without being counted again.

@@ -143,6 +143,13 @@ bool looks_like_proxy_header(std::string_view data) {
                              data.substr(0, n2) == kV2Signature.substr(0, n2));
 }
 
+Opening classify_opening(std::string_view data) {
+    if (data.empty()) return Opening::undecided;
+    if (!looks_like_proxy_header(data)) return Opening::other;
+    const std::size_t signature = data[0] == 'P' ? kV1Prefix.size() : kV2Signature.size();
+    return data.size() >= signature ? Opening::proxy_header : Opening::undecided;
+}
+
 ProxyParse parse_proxy_header(std::string_view data) {
     if (data.empty()) return need(kV1Prefix.size());
     if (data[0] == 'P') {

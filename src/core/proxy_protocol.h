@@ -36,6 +36,12 @@ ProxyParse parse_proxy_header(std::string_view data);
 // True when `data` (possibly incomplete) starts like a PROXY header, v1 or v2.
 bool looks_like_proxy_header(std::string_view data);
 
+// What the first bytes of a connection from a peer that must not send a header say: a PROXY
+// header's signature (v1 "PROXY ", v2's 12 bytes), something else, or not yet (a prefix of a
+// signature: "P" may still be "PUT", "PROX" may still be "PROXY ").
+enum class Opening { undecided, proxy_header, other };
+Opening classify_opening(std::string_view data);
+
 inline constexpr std::size_t kProxyV1MaxLength = 107;  // "PROXY ..." including CRLF
 inline constexpr std::size_t kProxyV2FixedLength = 16;
 

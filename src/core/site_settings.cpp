@@ -96,7 +96,8 @@ const std::array kFields = {
     SettingField{"ftp_enabled", &S::ftp_enabled, 0, 0, nullptr, "serve FTP and FTPS"},
     SettingField{"dav_enabled", &S::dav_enabled, 0, 0, nullptr, "serve WebDAV"},
     SettingField{"ssl_required", &S::ssl_required, 0, 0, nullptr,
-                 "require TLS on FTP (false allows plain FTP)"},
+                 "require TLS for logins on FTP and on the plain HTTP port (false allows them in "
+                 "clear)"},
     SettingField{"sftp_insecure_ciphers", &S::sftp_insecure_ciphers, 0, 0, nullptr,
                  "offer legacy SSH algorithms"},
     SettingField{"sftp_show_failure_reasons", &S::sftp_show_failure_reasons, 0, 0, nullptr,

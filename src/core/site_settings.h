@@ -41,7 +41,7 @@ struct SiteSettings {
     bool sftp_enabled = true;
     bool ftp_enabled = true;
     bool dav_enabled = true;
-    bool ssl_required = true;  // plain FTP refused unless false
+    bool ssl_required = true;  // plain FTP and plain-HTTP logins refused unless false
     bool sftp_insecure_ciphers = false;
     bool sftp_show_failure_reasons = false;     // safe refusal reasons in an SSH auth banner
     bool ftp_require_tls_session_reuse = true;  // FTPS data connections resume the control's

@@ -22,16 +22,6 @@ namespace {
 
 constexpr std::size_t kMaxLine = 4096;  // PATH_MAX plus a verb
 
-// What the first bytes of a control connection say: a PROXY header's signature (v1 "PROXY ",
-// v2's 12 bytes) instead of a command, or not, or not yet (a prefix of one of them).
-enum class Opening { undecided, proxy_header, command };
-Opening classify_opening(std::string_view data) {
-    if (data.empty()) return Opening::undecided;
-    if (!core::looks_like_proxy_header(data)) return Opening::command;
-    const std::size_t signature = data[0] == 'P' ? 6 : 12;
-    return data.size() >= signature ? Opening::proxy_header : Opening::undecided;
-}
-
 }  // namespace
 
 ControlChannel::ControlChannel(tcp::socket socket)
@@ -70,13 +60,13 @@ asio::awaitable<ControlChannel::Line> ControlChannel::read_line() {
         // FTP servers speak first, so a client not behind a trusted balancer shows what it is
         // with its first bytes: a PROXY header there is an attempt to forge its address.
         if (check_first_bytes_) {
-            const Opening opening = classify_opening(in_);
-            if (opening == Opening::proxy_header) {
+            const auto opening = core::classify_opening(in_);
+            if (opening == core::Opening::proxy_header) {
                 forged_proxy_header_ = true;
                 out.eof = true;
                 co_return out;
             }
-            if (opening == Opening::command) check_first_bytes_ = false;
+            if (opening == core::Opening::other) check_first_bytes_ = false;
         }
         const auto nl = check_first_bytes_ ? std::string::npos : in_.find('\n');
         if (nl != std::string::npos) {

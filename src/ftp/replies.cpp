@@ -50,8 +50,9 @@ constexpr std::array kWording = {
                "The directory service could not be reached; try again later."},
     FtpWording{R::protocol_disabled, "FTP is turned off on this site."},
     FtpWording{R::geoip_unavailable, "Your location cannot be checked right now; try again later."},
+    FtpWording{R::insecure_http, "Logging in over plain HTTP is not allowed; use HTTPS."},
 };
-static_assert(kWording.size() == static_cast<std::size_t>(R::geoip_unavailable) + 1);
+static_assert(kWording.size() == static_cast<std::size_t>(R::insecure_http) + 1);
 
 constexpr bool in_enum_order() {
     for (std::size_t i = 0; i < kWording.size(); ++i)

@@ -6,81 +6,18 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/read.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <optional>
 
 #include "core/cidr.h"
 #include "core/listen_error.h"
-#include "core/proxy_protocol.h"
+#include "core/proxy_asio.h"
 #include "ftp/session.h"
 #include "ftp/tls.h"
 
 namespace drawbridge::ftp {
-
-namespace {
-
-std::string peer_text(const tcp::endpoint& ep) {
-    const std::string text = ep.address().to_string();
-    // Dual-stack sockets report IPv4 peers as ::ffff:a.b.c.d; the log and the rules use a.b.c.d.
-    if (auto ip = core::IpAddress::parse(text)) return ip->to_string();
-    return text;
-}
-
-// Reads exactly the PROXY header's bytes (the FTP greeting or the TLS handshake follows) on the
-// socket's own io_context, so that a slow balancer stalls no other connection.
-asio::awaitable<core::ProxyParse> read_proxy_header(tcp::socket& socket,
-                                                    std::chrono::milliseconds timeout) {
-    // The timer's handler may already be queued when the read ends; `over` keeps it from
-    // touching a socket that has moved on (both run on this one-threaded io_context).
-    struct State {
-        bool timed_out = false;
-        bool over = false;
-    };
-    auto state = std::make_shared<State>();
-    asio::steady_timer timer(socket.get_executor());
-    timer.expires_after(timeout);
-    timer.async_wait([&socket, state](boost::system::error_code e) {
-        if (e || state->over) return;
-        state->timed_out = true;
-        socket.close(e);
-    });
-    auto finish = [&timer, state](core::ProxyParse p) {
-        state->over = true;
-        timer.cancel();
-        return p;
-    };
-    auto fail = [&finish](std::string why) {
-        core::ProxyParse p;
-        p.state = core::ProxyParse::State::invalid;
-        p.error = std::move(why);
-        return finish(std::move(p));
-    };
-    std::string data;
-    for (;;) {
-        auto parsed = core::parse_proxy_header(data);
-        if (parsed.state != core::ProxyParse::State::need_more) co_return finish(std::move(parsed));
-        std::string chunk(parsed.want, '\0');
-        boost::system::error_code ec;
-        const std::size_t n = co_await asio::async_read(
-            socket, asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
-        data.append(chunk, 0, n);
-        if (!ec) continue;
-        std::string why = ec.message();
-        if (state->timed_out)
-            why = "no complete PROXY header within " + std::to_string(timeout.count()) + " ms";
-        else if (ec == asio::error::eof && data.empty())
-            why = "closed before sending a PROXY header";
-        else if (ec == asio::error::eof)
-            why = "closed in the middle of a PROXY header";
-        co_return fail(std::move(why));
-    }
-}
-
-}  // namespace
 
 struct Server::Impl {
     ServerOptions options;
@@ -147,13 +84,14 @@ struct Server::Impl {
         boost::system::error_code ec;
         const auto peer = socket.remote_endpoint(ec);
         if (ec) co_return;
-        std::string ip = peer_text(peer);
+        std::string ip = core::peer_text(peer);
         const auto peer_ip = core::IpAddress::parse(ip);
         const bool via_proxy = peer_ip && proxy_trusted.contains(*peer_ip);
         bool score_if_abandoned = true;
         if (via_proxy) {
             // From a trusted balancer the header is required and names the client.
-            const auto header = co_await read_proxy_header(socket, options.proxy_header_timeout);
+            const auto header =
+                co_await core::async_read_proxy_header(socket, options.proxy_header_timeout);
             if (header.state != core::ProxyParse::State::done) {
                 spdlog::warn("ftp: {}: closed: trusted proxy sent no valid PROXY header: {}", ip,
                              header.error);

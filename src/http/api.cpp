@@ -303,14 +303,15 @@ Response Api::sessions_create(Request& req) {
     const auto body = body_object(req);
     if (!body || !(*body)["username"].is_string() || !(*body)["password"].is_string())
         return api_error(400, "expected {\"username\": ..., \"password\": ...}");
-    core::LoginAttempt attempt{(*body)["username"].get<std::string>(),
-                               core::Interface::restapi,
-                               req.peer_ip,
-                               core::PasswordCredential{(*body)["password"].get<std::string>()},
-                               {},
-                               {}};
-    attempt.guesses = login_.guesses();  // the connection's: one guess counts once, and its cap
-    const auto outcome = services_.gate.attempt(attempt);
+    // The connection's guess memo: one guess counts once, and its cap.
+    const auto outcome =
+        login_.attempt({(*body)["username"].get<std::string>(),
+                        core::Interface::restapi,
+                        req.peer_ip,
+                        core::PasswordCredential{(*body)["password"].get<std::string>()},
+                        {},
+                        {}},
+                       req);
     if (!outcome.ok()) return api_login_refusal(outcome);
     const auto session = services_.sessions.create(*outcome.grant);
     return json_reply(201, {{"id", session.token},

@@ -26,15 +26,16 @@ class ApiLogin {
     // Authenticates by X-FilesAPI-Auth (a session) or X-FilesAPI-Key; nullopt when in.
     virtual std::optional<Response> login_api(const Request& req) = 0;
     virtual const core::User& user() const = 0;
-    // The connection's memo of failed guesses (core/guess_memo.h), for the logins it decides.
-    virtual std::shared_ptr<core::GuessMemo> guesses() = 0;
+    // Decides a login of this connection through the gate, with the connection's memo of failed
+    // guesses (core/guess_memo.h) and whether `req` came over TLS (ssl_required); the
+    // connection then counts as having attempted a login (docs/login-gate.md#http-abandoned).
+    virtual core::LoginOutcome attempt(core::LoginAttempt attempt, const Request& req) = 0;
     virtual vfs::FileSession& files() = 0;
     virtual Dav& dav() = 0;
 };
 
 inline constexpr std::string_view kApiPrefix = "/api/v1";
 inline constexpr std::string_view kSessionsRoute = "/api/v1/sessions";
-
 
 class Api {
   public:

@@ -45,8 +45,9 @@ constexpr std::array kTable = {
     HttpFailure{R::directory_unavailable, kUnauthenticated, 503},
     HttpFailure{R::protocol_disabled, kUnauthorized, 403},
     HttpFailure{R::geoip_unavailable, kUnauthenticated, 503},
+    HttpFailure{R::insecure_http, kUnauthorized, 403},
 };
-static_assert(kTable.size() == static_cast<std::size_t>(R::geoip_unavailable) + 1);
+static_assert(kTable.size() == static_cast<std::size_t>(R::insecure_http) + 1);
 
 constexpr bool in_enum_order() {
     for (std::size_t i = 0; i < kTable.size(); ++i)

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/types.h"
 #include "vfs/local_root.h"
 
 namespace drawbridge::http {
@@ -94,6 +95,12 @@ class Handler {
     // by design), so the server runs its prepare() and handle() on the login pool instead of an
     // I/O thread (docs/login-gate.md#hashing-pool).
     virtual bool may_hash(const Request&) const { return false; }
+    // Whether a request of this connection has reached the login gate with credentials (a
+    // login attempt, whatever its outcome, or a live REST session token). The server reports a
+    // connection that closes without one as abandoned, on `abandoned_interface()`
+    // (docs/login-gate.md#http-abandoned).
+    virtual bool attempted_login() const { return false; }
+    virtual core::Interface abandoned_interface() const { return core::Interface::restapi; }
 };
 
 }  // namespace drawbridge::http

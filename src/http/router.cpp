@@ -44,7 +44,20 @@ class Router : public Handler, public ApiLogin {
         : services_(services), ip_(std::move(ip)), api_(services, *this) {}
 
     const core::User& user() const override { return files_->user(); }
-    std::shared_ptr<core::GuessMemo> guesses() override { return guesses_; }
+
+    // Every login of the connection comes here. Clients send their credentials with every
+    // request: a wrong password repeated on this connection is one guess (the memo). Over plain
+    // HTTP the site's and the user's ssl_required decide (insecure_http).
+    core::LoginOutcome attempt(core::LoginAttempt attempt, const Request& req) override {
+        attempt.guesses = guesses_;
+        attempt.secure_transport = req.secure;
+        attempted_login_ = true;
+        return services_.gate.attempt(attempt);
+    }
+    bool attempted_login() const override { return attempted_login_; }
+    core::Interface abandoned_interface() const override {
+        return asked_dav_ ? core::Interface::dav : core::Interface::restapi;
+    }
 
     // A login is decided when the request's credentials are not the ones this connection is
     // logged in with, and by the REST API's log-in route.
@@ -66,7 +79,10 @@ class Router : public Handler, public ApiLogin {
     std::optional<Response> login_api(const Request& req) override {
         if (const auto token = req.header("x-filesapi-auth"); !token.empty()) {
             auto grant = services_.sessions.find(token);
+            // An unknown token is no login: it costs the gate nothing, so a connection that
+            // only sends made-up tokens is scored as abandoned.
             if (!grant) return api_error(401, kNoSession);
+            attempted_login_ = true;
             const std::string digest = core::crypto::sha256("session:" + std::string(token));
             // Reused on this connection, the connection's grant keeps the gate's memo.
             const bool reused = files_ && grant_ && interface_ == core::Interface::restapi &&
@@ -91,10 +107,9 @@ class Router : public Handler, public ApiLogin {
         const std::string digest = core::crypto::sha256("key:" + std::string(key));
         if (still_admitted(core::Interface::restapi, digest)) return std::nullopt;
         forget();
-        core::LoginAttempt attempt{
-            "", core::Interface::restapi, ip_, core::ApiKeyCredential{std::string(key)}, {}, {}};
-        attempt.guesses = guesses_;
-        const auto outcome = services_.gate.attempt(attempt);
+        const auto outcome = attempt(
+            {"", core::Interface::restapi, ip_, core::ApiKeyCredential{std::string(key)}, {}, {}},
+            req);
         if (!outcome.ok()) return api_login_refusal(outcome);
         return establish(*outcome.user, *outcome.grant, digest);
     }
@@ -107,6 +122,7 @@ class Router : public Handler, public ApiLogin {
             return {text(400, "invalid request path"), nullptr};
         }
         if (*path == kDavPrefix || path->starts_with(std::string(kDavPrefix) + "/")) {
+            asked_dav_ = true;
             if (auto refused = login(req, core::Interface::dav))
                 return {std::move(refused), nullptr};
             dav_path_ = *path == kDavPrefix ? "/" : path->substr(kDavPrefix.size());
@@ -150,12 +166,8 @@ class Router : public Handler, public ApiLogin {
         forget();
         const auto creds = basic_credentials(header);
         if (!creds) return challenge(401, "malformed Basic credentials");
-        core::LoginAttempt attempt{
-            creds->first, interface, ip_, core::PasswordCredential{creds->second}, {}, {}};
-        // Clients send their credentials with every request: a wrong password repeated on
-        // this connection is one guess.
-        attempt.guesses = guesses_;
-        const auto outcome = services_.gate.attempt(attempt);
+        const auto outcome = attempt(
+            {creds->first, interface, ip_, core::PasswordCredential{creds->second}, {}, {}}, req);
         if (!outcome.ok()) {
             const auto reason = outcome.shown;
             const auto& wire = http_failure(reason);
@@ -222,6 +234,8 @@ class Router : public Handler, public ApiLogin {
     Api api_;
     Target target_ = Target::none;
     std::string dav_path_;
+    bool attempted_login_ = false;
+    bool asked_dav_ = false;  // a request under /dav/: an abandon is reported as WebDAV's
 };
 
 }  // namespace

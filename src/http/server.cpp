@@ -17,9 +17,13 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "core/cidr.h"
 #include "core/listen_error.h"
+#include "core/proxy_asio.h"
+#include "core/proxy_socket.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <limits>
 #include <optional>
@@ -60,8 +64,11 @@ bool has_no_body(int status) {
 struct Connection {
     std::unique_ptr<Handler> handler;
     auth::LoginPool::Client* logins = nullptr;
-    std::string ip;
+    std::string ip;  // the client's: the PROXY header's behind a trusted balancer
     bool secure = false;
+    // Reported to the gate if it closes without a login attempt; not a balancer's health check
+    // (PROXY LOCAL), a forged PROXY header or a refused address.
+    bool report_abandoned = true;
     std::chrono::seconds idle;
     std::vector<char> chunk = std::vector<char>(kChunk);
     beast::flat_buffer buffer;
@@ -334,9 +341,15 @@ struct Server::Impl {
     int https_port = -1, plain_port = -1;
     std::vector<std::thread> threads;
     std::optional<auth::LoginPool::Client> logins;
+    core::CidrList proxy_trusted;
+    std::atomic<bool> stopping{false};  // connections closed by the stop are not abandoned
 
     explicit Impl(ServerOptions o) : options(std::move(o)) {
         if (options.logins) logins.emplace(*options.logins);
+        std::string error;
+        auto trusted = core::parse_cidr_list(options.proxy_trusted, &error);
+        if (!trusted) throw std::runtime_error("http: proxy.trusted: " + error);
+        proxy_trusted = std::move(*trusted);
     }
 
     int listen(std::optional<tcp::acceptor>& acceptor, int port, std::size_t listener) {
@@ -368,6 +381,62 @@ struct Server::Impl {
         }
     }
 
+    // The PROXY protocol (docs/login-gate.md#proxy-protocol): from a trusted balancer the header
+    // is required, read before anything else, and names the client. False closes the connection.
+    net::awaitable<bool> read_client_address(tcp::socket& socket, Connection& c) {
+        const auto header =
+            co_await core::async_read_proxy_header(socket, options.proxy_header_timeout);
+        if (header.state != core::ProxyParse::State::done) {
+            spdlog::warn("http: {}: closed: trusted proxy sent no valid PROXY header: {}", c.ip,
+                         header.error);
+            co_return false;
+        }
+        if (header.header.source)
+            c.ip = header.header.source->to_string();
+        else
+            c.report_abandoned = false;  // the balancer's own health check (LOCAL / UNKNOWN)
+        co_return true;
+    }
+
+    // Whether a peer not in proxy.trusted opens with a PROXY header: an attempt to forge its
+    // address. Over TLS the first bytes are only looked at (a ClientHello never starts like a
+    // header, not even its first byte); over plain HTTP they are read into the connection's
+    // buffer, where Beast's parser takes them, until they tell ("P" may begin "PUT").
+    net::awaitable<bool> opens_with_proxy_header(beast::tcp_stream& stream, Connection& c) {
+        if (c.secure) {
+            // A silent client: the wait closes the socket, and the handshake fails at once.
+            co_await core::async_wait_first_bytes(stream.socket(), kHandshakeTimeout);
+            co_return core::peek_first_bytes(stream.socket().native_handle()) ==
+                core::FirstBytes::proxy_header;
+        }
+        for (;;) {
+            const auto data = c.buffer.data();
+            const auto opening = core::classify_opening(
+                std::string_view(static_cast<const char*>(data.data()), data.size()));
+            if (opening != core::Opening::undecided)
+                co_return opening == core::Opening::proxy_header;
+            stream.expires_after(c.idle);
+            error_code ec;
+            const std::size_t n = co_await stream.async_read_some(
+                c.buffer.prepare(4096), net::redirect_error(net::use_awaitable, ec));
+            c.buffer.commit(n);
+            if (ec) co_return false;  // gone or silent: the request parser finds out
+        }
+    }
+
+    // A connection that closes without any request having reached the gate with credentials
+    // scores its address a little, as on SFTP and FTP (docs/login-gate.md#http-abandoned). The
+    // store write runs on the login pool, off the I/O threads.
+    void report_if_abandoned(const Connection& c) {
+        if (!c.report_abandoned || stopping || !logins) return;
+        if (c.handler && c.handler->attempted_login()) return;
+        const auto interface =
+            c.handler ? c.handler->abandoned_interface() : core::Interface::restapi;
+        logins->run(c.ip, [&gate = options.logins->gate(), ip = c.ip, interface] {
+            gate.connection_abandoned(interface, ip);
+        });
+    }
+
     net::awaitable<void> run_connection(beast::tcp_stream stream, bool secure) {
         Connection c;
         if (logins) c.logins = &*logins;
@@ -377,9 +446,19 @@ struct Server::Impl {
         c.secure = secure;
         c.idle = std::chrono::seconds(options.idle_timeout_seconds);
         error_code ec;
-        c.ip = stream.socket().remote_endpoint(ec).address().to_string();
+        const auto peer = stream.socket().remote_endpoint(ec);
         if (ec) co_return;
+        c.ip = core::peer_text(peer);
+        const auto peer_ip = core::IpAddress::parse(c.ip);
+        const bool via_proxy = peer_ip && proxy_trusted.contains(*peer_ip);
+        if (via_proxy && !(co_await read_client_address(stream.socket(), c))) co_return;
         if (options.admit && !options.admit(c.ip)) co_return;  // closed before any TLS byte
+        if (!via_proxy && (co_await opens_with_proxy_header(stream, c))) {
+            // Refused like a ban, not scored as a scanner (as on SFTP and FTP).
+            spdlog::warn("http: {}: closed: PROXY protocol header from a peer not in proxy.trusted",
+                         c.ip);
+            co_return;
+        }
         try {
             c.handler = options.make_handler(c.ip, secure);
             if (!secure) {
@@ -396,6 +475,7 @@ struct Server::Impl {
         } catch (const std::exception& e) {
             spdlog::debug("http: {}: connection ended: {}", c.ip, e.what());
         }
+        report_if_abandoned(c);
     }
 };
 
@@ -431,6 +511,7 @@ void Server::start() {
 void Server::stop() {
     auto& s = *impl_;
     if (s.threads.empty()) return;
+    s.stopping = true;
     s.ioc.stop();
     for (auto& t : s.threads) t.join();
     s.threads.clear();

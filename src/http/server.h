@@ -3,10 +3,12 @@
 // means is the Handler's business (one Handler per connection, from `make_handler`).
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "auth/login_pool.h"
 #include "http/message.h"
@@ -21,13 +23,20 @@ struct ServerOptions {
     std::filesystem::path private_key;
     int threads = 0;  // io_context threads; 0: one per core
     int idle_timeout_seconds = 120;
-    // Called on the connection's thread for each accepted connection.
-    std::function<std::unique_ptr<Handler>(const std::string& peer_ip, bool secure)> make_handler;
-    // Asked for every accepted connection before the TLS handshake: false closes it (an
-    // address that is banned, block-listed or in no allow list). Unset: everyone is admitted.
-    std::function<bool(const std::string& peer_ip)> admit;
+    // Load balancers (CIDRs, node config proxy.trusted) whose connections must start with a
+    // PROXY protocol header naming the client; anyone else's header closes the connection.
+    std::vector<std::string> proxy_trusted;
+    std::chrono::milliseconds proxy_header_timeout{3000};
+    // Called on the connection's thread for each accepted connection, with the client's
+    // address (the PROXY header's, behind a trusted balancer).
+    std::function<std::unique_ptr<Handler>(const std::string& client_ip, bool secure)> make_handler;
+    // Asked for every accepted connection before the TLS handshake, with the client's address:
+    // false closes it (an address that is banned, block-listed or in no allow list). Unset:
+    // everyone is admitted.
+    std::function<bool(const std::string& client_ip)> admit;
     // Where requests that may decide a login run (Handler::may_hash), queued by the address's
-    // priority; null: on the I/O threads.
+    // priority, and where a connection that never attempted a login is reported to the gate
+    // (LoginGate::connection_abandoned); null: logins on the I/O threads, no such reports.
     auth::LoginPool* logins = nullptr;
 };
 

@@ -46,6 +46,11 @@ def curl(server, method, path, *args, user="alice", password=GOOD, data=None, up
     return Reply(int(lines[0].split()[1]), headers, proc.stderr)
 
 
+def allow_plain_http(server, user="alice"):
+    """Lets `user` log in over plain HTTP, which the site refuses by default (ssl_required)."""
+    server.run("user", "set", user, "ssl_required=never_require")
+
+
 @pytest.fixture
 def alice(server):
     """A server with the user alice and her (empty) folder."""

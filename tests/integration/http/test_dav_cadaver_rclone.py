@@ -3,7 +3,7 @@ import hashlib
 import os
 import subprocess
 
-from dav_curl import GOOD, alice  # noqa: F401 (alice is a fixture)
+from dav_curl import GOOD, alice, allow_plain_http  # noqa: F401 (alice is a fixture)
 
 
 def tree(root):
@@ -33,6 +33,7 @@ def digest(root):
 
 
 def test_cadaver_session(alice, tmp_path):
+    allow_plain_http(alice)  # cadaver over plain HTTP: no certificate prompt
     (tmp_path / ".netrc").write_text(f"machine 127.0.0.1 login alice password {GOOD}\n")
     os.chmod(tmp_path / ".netrc", 0o600)
     local = tmp_path / "local.txt"

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from dav_curl import GOOD, alice, curl  # noqa: F401 (alice is a fixture)
+from dav_curl import GOOD, alice, allow_plain_http, curl  # noqa: F401 (alice is a fixture)
 
 WRONG = "Wrong-Horse-9-Battery"
 
@@ -172,6 +172,7 @@ def test_options_and_propfind_depth(alice):
 
 
 def test_plain_http_serves_the_same_tree(alice):
+    allow_plain_http(alice)  # refused by default: tests/integration/security/test_http_login_security.py
     assert curl(alice, "PUT", "/dav/p.txt", data=b"plain", plain=True).status == 201
     assert curl(alice, "GET", "/dav/p.txt").body == b"plain"
 

@@ -3,10 +3,11 @@ table is bounded, and COPY/MOVE refuse a Destination on another server."""
 import base64
 import http.client
 import re
+import ssl
 
 import pytest
 
-from dav_curl import GOOD, alice, curl  # noqa: F401 (alice is a fixture)
+from dav_curl import GOOD, alice, allow_plain_http, curl  # noqa: F401 (alice is a fixture)
 from test_rest_api import call, login
 
 POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
@@ -23,7 +24,9 @@ def lock(server, path, owner="alice", *headers):
 def lock_many(server, paths, body):
     """LOCKs each path on one keep-alive connection (fast: one login); [(status, body)]."""
     auth = "Basic " + base64.b64encode(f"alice:{GOOD}".encode()).decode()
-    conn = http.client.HTTPConnection("127.0.0.1", server.http_port, timeout=30)
+    ctx = ssl.create_default_context()
+    ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+    conn = http.client.HTTPSConnection("127.0.0.1", server.https_port, timeout=30, context=ctx)
     out = []
     for path in paths:
         conn.request("LOCK", path, body=body,
@@ -160,6 +163,7 @@ def test_destination_on_this_server_is_taken(alice):
     assert curl(alice, "MOVE", "/dav/a.txt", "-H", "Destination: /dav/d.txt").status == 201
     assert curl(alice, "COPY", "/dav/d.txt", "-H", "Destination: http://127.0.0.1/dav/e.txt",
                 "-H", "Host: 127.0.0.1:80").status == 502  # https connection: port 80 differs
+    allow_plain_http(alice)
     plain = curl(alice, "COPY", "/dav/d.txt", "-H",
                  "Destination: http://127.0.0.1:80/dav/f.txt", "-H", "Host: 127.0.0.1",
                  plain=True)

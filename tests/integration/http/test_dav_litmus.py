@@ -17,7 +17,8 @@ def run_litmus(url, user, password, tmp_path, suites=SUITES):
 
 @pytest.mark.parametrize("scheme", ["http", "https"])
 def test_litmus_every_suite_passes(server, tmp_path, scheme):
-    server.add_user("alice")
+    # Plain HTTP logins are refused unless the site or the user allows them (ssl_required).
+    server.add_user("alice", GOOD, "--set", "ssl_required=never_require")
     port = server.http_port if scheme == "http" else server.https_port
     proc = run_litmus(f"{scheme}://127.0.0.1:{port}/dav/", "alice", GOOD, tmp_path)
     out = proc.stdout + proc.stderr

@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from dav_curl import GOOD, alice  # noqa: F401 (alice is a fixture)
+from dav_curl import GOOD, alice, allow_plain_http  # noqa: F401 (alice is a fixture)
 
 AUTH = "Authorization: Basic " + base64.b64encode(f"alice:{GOOD}".encode()).decode() + "\r\n"
 # The request hidden in the first one's body: it must never be executed.
@@ -33,6 +33,8 @@ def statuses(reply):
 
 @pytest.fixture
 def victim(alice):
+    # alice may log in over plain HTTP, so that a smuggled request would run if it got through.
+    allow_plain_http(alice)
     (alice.files("alice") / "victim.txt").write_text("keep me")
     return alice
 

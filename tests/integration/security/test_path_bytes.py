@@ -94,6 +94,7 @@ def http_status(url, method="GET", data=None):
 
 
 def test_http_nul_is_refused_and_cr_lf_names_are_not_created(alice):
+    alice.run("user", "set", "alice", "ssl_required=never_require")  # plain HTTP logins
     base = f"http://127.0.0.1:{alice.http_port}/dav"
     assert http_status(base + "/private%00") == 400
     assert http_status(base + "/denied.txt%00", "PUT", b"x") == 400

@@ -57,6 +57,54 @@ TEST_F(GateTest, PlainFtpFollowsTheSiteAndTheUsersSslRequired) {
     EXPECT_TRUE(password("alice", kGoodPassword, Interface::ftp).ok());
 }
 
+core::LoginOutcome plain_http(auth::LoginGate& gate, Interface interface, const std::string& user,
+                              core::Credential credential) {
+    core::LoginAttempt a{user, interface, "198.51.100.7", std::move(credential), {}, {}};
+    a.secure_transport = false;  // over http.plain_port
+    return gate.attempt(a);
+}
+
+TEST_F(GateTest, PlainHttpFollowsTheSslRequiredOfTheSiteAndOfTheUserOrTheKeysUser) {
+    add_user("alice");
+    add_user("legacy");
+    set("legacy", "ssl_required", "never_require");
+    const auto alice_key = accounts_->create_api_key("alice", "ci", "", std::nullopt, {});
+    const auto legacy_key = accounts_->create_api_key("legacy", "ci", "", std::nullopt, {});
+    const auto pw = [](const char* s) { return core::Credential{core::PasswordCredential{s}}; };
+    const auto key = [](const std::string& s) {
+        return core::Credential{core::ApiKeyCredential{s}};
+    };
+    // WebDAV and REST get insecure_http (FTP keeps insecure_ftp), known name or not.
+    for (auto interface : {Interface::dav, Interface::restapi}) {
+        for (const char* name : {"alice", "nobody"}) {
+            const auto out = plain_http(*gate_, interface, name, pw(kGoodPassword));
+            EXPECT_EQ(out.reason, FailureReason::insecure_http) << name;
+            const auto e = last_entry();
+            EXPECT_EQ(e.failure_type, FailureReason::insecure_http);
+            EXPECT_EQ(e.interface, interface);
+            EXPECT_NE(e.detail.find("plain HTTP"), std::string::npos) << e.detail;
+        }
+        EXPECT_TRUE(plain_http(*gate_, interface, "legacy", pw(kGoodPassword)).ok());
+    }
+    EXPECT_EQ(plain_ftp(*gate_, "alice", kGoodPassword).reason, FailureReason::insecure_ftp);
+    // An API key follows its user's setting, as a header or as "@api-<name>".
+    EXPECT_EQ(plain_http(*gate_, Interface::restapi, "", key(alice_key.secret)).reason,
+              FailureReason::insecure_http);
+    EXPECT_TRUE(plain_http(*gate_, Interface::restapi, "", key(legacy_key.secret)).ok());
+    EXPECT_TRUE(plain_http(*gate_, Interface::dav, "@api-ci", pw(legacy_key.secret.c_str())).ok());
+    EXPECT_EQ(plain_http(*gate_, Interface::restapi, "", key("made-up")).reason,
+              FailureReason::insecure_http);  // an unknown key: the site's rule
+    // Not a guess: the refusals do not count toward a lock.
+    EXPECT_FALSE(store_->find_user_by_name("alice")->lockout_expires);
+    auto site = store_->load_site_settings();
+    site.ssl_required = false;
+    store_->save_site_settings(site);
+    EXPECT_TRUE(plain_http(*gate_, Interface::dav, "alice", pw(kGoodPassword)).ok());
+    set("alice", "ssl_required", "always_require");
+    EXPECT_EQ(plain_http(*gate_, Interface::restapi, "", key(alice_key.secret)).reason,
+              FailureReason::insecure_http);
+}
+
 TEST_F(GateTest, FailuresPushAnAddressBackInTheHashingQueue) {
     add_user("alice");
     EXPECT_EQ(gate_->queue_priority("198.51.100.7"), 0);  // never seen

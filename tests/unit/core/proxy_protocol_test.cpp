@@ -144,6 +144,23 @@ TEST(ProxyProtocol, LooksLike) {
     EXPECT_FALSE(looks_like_proxy_header(""));
 }
 
+TEST(ProxyProtocol, OpeningsAreDecidedOnlyWhenTheBytesTell) {
+    EXPECT_EQ(classify_opening(""), Opening::undecided);
+    EXPECT_EQ(classify_opening("P"), Opening::undecided);  // "PUT", "POST", "PROPFIND"...
+    EXPECT_EQ(classify_opening("PROX"), Opening::undecided);
+    EXPECT_EQ(classify_opening("PROXY"), Opening::undecided);
+    EXPECT_EQ(classify_opening("PROXY "), Opening::proxy_header);
+    EXPECT_EQ(classify_opening("PUT /x HTTP/1.1"), Opening::other);
+    EXPECT_EQ(classify_opening("PROPFIND"), Opening::other);
+    EXPECT_EQ(classify_opening("PROXYX"), Opening::other);
+    EXPECT_EQ(classify_opening("USER alice"), Opening::other);
+    EXPECT_EQ(classify_opening("\x16\x03\x01"), Opening::other);  // a TLS ClientHello
+    const std::string sig("\r\n\r\n\0\r\nQUIT\n", 12);
+    EXPECT_EQ(classify_opening(sig.substr(0, 11)), Opening::undecided);
+    EXPECT_EQ(classify_opening(sig), Opening::proxy_header);
+    EXPECT_EQ(classify_opening("\r\nGET"), Opening::other);
+}
+
 TEST(ProxySocket, ReadsTheHeaderAndLeavesTheRest) {
     int sv[2];
     ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);

@@ -78,6 +78,9 @@ TEST(FailureReasons, TableCoversEveryReasonWithItsFilesComName) {
                       "insecure_ftp", "insecure_cipher", "second_factor_required",
                       "second_factor_mismatch", "directory_unavailable"})
         EXPECT_TRUE(parse_failure_reason(name)) << name;
+    // Ours, where Files.com has no type: plain HTTP is refused apart from plain FTP.
+    EXPECT_EQ(parse_failure_reason("insecure_http"), FailureReason::insecure_http);
+    EXPECT_EQ(info(FailureReason::insecure_http).title, "Insecure HTTP");
 }
 
 TEST(SiteSettings, DefaultsFollowTheSeeds) {

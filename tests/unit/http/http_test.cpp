@@ -213,6 +213,8 @@ TEST(FailureWire, TypesComeFromTheReasonTable) {
     EXPECT_EQ(error_type(R::password_mismatch), "not-authenticated/invalid-username-or-password");
     EXPECT_EQ(error_type(R::password_change_required), "not-authorized/password-change-required");
     EXPECT_EQ(error_type(R::rate_limited), "rate-limited/too-many-login-attempts");
+    EXPECT_EQ(error_type(R::insecure_http), "not-authorized/insecure-http");
+    EXPECT_EQ(http_failure(R::insecure_http).status, 403);
     EXPECT_EQ(login_error_json(R::locked_out, "secret detail"),
               R"({"error":"This user is locked out after too many failed logins.","http-code":401,)"
               R"("title":"Locked Out","type":"not-authenticated/locked-out"})");
