@@ -15,6 +15,11 @@
 
 namespace drawbridge::auth {
 
+// How the log names an API key.
+inline std::string api_key_label(const core::ApiKey& k) {
+    return "API key '" + k.name + "' (id " + std::to_string(k.id) + ")";
+}
+
 inline bool iequals(std::string_view a, std::string_view b) {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
                return std::tolower(static_cast<unsigned char>(x)) ==
