@@ -12,7 +12,8 @@ import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "ftp"))
 from ftp_helpers import ReusingFTP, tls_context  # noqa: E402
-from test_login_security import (GB, GEOIP, GOOD, JP, SE, US, WRONG, entries,  # noqa: E402
+from test_login_security import (proxied, proxied_alice, wait_for_log,  # noqa: F401
+                                 GB, GEOIP, GOOD, JP, SE, US, WRONG, entries,  # noqa: E402
                                  proxy_v1, proxy_v2)
 
 
@@ -62,28 +63,8 @@ def login(server, ip, user, password=GOOD, version=1):
         f.close()
 
 
-@pytest.fixture
-def proxied(server_with):
-    if not GEOIP.exists():
-        pytest.skip(f"{GEOIP} is missing (the shared test data beside the repository)")
-
-    def start():
-        s = server_with(extra=f'[geoip]\ndatabase = "{GEOIP}"\n[proxy]\ntrusted = "127.0.0.1/32"\n')
-        s.add_user("alice")
-        s.files("alice").mkdir(parents=True, exist_ok=True)
-        return s
-    return start
-
-
-def wait_for_log(server, text, seconds=5):
-    deadline = time.time() + seconds
-    while time.time() < deadline and text not in server.log_file.read_text():
-        time.sleep(0.1)
-    return server.log_file.read_text()
-
-
-def test_countries_use_the_proxied_address(proxied):
-    s = proxied()
+def test_countries_use_the_proxied_address(proxied_alice):
+    s = proxied_alice()
     s.run("site", "set", "allowed_countries=GB,SE,US", "disallowed_countries=US")
     assert login(s, GB, "alice") is True
     assert login(s, SE, "alice", version=2) is True
@@ -97,8 +78,8 @@ def test_countries_use_the_proxied_address(proxied):
     assert {e["ip"] for e in entries(s, "--action", "login")} >= {GB, SE}
 
 
-def test_lockout_uses_the_proxied_address(proxied):
-    s = proxied()
+def test_lockout_uses_the_proxied_address(proxied_alice):
+    s = proxied_alice()
     for i in range(6):
         assert login(s, f"192.0.2.{10 + i}", "alice", WRONG).startswith("530 ")
     locked = login(s, GB, "alice")
@@ -107,8 +88,8 @@ def test_lockout_uses_the_proxied_address(proxied):
     assert e["ip"] == GB and e["interface"] == "ftp"
 
 
-def test_a_ban_shows_in_the_530_then_drops_at_accept(proxied):
-    s = proxied()
+def test_a_ban_shows_in_the_530_then_drops_at_accept(proxied_alice):
+    s = proxied_alice()
     attacker = "203.0.113.5"
     f = connect_from(s, attacker)
     f.auth()
@@ -135,8 +116,8 @@ def test_a_ban_shows_in_the_530_then_drops_at_accept(proxied):
     assert {b["ip"] for b in s.json("ban", "list")} == {attacker}
 
 
-def test_a_blocked_address_is_dropped_at_accept(proxied):
-    s = proxied()
+def test_a_blocked_address_is_dropped_at_accept(proxied_alice):
+    s = proxied_alice()
     s.run("iplist", "add", "block", "216.160.83.0/24")
     assert login(s, US, "alice") is None
     assert login(s, US, "alice", version=2) is None
@@ -144,8 +125,8 @@ def test_a_blocked_address_is_dropped_at_accept(proxied):
     assert "refused 216.160.83.58 at accept" in s.log_file.read_text()
 
 
-def test_abandoned_connections_are_scored(proxied):
-    s = proxied()
+def test_abandoned_connections_are_scored(proxied_alice):
+    s = proxied_alice()
     scanner = "198.51.100.9"
     for _ in range(20):  # one point each; a ban at 20
         f = connect_from(s, scanner)
@@ -158,8 +139,8 @@ def test_abandoned_connections_are_scored(proxied):
     assert connect_from(s, scanner) is None
 
 
-def test_a_trusted_peer_must_send_a_valid_header(proxied):
-    s = proxied()
+def test_a_trusted_peer_must_send_a_valid_header(proxied_alice):
+    s = proxied_alice()
     # No header: the greeting never comes; the server closes after its 3 s wait.
     f = ftplib.FTP(timeout=20)
     with pytest.raises(EOFError):
@@ -228,10 +209,10 @@ def timed_login(server, ip, user, password):
     return result, elapsed
 
 
-def test_a_locked_account_answers_a_guess_like_an_unknown_name(proxied, monkeypatch):
+def test_a_locked_account_answers_a_guess_like_an_unknown_name(proxied_alice, monkeypatch):
     # A real hashing cost, so that a refusal without hashing would stand out.
     monkeypatch.setenv("DRAWBRIDGE_PBKDF2_ITERATIONS", "200000")
-    s = proxied()
+    s = proxied_alice()
     for i in range(6):
         assert login(s, f"192.0.2.{10 + i}", "alice", WRONG).startswith("530 ")
     assert s.json("user", "show", "alice")["lockout_expires"]
@@ -252,8 +233,8 @@ def test_a_locked_account_answers_a_guess_like_an_unknown_name(proxied, monkeypa
     assert text.startswith("530 Locked Out:"), text
 
 
-def test_lockout_scope_address_locks_only_the_guessing_address(proxied):
-    s = proxied()
+def test_lockout_scope_address_locks_only_the_guessing_address(proxied_alice):
+    s = proxied_alice()
     s.run("site", "set", "user_lockout_scope=address")
     attacker = "192.0.2.10"
     for _ in range(6):

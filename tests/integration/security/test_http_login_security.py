@@ -13,7 +13,8 @@ import time
 
 import pytest
 
-from test_login_security import (GB, GEOIP, GOOD, JP, SE, US, WRONG, entries,  # noqa: F401
+from test_login_security import (proxied, proxied_alice, wait_for_log,  # noqa: F401
+                                 GB, GEOIP, GOOD, JP, SE, US, WRONG, entries,  # noqa: F401
                                  proxy_v1, proxy_v2)
 
 LOCAL_V2 = b"\r\n\r\n\x00\r\nQUIT\n\x20\x00\x00\x00"  # the balancer's own health check
@@ -105,26 +106,6 @@ def rest_login(server, ip, user, password=GOOD, version=1):
         conn.close()
 
 
-@pytest.fixture
-def proxied(server_with):
-    if not GEOIP.exists():
-        pytest.skip(f"{GEOIP} is missing (the shared test data beside the repository)")
-
-    def start():
-        s = server_with(extra=f'[geoip]\ndatabase = "{GEOIP}"\n[proxy]\ntrusted = "127.0.0.1/32"\n')
-        s.add_user("alice")
-        s.files("alice").mkdir(parents=True, exist_ok=True)
-        return s
-    return start
-
-
-def wait_for_log(server, text, seconds=5):
-    deadline = time.time() + seconds
-    while time.time() < deadline and text not in server.log_file.read_text():
-        time.sleep(0.1)
-    return server.log_file.read_text()
-
-
 def banned(server):
     return {b["ip"] for b in server.json("ban", "list")}
 
@@ -148,8 +129,8 @@ def read_all(sock):
 
 # --- the header's address is the client's ---
 
-def test_logins_over_https_use_the_headers_address(proxied):
-    s = proxied()
+def test_logins_over_https_use_the_headers_address(proxied_alice):
+    s = proxied_alice()
     s.run("site", "set", "allowed_countries=GB,SE,US", "disallowed_countries=US")
     assert dav(s, GB, "alice") == 207
     assert dav(s, SE, "alice", version=2) == 207
@@ -165,9 +146,9 @@ def test_logins_over_https_use_the_headers_address(proxied):
     assert [e["ip"] for e in wrong] == ["10.9.8.7"]
 
 
-def test_curls_own_proxy_header_is_read(proxied):
+def test_curls_own_proxy_header_is_read(proxied_alice):
     # curl --haproxy-protocol writes a v1 header naming its own address before the handshake.
-    s = proxied()
+    s = proxied_alice()
     proc = subprocess.run(["curl", "-sk", "--haproxy-protocol", "-u", f"alice:{GOOD}",
                            "-X", "PROPFIND", "-H", "Depth: 0", "-o", "/dev/null",
                            "-w", "%{http_code}", f"https://127.0.0.1:{s.https_port}/dav/"],
@@ -176,8 +157,8 @@ def test_curls_own_proxy_header_is_read(proxied):
     assert entries(s, "--action", "login")[0]["ip"] == "127.0.0.1"
 
 
-def test_guesses_ban_the_proxied_address_which_is_then_dropped_at_accept(proxied):
-    s = proxied()
+def test_guesses_ban_the_proxied_address_which_is_then_dropped_at_accept(proxied_alice):
+    s = proxied_alice()
     attacker = "203.0.113.5"
     conn = connect_from(s, attacker)
     replies = [request(conn, "PROPFIND", "/dav/", {"Authorization": basic(name, "123456")})
@@ -195,8 +176,8 @@ def test_guesses_ban_the_proxied_address_which_is_then_dropped_at_accept(proxied
     assert len(limited) == 1 and limited[0]["interface"] == "restapi", limited
 
 
-def test_a_blocked_proxied_address_is_dropped_at_accept(proxied):
-    s = proxied()
+def test_a_blocked_proxied_address_is_dropped_at_accept(proxied_alice):
+    s = proxied_alice()
     s.run("iplist", "add", "block", "216.160.83.0/24")
     assert dav(s, US, "alice") is None
     assert dav(s, US, "alice", version=2) is None
@@ -206,8 +187,8 @@ def test_a_blocked_proxied_address_is_dropped_at_accept(proxied):
 
 # --- who may send a header ---
 
-def test_a_trusted_peer_must_send_a_valid_header(proxied):
-    s = proxied()
+def test_a_trusted_peer_must_send_a_valid_header(proxied_alice):
+    s = proxied_alice()
     # A TLS client without a header: its ClientHello is no PROXY header.
     plain = http.client.HTTPSConnection("127.0.0.1", s.https_port, timeout=20,
                                         context=tls_context())
@@ -283,8 +264,8 @@ def test_plain_http_waits_for_enough_bytes_to_tell_a_header_from_a_request(serve
 
 # --- connections that never log in ---
 
-def test_connections_that_never_log_in_get_the_address_banned(proxied):
-    s = proxied()
+def test_connections_that_never_log_in_get_the_address_banned(proxied_alice):
+    s = proxied_alice()
     scanner = "198.51.100.9"
     for i in range(20):  # one point each; a ban at 20
         kind = i % 5
@@ -308,8 +289,8 @@ def test_connections_that_never_log_in_get_the_address_banned(proxied):
         "rate_limited"
 
 
-def test_connections_that_logged_in_are_not_scored(proxied):
-    s = proxied()
+def test_connections_that_logged_in_are_not_scored(proxied_alice):
+    s = proxied_alice()
     user_ip = "192.0.2.50"
     key = s.json("apikey", "create", "alice", "--name", "nightly")["key"]
     token = None
@@ -336,8 +317,8 @@ def test_connections_that_logged_in_are_not_scored(proxied):
     assert dav(s, user_ip, "alice") == 207
 
 
-def test_connections_open_when_the_server_stops_are_not_scored(proxied):
-    s = proxied()
+def test_connections_open_when_the_server_stops_are_not_scored(proxied_alice):
+    s = proxied_alice()
     scanner = "198.51.100.10"
     conns = [connect_from(s, scanner) for _ in range(20)]
     assert all(conns)

@@ -73,6 +73,25 @@ def proxied(server_with):
         f'\n[geoip]\ndatabase = "{GEOIP}"\n[proxy]\ntrusted = "127.0.0.1/32"\n')
 
 
+@pytest.fixture
+def proxied_alice(proxied):
+    """As `proxied`, with the user alice and her folder."""
+    def start():
+        s = proxied()
+        s.add_user("alice")
+        s.files("alice").mkdir(parents=True, exist_ok=True)
+        return s
+    return start
+
+
+def wait_for_log(server, text, seconds=5):
+    """The server's log once `text` is in it (or after `seconds`)."""
+    deadline = time.time() + seconds
+    while time.time() < deadline and text not in server.log_file.read_text():
+        time.sleep(0.1)
+    return server.log_file.read_text()
+
+
 def entries(server, *filters):
     return server.log("--limit", "1000", *filters)
 
