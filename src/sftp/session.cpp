@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <utility>
 
 namespace drawbridge::sftp {
 namespace {
@@ -91,36 +92,64 @@ Session::~Session() {
     while (taken_ > 0) give_back_handle();
 }
 
-bool Session::feed(std::string_view data) {
-    buffer_.append(data);
-    // A reply can re-enter here (the transport may deliver input while it sends): the outer
-    // call handles what arrives, so the inner one only buffers it.
-    if (in_feed_) return true;
-    in_feed_ = true;
-    bool ok = true;
-    while (buffer_.size() - consumed_ >= 4 && (!ready_ || ready_())) {
-        const auto* p = reinterpret_cast<const unsigned char*>(buffer_.data() + consumed_);
+Session::Taken Session::consume(std::string_view data) {
+    Taken t;
+    // A handler's reply could, through the transport, deliver more input while this call
+    // reads `data`: such a call takes nothing, and its caller keeps the bytes for later.
+    if (in_consume_) return t;
+    in_consume_ = true;
+    struct Reset {
+        bool& flag;
+        ~Reset() { flag = false; }
+    } reset{in_consume_};
+    while (data.size() - t.bytes >= 4) {
+        const auto* p = reinterpret_cast<const unsigned char*>(data.data() + t.bytes);
         const std::uint32_t len =
             std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 | std::uint32_t{p[2]} << 8 | p[3];
         if (len == 0 || len > kMaxPacket) {
-            ok = false;
+            t.ok = false;
             break;
         }
-        if (buffer_.size() - consumed_ - 4 < len) break;
-        // A copy: handlers may run while more input is appended to buffer_.
-        const std::string packet = buffer_.substr(consumed_ + 4, len);
-        consumed_ += 4 + len;
+        if (data.size() - t.bytes - 4 < len) break;
+        if (ready_ && !ready_()) {
+            t.paused = true;
+            break;
+        }
+        const std::string_view packet = data.substr(t.bytes + 4, len);
+        t.bytes += 4 + len;
         const bool was_initialised = initialised_;
         dispatch(packet);
         if (!initialised_ && !was_initialised) {  // anything before INIT
-            ok = false;
+            t.ok = false;
             break;
         }
     }
-    buffer_.erase(0, consumed_);
-    consumed_ = 0;
-    in_feed_ = false;
-    return ok;
+    return t;
+}
+
+bool Session::feed(std::string_view data) {
+    // Reentered from a reply: buffer_ is being read, so these bytes wait beside it.
+    if (in_consume_) {
+        reentered_.append(data);
+        return true;
+    }
+    buffer_.append(data);
+    for (;;) {
+        const Taken t = consume(buffer_);
+        buffer_.erase(0, t.bytes);
+        if (!t.ok) return false;
+        if (reentered_.empty()) return true;
+        buffer_.append(std::exchange(reentered_, {}));
+        if (t.paused) return true;
+    }
+}
+
+std::size_t Session::bytes_missing(std::string_view start) {
+    if (start.size() < 4) return 4 - start.size();
+    const auto* p = reinterpret_cast<const unsigned char*>(start.data());
+    const std::size_t len =
+        std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 | std::uint32_t{p[2]} << 8 | p[3];
+    return start.size() >= 4 + len ? 0 : 4 + len - start.size();
 }
 
 void Session::dispatch(std::string_view packet) {
