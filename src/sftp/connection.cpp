@@ -157,6 +157,7 @@ int Connection::fd() const {
 }
 
 void Connection::poll() {
+    more_input_ = false;
     for (int i = 0; i < kPollsPerWakeup; ++i) {
         const std::uint64_t before = socket_counter_.in_bytes;
         if (ssh_event_dopoll(event_, 0) != SSH_OK) return;
@@ -164,6 +165,7 @@ void Connection::poll() {
             close_deadline_ || out_bytes_ >= kOutboxLimit)
             return;
     }
+    more_input_ = true;
 }
 
 bool Connection::wants_write() const {
@@ -301,16 +303,19 @@ std::size_t Connection::take_input(std::string_view data) {
 
 void Connection::resume_input() {
     input_paused_ = false;
-    // Out of libssh's buffer, behind what we already hold: the order stays the client's. The
-    // buffer is not empty, so this read copies and never polls.
-    if (held_ > 0 && channel_) {
-        const std::size_t at = pending_.size();
-        pending_.resize(at + held_);
-        const int n = ssh_channel_read_nonblocking(channel_, pending_.data() + at,
-                                                   static_cast<std::uint32_t>(held_), 0);
-        pending_.resize(at + static_cast<std::size_t>(std::max(n, 0)));
-        held_ = 0;
-    }
+    handling_ = true;
+    take_input({});  // what we hold comes first
+    handling_ = false;
+    if (input_paused_ || bad_stream_ || held_ == 0 || !channel_) return;
+    // Then what libssh kept, behind it: the order stays the client's. Taken only once ours is
+    // done, as taking it grows the client's window: what waits stays bounded by one window.
+    // The buffer is not empty, so this read copies and never polls.
+    const std::size_t at = pending_.size();
+    pending_.resize(at + held_);
+    const int n = ssh_channel_read_nonblocking(channel_, pending_.data() + at,
+                                               static_cast<std::uint32_t>(held_), 0);
+    pending_.resize(at + static_cast<std::size_t>(std::max(n, 0)));
+    held_ = 0;
     handling_ = true;
     take_input({});
     handling_ = false;
@@ -392,7 +397,9 @@ bool Connection::step(TimePoint now, bool stopping) {
         packets_seen_ = packet_counter_.in_packets;
         last_activity_ = now;
     }
-    flush();
+    // While the client is still sending (the poll budget ran out with input left), a few
+    // small replies wait for the next ones, to leave in one SSH packet.
+    if (!more_input_ || outbox_.size() >= kRepliesPerSend || out_bytes_ >= kCoalesceUpTo) flush();
     if (sftp_ && input_paused_ && out_bytes_ < kOutboxLimit) {
         resume_input();
         flush();

@@ -155,6 +155,8 @@ class Connection {
     static constexpr int kPollsPerWakeup = 32;
     // Small replies (the statuses of a run of WRITEs) leave together: one SSH packet, one send.
     static constexpr std::size_t kCoalesceUpTo = 32 * 1024;
+    static constexpr std::size_t kRepliesPerSend = 16;
+    bool more_input_ = false;  // the last poll() stopped at its budget, with input left
 
     TimePoint accepted_at_;
     TimePoint last_activity_;

@@ -307,14 +307,15 @@ void Session::on_read(std::uint32_t id, Reader& r) {
     if (!d && !u) return status(id, SSH_FX_FAILURE, "invalid handle");
     if (u && !u->readable())
         return status(id, SSH_FX_PERMISSION_DENIED, "handle not open for reading");
+    // Read straight into the reply.
     Writer w(SSH_FXP_DATA);
     w.u32(id);
-    std::string data(len, '\0');
-    const ssize_t n = ::pread(d ? d->fd() : u->fd(), data.data(), len, static_cast<off_t>(offset));
+    char* at = w.str_space(len);
+    const ssize_t n = ::pread(d ? d->fd() : u->fd(), at, len, static_cast<off_t>(offset));
     if (n < 0) return status_errno(id, errno);
     if (n == 0) return status(id, SSH_FX_EOF);
     if (d) d->add_bytes(static_cast<std::uint64_t>(n));
-    w.str(std::string_view(data.data(), static_cast<std::size_t>(n)));
+    w.shrink_last_str(len, static_cast<std::size_t>(n));
     send(w.finish());
 }
 

@@ -109,6 +109,12 @@ char* Writer::str_space(std::size_t n) {
     return buf_.data() + at;
 }
 
+void Writer::shrink_last_str(std::size_t reserved, std::size_t used) {
+    if (used >= reserved || reserved + 4 > buf_.size()) return;
+    buf_.resize(buf_.size() - (reserved - used));
+    set_u32(buf_.size() - used - 4, static_cast<std::uint32_t>(used));
+}
+
 Writer& Writer::attrs(const Attrs& a) {
     u32(a.flags);
     if (a.flags & kAttrSize) u64(a.size);

@@ -108,6 +108,8 @@ class Writer {
     Writer& attrs(const Attrs& a);
     // Reserves room for a string of `n` bytes and returns where to write them.
     char* str_space(std::size_t n);
+    // The string str_space(`reserved`) made, the packet's last field, holds only `used` bytes.
+    void shrink_last_str(std::size_t reserved, std::size_t used);
     // A u32 written later (a count known only at the end): returns where it goes.
     std::size_t reserve_u32();
     void set_u32(std::size_t at, std::uint32_t v);
