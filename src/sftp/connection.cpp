@@ -157,7 +157,6 @@ int Connection::fd() const {
 }
 
 void Connection::poll() {
-    more_input_ = false;
     for (int i = 0; i < kPollsPerWakeup; ++i) {
         const std::uint64_t before = socket_counter_.in_bytes;
         if (ssh_event_dopoll(event_, 0) != SSH_OK) return;
@@ -165,7 +164,6 @@ void Connection::poll() {
             close_deadline_ || out_bytes_ >= kOutboxLimit)
             return;
     }
-    more_input_ = true;
 }
 
 bool Connection::wants_write() const {
@@ -397,9 +395,7 @@ bool Connection::step(TimePoint now, bool stopping) {
         packets_seen_ = packet_counter_.in_packets;
         last_activity_ = now;
     }
-    // While the client is still sending (the poll budget ran out with input left), a few
-    // small replies wait for the next ones, to leave in one SSH packet.
-    if (!more_input_ || outbox_.size() >= kRepliesPerSend || out_bytes_ >= kCoalesceUpTo) flush();
+    flush();
     if (sftp_ && input_paused_ && out_bytes_ < kOutboxLimit) {
         resume_input();
         flush();

@@ -153,10 +153,9 @@ class Connection {
     // busy upload with fewer epoll rounds and steps, and leave the loop's other connections
     // their turn.
     static constexpr int kPollsPerWakeup = 32;
-    // Small replies (the statuses of a run of WRITEs) leave together: one SSH packet, one send.
+    // Small replies queued together (those of the requests one wakeup handled) leave in one
+    // SSH packet, one send, up to this size.
     static constexpr std::size_t kCoalesceUpTo = 32 * 1024;
-    static constexpr std::size_t kRepliesPerSend = 16;
-    bool more_input_ = false;  // the last poll() stopped at its budget, with input left
 
     TimePoint accepted_at_;
     TimePoint last_activity_;
