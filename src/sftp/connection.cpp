@@ -160,7 +160,7 @@ void Connection::poll() {
     for (int i = 0; i < kPollsPerWakeup; ++i) {
         const std::uint64_t before = socket_counter_.in_bytes;
         if (ssh_event_dopoll(event_, 0) != SSH_OK) return;
-        if (socket_counter_.in_bytes == before || input_paused_ || bad_stream_ || failed_ ||
+        if (socket_counter_.in_bytes == before || input_.paused() || bad_stream_ || failed_ ||
             close_deadline_ || out_bytes_ >= kOutboxLimit)
             return;
     }
@@ -225,10 +225,8 @@ void Connection::on_channel_request(Message msg) {
     }
     ssh_message_channel_request_reply_success(m);
     // A client sends INIT right behind its subsystem request, so it may have arrived already.
-    pending_ = std::exchange(early_input_, {});
-    handling_ = true;
+    input_.hold(std::exchange(early_input_, {}));
     take_input({});
-    handling_ = false;
 }
 
 void Connection::refuse_command(ssh_message m, const char* what) {
@@ -260,9 +258,7 @@ std::size_t Connection::receive(std::string_view data) {
         return data.size();
     }
     if (handling_) return 0;  // reentered (handlers do not call libssh): libssh keeps it all
-    handling_ = true;
     const std::size_t taken = take_input(data);
-    handling_ = false;
     held_ = data.size() - taken;
     if (held_ > kHeldLimit) {
         bad_stream_ = "input past its SSH window";
@@ -272,51 +268,26 @@ std::size_t Connection::receive(std::string_view data) {
 }
 
 std::size_t Connection::take_input(std::string_view data) {
-    std::size_t taken = 0;
-    // What we hold comes first. It is topped up from `data` only to complete its first packet,
-    // so that the rest of `data` is handled in place.
-    while (!pending_.empty()) {
-        const Session::Taken t = sftp_->consume(pending_);
-        pending_.erase(0, t.bytes);
-        if (!t.ok) {
-            bad_stream_ = "malformed SFTP stream";
-            return data.size();
-        }
-        input_paused_ = t.paused;
-        if (t.paused) return taken;
-        if (pending_.empty()) break;
-        const std::size_t more = std::min(Session::bytes_missing(pending_), data.size() - taken);
-        if (more == 0) return taken;
-        pending_.append(data.substr(taken, more));
-        taken += more;
-    }
-    const Session::Taken t = sftp_->consume(data.substr(taken));
-    if (!t.ok) {
-        bad_stream_ = "malformed SFTP stream";
-        return data.size();
-    }
-    input_paused_ = t.paused;
-    return taken + t.bytes;
+    handling_ = true;
+    const std::size_t taken = input_.take(data);
+    handling_ = false;
+    if (input_.bad()) bad_stream_ = "malformed SFTP stream";
+    return taken;
 }
 
 void Connection::resume_input() {
-    input_paused_ = false;
-    handling_ = true;
     take_input({});  // what we hold comes first
-    handling_ = false;
-    if (input_paused_ || bad_stream_ || held_ == 0 || !channel_) return;
+    if (input_.paused() || bad_stream_ || held_ == 0 || !channel_) return;
     // Then what libssh kept, behind it: the order stays the client's. Taken only once ours is
     // done, as taking it grows the client's window: what waits stays bounded by one window.
     // The buffer is not empty, so this read copies and never polls.
-    const std::size_t at = pending_.size();
-    pending_.resize(at + held_);
-    const int n = ssh_channel_read_nonblocking(channel_, pending_.data() + at,
-                                               static_cast<std::uint32_t>(held_), 0);
-    pending_.resize(at + static_cast<std::size_t>(std::max(n, 0)));
+    std::string back(held_, '\0');
+    const int n =
+        ssh_channel_read_nonblocking(channel_, back.data(), static_cast<std::uint32_t>(held_), 0);
+    back.resize(static_cast<std::size_t>(std::max(n, 0)));
     held_ = 0;
-    handling_ = true;
+    input_.hold(back);
     take_input({});
-    handling_ = false;
 }
 
 void Connection::flush() {
@@ -396,7 +367,7 @@ bool Connection::step(TimePoint now, bool stopping) {
         last_activity_ = now;
     }
     flush();
-    if (sftp_ && input_paused_ && out_bytes_ < kOutboxLimit) {
+    if (sftp_ && input_.paused() && out_bytes_ < kOutboxLimit) {
         resume_input();
         flush();
     }
@@ -406,7 +377,7 @@ bool Connection::step(TimePoint now, bool stopping) {
         close_channel();
         return true;
     }
-    if (peer_eof_ && !input_paused_ && outbox_.empty() && out_bytes_ < kOutboxLimit) {
+    if (peer_eof_ && !input_.paused() && outbox_.empty() && out_bytes_ < kOutboxLimit) {
         // Close the SFTP session first: files still open are settled before the client hears
         // that the channel is done.
         sftp_.reset();

@@ -21,6 +21,7 @@
 #include "audit/action_log.h"
 #include "auth/login_gate.h"
 #include "core/guess_memo.h"
+#include "sftp/input.h"
 #include "sftp/server.h"
 #include "sftp/session.h"
 #include "vfs/file_session.h"
@@ -83,10 +84,10 @@ class Connection {
     // back-pressure) stays in libssh's buffer, which offers it again with what follows. Before
     // the subsystem is open, bytes are kept here. Returns how many bytes were taken.
     std::size_t receive(std::string_view data);
-    // Feeds pending_ (early input, bytes taken back from libssh after a pause) and then `data`
-    // to the SFTP engine; returns how many bytes of `data` it took.
+    // Hands the SFTP engine what input_ holds, then `data`; returns how many bytes of `data`
+    // it took.
     std::size_t take_input(std::string_view data);
-    // After back-pressure: takes back what libssh kept, and handles it.
+    // After back-pressure: handles what input_ holds, then takes back what libssh kept.
     void resume_input();
     void decide(Message msg, core::Credential credential, std::string username);
     bool open_sftp();
@@ -140,10 +141,9 @@ class Connection {
     std::string early_input_;
     static constexpr std::size_t kEarlyInputLimit = 64 * 1024;
     // Input to handle before anything libssh holds: the early input, or what was taken back
-    // from libssh after a pause. Past the first packet's start, only while paused.
-    std::string pending_;
+    // from libssh after a pause. Past the start of one packet, only while paused.
+    HeldInput input_{[this](std::string_view data) { return sftp_->consume(data); }, kMaxPacket};
     std::size_t held_ = 0;              // bytes libssh keeps for us (not taken by the last receive)
-    bool input_paused_ = false;         // the SFTP engine stopped for back-pressure
     const char* bad_stream_ = nullptr;  // why the SFTP stream cannot go on: step() closes it
     bool handling_ = false;  // SFTP requests are running: replies wait, no call into libssh
     // A client may have sent at most the window libssh gave it (1.28 MB in libssh 0.10) past
@@ -152,7 +152,7 @@ class Connection {
     // libssh reads at most 4 KiB from the socket per poll: this many polls per wakeup drain a
     // busy upload with fewer epoll rounds and steps, and leave the loop's other connections
     // their turn.
-    static constexpr int kPollsPerWakeup = 32;
+    static constexpr int kPollsPerWakeup = 64;
     // Small replies queued together (those of the requests one wakeup handled) leave in one
     // SSH packet, one send, up to this size.
     static constexpr std::size_t kCoalesceUpTo = 32 * 1024;

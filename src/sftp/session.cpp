@@ -102,21 +102,16 @@ Session::Taken Session::consume(std::string_view data) {
         bool& flag;
         ~Reset() { flag = false; }
     } reset{in_consume_};
-    while (data.size() - t.bytes >= 4) {
-        const auto* p = reinterpret_cast<const unsigned char*>(data.data() + t.bytes);
-        const std::uint32_t len =
-            std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 | std::uint32_t{p[2]} << 8 | p[3];
-        if (len == 0 || len > kMaxPacket) {
-            t.ok = false;
-            break;
-        }
-        if (data.size() - t.bytes - 4 < len) break;
+    for (;;) {
+        const Frame f = frame(data.substr(t.bytes), kMaxPacket);
+        if (f.kind == Frame::bad) t.ok = false;
+        if (f.kind != Frame::whole) break;
         if (ready_ && !ready_()) {
             t.paused = true;
             break;
         }
-        const std::string_view packet = data.substr(t.bytes + 4, len);
-        t.bytes += 4 + len;
+        const std::string_view packet = data.substr(t.bytes + 4, f.size - 4);
+        t.bytes += f.size;
         const bool was_initialised = initialised_;
         dispatch(packet);
         if (!initialised_ && !was_initialised) {  // anything before INIT
@@ -142,14 +137,6 @@ bool Session::feed(std::string_view data) {
         buffer_.append(std::exchange(reentered_, {}));
         if (t.paused) return true;
     }
-}
-
-std::size_t Session::bytes_missing(std::string_view start) {
-    if (start.size() < 4) return 4 - start.size();
-    const auto* p = reinterpret_cast<const unsigned char*>(start.data());
-    const std::size_t len =
-        std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 | std::uint32_t{p[2]} << 8 | p[3];
-    return start.size() >= 4 + len ? 0 : 4 + len - start.size();
 }
 
 void Session::dispatch(std::string_view packet) {

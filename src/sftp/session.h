@@ -71,13 +71,7 @@ class Session {
     Session(vfs::FileSession& files, Output out, HandleCounter* handles = nullptr);
     ~Session();
 
-    // What consume() did with the bytes it was offered.
-    struct Taken {
-        std::size_t bytes = 0;  // whole packets from the start, handled
-        bool ok = true;         // false: the stream is unusable (a packet over the limit, or
-                                // anything before INIT) and the connection should close
-        bool paused = false;    // stopped before a whole packet because `ready` said no
-    };
+    using Taken = sftp::Taken;
     // Handles the whole packets at the start of `data`, in place (a WRITE's data goes to the
     // file straight from `data`), while `ready` (set by set_backpressure) says the output side
     // can take more. Nothing is kept: the caller keeps the bytes not taken (the start of a
@@ -88,9 +82,6 @@ class Session {
     // when the stream is unusable. feed({}) resumes after back-pressure.
     bool feed(std::string_view data);
     void set_backpressure(std::function<bool()> ready) { ready_ = std::move(ready); }
-    // How many more bytes the packet that `start` begins needs to be whole (0 when it is; the
-    // length prefix's 4 bytes first when it is shorter than that).
-    static std::size_t bytes_missing(std::string_view start);
 
     struct Handler;
 

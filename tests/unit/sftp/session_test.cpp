@@ -214,9 +214,14 @@ TEST_F(SessionTest, ConsumeTakesWholePacketsAndLeavesTheRest) {
     EXPECT_TRUE(t.ok);
     EXPECT_FALSE(t.paused);
     EXPECT_EQ(t.bytes, kInit.size());
-    EXPECT_EQ(Session::bytes_missing(view.substr(kInit.size(), open.size() - 5)), 5u);
-    EXPECT_EQ(Session::bytes_missing(view.substr(kInit.size(), 1)), 3u);  // the length first
-    EXPECT_EQ(Session::bytes_missing(open), 0u);
+    const auto rest = frame(view.substr(kInit.size(), open.size() - 5), kMaxPacket);
+    EXPECT_EQ(rest.kind, Frame::more);
+    EXPECT_EQ(rest.size, 5u);
+    EXPECT_EQ(frame(view.substr(kInit.size(), 1), kMaxPacket).size, 3u);  // the length first
+    EXPECT_EQ(frame(open, kMaxPacket).kind, Frame::whole);
+    EXPECT_EQ(frame(open, kMaxPacket).size, open.size());
+    EXPECT_EQ(frame(u32(0), kMaxPacket).kind, Frame::bad);
+    EXPECT_EQ(frame(u32(kMaxPacket + 1), kMaxPacket).kind, Frame::bad);
     t = session_->consume(view.substr(kInit.size()));
     EXPECT_EQ(t.bytes, open.size());
     EXPECT_EQ(last().type, 102);
