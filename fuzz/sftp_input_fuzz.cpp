@@ -29,17 +29,19 @@ void check_at(bool ok, int line) {
 }
 #define check(ok) check_at((ok), __LINE__)
 
-// Reads the fields a handler could read: a type, an id, strings, attributes, numbers.
+// Reads the fields a handler could read: a type, an id, strings, attributes, numbers. A string
+// read lies within the packet.
 void read_fields(std::string_view packet) {
     Reader r(packet);
     r.u8();
     r.u32();
-    const std::string_view first = r.str();
-    check(!r.ok() || first.data() >= packet.data());
-    r.attrs();
-    r.u64();
-    r.str();
-    check(r.ok() || r.why().empty() || !r.why().empty());
+    for (int i = 0; i < 2; ++i) {
+        const std::string_view field = r.str();
+        check(!r.ok() || (field.data() >= packet.data() &&
+                          field.data() + field.size() <= packet.data() + packet.size()));
+        r.attrs();
+        r.u64();
+    }
 }
 
 }  // namespace
