@@ -279,7 +279,7 @@ void Connection::resume_input() {
     take_input({});  // what we hold comes first
     if (input_.paused() || bad_stream_ || held_ == 0 || !channel_) return;
     // Then what libssh kept, behind it: the order stays the client's. Taken only once ours is
-    // done, as taking it grows the client's window: what waits stays bounded by one window.
+    // done, as taking it grows the client's window: what waits stays within about 1.5 windows.
     // The buffer is not empty, so this read copies and never polls.
     std::string back(held_, '\0');
     const int n =

@@ -146,8 +146,9 @@ class Connection {
     std::size_t held_ = 0;              // bytes libssh keeps for us (not taken by the last receive)
     const char* bad_stream_ = nullptr;  // why the SFTP stream cannot go on: step() closes it
     bool handling_ = false;  // SFTP requests are running: replies wait, no call into libssh
-    // A client may have sent at most the window libssh gave it (1.28 MB in libssh 0.10) past
-    // what we took; one that sends far more is not honouring the window.
+    // libssh 0.10 tops the window up to 1.28 MB only when the window left and what it holds for
+    // us fall below half of that, so a client can leave at most about 1.9 MB untaken; one that
+    // leaves far more is not honouring its window.
     static constexpr std::size_t kHeldLimit = 4 * 1024 * 1024;
     // libssh reads at most 4 KiB from the socket per poll: this many polls per wakeup drain a
     // busy upload with fewer epoll rounds and steps, and leave the loop's other connections
