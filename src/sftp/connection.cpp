@@ -56,15 +56,20 @@ void set_algorithms(ssh_session session, bool legacy) {
 struct Callbacks {
     static Connection& of(void* userdata) { return *static_cast<Connection*>(userdata); }
 
-    // No exception may cross libssh's C frames: a fault while serving a packet ends this
-    // connection (step() closes it), is logged, and every other connection serves on.
+    // `data` is the channel's whole input buffer inside libssh: valid until this returns, as
+    // nothing in it calls back into libssh. The bytes not taken stay there, and come again in
+    // front of the next data (docs/sftp.md#input). No exception may cross libssh's C frames:
+    // a fault while serving a packet ends this connection (step() closes it), is logged, and
+    // every other connection serves on.
     static int channel_data(ssh_session, ssh_channel, void* data, uint32_t len, int is_stderr,
                             void* ud) {
         auto& c = of(ud);
+        if (is_stderr || c.failed_) return static_cast<int>(len);
         try {
-            if (!is_stderr && !c.failed_)
-                c.receive(std::string_view(static_cast<const char*>(data), len));
+            return static_cast<int>(
+                c.receive(std::string_view(static_cast<const char*>(data), len)));
         } catch (const std::exception& e) {
+            c.handling_ = false;
             c.fail(e.what());
         }
         return static_cast<int>(len);
@@ -107,7 +112,7 @@ Connection::Connection(ssh_session session, std::uint64_t id, std::string ip, au
     // thread, has decided.
     ssh_set_auth_methods(session_, auth_methods_);
     // Every packet the client sends, keepalives and null packets included, counts as activity.
-    ssh_set_counters(session_, &sent_, &received_);
+    ssh_set_counters(session_, &socket_counter_, &packet_counter_);
 }
 
 Connection::~Connection() {
@@ -152,7 +157,13 @@ int Connection::fd() const {
 }
 
 void Connection::poll() {
-    ssh_event_dopoll(event_, 0);
+    for (int i = 0; i < kPollsPerWakeup; ++i) {
+        const std::uint64_t before = socket_counter_.in_bytes;
+        if (ssh_event_dopoll(event_, 0) != SSH_OK) return;
+        if (socket_counter_.in_bytes == before || input_.paused() || bad_stream_ || failed_ ||
+            close_deadline_ || out_bytes_ >= kOutboxLimit)
+            return;
+    }
 }
 
 bool Connection::wants_write() const {
@@ -171,7 +182,9 @@ bool Connection::open_sftp() {
         [this](std::string packet) {
             out_bytes_ += packet.size();
             outbox_.push_back(std::move(packet));
-            flush();
+            // While requests run, replies only queue: a write could reenter libssh, which owns
+            // the bytes being handled. step() sends them, several to a packet.
+            if (!handling_) flush();
         },
         &handles_);
     // Stop handling requests while replies pile up; step() resumes it as they drain.
@@ -212,7 +225,8 @@ void Connection::on_channel_request(Message msg) {
     }
     ssh_message_channel_request_reply_success(m);
     // A client sends INIT right behind its subsystem request, so it may have arrived already.
-    receive(std::exchange(early_input_, {}));
+    input_.hold(std::exchange(early_input_, {}));
+    take_input({});
 }
 
 void Connection::refuse_command(ssh_message m, const char* what) {
@@ -231,20 +245,49 @@ void Connection::refuse_command(ssh_message m, const char* what) {
     close_channel();
 }
 
-void Connection::receive(std::string_view data) {
-    if (data.empty() || close_deadline_) return;
+std::size_t Connection::receive(std::string_view data) {
+    if (data.empty() || close_deadline_ || bad_stream_) return data.size();
     if (!sftp_) {
         // Before the subsystem is open (its request is still queued), keep what comes; a client
         // that sends more than an INIT's worth is not speaking SFTP.
-        if (early_input_.size() + data.size() > kEarlyInputLimit) return close_channel();
+        if (early_input_.size() + data.size() > kEarlyInputLimit) {
+            bad_stream_ = "more input than an INIT before the subsystem";
+            return data.size();
+        }
         early_input_.append(data);
-        return;
+        return data.size();
     }
-    if (!sftp_->feed(data)) {
-        spdlog::warn("sftp: closing the session of '{}' from {}: malformed SFTP stream",
-                     user_ ? user_->username : "", ip_);
-        close_channel();
+    if (handling_) return 0;  // reentered (handlers do not call libssh): libssh keeps it all
+    const std::size_t taken = take_input(data);
+    held_ = data.size() - taken;
+    if (held_ > kHeldLimit) {
+        bad_stream_ = "input past its SSH window";
+        return data.size();
     }
+    return taken;
+}
+
+std::size_t Connection::take_input(std::string_view data) {
+    handling_ = true;
+    const std::size_t taken = input_.take(data);
+    handling_ = false;
+    if (input_.bad()) bad_stream_ = "malformed SFTP stream";
+    return taken;
+}
+
+void Connection::resume_input() {
+    take_input({});  // what we hold comes first
+    if (input_.paused() || bad_stream_ || held_ == 0 || !channel_) return;
+    // Then what libssh kept, behind it: the order stays the client's. Taken only once ours is
+    // done, as taking it grows the client's window: what waits stays within about 1.5 windows.
+    // The buffer is not empty, so this read copies and never polls.
+    std::string back(held_, '\0');
+    const int n =
+        ssh_channel_read_nonblocking(channel_, back.data(), static_cast<std::uint32_t>(held_), 0);
+    back.resize(static_cast<std::size_t>(std::max(n, 0)));
+    held_ = 0;
+    input_.hold(back);
+    take_input({});
 }
 
 void Connection::flush() {
@@ -260,6 +303,7 @@ void Connection::flush_outbox() {
     while (channel_ && !outbox_.empty()) {
         const std::uint32_t window = ssh_channel_window_size(channel_);
         if (window == 0) return;
+        coalesce_outbox_front();
         const std::string& front = outbox_.front();
         const auto len = static_cast<std::uint32_t>(
             std::min<std::size_t>({front.size() - out_offset_, window, 1u << 20}));
@@ -272,6 +316,17 @@ void Connection::flush_outbox() {
             out_offset_ = 0;
         }
     }
+}
+
+void Connection::coalesce_outbox_front() {
+    if (out_offset_ != 0 || outbox_.size() < 2 || outbox_.front().size() >= kCoalesceUpTo) return;
+    std::string merged = std::move(outbox_.front());
+    outbox_.pop_front();
+    while (!outbox_.empty() && merged.size() + outbox_.front().size() <= kCoalesceUpTo) {
+        merged += outbox_.front();
+        outbox_.pop_front();
+    }
+    outbox_.push_front(std::move(merged));
 }
 
 void Connection::close_channel() {
@@ -307,16 +362,22 @@ bool Connection::step(TimePoint now, bool stopping) {
     // A request just answered by closing (a command refused) has said all there is to say: a
     // client EOF seen below must not add a second exit status.
     if (close_deadline_) return true;
-    if (received_.in_packets != packets_seen_) {
-        packets_seen_ = received_.in_packets;
+    if (packet_counter_.in_packets != packets_seen_) {
+        packets_seen_ = packet_counter_.in_packets;
         last_activity_ = now;
     }
     flush();
-    if (sftp_ && out_bytes_ < kOutboxLimit && !sftp_->feed({})) {
+    if (sftp_ && input_.paused() && out_bytes_ < kOutboxLimit) {
+        resume_input();
+        flush();
+    }
+    if (bad_stream_) {
+        spdlog::warn("sftp: closing the session of '{}' from {}: {}", user_ ? user_->username : "",
+                     ip_, bad_stream_);
         close_channel();
         return true;
     }
-    if (peer_eof_ && outbox_.empty() && out_bytes_ < kOutboxLimit) {
+    if (peer_eof_ && !input_.paused() && outbox_.empty() && out_bytes_ < kOutboxLimit) {
         // Close the SFTP session first: files still open are settled before the client hears
         // that the channel is done.
         sftp_.reset();

@@ -21,6 +21,7 @@
 #include "audit/action_log.h"
 #include "auth/login_gate.h"
 #include "core/guess_memo.h"
+#include "sftp/input.h"
 #include "sftp/server.h"
 #include "sftp/session.h"
 #include "vfs/file_session.h"
@@ -78,12 +79,21 @@ class Connection {
     // A shell or a command (legacy scp, `ssh host cmd`): told on stderr that this server speaks
     // SFTP only, then the channel closes with a failing exit status.
     void refuse_command(ssh_message m, const char* what);
-    // Channel data: to the SFTP engine, or kept until the subsystem is open.
-    void receive(std::string_view data);
+    // Channel data, from libssh's channel buffer: complete SFTP packets are handled in place
+    // and their bytes taken; the rest (the start of a packet, or requests waiting for
+    // back-pressure) stays in libssh's buffer, which offers it again with what follows. Before
+    // the subsystem is open, bytes are kept here. Returns how many bytes were taken.
+    std::size_t receive(std::string_view data);
+    // Hands the SFTP engine what input_ holds, then `data`; returns how many bytes of `data`
+    // it took.
+    std::size_t take_input(std::string_view data);
+    // After back-pressure: handles what input_ holds, then takes back what libssh kept.
+    void resume_input();
     void decide(Message msg, core::Credential credential, std::string username);
     bool open_sftp();
     void flush();
     void flush_outbox();
+    void coalesce_outbox_front();
     void close_channel();
 
     ssh_session session_;
@@ -104,8 +114,8 @@ class Connection {
     bool failed_ = false;
 
     ssh_channel_callbacks_struct channel_cb_{};
-    ssh_counter_struct sent_{};
-    ssh_counter_struct received_{};
+    ssh_counter_struct socket_counter_{};  // bytes read from and written to the socket
+    ssh_counter_struct packet_counter_{};  // SSH packets, keepalives included
 
     std::optional<core::User> user_;
     std::optional<core::SessionGrant> grant_;  // what the login proved; re-admitted each second
@@ -130,6 +140,23 @@ class Connection {
     std::unique_ptr<Session> sftp_;
     std::string early_input_;
     static constexpr std::size_t kEarlyInputLimit = 64 * 1024;
+    // Input to handle before anything libssh holds: the early input, or what was taken back
+    // from libssh after a pause. Past the start of one packet, only while paused.
+    HeldInput input_{[this](std::string_view data) { return sftp_->consume(data); }, kMaxPacket};
+    std::size_t held_ = 0;              // bytes libssh keeps for us (not taken by the last receive)
+    const char* bad_stream_ = nullptr;  // why the SFTP stream cannot go on: step() closes it
+    bool handling_ = false;  // SFTP requests are running: replies wait, no call into libssh
+    // libssh 0.10 tops the window up to 1.28 MB only when the window left and what it holds for
+    // us fall below half of that, so a client can leave at most about 1.9 MB untaken; one that
+    // leaves far more is not honouring its window.
+    static constexpr std::size_t kHeldLimit = 4 * 1024 * 1024;
+    // libssh reads at most 4 KiB from the socket per poll: this many polls per wakeup drain a
+    // busy upload with fewer epoll rounds and steps, and leave the loop's other connections
+    // their turn.
+    static constexpr int kPollsPerWakeup = 64;
+    // Small replies queued together (those of the requests one wakeup handled) leave in one
+    // SSH packet, one send, up to this size.
+    static constexpr std::size_t kCoalesceUpTo = 32 * 1024;
 
     TimePoint accepted_at_;
     TimePoint last_activity_;

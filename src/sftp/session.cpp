@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <utility>
 
 namespace drawbridge::sftp {
 namespace {
@@ -91,36 +92,51 @@ Session::~Session() {
     while (taken_ > 0) give_back_handle();
 }
 
-bool Session::feed(std::string_view data) {
-    buffer_.append(data);
-    // A reply can re-enter here (the transport may deliver input while it sends): the outer
-    // call handles what arrives, so the inner one only buffers it.
-    if (in_feed_) return true;
-    in_feed_ = true;
-    bool ok = true;
-    while (buffer_.size() - consumed_ >= 4 && (!ready_ || ready_())) {
-        const auto* p = reinterpret_cast<const unsigned char*>(buffer_.data() + consumed_);
-        const std::uint32_t len =
-            std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 | std::uint32_t{p[2]} << 8 | p[3];
-        if (len == 0 || len > kMaxPacket) {
-            ok = false;
+Session::Taken Session::consume(std::string_view data) {
+    Taken t;
+    // A handler's reply could, through the transport, deliver more input while this call
+    // reads `data`: such a call takes nothing, and its caller keeps the bytes for later.
+    if (in_consume_) return t;
+    in_consume_ = true;
+    struct Reset {
+        bool& flag;
+        ~Reset() { flag = false; }
+    } reset{in_consume_};
+    for (;;) {
+        const Frame f = frame(data.substr(t.bytes), kMaxPacket);
+        if (f.kind == Frame::bad) t.ok = false;
+        if (f.kind != Frame::whole) break;
+        if (ready_ && !ready_()) {
+            t.paused = true;
             break;
         }
-        if (buffer_.size() - consumed_ - 4 < len) break;
-        // A copy: handlers may run while more input is appended to buffer_.
-        const std::string packet = buffer_.substr(consumed_ + 4, len);
-        consumed_ += 4 + len;
+        const std::string_view packet = data.substr(t.bytes + 4, f.size - 4);
+        t.bytes += f.size;
         const bool was_initialised = initialised_;
         dispatch(packet);
         if (!initialised_ && !was_initialised) {  // anything before INIT
-            ok = false;
+            t.ok = false;
             break;
         }
     }
-    buffer_.erase(0, consumed_);
-    consumed_ = 0;
-    in_feed_ = false;
-    return ok;
+    return t;
+}
+
+bool Session::feed(std::string_view data) {
+    // Reentered from a reply: buffer_ is being read, so these bytes wait beside it.
+    if (in_consume_) {
+        reentered_.append(data);
+        return true;
+    }
+    buffer_.append(data);
+    for (;;) {
+        const Taken t = consume(buffer_);
+        buffer_.erase(0, t.bytes);
+        if (!t.ok) return false;
+        if (reentered_.empty()) return true;
+        buffer_.append(std::exchange(reentered_, {}));
+        if (t.paused) return true;
+    }
 }
 
 void Session::dispatch(std::string_view packet) {
@@ -278,14 +294,15 @@ void Session::on_read(std::uint32_t id, Reader& r) {
     if (!d && !u) return status(id, SSH_FX_FAILURE, "invalid handle");
     if (u && !u->readable())
         return status(id, SSH_FX_PERMISSION_DENIED, "handle not open for reading");
+    // Read straight into the reply.
     Writer w(SSH_FXP_DATA);
     w.u32(id);
-    std::string data(len, '\0');
-    const ssize_t n = ::pread(d ? d->fd() : u->fd(), data.data(), len, static_cast<off_t>(offset));
+    char* at = w.str_space(len);
+    const ssize_t n = ::pread(d ? d->fd() : u->fd(), at, len, static_cast<off_t>(offset));
     if (n < 0) return status_errno(id, errno);
     if (n == 0) return status(id, SSH_FX_EOF);
     if (d) d->add_bytes(static_cast<std::uint64_t>(n));
-    w.str(std::string_view(data.data(), static_cast<std::size_t>(n)));
+    w.shrink_last_str(len, static_cast<std::size_t>(n));
     send(w.finish());
 }
 

@@ -71,9 +71,15 @@ class Session {
     Session(vfs::FileSession& files, Output out, HandleCounter* handles = nullptr);
     ~Session();
 
-    // Returns false when the stream is unusable (a packet over the limit or before INIT) and
-    // the connection should close. Input is buffered; packets are handled while `ready` (set
-    // by set_backpressure) says the output side can take more. feed({}) resumes.
+    using Taken = sftp::Taken;
+    // Handles the whole packets at the start of `data`, in place (a WRITE's data goes to the
+    // file straight from `data`), while `ready` (set by set_backpressure) says the output side
+    // can take more. Nothing is kept: the caller keeps the bytes not taken (the start of a
+    // packet, or what waits for back-pressure) and offers them again with what follows.
+    // `data` is only read during the call; a reentrant call takes nothing.
+    Taken consume(std::string_view data);
+    // consume() over a buffer of its own, for callers that cannot keep bytes: returns false
+    // when the stream is unusable. feed({}) resumes after back-pressure.
     bool feed(std::string_view data);
     void set_backpressure(std::function<bool()> ready) { ready_ = std::move(ready); }
 
@@ -147,9 +153,9 @@ class Session {
 
     vfs::FileSession& files_;
     Output out_;
-    std::string buffer_;
-    std::size_t consumed_ = 0;  // bytes of buffer_ already handled
-    bool in_feed_ = false;
+    std::string buffer_;     // feed()'s bytes not yet taken
+    std::string reentered_;  // bytes fed while buffer_ was being read
+    bool in_consume_ = false;
     std::function<bool()> ready_;
     bool initialised_ = false;
     std::uint64_t next_handle_ = 1;

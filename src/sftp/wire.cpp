@@ -14,6 +14,17 @@ Attrs Attrs::from_stat(const struct stat& st) {
     return a;
 }
 
+Frame frame(std::string_view start, std::uint32_t max) {
+    if (start.size() < 4) return {Frame::more, 4 - start.size()};
+    const auto* p = reinterpret_cast<const unsigned char*>(start.data());
+    const std::uint32_t len =
+        std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 | std::uint32_t{p[2]} << 8 | p[3];
+    if (len == 0 || len > max) return {Frame::bad, 0};
+    const std::size_t size = std::size_t{4} + len;
+    return start.size() >= size ? Frame{Frame::whole, size}
+                                : Frame{Frame::more, size - start.size()};
+}
+
 bool Reader::need(std::size_t n) {
     if (!ok_ || data_.size() < n) {
         ok_ = false;
@@ -107,6 +118,12 @@ char* Writer::str_space(std::size_t n) {
     const auto at = buf_.size();
     buf_.resize(at + n);
     return buf_.data() + at;
+}
+
+void Writer::shrink_last_str(std::size_t reserved, std::size_t used) {
+    if (used >= reserved || reserved + 4 > buf_.size()) return;
+    buf_.resize(buf_.size() - (reserved - used));
+    set_u32(buf_.size() - used - 4, static_cast<std::uint32_t>(used));
 }
 
 Writer& Writer::attrs(const Attrs& a) {

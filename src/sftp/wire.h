@@ -69,6 +69,23 @@ struct Attrs {
     static Attrs from_stat(const struct stat& st);
 };
 
+// The SFTP stream's framing: a packet is a u32 length, then that many bytes (1 to `max`).
+// What the packet that `start` begins is: whole (and `size` bytes long, its length included),
+// short of `size` more bytes (of its length first, when `start` has fewer than 4), or bad (a
+// length of 0 or over `max`).
+struct Frame {
+    enum Kind { whole, more, bad } kind;
+    std::size_t size;
+};
+Frame frame(std::string_view start, std::uint32_t max);
+
+// What an engine did with the bytes it was offered (Session::consume).
+struct Taken {
+    std::size_t bytes = 0;  // whole packets from the start, handled
+    bool ok = true;         // false: the stream is unusable and the connection should close
+    bool paused = false;    // stopped before a whole packet, as the output side is full
+};
+
 // Reads fields from one packet; any read past the end marks the reader bad (and returns zeros),
 // so a handler checks ok() once after reading all its arguments.
 class Reader {
@@ -108,6 +125,8 @@ class Writer {
     Writer& attrs(const Attrs& a);
     // Reserves room for a string of `n` bytes and returns where to write them.
     char* str_space(std::size_t n);
+    // The string str_space(`reserved`) made, the packet's last field, holds only `used` bytes.
+    void shrink_last_str(std::size_t reserved, std::size_t used);
     // A u32 written later (a count known only at the end): returns where it goes.
     std::size_t reserve_u32();
     void set_u32(std::size_t at, std::uint32_t v);

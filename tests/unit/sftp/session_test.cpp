@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <random>
 
 #include "audit/action_log.h"
@@ -200,6 +201,110 @@ TEST_F(SessionTest, HandlesAreCappedPerSession) {
     ASSERT_TRUE(session_->feed(packet(4, 9002, str(first_handle))));
     ASSERT_TRUE(session_->feed(packet(3, 9003, str("/f") + u32(1) + u32(0))));
     EXPECT_EQ(last().type, 102);
+}
+
+// consume() handles the whole packets at the start of what it is offered and leaves the rest
+// to the caller: the start of a packet, and everything from a packet that waits for
+// back-pressure (docs/sftp.md#input).
+TEST_F(SessionTest, ConsumeTakesWholePacketsAndLeavesTheRest) {
+    const std::string open = packet(3, 1, str("/up") + u32(SSH_FXF_WRITE | SSH_FXF_CREAT) + u32(0));
+    const std::string all = kInit + open;
+    const std::string_view view(all);
+    auto t = session_->consume(view.substr(0, all.size() - 5));
+    EXPECT_TRUE(t.ok);
+    EXPECT_FALSE(t.paused);
+    EXPECT_EQ(t.bytes, kInit.size());
+    const auto rest = frame(view.substr(kInit.size(), open.size() - 5), kMaxPacket);
+    EXPECT_EQ(rest.kind, Frame::more);
+    EXPECT_EQ(rest.size, 5u);
+    EXPECT_EQ(frame(view.substr(kInit.size(), 1), kMaxPacket).size, 3u);  // the length first
+    EXPECT_EQ(frame(open, kMaxPacket).kind, Frame::whole);
+    EXPECT_EQ(frame(open, kMaxPacket).size, open.size());
+    EXPECT_EQ(frame(u32(0), kMaxPacket).kind, Frame::bad);
+    EXPECT_EQ(frame(u32(kMaxPacket + 1), kMaxPacket).kind, Frame::bad);
+    t = session_->consume(view.substr(kInit.size()));
+    EXPECT_EQ(t.bytes, open.size());
+    EXPECT_EQ(last().type, 102);
+}
+
+TEST_F(SessionTest, ConsumeStopsAtAWholePacketWhileTheOutputIsFull) {
+    ASSERT_TRUE(session_->feed(kInit));
+    bool ready = false;
+    session_->set_backpressure([&] { return ready; });
+    const std::string two = packet(16, 1, str("/")) + packet(16, 2, str("/"));
+    auto t = session_->consume(two);
+    EXPECT_TRUE(t.ok);
+    EXPECT_TRUE(t.paused);
+    EXPECT_EQ(t.bytes, 0u);
+    EXPECT_EQ(out_.size(), 1u);
+    // The start of a packet is not waiting for the output: it waits for its end.
+    EXPECT_FALSE(session_->consume(std::string_view(two).substr(0, 6)).paused);
+    ready = true;
+    t = session_->consume(two);
+    EXPECT_EQ(t.bytes, two.size());
+    EXPECT_FALSE(t.paused);
+    EXPECT_EQ(out_.size(), 3u);
+}
+
+// A WRITE's data goes to the file from the bytes offered, during the call: the caller may
+// reuse them at once.
+TEST_F(SessionTest, WritesGoToTheFileFromTheInputItself) {
+    ASSERT_TRUE(session_->feed(kInit));
+    ASSERT_TRUE(session_->feed(
+        packet(3, 1, str("/up") + u32(SSH_FXF_WRITE | SSH_FXF_CREAT | SSH_FXF_TRUNC) + u32(0))));
+    const std::string handle(last().rest.str());
+    const std::string data(300 * 1024, 'd');
+    std::string input = packet(6, 2, str(handle) + u32(0) + u32(0) + str(data)) +
+                        packet(6, 3, str(handle) + u32(0) + u32(data.size()) + str("end"));
+    const auto t = session_->consume(input);
+    EXPECT_EQ(t.bytes, input.size());
+    input.assign(input.size(), 'X');
+    EXPECT_EQ(last().code, SSH_FX_OK);
+    ASSERT_TRUE(session_->feed(packet(4, 4, str(handle))));
+    std::ifstream in(dir_ / "root" / "up", std::ios::binary);
+    const std::string written((std::istreambuf_iterator<char>(in)), {});
+    EXPECT_EQ(written, data + "end");
+}
+
+// A transport may deliver input while it sends a reply: those bytes are handled after the
+// packet being handled, in order, and never over the bytes being read.
+TEST_F(SessionTest, InputFedFromInsideAReplyIsHandledInOrder) {
+    std::vector<std::string> replies;
+    std::unique_ptr<Session> s;
+    bool fed = false;
+    s = std::make_unique<Session>(*files_, [&](std::string p) {
+        replies.push_back(std::move(p));
+        if (!std::exchange(fed, true)) {
+            EXPECT_TRUE(s->feed(packet(16, 2, str("/b"))));
+            EXPECT_EQ(s->consume(packet(16, 9, str("/x"))).bytes, 0u);  // reentered: nothing
+        }
+    });
+    ASSERT_TRUE(s->feed(kInit + packet(16, 1, str("/a"))));
+    ASSERT_EQ(replies.size(), 3u);
+    std::vector<std::uint32_t> ids;
+    for (std::size_t i = 1; i < replies.size(); ++i) {
+        Reader r(std::string_view(replies[i]).substr(4));
+        r.u8();
+        ids.push_back(r.u32());
+    }
+    EXPECT_EQ(ids, (std::vector<std::uint32_t>{1, 2}));
+}
+
+// A READ reply is read straight into the reply packet, and holds what the file has.
+TEST_F(SessionTest, ReadRepliesHoldWhatTheFileHas) {
+    std::ofstream(dir_ / "root" / "f") << "hello";
+    ASSERT_TRUE(session_->feed(kInit));
+    ASSERT_TRUE(session_->feed(packet(3, 1, str("/f") + u32(SSH_FXF_READ) + u32(0))));
+    const std::string handle(last().rest.str());
+    ASSERT_TRUE(session_->feed(packet(5, 2, str(handle) + u32(0) + u32(1) + u32(kMaxReadWrite))));
+    const std::string& data = out_.back();
+    EXPECT_EQ(data.size(), 4u + 1 + 4 + 4 + 4);  // length, type, id, string of 4 bytes
+    auto rep = last();
+    EXPECT_EQ(rep.type, 103);
+    EXPECT_EQ(rep.rest.str(), "ello");
+    EXPECT_TRUE(rep.rest.empty());
+    ASSERT_TRUE(session_->feed(packet(5, 3, str(handle) + u32(0) + u32(5) + u32(100))));
+    EXPECT_EQ(last().code, SSH_FX_EOF);
 }
 
 }  // namespace
