@@ -12,7 +12,7 @@ import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "ftp"))
 from ftp_helpers import ReusingFTP, tls_context  # noqa: E402
-from test_login_security import (proxied, proxied_alice, wait_for_log,  # noqa: F401
+from test_login_security import (proxied, proxied_alice, read_all, wait_for_log,  # noqa: F401
                                  GB, GEOIP, GOOD, JP, SE, US, WRONG, entries,  # noqa: E402
                                  proxy_v1, proxy_v2)
 
@@ -160,16 +160,6 @@ def test_a_trusted_peer_must_send_a_valid_header(proxied_alice):
     f.login("alice", GOOD)
     f.quit()
     assert entries(s, "--action", "login")[0]["ip"] == "127.0.0.1"
-
-
-def read_all(sock):
-    got = b""
-    try:
-        while chunk := sock.recv(4096):
-            got += chunk
-    except ConnectionResetError:
-        pass
-    return got
 
 
 @pytest.mark.parametrize("header", [proxy_v1(GB), proxy_v2(GB)], ids=["v1", "v2"])

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from test_login_security import (proxied, proxied_alice, wait_for_log,  # noqa: F401
+from test_login_security import (proxied, proxied_alice, read_all, wait_for_log,  # noqa: F401
                                  GB, GEOIP, GOOD, JP, SE, US, WRONG, entries,  # noqa: F401
                                  proxy_v1, proxy_v2)
 
@@ -115,16 +115,6 @@ def wait_for_ban(server, ip, seconds=5):
     while time.time() < deadline and ip not in banned(server):
         time.sleep(0.2)
     return ip in banned(server)
-
-
-def read_all(sock):
-    got = b""
-    try:
-        while chunk := sock.recv(4096):
-            got += chunk
-    except ConnectionResetError:
-        pass
-    return got
 
 
 # --- the header's address is the client's ---

@@ -6,21 +6,11 @@ import os
 import struct
 import threading
 
-import pytest
-
 from test_sftp_extensions import (CLOSE, DATA, FXF_CREAT, FXF_READ, FXF_TRUNC, FXF_WRITE, OK,
-                                  READ, STATUS, WRITE, RawSftp, s, u32, u64)
+                                  READ, STATUS, WRITE, s, u32, u64)
+from test_sftp_limits import raw  # noqa: E402,F401 (a fixture: a server and a raw SFTP session)
 
 MiB = 1 << 20
-
-
-@pytest.fixture
-def raw(server):
-    server.add_user("alice")
-    conn = RawSftp(server.sftp_port)
-    conn.init()
-    yield server, conn
-    conn.close()
 
 
 def packet(kind, rid, body):
