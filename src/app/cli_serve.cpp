@@ -208,6 +208,7 @@ void add_serve_command(CLI::App& app, CliContext& ctx) {
         http_options.plain_port = config.http_plain_port;
         http_options.threads = config.http_threads;
         http_options.logins = &logins;
+        http_options.drain = [&node] { node.log->flush(); };
         http_options.proxy_trusted = core::split_list(config.proxy_trusted);
         if (config.http_port >= 0) {
             const auto tls = node_certificate(config);

@@ -60,7 +60,13 @@ struct Connection {
     // (PROXY LOCAL), a forged PROXY header or a refused address.
     bool report_abandoned = true;
     std::chrono::seconds idle;
-    std::vector<char> chunk = std::vector<char>(kChunk);
+    // For bodies streamed in steps (uploads, large files over TLS); allocated on first use, so
+    // that a connection of small requests does not hold it.
+    std::vector<char> chunk;
+    char* chunk_data() {
+        if (chunk.empty()) chunk.resize(kChunk);
+        return chunk.data();
+    }
     beast::flat_buffer buffer;
 };
 
@@ -100,6 +106,33 @@ net::awaitable<decltype(std::declval<Fn&>()())> on_login_pool(Connection& c, Fn 
     co_await done.async_wait(net::redirect_error(net::use_awaitable, ec));
     if (!result) throw std::runtime_error("the login was not decided");
     co_return std::move(*result);
+}
+
+// Waits, without holding the I/O thread, until the action-log rows of the request just handled
+// are committed; false when they could not be (the client then gets a 500, never an answer
+// whose record a crash could lose).
+inline net::awaitable<bool> recorded(Connection& c) {
+    auto ex = co_await net::this_coro::executor;
+    net::steady_timer done(ex, net::steady_timer::time_point::max());
+    std::exception_ptr failure;
+    // The callback runs on the log's writer thread, or here at once; the server flushes the
+    // log before its io_context goes (Server::stop), so a posted wake-up never outlives it.
+    if (!c.handler->when_recorded([&, ex](std::exception_ptr error) {
+            net::post(ex, [&done, &failure, error] {
+                failure = error;
+                done.cancel();
+            });
+        }))
+        co_return true;
+    error_code ec;
+    co_await done.async_wait(net::redirect_error(net::use_awaitable, ec));
+    if (!failure) co_return true;
+    try {
+        std::rethrow_exception(failure);
+    } catch (const std::exception& e) {
+        spdlog::error("http: {}: the request's log entry was not committed: {}", c.ip, e.what());
+    }
+    co_return false;
 }
 
 // Sends `left` bytes of `fd` from `offset` with sendfile(2), waiting for room in the socket
@@ -186,7 +219,7 @@ net::awaitable<void> write_response(Stream& stream, Connection& c, Response& r, 
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>)
         co_return co_await send_file(stream.socket(), c, r.file.get(), offset, left);
     while (left > 0) {
-        const ssize_t n = ::pread(r.file.get(), c.chunk.data(),
+        const ssize_t n = ::pread(r.file.get(), c.chunk_data(),
                                   static_cast<std::size_t>(std::min<std::uint64_t>(left, kChunk)),
                                   static_cast<off_t>(offset));
         // The file shrank under us: the promised length cannot be kept, so cut the connection.
@@ -211,7 +244,7 @@ net::awaitable<bool> read_body(Stream& stream, Connection& c,
                                BodySink* sink, int& sink_error, std::optional<Response>& refusal) {
     auto& lowest = beast::get_lowest_layer(stream);
     while (!parser.is_done()) {
-        parser.get().body().data = c.chunk.data();
+        parser.get().body().data = c.chunk_data();
         parser.get().body().size = c.chunk.size();
         lowest.expires_after(c.idle);
         error_code ec;
@@ -315,6 +348,10 @@ net::awaitable<void> serve(Stream& stream, Connection& c) {
             if (sink_error) response->close = true;  // the rest of the body was not read
         }
         p.sink.reset();
+        if (!co_await recorded(c)) {
+            response.emplace(500, "text/plain; charset=utf-8", "internal error\n");
+            response->close = true;
+        }
         keep_alive = keep_alive && !response->close;
         co_await write_response(stream, c, *response, head, keep_alive);
         if (!keep_alive) co_return;

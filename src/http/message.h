@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -101,6 +103,10 @@ class Handler {
     // (docs/login-gate.md#http-abandoned).
     virtual bool attempted_login() const { return false; }
     virtual core::Interface abandoned_interface() const { return core::Interface::restapi; }
+    // A request is answered only once its action-log rows are committed; the handler queues
+    // them instead of waiting on the I/O thread, and the server waits here, calling back with
+    // the commit's error if any (docs/action-log.md#group-commit). False: nothing pending.
+    virtual bool when_recorded(std::function<void(std::exception_ptr)>) { return false; }
 };
 
 }  // namespace drawbridge::http

@@ -73,6 +73,9 @@ class Router : public Handler, public ApiLogin {
             return differs(core::crypto::sha256("key:" + std::string(k)));
         return false;
     }
+    bool when_recorded(std::function<void(std::exception_ptr)> then) override {
+        return files_ && files_->when_logged(std::move(then));
+    }
     vfs::FileSession& files() override { return *files_; }
     Dav& dav() override { return *dav_; }
 
@@ -216,6 +219,7 @@ class Router : public Handler, public ApiLogin {
                        ? api_error(503, "the user's folder is not available")
                        : text(503, "the user's folder is not available");
         }
+        files_->defer_log_commits();  // the server waits for them off the I/O thread
         dav_ = std::make_unique<Dav>(*files_, services_.locks, std::string(kDavPrefix));
         login_digest_ = digest;
         interface_ = interface;

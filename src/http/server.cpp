@@ -225,6 +225,7 @@ void Server::stop() {
     // A login still being decided resumes a connection of the stopped io_context: wait for it
     // before that context (and the connection's coroutine) can go.
     if (s.logins) s.logins->stop();
+    if (s.options.drain) s.options.drain();
 }
 
 int Server::https_port() const {

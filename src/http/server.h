@@ -38,6 +38,10 @@ struct ServerOptions {
     // priority, and where a connection that never attempted a login is reported to the gate
     // (LoginGate::connection_abandoned); null: logins on the I/O threads, no such reports.
     auth::LoginPool* logins = nullptr;
+    // Called at stop, once the I/O threads have ended and before the connections go: whatever
+    // may still call back into a connection finishes here (the action log's commit callbacks,
+    // Handler::when_recorded).
+    std::function<void()> drain;
 };
 
 class Server {

@@ -59,7 +59,17 @@ void FileSession::record(std::string_view action, std::string_view path,
     e.bytes = bytes;
     if (duration) e.duration_ms = duration->count();
     if (error) e.detail = std::string("failed: ") + std::strerror(error);
-    log_.record(std::move(e));
+    if (!defer_commits_) {
+        log_.record(std::move(e));
+    } else if (auto t = log_.record_later(std::move(e))) {
+        pending_log_.push_back(std::move(t));
+    }
+}
+
+bool FileSession::when_logged(std::function<void(std::exception_ptr)> then) {
+    if (pending_log_.empty()) return false;
+    log_.when_committed(std::exchange(pending_log_, {}), std::move(then));
+    return true;
 }
 
 void FileSession::record_refusal(std::string_view action, std::string_view path, int error,

@@ -180,6 +180,13 @@ class FileSession {
     int open_properties(std::string_view path, bool for_writing, UniqueFd& out);
     void record_update(std::string_view path, int error);
 
+    // A protocol that answers only once a request's log rows are committed, but must not hold
+    // its thread meanwhile (HTTP: one I/O thread serves many connections), defers the wait: its
+    // rows are queued, and it asks to be called back before it answers
+    // (docs/action-log.md#group-commit). False when nothing is pending; `then` is not called.
+    void defer_log_commits() { defer_commits_ = true; }
+    bool when_logged(std::function<void(std::exception_ptr)> then);
+
     // The permission check of a protocol step that is no file operation itself but needs one
     // (WebDAV's LOCK needs write, FTP's RNFR remove): EACCES, logged as a failed `action`.
     int permit(Permission op, std::string_view path, std::string_view action);
@@ -209,6 +216,8 @@ class FileSession {
     core::Interface interface_;
     std::string ip_;
     FileRules rules_;
+    bool defer_commits_ = false;
+    std::vector<audit::ActionLog::Ticket> pending_log_;
 };
 
 // How a listener opens the files of a user who has logged in: the node decides where the root

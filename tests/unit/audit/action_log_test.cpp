@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
+#include <future>
 #include <mutex>
 #include <random>
 #include <set>
@@ -114,6 +116,61 @@ TEST_F(ActionLogTest, ARowRecordedInATransactionGoesWithIt) {
     q.username = "alice";
     EXPECT_TRUE(log_->search(q).entries.empty());
     store_->transaction([&] { log_->record(e); });
+    EXPECT_EQ(log_->search(q).entries.size(), 1u);
+}
+
+TEST_F(ActionLogTest, QueuedRowsCallBackOnceCommittedInOrder) {
+    std::vector<ActionLog::Ticket> tickets;
+    for (int i = 0; i < 50; ++i) {
+        core::ActionLogEntry e;
+        e.username = "bob";
+        e.action = "read";
+        e.path = "/f" + std::to_string(i);
+        tickets.push_back(log_->record_later(e));
+        ASSERT_NE(tickets.back(), nullptr);
+    }
+    std::promise<std::size_t> seen;
+    log_->when_committed(tickets, [&](std::exception_ptr error) {
+        EXPECT_EQ(error, nullptr);
+        core::ActionLogQuery q;
+        q.username = "bob";
+        q.limit = 100;
+        seen.set_value(log_->search(q).entries.size());  // all there when called
+    });
+    auto done = seen.get_future();
+    ASSERT_EQ(done.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+    EXPECT_EQ(done.get(), 50u);
+    // Already committed: called at once, on this thread.
+    bool called = false;
+    log_->when_committed(tickets, [&](std::exception_ptr error) {
+        EXPECT_EQ(error, nullptr);
+        called = true;
+    });
+    EXPECT_TRUE(called);
+}
+
+TEST_F(ActionLogTest, FlushWaitsForQueuedRowsAndTheirCallbacks) {
+    std::atomic<int> callbacks{0};
+    for (int i = 0; i < 20; ++i) {
+        core::ActionLogEntry e;
+        e.username = "carol";
+        e.action = "read";
+        log_->when_committed({log_->record_later(e)}, [&](std::exception_ptr) { ++callbacks; });
+    }
+    log_->flush();
+    EXPECT_EQ(callbacks.load(), 20);
+    core::ActionLogQuery q;
+    q.username = "carol";
+    EXPECT_EQ(log_->search(q).entries.size(), 20u);
+}
+
+TEST_F(ActionLogTest, ARowQueuedInATransactionIsWrittenInIt) {
+    core::ActionLogEntry e;
+    e.username = "dave";
+    e.action = "user_update";
+    store_->transaction([&] { EXPECT_EQ(log_->record_later(e), nullptr); });
+    core::ActionLogQuery q;
+    q.username = "dave";
     EXPECT_EQ(log_->search(q).entries.size(), 1u);
 }
 
