@@ -71,14 +71,14 @@ const scenarios = {
       lis.map((li) => ({ rule: li.dataset.rule, state: li.className })));
     await page.locator('.checklist li').first().waitFor();
     const empty = await rules();
-    await page.getByLabel('New password').fill('short');
+    await page.getByLabel('New password', { exact: true }).fill('short');
     await page.waitForTimeout(600);
     const weak = await rules();
     await shot(page, p, 'password-change-weak');
     await page.getByRole('button', { name: 'Generate' }).click();
     await page.waitForFunction(() =>
       [...document.querySelectorAll('.checklist li')].every((li) => li.className !== 'unmet'));
-    const generated = await page.getByLabel('New password').inputValue();
+    const generated = await page.getByLabel('New password', { exact: true }).inputValue();
     await page.getByRole('button', { name: 'Copy' }).click();
     await page.locator('#copy-status').waitFor();
     const clipboard = await page.evaluate(() => navigator.clipboard.readText());
