@@ -115,6 +115,28 @@ const scenarios = {
       size: readFileSync(saved).length };
   },
 
+  // A page of another origin (p.evil) posts a sign-in to the server (p.url) as a form or a
+  // script would: simple requests, which a browser sends without asking the server first.
+  async crossorigin(page, p) {
+    await page.goto(p.evil + '/');
+    return await page.evaluate(async ({ url, username, password }) => {
+      const body = JSON.stringify({ username, password, web: true });
+      const sent = [];
+      for (const mode of ['no-cors', 'cors']) {
+        try {
+          const r = await fetch(url + '/api/v1/sessions', {
+            method: 'POST', mode, body, credentials: 'include',
+            headers: { 'Content-Type': 'text/plain' },
+          });
+          sent.push({ mode, status: r.status, type: r.type });
+        } catch (e) {
+          sent.push({ mode, error: String(e) });
+        }
+      }
+      return { sent };
+    }, p);
+  },
+
   // The page loaded again and again in fresh tabs, without signing in.
   async reload(page, p, context) {
     let shown = 0;

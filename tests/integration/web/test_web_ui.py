@@ -130,6 +130,15 @@ def test_the_file_list_on_a_narrow_screen(site, browser):
     assert got["size"] == len("readme.txt") * 1000
 
 
+def test_a_cross_origin_sign_in_from_a_browser_is_refused(site, browser):
+    # The plain HTTP listener is another origin (scheme and port) of the same machine.
+    got = browser("crossorigin", url=f"https://127.0.0.1:{site.https_port}",
+                  evil=f"http://127.0.0.1:{site.http_port}", username="alice", password=GOOD)
+    assert len(got["sent"]) == 2, got
+    # The gate never saw them: no login, no refusal in the log.
+    assert [e["action"] for e in site.log("--username", "alice")] == ["user_create"]
+
+
 def test_the_page_loaded_many_times_is_never_refused(site, browser):
     assert browser("reload", url=f"https://127.0.0.1:{site.https_port}", times=30)["shown"] == 30
 

@@ -71,8 +71,8 @@ export function Files({ session, folder, onSignOut }) {
         <tbody>
           ${entries.map((e) => html`<tr key=${e.path} data-type=${e.type}>
             <td class="name">${e.type === 'directory'
-              ? html`<a href=${folderHash(e.path)}><span class="icon" aria-hidden="true">📁</span>${nameOf(e.path)}</a>`
-              : html`<a href=${api.downloadUrl(e.path)} download=${nameOf(e.path)}><span class="icon" aria-hidden="true">📄</span>${nameOf(e.path)}</a>`}</td>
+              ? html`<a href=${folderHash(e.path)}><span class="icon folder" aria-hidden="true"></span>${nameOf(e.path)}</a>`
+              : html`<a href=${api.downloadUrl(e.path)} download=${nameOf(e.path)}><span class="icon file" aria-hidden="true"></span>${nameOf(e.path)}</a>`}</td>
             <td class="num">${e.type === 'directory' ? '' : formatSize(e.size)}</td>
             <td class="time">${formatTime(e.mtime)}</td>
           </tr>`)}
