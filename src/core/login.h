@@ -64,7 +64,8 @@ struct SessionGrant {
     std::optional<std::int64_t> ssh_key_id;
     std::string password_digest;  // SHA-256 of the stored hash the password was checked against
     // A web sign-in with the right password whose password must be changed first (set by an
-    // administrator, or expired): the session may only change it (docs/login-gate.md#web-password-change).
+    // administrator, or expired): the session may only change it
+    // (docs/login-gate.md#web-password-change).
     bool password_change_only = false;
     // The gate's memo of its last full check: nothing it rests on has changed since while the
     // store's rights version is the same and `recheck_by` (a time-based end: access expiry, a

@@ -292,8 +292,7 @@ Prepared Api::prepare(Request& req, const std::string& path) {
     if (route_->access != Access::anyone) {
         if (auto refused = login_.login_api(req)) return {std::move(refused), nullptr};
         if (login_.password_change_only() && !open_during_password_change(*route_))
-            return {api_error(403,
-                              "the password must be changed first (POST /api/v1/me/password)"),
+            return {api_error(403, "the password must be changed first (POST /api/v1/me/password)"),
                     nullptr};
         if (route_->access == Access::admin && !login_.user().site_admin)
             return {api_error(403, "this needs a site administrator"), nullptr};

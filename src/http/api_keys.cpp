@@ -165,9 +165,9 @@ Response Api::me_password(Request& req) {
     if (!body || !(*body)["password"].is_string())
         return api_error(400, "expected {\"password\": ...}");
     return guarded([&] {
-        const auto user = services_.accounts.set_password(
-            login_.user().username, (*body)["password"].get<std::string>(), false,
-            {login_.interface(), req.peer_ip});
+        const auto user = services_.accounts.set_password(login_.user().username,
+                                                          (*body)["password"].get<std::string>(),
+                                                          false, {login_.interface(), req.peer_ip});
         return json_reply(200,
                           views::to_json(user, services_.gate.site_settings(), std::time(nullptr)));
     });
@@ -187,10 +187,10 @@ Response Api::me_password_check(Request& req) {
     for (const auto& rule : core::password_rules(site)) {
         const bool failed = std::any_of(unmet.begin(), unmet.end(),
                                         [&](const auto& v) { return v.rule == rule.rule; });
-        rules.push_back({{"rule", core::to_string(rule.rule)},
-                         {"message", rule.message},
-                         {"met", rule.rule == core::PasswordRule::reused ? json(nullptr)
-                                                                          : json(!failed)}});
+        rules.push_back(
+            {{"rule", core::to_string(rule.rule)},
+             {"message", rule.message},
+             {"met", rule.rule == core::PasswordRule::reused ? json(nullptr) : json(!failed)}});
     }
     return json_reply(200, {{"acceptable", unmet.empty()}, {"rules", rules}});
 }

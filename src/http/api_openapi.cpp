@@ -108,8 +108,8 @@ std::vector<Operation> build_operations() {
                  "sign in to the web UI: the token goes in an HttpOnly cookie, the reply has "
                  "the CSRF token to send as X-CSRF-Token (docs/web-ui.md#session)"}}}},
              {"username", "password"})),
-         {{"201", reply("logged in",
-                        {{"oneOf", json::array({ref("Session"), ref("WebSession")})}})}}},
+         {{"201",
+           reply("logged in", {{"oneOf", json::array({ref("Session"), ref("WebSession")})}})}}},
         {"GET",
          "/sessions",
          "getSession",
@@ -350,12 +350,10 @@ json build_openapi(const std::vector<RouteDoc>& routes) {
         op["responses"]["default"] =
             reply("an error: {type, http-code, title, error}", ref("Error"));
         if (!params.empty()) op["parameters"] = params;
-        op["security"] =
-            r.needs_login
-                ? json::array({{{"api_key", json::array()}},
-                               {{"session", json::array()}},
-                               {{"web_session", json::array()}}})
-                : json::array();
+        op["security"] = r.needs_login ? json::array({{{"api_key", json::array()}},
+                                                      {{"session", json::array()}},
+                                                      {{"web_session", json::array()}}})
+                                       : json::array();
         std::string method(r.method);
         for (char& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         paths[std::string(kApiPrefix) + std::string(r.pattern)][method] = op;

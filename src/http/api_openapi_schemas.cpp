@@ -213,10 +213,9 @@ json component_schemas() {
           {{"type", "boolean"},
            {"description", "the password must be changed: the session may do only that"}}},
          {"reason", {{"type", "string"}, {"description", "why, when password_change_only"}}}});
-    s["CurrentSession"] = closed_object(
-        {{"username", {{"type", "string"}}},
-         {"interface", string_enum(interface_names())},
-         {"password_change_only", {{"type", "boolean"}}}});
+    s["CurrentSession"] = closed_object({{"username", {{"type", "string"}}},
+                                         {"interface", string_enum(interface_names())},
+                                         {"password_change_only", {{"type", "boolean"}}}});
     s["PasswordCheck"] = closed_object(
         {{"acceptable", {{"type", "boolean"}, {"description", "every rule but reuse is met"}}},
          {"rules",

@@ -91,8 +91,12 @@ class Router : public Handler, public ApiLogin {
             const std::string digest = core::crypto::sha256("key:" + std::string(key));
             if (still_admitted(core::Interface::restapi, digest)) return std::nullopt;
             forget();
-            const auto outcome = attempt({"", core::Interface::restapi, ip_,
-                                          core::ApiKeyCredential{std::string(key)}, {}, {}},
+            const auto outcome = attempt({"",
+                                          core::Interface::restapi,
+                                          ip_,
+                                          core::ApiKeyCredential{std::string(key)},
+                                          {},
+                                          {}},
                                          req);
             if (!outcome.ok()) return api_login_refusal(outcome);
             return establish(*outcome.user, *outcome.grant, digest);

@@ -36,7 +36,8 @@ std::string session_cookie(std::string_view token) {
 }
 
 std::string cleared_session_cookie() {
-    return std::string(kWebCookie) + "=; Path=/api/v1; Max-Age=0; HttpOnly; Secure; SameSite=Strict";
+    return std::string(kWebCookie) +
+           "=; Path=/api/v1; Max-Age=0; HttpOnly; Secure; SameSite=Strict";
 }
 
 bool cross_origin(const Request& req) {
@@ -45,8 +46,8 @@ bool cross_origin(const Request& req) {
         return true;
     const auto origin = req.header("origin");
     if (origin.empty()) return false;
-    const std::string own = std::string(req.secure ? "https://" : "http://") +
-                            std::string(req.header("host"));
+    const std::string own =
+        std::string(req.secure ? "https://" : "http://") + std::string(req.header("host"));
     return origin != own;
 }
 

@@ -45,8 +45,7 @@ std::optional<Response> web_ui_response(const Request& req, std::string_view pat
         if (gzip) r.set("Content-Encoding", "gzip");
     }
     r.set("ETag", etag).set("Vary", "Accept-Encoding");
-    r.set("Cache-Control",
-          asset->immutable ? "public, max-age=31536000, immutable" : "no-cache");
+    r.set("Cache-Control", asset->immutable ? "public, max-age=31536000, immutable" : "no-cache");
     add_page_headers(r);
     return r;
 }

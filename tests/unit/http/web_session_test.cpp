@@ -18,9 +18,9 @@ Request with(std::string method, Headers headers) {
 }
 
 TEST(WebSession, TheCookieIsFoundAmongOthers) {
-    EXPECT_EQ(cookie_value(with("GET", {{"cookie", "a=1; drawbridge_session=xyz ; b=2"}}),
-                           kWebCookie),
-              "xyz");
+    EXPECT_EQ(
+        cookie_value(with("GET", {{"cookie", "a=1; drawbridge_session=xyz ; b=2"}}), kWebCookie),
+        "xyz");
     EXPECT_EQ(cookie_value(with("GET", {{"cookie", "xdrawbridge_session=1"}}), kWebCookie), "");
     EXPECT_EQ(cookie_value(with("GET", {{"cookie", ";;=;drawbridge_session"}}), kWebCookie), "");
     EXPECT_EQ(cookie_value(with("GET", {}), kWebCookie), "");
