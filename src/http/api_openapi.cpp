@@ -224,7 +224,8 @@ std::vector<Operation> build_operations() {
          "/me/password_check",
          "checkPassword",
          none,
-         json_body(object({{"password", {{"type", "string"}, {"format", "password"}}}}, {})),
+         json_body(
+             object({{"password", {{"type", "string"}, {"format", "password"}}}}, {"password"})),
          {{"200", reply("the site's rules, each met or not", ref("PasswordCheck"))}}},
         {"GET",
          "/history",

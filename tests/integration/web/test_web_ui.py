@@ -14,6 +14,9 @@ import time
 
 import pytest
 
+# Not a conftest.py: tests/cli imports its own as `conftest`, which a second one would shadow.
+from browser_fixture import browser  # noqa: F401
+
 GOOD = "Correct-Horse-9-Battery"
 
 

@@ -1,4 +1,4 @@
-"""The web UI's tests: the real binary, Debian's Chromium driven by playwright-core from
+"""The `browser` fixture of the web UI's tests: the real binary, Debian's Chromium driven by
 web/node_modules (installed by the build's `npm ci`), screenshots in the test's output folder."""
 import json
 import os
