@@ -23,7 +23,12 @@ packages=(
   # tests: the REST API's OpenAPI document, validated by JSON::Validator and used by a client
   # that OpenAPI::Client generates from it (over HTTPS: IO::Socket::SSL)
   libjson-validator-perl libopenapi-client-perl libio-socket-ssl-perl
+  # tests: the web UI in a real browser (playwright-core drives it; no browser is downloaded)
+  chromium
 )
+# The web UI's build (docs/web-ui.md#build): node and npm. Debian's nodejs and npm, unless a
+# node with its own npm is installed already (NodeSource's nodejs package carries npm).
+command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -191,7 +191,16 @@ core::LoginOutcome LoginGate::decide(const core::LoginAttempt& a) {
         return finish_failure(ctx, *locked);
     }
     if (locked) return finish_failure(ctx, *locked);
-    if (auto r = check_password_state(ctx)) return finish_failure(ctx, *r);
+    if (auto r = check_password_state(ctx)) {
+        if (ctx.interface != Interface::web) return finish_failure(ctx, *r);
+        // The web is where such a password is changed: the sign-in stays refused (and logged
+        // so), but whoever proved the password gets a session that may only change it.
+        r->detail += "; signed in to the web to change the password only";
+        auto out = finish_failure(ctx, *r);
+        out.grant = grant_of(ctx);
+        out.grant->password_change_only = true;
+        return out;
+    }
 
     // password_and_ssh_key needs both factors, in either order, on one connection.
     if (ctx.user->authentication_method == core::AuthMethod::password_and_ssh_key) {

@@ -63,6 +63,10 @@ struct SessionGrant {
     std::optional<std::int64_t> api_key_id;
     std::optional<std::int64_t> ssh_key_id;
     std::string password_digest;  // SHA-256 of the stored hash the password was checked against
+    // A web sign-in with the right password whose password must be changed first (set by an
+    // administrator, or expired): the session may only change it
+    // (docs/login-gate.md#web-password-change).
+    bool password_change_only = false;
     // The gate's memo of its last full check: nothing it rests on has changed since while the
     // store's rights version is the same and `recheck_by` (a time-based end: access expiry, a
     // key's expiry, or a minute) has not come.
@@ -100,7 +104,9 @@ struct LoginOutcome {
     // failure: this connection has had kMaxFailedLoginsPerConnection failures counted; its
     // protocol answers this one and closes it (docs/login-gate.md#per-connection-cap).
     bool end_connection = false;
-    std::optional<SessionGrant> grant;  // success
+    // success; and a failure of a web sign-in for password_change_required or password_expired,
+    // whose grant is then password_change_only.
+    std::optional<SessionGrant> grant;
 
     bool ok() const { return kind == Kind::success; }
 };

@@ -181,32 +181,88 @@ std::size_t clamp_to_range(long v) {
 
 }  // namespace
 
-std::vector<PolicyViolation> check_password(std::string_view password, const SiteSettings& s,
-                                            std::span<const std::string> prior_hashes) {
+std::string_view to_string(PasswordRule rule) {
+    switch (rule) {
+        case PasswordRule::min_length:
+            return "min_length";
+        case PasswordRule::letter:
+            return "letter";
+        case PasswordRule::number:
+            return "number";
+        case PasswordRule::special:
+            return "special";
+        case PasswordRule::mixed_case:
+            return "mixed_case";
+        case PasswordRule::unbreached:
+            return "unbreached";
+        case PasswordRule::reused:
+            return "reused";
+    }
+    return "unknown";
+}
+
+std::vector<PolicyViolation> password_rules(const SiteSettings& s) {
     std::vector<PolicyViolation> out;
-    const Composition c = analyse(password);
-    // Lengths are counted in characters, as the person typing sees them, not in bytes.
     const std::size_t min = clamp_to_range(s.password_min_length);
-    if (c.characters < min)
-        out.push_back({PasswordRule::min_length, "at least " + std::to_string(min) +
-                                                     (min == 1 ? " character" : " characters")});
-    if (s.password_require_letter && !c.letter) out.push_back({PasswordRule::letter, "a letter"});
-    if (s.password_require_number && !c.number) out.push_back({PasswordRule::number, "a number"});
-    if (s.password_require_special && !c.symbol)
+    out.push_back({PasswordRule::min_length,
+                   "at least " + std::to_string(min) + (min == 1 ? " character" : " characters")});
+    if (s.password_require_letter) out.push_back({PasswordRule::letter, "a letter"});
+    if (s.password_require_number) out.push_back({PasswordRule::number, "a number"});
+    if (s.password_require_special)
         out.push_back(
             {PasswordRule::special, "a symbol (a character other than a letter or a number)"});
-    if (s.password_require_mixed && !(c.upper && c.lower))
+    if (s.password_require_mixed)
         out.push_back({PasswordRule::mixed_case, "both upper- and lower-case letters"});
-    if (s.password_require_unbreached && is_common_password(password))
+    if (s.password_require_unbreached)
         out.push_back(
             {PasswordRule::unbreached, "not one of the commonly used (breachable) passwords"});
-    const auto remembered = static_cast<std::size_t>(std::max(0, s.max_prior_passwords));
-    const auto n = std::min(prior_hashes.size(), remembered);
-    if (n > 0 && matches_any(password, prior_hashes.first(n)))
+    const int remembered = std::max(0, s.max_prior_passwords);
+    if (remembered > 0)
         out.push_back({PasswordRule::reused,
                        remembered == 1
                            ? std::string("not the previous password")
                            : "not one of the last " + std::to_string(remembered) + " passwords"});
+    return out;
+}
+
+bool meets_rule(std::string_view password, PasswordRule rule) {
+    const Composition c = analyse(password);
+    switch (rule) {
+        case PasswordRule::min_length:
+            return false;  // needs the site's length: meets_rules() decides it
+        case PasswordRule::letter:
+            return c.letter;
+        case PasswordRule::number:
+            return c.number;
+        case PasswordRule::special:
+            return c.symbol;
+        case PasswordRule::mixed_case:
+            return c.upper && c.lower;
+        case PasswordRule::unbreached:
+            return !is_common_password(password);
+        case PasswordRule::reused:
+            return true;  // needs the user's history: check_password() decides it
+    }
+    return false;
+}
+
+std::vector<PolicyViolation> check_password(std::string_view password, const SiteSettings& s,
+                                            std::span<const std::string> prior_hashes) {
+    std::vector<PolicyViolation> out;
+    // Lengths are counted in characters, as the person typing sees them, not in bytes.
+    const std::size_t characters = analyse(password).characters;
+    const auto remembered = static_cast<std::size_t>(std::max(0, s.max_prior_passwords));
+    const auto n = std::min(prior_hashes.size(), remembered);
+    for (auto& rule : password_rules(s)) {
+        bool met = false;
+        if (rule.rule == PasswordRule::min_length)
+            met = characters >= clamp_to_range(s.password_min_length);
+        else if (rule.rule == PasswordRule::reused)
+            met = n == 0 || !matches_any(password, prior_hashes.first(n));
+        else
+            met = meets_rule(password, rule.rule);
+        if (!met) out.push_back(std::move(rule));
+    }
     return out;
 }
 

@@ -26,6 +26,15 @@ struct PolicyViolation {
 bool is_common_password(std::string_view password);
 std::size_t common_password_count();
 
+// Every rule the site applies, in the order of PasswordRule, with the message a person is shown
+// (the web UI's checklist lists them: docs/web-ui.md#password-change).
+std::vector<PolicyViolation> password_rules(const SiteSettings& settings);
+// Whether `password` meets one rule that needs nothing but the password (letter, number,
+// special, mixed_case, unbreached); min_length and reused are decided by check_password().
+bool meets_rule(std::string_view password, PasswordRule rule);
+// The rule's name in the API ("min_length", "mixed_case", ...).
+std::string_view to_string(PasswordRule rule);
+
 // Every unmet rule, in the order of PasswordRule. `prior_hashes` are the user's previous
 // password hashes, newest first; only the first settings.max_prior_passwords are checked.
 std::vector<PolicyViolation> check_password(std::string_view password, const SiteSettings& settings,

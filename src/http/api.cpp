@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <ctime>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "http/failure_wire.h"
 #include "http/router.h"
 #include "http/uri.h"
+#include "http/web_session.h"
 #include "views/json.h"
 
 namespace drawbridge::http {
@@ -169,6 +171,8 @@ const std::vector<Api::Route>& Api::routes() {
     static const std::vector<Api::Route> routes = {
         {"POST", "/sessions", Access::anyone, &Api::sessions_create,
          "log in with username and password; returns a session id for X-FilesAPI-Auth"},
+        {"GET", "/sessions", Access::user, &Api::sessions_show,
+         "this session: its user, interface, and whether it may only change the password"},
         {"DELETE", "/sessions", Access::user, &Api::sessions_delete, "log out (end this session)"},
         {"GET", "/me", Access::user, &Api::me, "the current user"},
         {"GET", "/users", Access::admin, &Api::users_list,
@@ -200,6 +204,8 @@ const std::vector<Api::Route>& Api::routes() {
          "change the current user's password ({password}) under the policy"},
         {"GET", "/me/generate_password", Access::user, &Api::me_generate_password,
          "a generated password that satisfies the policy"},
+        {"POST", "/me/password_check", Access::user, &Api::me_password_check,
+         "the site's password rules, each with whether {password} meets it (nothing is changed)"},
         {"GET", "/history", Access::user, &Api::history,
          "the action log, newest first (action, failure_type, username, interface, ip, since, "
          "until, cursor, per_page); users see their own entries"},
@@ -260,6 +266,14 @@ bool matches(std::string_view pattern, std::string_view path,
 
 }  // namespace
 
+// What a web session that may only change the password may call: the session itself, the
+// user, and changing the password (docs/web-ui.md#password-change).
+bool Api::open_during_password_change(const Route& r) {
+    static constexpr std::string_view kOpen[] = {"/sessions", "/me", "/me/password",
+                                                 "/me/password_check", "/me/generate_password"};
+    return std::find(std::begin(kOpen), std::end(kOpen), r.pattern) != std::end(kOpen);
+}
+
 Prepared Api::prepare(Request& req, const std::string& path) {
     route_ = nullptr;
     bool path_known = false;
@@ -277,6 +291,9 @@ Prepared Api::prepare(Request& req, const std::string& path) {
     }
     if (route_->access != Access::anyone) {
         if (auto refused = login_.login_api(req)) return {std::move(refused), nullptr};
+        if (login_.password_change_only() && !open_during_password_change(*route_))
+            return {api_error(403, "the password must be changed first (POST /api/v1/me/password)"),
+                    nullptr};
         if (route_->access == Access::admin && !login_.user().site_admin)
             return {api_error(403, "this needs a site administrator"), nullptr};
     }
@@ -303,27 +320,59 @@ Response Api::sessions_create(Request& req) {
     const auto body = body_object(req);
     if (!body || !(*body)["username"].is_string() || !(*body)["password"].is_string())
         return api_error(400, "expected {\"username\": ..., \"password\": ...}");
+    const auto web = body->find("web");
+    if (web != body->end() && !web->is_boolean())
+        return api_error(400, "web: expected true or false");
+    const bool for_web = web != body->end() && web->get<bool>();
+    // A page of another site must not sign its visitor in here (login CSRF).
+    if (for_web && cross_origin(req))
+        return api_error(403, "a sign-in from another site is refused");
     // The connection's guess memo: one guess counts once, and its cap.
     const auto outcome =
         login_.attempt({(*body)["username"].get<std::string>(),
-                        core::Interface::restapi,
+                        for_web ? core::Interface::web : core::Interface::restapi,
                         req.peer_ip,
                         core::PasswordCredential{(*body)["password"].get<std::string>()},
                         {},
                         {}},
                        req);
-    if (!outcome.ok()) return api_login_refusal(outcome);
+    // A web sign-in whose password must be changed gets a session for that only.
+    const bool change_only = !outcome.ok() && outcome.grant && outcome.grant->password_change_only;
+    if (!outcome.ok() && !change_only) return api_login_refusal(outcome);
     const auto session = services_.sessions.create(*outcome.grant);
-    return json_reply(201, {{"id", session.token},
-                            {"username", outcome.user->username},
-                            {"expires_at", core::format_time(session.expires_at)}});
+    if (!for_web)
+        return json_reply(201, {{"id", session.token},
+                                {"username", outcome.user->username},
+                                {"expires_at", core::format_time(session.expires_at)}});
+    Response r = json_reply(
+        201, {{"username", outcome.user->username},
+              {"expires_at", core::format_time(session.expires_at)},
+              {"csrf_token", ApiSessions::csrf_token(session.token)},
+              {"password_change_only", change_only},
+              {"reason", change_only ? login_error_text(outcome.shown, outcome.detail) : ""}});
+    r.set("Set-Cookie", session_cookie(session.token));
+    r.set("Cache-Control", "no-store");
+    return r;
+}
+
+Response Api::sessions_show(Request&) {
+    return json_reply(200, {{"username", login_.user().username},
+                            {"interface", core::to_string(login_.interface())},
+                            {"password_change_only", login_.password_change_only()}});
 }
 
 Response Api::sessions_delete(Request& req) {
-    const auto token = req.header("x-filesapi-auth");
-    if (token.empty()) return api_error(400, "no session: log in with X-FilesAPI-Auth");
-    services_.sessions.remove(token);
-    return Response(204);
+    if (const auto token = req.header("x-filesapi-auth"); !token.empty()) {
+        services_.sessions.remove(token);
+        return Response(204);
+    }
+    if (login_.interface() == core::Interface::web) {
+        services_.sessions.remove(cookie_value(req, kWebCookie));
+        Response r(204);
+        r.set("Set-Cookie", cleared_session_cookie());
+        return r;
+    }
+    return api_error(400, "no session: log in with X-FilesAPI-Auth");
 }
 
 Response Api::me(Request&) {

@@ -32,6 +32,10 @@ class ApiLogin {
     virtual core::LoginOutcome attempt(core::LoginAttempt attempt, const Request& req) = 0;
     virtual vfs::FileSession& files() = 0;
     virtual Dav& dav() = 0;
+    // What the request's login is on: restapi (a key or token) or web (the session cookie).
+    virtual core::Interface interface() const = 0;
+    // A web session that may only change the user's password (docs/web-ui.md#password-change).
+    virtual bool password_change_only() const = 0;
 };
 
 inline constexpr std::string_view kApiPrefix = "/api/v1";
@@ -52,6 +56,8 @@ class Api {
   private:
     Response sessions_create(Request&);
     Response sessions_delete(Request&);
+    Response sessions_show(Request&);
+    Response me_password_check(Request&);
     Response me(Request&);
     Response users_list(Request&);
     Response users_create(Request&);
@@ -84,6 +90,7 @@ class Api {
     Prepared files_upload(Request&);
 
     static const std::vector<Route>& routes();
+    static bool open_during_password_change(const Route& r);
     Response file_action(Request& req, bool move);
     std::optional<core::User> user_param(Response& error);
     // The user of a keys route, when the caller may manage its keys: an administrator for

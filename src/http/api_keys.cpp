@@ -1,6 +1,8 @@
 // REST API: API keys and SSH keys of a user, site settings, and the current user's password.
+#include <algorithm>
 #include <ctime>
 
+#include "core/password_policy.h"
 #include "http/api.h"
 #include "http/api_internal.h"
 #include "http/router.h"
@@ -63,7 +65,7 @@ Response Api::api_keys_create(Request& req) {
     return guarded([&] {
         const auto created = services_.accounts.create_api_key(
             user->username, (*body)["name"].get<std::string>(), *description, expires,
-            {core::Interface::restapi, req.peer_ip});
+            {login_.interface(), req.peer_ip});
         json out = views::to_json(created.key);
         out["key"] = created.secret;
         return json_reply(201, out);
@@ -76,7 +78,7 @@ Response Api::api_keys_delete(Request& req) {
     if (!user) return error;
     return guarded([&] {
         services_.accounts.revoke_api_key(user->username, params_["key"],
-                                          {core::Interface::restapi, req.peer_ip});
+                                          {login_.interface(), req.peer_ip});
         return Response(204);
     });
 }
@@ -114,7 +116,7 @@ Response Api::ssh_keys_delete(Request& req) {
     if (!user) return error;
     return guarded([&] {
         services_.accounts.remove_ssh_key(user->username, params_["key"],
-                                          {core::Interface::restapi, req.peer_ip});
+                                          {login_.interface(), req.peer_ip});
         return Response(204);
     });
 }
@@ -163,12 +165,34 @@ Response Api::me_password(Request& req) {
     if (!body || !(*body)["password"].is_string())
         return api_error(400, "expected {\"password\": ...}");
     return guarded([&] {
-        const auto user = services_.accounts.set_password(
-            login_.user().username, (*body)["password"].get<std::string>(), false,
-            {core::Interface::restapi, req.peer_ip});
+        const auto user = services_.accounts.set_password(login_.user().username,
+                                                          (*body)["password"].get<std::string>(),
+                                                          false, {login_.interface(), req.peer_ip});
         return json_reply(200,
                           views::to_json(user, services_.gate.site_settings(), std::time(nullptr)));
     });
+}
+
+// The live checklist of the web UI's password page: every rule of the site with whether the
+// password meets it. Reuse needs the user's old hashes (a full hash each), so it is left to
+// POST /me/password and reported as null here.
+Response Api::me_password_check(Request& req) {
+    const auto body = body_object(req);
+    if (!body) return api_error(400, "expected {\"password\": ...}");
+    const auto password = optional_text(*body, "password");
+    if (!password) return api_error(400, "password: expected a string");
+    const auto site = services_.gate.site_settings();
+    const auto unmet = core::check_password(*password, site);
+    json rules = json::array();
+    for (const auto& rule : core::password_rules(site)) {
+        const bool failed = std::any_of(unmet.begin(), unmet.end(),
+                                        [&](const auto& v) { return v.rule == rule.rule; });
+        rules.push_back(
+            {{"rule", core::to_string(rule.rule)},
+             {"message", rule.message},
+             {"met", rule.rule == core::PasswordRule::reused ? json(nullptr) : json(!failed)}});
+    }
+    return json_reply(200, {{"acceptable", unmet.empty()}, {"rules", rules}});
 }
 
 Response Api::me_generate_password(Request&) {

@@ -99,9 +99,23 @@ std::vector<Operation> build_operations() {
          "createSession",
          none,
          json_body(object(
-             {{"username", text()}, {"password", {{"type", "string"}, {"format", "password"}}}},
+             {{"username", text()},
+              {"password", {{"type", "string"}, {"format", "password"}}},
+              {"web",
+               {{"type", "boolean"},
+                {"default", false},
+                {"description",
+                 "sign in to the web UI: the token goes in an HttpOnly cookie, the reply has "
+                 "the CSRF token to send as X-CSRF-Token (docs/web-ui.md#session)"}}}},
              {"username", "password"})),
-         {{"201", reply("logged in", ref("Session"))}}},
+         {{"201",
+           reply("logged in", {{"oneOf", json::array({ref("Session"), ref("WebSession")})}})}}},
+        {"GET",
+         "/sessions",
+         "getSession",
+         none,
+         nullptr,
+         {{"200", reply("this session", ref("CurrentSession"))}}},
         {"DELETE",
          "/sessions",
          "deleteSession",
@@ -206,6 +220,13 @@ std::vector<Operation> build_operations() {
          none,
          nullptr,
          {{"200", reply("a password the policy accepts", ref("GeneratedPassword"))}}},
+        {"POST",
+         "/me/password_check",
+         "checkPassword",
+         none,
+         json_body(
+             object({{"password", {{"type", "string"}, {"format", "password"}}}}, {"password"})),
+         {{"200", reply("the site's rules, each met or not", ref("PasswordCheck"))}}},
         {"GET",
          "/history",
          "listHistory",
@@ -330,10 +351,10 @@ json build_openapi(const std::vector<RouteDoc>& routes) {
         op["responses"]["default"] =
             reply("an error: {type, http-code, title, error}", ref("Error"));
         if (!params.empty()) op["parameters"] = params;
-        op["security"] =
-            r.needs_login
-                ? json::array({{{"api_key", json::array()}}, {{"session", json::array()}}})
-                : json::array();
+        op["security"] = r.needs_login ? json::array({{{"api_key", json::array()}},
+                                                      {{"session", json::array()}},
+                                                      {{"web_session", json::array()}}})
+                                       : json::array();
         std::string method(r.method);
         for (char& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         paths[std::string(kApiPrefix) + std::string(r.pattern)][method] = op;
@@ -360,7 +381,14 @@ json build_openapi(const std::vector<RouteDoc>& routes) {
              {{"type", "apiKey"},
               {"in", "header"},
               {"name", "X-FilesAPI-Auth"},
-              {"description", "the id of a session from POST /sessions"}}}}}}}};
+              {"description", "the id of a session from POST /sessions"}}},
+            {"web_session",
+             {{"type", "apiKey"},
+              {"in", "cookie"},
+              {"name", "drawbridge_session"},
+              {"description",
+               "the web UI's session (POST /sessions with web=true); calls other than GET "
+               "need its X-CSRF-Token"}}}}}}}};
 }
 
 }  // namespace drawbridge::http

@@ -205,6 +205,26 @@ json component_schemas() {
         {{"id", {{"type", "string"}, {"description", "the token to send as X-FilesAPI-Auth"}}},
          {"username", {{"type", "string"}}},
          {"expires_at", time_schema()}});
+    s["WebSession"] = closed_object(
+        {{"username", {{"type", "string"}}},
+         {"expires_at", time_schema()},
+         {"csrf_token", {{"type", "string"}, {"description", "send as X-CSRF-Token"}}},
+         {"password_change_only",
+          {{"type", "boolean"},
+           {"description", "the password must be changed: the session may do only that"}}},
+         {"reason", {{"type", "string"}, {"description", "why, when password_change_only"}}}});
+    s["CurrentSession"] = closed_object({{"username", {{"type", "string"}}},
+                                         {"interface", string_enum(interface_names())},
+                                         {"password_change_only", {{"type", "boolean"}}}});
+    s["PasswordCheck"] = closed_object(
+        {{"acceptable", {{"type", "boolean"}, {"description", "every rule but reuse is met"}}},
+         {"rules",
+          array_of(closed_object(
+              {{"rule", string_enum({"min_length", "letter", "number", "special", "mixed_case",
+                                     "unbreached", "reused"})},
+               {"message", {{"type", "string"}}},
+               {"met", nullable({{"type", "boolean"},
+                                 {"description", "null: checked when the password is set"}})}}))}});
     s["User"] = user_schema();
     s["UserCreate"] = user_input_schema(true);
     s["UserUpdate"] = user_input_schema(false);

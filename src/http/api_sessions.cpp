@@ -54,10 +54,15 @@ ApiSessions::Created ApiSessions::create(const core::SessionGrant& grant) {
     return out;
 }
 
-std::optional<core::SessionGrant> ApiSessions::find(std::string_view token) {
+std::string ApiSessions::csrf_token(std::string_view token) {
+    return digest_of("csrf:" + std::string(token));
+}
+
+std::optional<core::SessionGrant> ApiSessions::find(std::string_view token,
+                                                    core::Interface interface) {
     const std::string digest = digest_of(token);
     auto s = store_.find_session(digest);
-    if (!s || s->grant.interface != core::Interface::restapi) return std::nullopt;
+    if (!s || s->grant.interface != interface) return std::nullopt;
     const auto now = clock_.now();
     if (s->expires_at <= now || s->last_used_at + idle_seconds() <= now) {
         store_.delete_session(digest);

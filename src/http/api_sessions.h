@@ -35,8 +35,14 @@ class ApiSessions {
     // The grant is what the login behind the session proved; the gate re-admits the session
     // from it on every request. Sessions already ended are deleted on the way.
     Created create(const core::SessionGrant& grant);
-    // The grant of a live session; nullopt when unknown, revoked, idle too long or too old.
-    std::optional<core::SessionGrant> find(std::string_view token);
+    // The grant of a live session opened on `interface` (restapi: X-FilesAPI-Auth; web: the
+    // cookie); nullopt when unknown, of another interface, revoked, idle too long or too old.
+    std::optional<core::SessionGrant> find(std::string_view token,
+                                           core::Interface interface = core::Interface::restapi);
+    // The CSRF token of a web session (docs/web-ui.md#session): derived from the session's
+    // token by SHA-256, so that it needs no storage, holds across restarts and nodes, and tells
+    // nothing of the token, which only the HttpOnly cookie carries.
+    static std::string csrf_token(std::string_view token);
     void remove(std::string_view token);  // logout, or the gate ended it
 
   private:

@@ -102,6 +102,10 @@ class Handler {
     // connection that closes without one as abandoned, on `abandoned_interface()`
     // (docs/login-gate.md#http-abandoned).
     virtual bool attempted_login() const { return false; }
+    // Whether every request of this connection (at least one) loaded the web UI's page or one
+    // of its assets: a browser showing the sign-in page, which the server does not report as
+    // abandoned either.
+    virtual bool only_loaded_pages() const { return false; }
     virtual core::Interface abandoned_interface() const { return core::Interface::restapi; }
     // A request is answered only once its action-log rows are committed; the handler queues
     // them instead of waiting on the I/O thread, and the server waits here, calling back with

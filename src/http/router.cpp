@@ -8,6 +8,8 @@
 #include "http/dav.h"
 #include "http/failure_wire.h"
 #include "http/uri.h"
+#include "http/web_session.h"
+#include "http/web_ui.h"
 
 namespace drawbridge::http {
 namespace {
@@ -79,45 +81,42 @@ class Router : public Handler, public ApiLogin {
     vfs::FileSession& files() override { return *files_; }
     Dav& dav() override { return *dav_; }
 
+    core::Interface interface() const override { return interface_; }
+    bool password_change_only() const override { return grant_ && grant_->password_change_only; }
+    bool only_loaded_pages() const override { return requests_ > 0 && pages_ == requests_; }
+
+    // A session token (X-FilesAPI-Auth), an API key (X-FilesAPI-Key), or the web UI's session
+    // cookie, in that order.
     std::optional<Response> login_api(const Request& req) override {
-        if (const auto token = req.header("x-filesapi-auth"); !token.empty()) {
-            auto grant = services_.sessions.find(token);
-            // An unknown token is no login: it costs the gate nothing, so a connection that
-            // only sends made-up tokens is scored as abandoned.
-            if (!grant) return api_error(401, kNoSession);
-            attempted_login_ = true;
-            const std::string digest = core::crypto::sha256("session:" + std::string(token));
-            // Reused on this connection, the connection's grant keeps the gate's memo.
-            const bool reused = files_ && grant_ && interface_ == core::Interface::restapi &&
-                                core::crypto::constant_time_equal(digest, login_digest_);
-            if (const auto refused = services_.gate.readmit(reused ? *grant_ : *grant)) {
-                services_.sessions.remove(token);
-                forget();
-                spdlog::info("http: {}: session of user {} ended: {} ({})", ip_, grant->user_id,
-                             core::to_string(refused->reason), refused->detail);
-                return api_error(401, "the session has ended (" +
-                                          std::string(core::info(refused->reason).title) +
-                                          "); log in again");
-            }
-            if (reused) return std::nullopt;
-            const auto user = services_.store.find_user(grant->user_id);
-            if (!user) return api_error(401, kNoSession);
-            return establish(*user, *grant, digest);
+        if (const auto token = req.header("x-filesapi-auth"); !token.empty())
+            return login_session(token, core::Interface::restapi);
+        if (const auto key = req.header("x-filesapi-key"); !key.empty()) {
+            const std::string digest = core::crypto::sha256("key:" + std::string(key));
+            if (still_admitted(core::Interface::restapi, digest)) return std::nullopt;
+            forget();
+            const auto outcome = attempt({"",
+                                          core::Interface::restapi,
+                                          ip_,
+                                          core::ApiKeyCredential{std::string(key)},
+                                          {},
+                                          {}},
+                                         req);
+            if (!outcome.ok()) return api_login_refusal(outcome);
+            return establish(*outcome.user, *outcome.grant, digest);
         }
-        const auto key = req.header("x-filesapi-key");
-        if (key.empty())
-            return api_error(401, "authentication required: X-FilesAPI-Key or X-FilesAPI-Auth");
-        const std::string digest = core::crypto::sha256("key:" + std::string(key));
-        if (still_admitted(core::Interface::restapi, digest)) return std::nullopt;
-        forget();
-        const auto outcome = attempt(
-            {"", core::Interface::restapi, ip_, core::ApiKeyCredential{std::string(key)}, {}, {}},
-            req);
-        if (!outcome.ok()) return api_login_refusal(outcome);
-        return establish(*outcome.user, *outcome.grant, digest);
+        if (const auto cookie = cookie_value(req, kWebCookie); !cookie.empty()) {
+            if (auto refused = web_request_refusal(req, cookie)) return refused;
+            return login_session(cookie, core::Interface::web);
+        }
+        return api_error(401, "authentication required: X-FilesAPI-Key or X-FilesAPI-Auth");
     }
 
     Prepared prepare(Request& req) override {
+        ++requests_;
+        return route(req);
+    }
+
+    Prepared route(Request& req) {
         const bool api = std::string_view(req.target).starts_with(kApiPrefix);
         auto path = api ? decode_api_path(req.target) : decode_path(req.target);
         if (!path) {
@@ -144,8 +143,12 @@ class Router : public Handler, public ApiLogin {
             r.set("DAV", "1, 2").set("MS-Author-Via", "DAV").set("Allow", "OPTIONS, GET, HEAD");
             return {std::move(r), nullptr};
         }
-        if (*path == "/" && (req.method == "GET" || req.method == "HEAD"))
-            return {text(200, "drawbridge: WebDAV at /dav/, REST API at /api/v1"), nullptr};
+        if (req.method == "GET" || req.method == "HEAD") {
+            if (auto page = web_ui_response(req, *path)) {
+                ++pages_;
+                return {std::move(page), nullptr};
+            }
+        }
         return {text(404, "not found"), nullptr};
     }
 
@@ -157,6 +160,32 @@ class Router : public Handler, public ApiLogin {
 
   private:
     enum class Target { none, dav, api };
+
+    // A session's token, from X-FilesAPI-Auth (restapi) or the web UI's cookie (web).
+    std::optional<Response> login_session(std::string_view token, core::Interface interface) {
+        auto grant = services_.sessions.find(token, interface);
+        // An unknown token is no login: it costs the gate nothing, so a connection that only
+        // sends made-up tokens is scored as abandoned.
+        if (!grant) return api_error(401, kNoSession);
+        attempted_login_ = true;
+        const std::string digest = core::crypto::sha256("session:" + std::string(token));
+        // Reused on this connection, the connection's grant keeps the gate's memo.
+        const bool reused = files_ && grant_ && interface_ == interface &&
+                            core::crypto::constant_time_equal(digest, login_digest_);
+        if (const auto refused = services_.gate.readmit(reused ? *grant_ : *grant)) {
+            services_.sessions.remove(token);
+            forget();
+            spdlog::info("http: {}: session of user {} ended: {} ({})", ip_, grant->user_id,
+                         core::to_string(refused->reason), refused->detail);
+            return api_error(401, "the session has ended (" +
+                                      std::string(core::info(refused->reason).title) +
+                                      "); log in again");
+        }
+        if (reused) return std::nullopt;
+        const auto user = services_.store.find_user(grant->user_id);
+        if (!user) return api_error(401, kNoSession);
+        return establish(*user, *grant, digest);
+    }
 
     // Logs the request's credentials in, or reuses the login of this connection when they are
     // the same as last time (clients send them with every request; hashing the password each
@@ -215,7 +244,7 @@ class Router : public Handler, public ApiLogin {
             files_ = services_.open_files(user, interface, ip_);
         } catch (const std::exception& e) {
             spdlog::error("http: cannot open the root folder of '{}': {}", user.username, e.what());
-            return interface == core::Interface::restapi
+            return interface != core::Interface::dav
                        ? api_error(503, "the user's folder is not available")
                        : text(503, "the user's folder is not available");
         }
@@ -240,6 +269,11 @@ class Router : public Handler, public ApiLogin {
     std::string dav_path_;
     bool attempted_login_ = false;
     bool asked_dav_ = false;  // a request under /dav/: an abandon is reported as WebDAV's
+    // Requests on this connection, and those that loaded the web UI's page or an asset: a
+    // browser's connection that only loaded the UI is not an abandoned login
+    // (docs/login-gate.md#http-abandoned).
+    int requests_ = 0;
+    int pages_ = 0;
 };
 
 }  // namespace

@@ -136,7 +136,7 @@ struct Server::Impl {
     // store write runs on the login pool, off the I/O threads.
     void report_if_abandoned(const Connection& c) {
         if (!c.report_abandoned || stopping || !logins) return;
-        if (c.handler && c.handler->attempted_login()) return;
+        if (c.handler && (c.handler->attempted_login() || c.handler->only_loaded_pages())) return;
         const auto interface =
             c.handler ? c.handler->abandoned_interface() : core::Interface::restapi;
         logins->run(c.ip, [&gate = options.logins->gate(), ip = c.ip, interface] {

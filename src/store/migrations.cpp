@@ -240,6 +240,12 @@ CREATE INDEX sessions_ssh_key ON sessions(ssh_key_id) WHERE ssh_key_id IS NOT NU
 CREATE INDEX sessions_expires ON sessions(expires_at);
 CREATE INDEX sessions_last_used ON sessions(last_used_at);
 )SQL",
+
+        // 7: web sessions that may only change the password
+        // (docs/login-gate.md#web-password-change).
+        R"SQL(
+ALTER TABLE sessions ADD COLUMN password_change_only INTEGER NOT NULL DEFAULT 0;
+)SQL",
     };
     return steps;
 }

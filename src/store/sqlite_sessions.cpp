@@ -5,7 +5,7 @@ namespace {
 
 constexpr const char* kColumns =
     "id, token_digest, user_id, interface, client_ip, address_key, factors, api_key_id, "
-    "ssh_key_id, password_digest, created_at, last_used_at, expires_at";
+    "ssh_key_id, password_digest, created_at, last_used_at, expires_at, password_change_only";
 
 constexpr std::pair<core::Factor, std::string_view> kFactorNames[] = {
     {core::Factor::password, "password"},
@@ -52,8 +52,8 @@ void create(SQLite::Database& db, core::StoredSession& s) {
     SQLite::Statement q(db,
                         "INSERT INTO sessions (token_digest, user_id, interface, client_ip, "
                         "address_key, factors, api_key_id, ssh_key_id, password_digest, "
-                        "created_at, last_used_at, expires_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                        "created_at, last_used_at, expires_at, password_change_only) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     const auto& g = s.grant;
     q.bind(1, s.token_digest);
     q.bind(2, static_cast<int64_t>(g.user_id));
@@ -67,6 +67,7 @@ void create(SQLite::Database& db, core::StoredSession& s) {
     q.bind(10, static_cast<int64_t>(s.created_at));
     q.bind(11, static_cast<int64_t>(s.last_used_at));
     q.bind(12, static_cast<int64_t>(s.expires_at));
+    q.bind(13, g.password_change_only ? 1 : 0);
     q.exec();
     s.id = db.getLastInsertRowid();
 }
@@ -101,6 +102,7 @@ std::optional<core::StoredSession> find(SQLite::Statement& q, const std::string&
     s.created_at = q.getColumn(10).getInt64();
     s.last_used_at = q.getColumn(11).getInt64();
     s.expires_at = q.getColumn(12).getInt64();
+    s.grant.password_change_only = q.getColumn(13).getInt() != 0;
     return s;
 }
 

@@ -185,6 +185,12 @@ def test_requests_and_replies_conform(admin, tmp_path):
     alice = session.json["id"]
     record("GET", "/me", "/me", token=alice)
     record("GET", "/me/generate_password", "/me/generate_password", token=alice)
+    record("GET", "/sessions", "/sessions", token=alice)
+    record("POST", "/me/password_check", "/me/password_check", token=alice,
+           body={"password": "short"})
+    # The web UI's sign-in (its cookie and CSRF token: tests/integration/web).
+    record("POST", "/sessions", "/sessions",
+           body={"username": "alice", "password": GOOD, "web": True})
     record("POST", "/users", "/users", token=root,
            body={"username": "bob", "password": GOOD, "email": "bob@example.com",
                  "allowed_ips": ["10.0.0.0/8"], "ftp_permission": False,

@@ -220,6 +220,25 @@ TEST_F(GateTest, PasswordChangeRequiredRefusesTheOriginalPasswordEverywhere) {
     EXPECT_TRUE(password("alice", "Another-Good-Pass-42").ok());
 }
 
+// The web is where such a password is changed (docs/login-gate.md#web-password-change): the
+// refusal stands, with a grant that may only change the password; no other protocol gets one.
+TEST_F(GateTest, AWebSignInWhosePasswordMustChangeGetsAChangeOnlyGrant) {
+    add_user("alice", AuthMethod::password, {{"require_password_change", "true"}});
+    for (auto i : {Interface::sftp, Interface::ftp, Interface::dav, Interface::restapi})
+        EXPECT_FALSE(password("alice", kGoodPassword, i).grant) << core::to_string(i);
+    const auto web = password("alice", kGoodPassword, Interface::web);
+    EXPECT_FALSE(web.ok());
+    EXPECT_EQ(web.reason, FailureReason::password_change_required);
+    ASSERT_TRUE(web.grant);
+    EXPECT_TRUE(web.grant->password_change_only);
+    EXPECT_EQ(web.grant->interface, Interface::web);
+    EXPECT_FALSE(password("alice", "Wrong-Horse-9-Battery", Interface::web).grant);
+    set("alice", "require_password_change", "false");
+    const auto full = password("alice", kGoodPassword, Interface::web);
+    ASSERT_TRUE(full.ok());
+    EXPECT_FALSE(full.grant->password_change_only);
+}
+
 TEST_F(GateTest, PasswordExpiryFollowsTheSiteAndIsSkippedForBots) {
     add_user("alice");
     add_user("bot", AuthMethod::password, {{"self_managed", "false"}});

@@ -93,6 +93,27 @@ TEST(PasswordPolicyRules, AllRulesTogetherInRuleOrder) {
     EXPECT_TRUE(rules("Tr0ub4dor&3x", s, prior).empty());
 }
 
+// The web UI's checklist (docs/web-ui.md#password-change) lists what check_password reports.
+TEST(PasswordPolicyRules, TheSitesRulesAreWhatCheckPasswordReports) {
+    SiteSettings s;
+    std::vector<std::string> prior = {hash_password("password", 1000)};
+    const auto all = password_rules(s);
+    std::vector<std::string> names;
+    for (const auto& r : all) names.emplace_back(to_string(r.rule));
+    EXPECT_EQ(names, (std::vector<std::string>{"min_length", "letter", "number", "special",
+                                               "mixed_case", "unbreached", "reused"}));
+    for (const auto& unmet : check_password("password", s, prior)) {
+        const auto it = std::find_if(all.begin(), all.end(),
+                                     [&](const auto& r) { return r.rule == unmet.rule; });
+        ASSERT_NE(it, all.end());
+        EXPECT_EQ(it->message, unmet.message);
+    }
+    EXPECT_EQ(password_rules(nothing_required()).size(), 1u);  // a length is always asked
+    EXPECT_TRUE(meets_rule("abc", R::letter));
+    EXPECT_FALSE(meets_rule("abc", R::mixed_case));
+    EXPECT_FALSE(meets_rule("letmein", R::unbreached));
+}
+
 TEST(PasswordPolicyRules, OneMessageListsEveryUnmetRule) {
     SiteSettings s;
     std::vector<std::string> prior = {hash_password("password", 1000)};

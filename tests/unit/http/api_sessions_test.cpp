@@ -138,5 +138,29 @@ TEST_F(ApiSessionsTest, OnlyRestSessionsAreRestSessions) {
     EXPECT_FALSE(sessions_->find(token));
 }
 
+// Web sessions (docs/web-ui.md#session): found only as web sessions, with the same idle expiry,
+// and a password-change-only grant keeps its flag through the store.
+TEST_F(ApiSessionsTest, AWebSessionIsNoRestSessionAndExpiresAlike) {
+    idle(10);
+    grant_.interface = core::Interface::web;
+    grant_.password_change_only = true;
+    const auto token = sessions_->create(grant_).token;
+    EXPECT_FALSE(sessions_->find(token));  // not as an X-FilesAPI-Auth token
+    const auto found = sessions_->find(token, core::Interface::web);
+    ASSERT_TRUE(found);
+    EXPECT_TRUE(found->password_change_only);
+    clock_.advance(10 * 60);
+    EXPECT_FALSE(sessions_->find(token, core::Interface::web));
+}
+
+TEST_F(ApiSessionsTest, TheCsrfTokenIsDerivedFromTheSessionsTokenAndDiffersFromIt) {
+    const auto token = sessions_->create(grant_).token;
+    const auto csrf = ApiSessions::csrf_token(token);
+    EXPECT_EQ(csrf.size(), 64u);
+    EXPECT_NE(csrf, token);
+    EXPECT_EQ(csrf, ApiSessions::csrf_token(token));
+    EXPECT_NE(csrf, ApiSessions::csrf_token(std::string(64, '0')));
+}
+
 }  // namespace
 }  // namespace drawbridge::http

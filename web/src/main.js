@@ -1,0 +1,65 @@
+// The web UI's entry: which page to show, from the session and the location's hash
+// (docs/web-ui.md#pages). Every page works through the REST API (api.js).
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import * as api from './api.js';
+import { html } from './html.js';
+import { SignIn } from './pages/signin.js';
+import { PasswordChange } from './pages/password.js';
+import { Files } from './pages/files.js';
+
+// "#/files/a/b" -> "/a/b"
+const folderOf = (hash) => {
+  const m = /^#\/files(\/.*)?$/.exec(hash);
+  return m && m[1] ? decodeURIComponent(m[1]) : '/';
+};
+
+function useHash() {
+  const [hash, setHash] = useState(location.hash);
+  useEffect(() => {
+    const on = () => setHash(location.hash);
+    addEventListener('hashchange', on);
+    return () => removeEventListener('hashchange', on);
+  }, []);
+  return hash;
+}
+
+function App() {
+  // null: not known yet; false: signed out; else {username, password_change_only}
+  const [session, setSession] = useState(api.csrfToken() ? null : false);
+  const [notice, setNotice] = useState('');
+  const hash = useHash();
+
+  useEffect(() => {
+    if (session !== null) return;
+    // A token from earlier in this tab: the cookie may still be live.
+    api.call('GET', '/sessions').then(setSession, () => {
+      api.setCsrfToken(null);
+      setSession(false);
+    });
+  }, [session]);
+
+  const signedIn = (s) => {
+    api.setCsrfToken(s.csrf_token);
+    setNotice('');
+    setSession(s);
+  };
+  const signOut = async (message) => {
+    try {
+      await api.signOut();
+    } catch {
+      // ended already: nothing to do
+    }
+    api.setCsrfToken(null);
+    setNotice(typeof message === 'string' ? message : '');
+    setSession(false);
+  };
+
+  if (session === null) return html`<p class="loading">Loading…</p>`;
+  if (!session) return html`<${SignIn} onSignedIn=${signedIn} notice=${notice} />`;
+  if (session.password_change_only)
+    return html`<${PasswordChange} session=${session} onDone=${signedIn} onSignOut=${signOut} />`;
+  return html`<${Files} session=${session} folder=${folderOf(hash)} onSignOut=${signOut} />`;
+}
+
+render(html`<${App} />`, document.getElementById('app'));

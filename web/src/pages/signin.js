@@ -1,0 +1,46 @@
+// Sign in: the refusal's reason is the gate's public message, as the API answers it.
+import { useState } from 'preact/hooks';
+import * as api from '../api.js';
+import { html } from '../html.js';
+
+export function SignIn({ onSignedIn, notice }) {
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      onSignedIn(await api.signIn(username, password));
+    } catch (err) {
+      setError({ title: err.title || 'Sign-in failed', message: err.message });
+      setBusy(false);
+    }
+  };
+
+  return html`
+    <main class="card narrow">
+      <h1 class="brand">drawbridge</h1>
+      <form onSubmit=${submit} aria-label="Sign in">
+        <h2>Sign in</h2>
+        ${notice && html`<p class="notice" role="status">${notice}</p>`}
+        ${error &&
+        html`<div class="error" role="alert" id="signin-error">
+          <strong>${error.title}</strong>
+          <p>${error.message}</p>
+        </div>`}
+        <label>Username
+          <input name="username" autocomplete="username" required value=${username}
+            onInput=${(e) => setUsername(e.target.value)} />
+        </label>
+        <label>Password
+          <input name="password" type="password" autocomplete="current-password" required
+            value=${password} onInput=${(e) => setPassword(e.target.value)} />
+        </label>
+        <button type="submit" disabled=${busy}>${busy ? 'Signing in…' : 'Sign in'}</button>
+      </form>
+    </main>`;
+}
