@@ -8,10 +8,12 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <ctime>
 #include <system_error>
 #include <vector>
 
 #include "core/crypto.h"
+#include "vfs/absent_attributes.h"
 #include "vfs/atomic_upload.h"
 
 namespace drawbridge::vfs {
@@ -159,8 +161,11 @@ int DirReader::entry_attribute(const Entry& entry, const char* attribute, std::s
         }
         return opened_xattr(dirfd(dir_), name, attribute, buf, size);
     };
+    auto& absent = AbsentAttributes::shared();
+    if (absent.known_absent(entry.st, attribute)) return ENODATA;
     for (;;) {
         const long size = read(nullptr, 0);
+        if (size == -ENODATA) absent.remember(entry.st, attribute, std::time(nullptr));
         if (size < 0) return static_cast<int>(-size);
         value.resize(static_cast<std::size_t>(size));
         const long got = read(value.data(), value.size());

@@ -107,6 +107,27 @@ def test_dead_properties_show_on_every_entry_that_has_them(alice):
     assert asked["/dav/d/a.txt"][author][1].text == "Ann & Bo"
 
 
+def test_a_property_set_after_a_listing_shows_in_the_next_one(alice):
+    """Files seen without dead properties are remembered by their ctime, which every change of
+    an attribute sets: PROPPATCH and any other writer of the attribute show at once."""
+    folder = alice.files("alice") / "settled"
+    folder.mkdir()
+    for i in range(50):
+        (folder / f"f{i}.txt").write_bytes(b"1")
+    time.sleep(2.5)  # ctimes old enough to be remembered
+    author = "{urn:z}author"
+    assert all(author not in p for p in propfind(alice, "/dav/settled").values())
+    body = (b'<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:" xmlns:Z="urn:z">'
+            b'<D:set><D:prop><Z:author>Ann</Z:author></D:prop></D:set></D:propertyupdate>')
+    assert curl(alice, "PROPPATCH", "/dav/settled/f3.txt", data=body).status == 207
+    # As a restore with extended attributes (rsync -X) would write it.
+    os.setxattr(folder / "f4.txt", "user.drawbridge.dav", b"urn:z\0author\0Bo\0")
+    listing = propfind(alice, "/dav/settled")
+    assert listing["/dav/settled/f3.txt"][author][1].text == "Ann"
+    assert listing["/dav/settled/f4.txt"][author][1].text == "Bo"
+    assert author not in listing["/dav/settled/f5.txt"]
+
+
 def test_each_entry_shows_the_locks_that_cover_it(alice):
     curl(alice, "MKCOL", "/dav/l")
     for name in ("own.txt", "other.txt"):
