@@ -31,8 +31,13 @@ bool AbsentAttributes::known_absent(const struct stat& st, std::string_view attr
 }
 
 void AbsentAttributes::remember(const struct stat& st, std::string_view attribute,
-                                std::time_t now) {
-    if (st.st_ctim.tv_sec > now - kSettled) return;
+                                const timespec& now) {
+    const auto ns = [](const timespec& t) {
+        return static_cast<long long>(t.tv_sec) * 1'000'000'000LL + t.tv_nsec;
+    };
+    const long long settled = st.st_ctim.tv_nsec != 0 ? kFineSettledMs * 1'000'000LL
+                                                      : kCoarseSettledSeconds * 1'000'000'000LL;
+    if (ns(st.st_ctim) > ns(now) - settled) return;
     const std::uint64_t a = hash(attribute);
     std::lock_guard lock(mutex_);
     slot(st, a) = {st.st_dev, st.st_ino, st.st_ctim, a};

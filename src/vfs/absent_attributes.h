@@ -22,12 +22,15 @@ class AbsentAttributes {
     // Whether `st` (an lstat of the file) had no `attribute` when last looked at and its ctime
     // has not changed since.
     bool known_absent(const struct stat& st, std::string_view attribute);
-    // The file of `st` has no `attribute`, as the kernel answered at `now`. Remembered only
-    // when its ctime is older than kSettled: a change within the same tick of the file system's
-    // clock (whole seconds on ext4 with small inodes) would otherwise leave the ctime as it was.
-    void remember(const struct stat& st, std::string_view attribute, std::time_t now);
+    // The file of `st` has no `attribute`, as the kernel answered at `now` (CLOCK_REALTIME).
+    // Remembered only once its ctime is settled: older than one tick of the file system's
+    // clock, so that a change now cannot leave the ctime as it was. A ctime with nanoseconds
+    // is taken as fine-grained (ticks of at most a jiffy), one without as whole seconds (ext4
+    // with small inodes).
+    void remember(const struct stat& st, std::string_view attribute, const timespec& now);
 
-    static constexpr std::time_t kSettled = 2;      // seconds
+    static constexpr long kFineSettledMs = 100;
+    static constexpr std::time_t kCoarseSettledSeconds = 2;
     static constexpr std::size_t kSlots = 1 << 16;  // 2 MiB; a collision forgets the older file
 
   private:

@@ -165,7 +165,11 @@ int DirReader::entry_attribute(const Entry& entry, const char* attribute, std::s
     if (absent.known_absent(entry.st, attribute)) return ENODATA;
     for (;;) {
         const long size = read(nullptr, 0);
-        if (size == -ENODATA) absent.remember(entry.st, attribute, std::time(nullptr));
+        if (size == -ENODATA) {
+            timespec now{};
+            clock_gettime(CLOCK_REALTIME, &now);
+            absent.remember(entry.st, attribute, now);
+        }
         if (size < 0) return static_cast<int>(-size);
         value.resize(static_cast<std::size_t>(size));
         const long got = read(value.data(), value.size());
