@@ -61,20 +61,6 @@ int status_of_errno(int error) {
     }
 }
 
-std::string http_date(std::int64_t t) {
-    return core::format_utc(t, "%a, %d %b %Y %H:%M:%S GMT");
-}
-
-std::string etag_of_stat(const struct stat& st) {
-    char buf[80];
-    const auto mtime_ns = static_cast<std::uint64_t>(st.st_mtim.tv_sec) * 1000000000ULL +
-                          static_cast<std::uint64_t>(st.st_mtim.tv_nsec);
-    std::snprintf(buf, sizeof buf, "\"%llx-%llx-%llx\"", static_cast<unsigned long long>(st.st_ino),
-                  static_cast<unsigned long long>(st.st_size),
-                  static_cast<unsigned long long>(mtime_ns));
-    return buf;
-}
-
 const Dav::MethodRow Dav::kMethods[] = {
     {"OPTIONS", &Dav::options}, {"GET", &Dav::get},           {"HEAD", &Dav::get},
     {"DELETE", &Dav::del},      {"MKCOL", &Dav::mkcol},       {"COPY", &Dav::copy},

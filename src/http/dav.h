@@ -19,6 +19,8 @@ struct stat;
 
 namespace drawbridge::http {
 
+class PropfindReply;  // dav_propfind.cpp
+
 class Dav {
   public:
     // `prefix` is where the tree is mounted ("/dav"); hrefs are built under it.
@@ -53,6 +55,11 @@ class Dav {
     Prepared put(Request&, const std::string&);
 
     Response copy_or_move(Request&, const std::string& from, bool is_move);
+    // A Depth 1 PROPFIND's entries of `folder`, whose own locks are `folder_locks`; a
+    // refusal replaces the whole reply.
+    std::optional<Response> propfind_entries(PropfindReply& reply, bool needs_dead,
+                                             const std::string& folder,
+                                             const std::vector<DavLock>& folder_locks);
     Response listing(const std::string& path);
 
     // The If header's verdict (412 when false, 400 when malformed), and the lock tokens the
@@ -79,5 +86,10 @@ class Dav {
 int status_of_errno(int error);
 std::string http_date(std::int64_t unix_seconds);
 std::string etag_of_stat(const struct stat& st);
+// The same appended to `out` (dav_format.cpp), and creationdate's RFC 3339 form.
+void append_http_date(std::string& out, std::int64_t unix_seconds);
+void append_iso_date(std::string& out, std::int64_t unix_seconds);
+void append_etag(std::string& out, const struct stat& st);
+void append_decimal(std::string& out, long long value);
 
 }  // namespace drawbridge::http

@@ -224,18 +224,34 @@ std::string Document::inner_xml(pugi::xml_node n) const {
 }
 
 std::string element(const QName& name, std::string_view value) {
-    std::string tag, decl;
-    if (name.ns == "DAV:") {
-        tag = "D:" + name.local;
-    } else if (name.ns.empty()) {
-        tag = name.local;
-        decl = " xmlns=\"\"";
-    } else {
-        tag = "X:" + name.local;
-        decl = " xmlns:X=\"" + xml_escape(name.ns) + "\"";
+    std::string out;
+    append_element(out, name, value);
+    return out;
+}
+
+void append_element(std::string& out, const QName& name, std::string_view value) {
+    const bool dav = name.ns == "DAV:";
+    const std::string_view prefix = dav ? "D:" : name.ns.empty() ? "" : "X:";
+    out += '<';
+    out += prefix;
+    out += name.local;
+    if (name.ns.empty()) {
+        out += " xmlns=\"\"";
+    } else if (!dav) {
+        out += " xmlns:X=\"";
+        append_xml_escaped(out, name.ns);
+        out += '"';
     }
-    if (value.empty()) return "<" + tag + decl + "/>";
-    return "<" + tag + decl + ">" + std::string(value) + "</" + tag + ">";
+    if (value.empty()) {
+        out += "/>";
+        return;
+    }
+    out += '>';
+    out += value;
+    out += "</";
+    out += prefix;
+    out += name.local;
+    out += '>';
 }
 
 }  // namespace drawbridge::http::davxml

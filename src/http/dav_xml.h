@@ -72,6 +72,7 @@ class Document {
 
 // The element `name` with `value` as content, declaring its namespace on itself.
 std::string element(const QName& name, std::string_view value);
+void append_element(std::string& out, const QName& name, std::string_view value);
 
 inline constexpr std::string_view kHeader = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n";
 

@@ -66,6 +66,20 @@ std::optional<std::string> canonical_authority(std::string_view a, std::string_v
     return lower_ascii(host) + (port.empty() ? "" : ":" + std::string(port));
 }
 
+void append_percent_encoded(std::string& out, std::string_view text, bool (*keep)(unsigned char)) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    for (const char ch : text) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (keep(c)) {
+            out += ch;
+        } else {
+            out += '%';
+            out += kHex[c >> 4];
+            out += kHex[c & 15];
+        }
+    }
+}
+
 }  // namespace
 
 bool names_this_server(std::string_view uri, std::string_view host, bool secure) {
@@ -209,26 +223,25 @@ std::string encode_path(std::string_view path) {
     return percent_encode(path, keep_literal);
 }
 
+void append_encoded_path(std::string& out, std::string_view path) {
+    append_percent_encoded(out, path, keep_literal);
+}
+
 std::string percent_encode(std::string_view text, bool (*keep)(unsigned char)) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
     std::string out;
     out.reserve(text.size());
-    for (const char ch : text) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (keep(c)) {
-            out += ch;
-        } else {
-            out += '%';
-            out += kHex[c >> 4];
-            out += kHex[c & 15];
-        }
-    }
+    append_percent_encoded(out, text, keep);
     return out;
 }
 
 std::string xml_escape(std::string_view text) {
     std::string out;
     out.reserve(text.size());
+    append_xml_escaped(out, text);
+    return out;
+}
+
+void append_xml_escaped(std::string& out, std::string_view text) {
     for (const char c : text) {
         switch (c) {
             case '&':
@@ -250,7 +263,6 @@ std::string xml_escape(std::string_view text) {
                 out += c;
         }
     }
-    return out;
 }
 
 }  // namespace drawbridge::http

@@ -31,12 +31,15 @@ bool names_this_server(std::string_view uri, std::string_view host, bool secure)
 
 // Percent-encodes a decoded path for an href or a Location header; '/' stays.
 std::string encode_path(std::string_view path);
+// The same appended to `out` (a reply being built).
+void append_encoded_path(std::string& out, std::string_view path);
 
 // Percent-encodes (upper-case hex) every byte of `text` but those `keep` accepts.
 std::string percent_encode(std::string_view text, bool (*keep)(unsigned char));
 
 // "&<>\"'" as XML entities.
 std::string xml_escape(std::string_view text);
+void append_xml_escaped(std::string& out, std::string_view text);
 
 bool valid_utf8(std::string_view s);
 

@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace drawbridge::vfs {
@@ -47,8 +48,25 @@ class DirReader {
     // The next entry other than "." and "..", with its lstat; nullopt at the end.
     std::optional<std::pair<std::string, struct stat>> next();
 
+    // As next(), without copying the name (for listings of many entries): `name` is valid
+    // until the following call. False at the end.
+    struct Entry {
+        std::string_view name;  // views the directory stream's entry: NUL-terminated
+        struct stat st;
+    };
+    bool next(Entry& out);
+
+    // The extended attribute `attribute` of an entry of this folder, read relative to
+    // the folder's descriptor and never through a symlink: the entry is beneath the folder by
+    // construction, with no path walked again (docs/vfs.md#listing-many-entries). 0 with the
+    // value in `value`, ENODATA when the entry has none, or an errno value.
+    // Only regular files and folders have user attributes (the kernel's rule): ENODATA for
+    // anything else, which is never opened.
+    int entry_attribute(const Entry& entry, const char* attribute, std::string& value);
+
   private:
     DIR* dir_ = nullptr;
+    bool no_getxattrat_ = false;  // the kernel predates getxattrat (Linux 6.13)
 };
 
 }  // namespace drawbridge::vfs

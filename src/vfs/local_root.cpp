@@ -3,14 +3,17 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <ctime>
 #include <system_error>
 #include <vector>
 
 #include "core/crypto.h"
+#include "vfs/absent_attributes.h"
 #include "vfs/atomic_upload.h"
 
 namespace drawbridge::vfs {
@@ -51,6 +54,43 @@ std::string proc_path(int fd) {
     return "/proc/self/fd/" + std::to_string(fd);
 }
 
+// getxattrat(2), Linux 6.13: reads an attribute relative to a folder's descriptor without
+// opening the entry. Debian 12's headers predate it; new system calls have one number on every
+// architecture but alpha.
+#ifdef SYS_getxattrat
+constexpr long kGetxattrat = SYS_getxattrat;
+#elif defined(__x86_64__) || defined(__aarch64__)
+constexpr long kGetxattrat = 464;
+#else
+constexpr long kGetxattrat = -1;
+#endif
+
+struct XattrArgs {  // the kernel's struct xattr_args
+    std::uint64_t value;
+    std::uint32_t size;
+    std::uint32_t flags;
+};
+
+// The size of the value, or -errno. `buf` null asks for the size only.
+long entry_xattr(int dir, const char* name, const char* attribute, char* buf, std::size_t size) {
+    if (kGetxattrat < 0) return -ENOSYS;
+    XattrArgs args{reinterpret_cast<std::uintptr_t>(buf), static_cast<std::uint32_t>(size), 0};
+    const long n =
+        syscall(kGetxattrat, dir, name, AT_SYMLINK_NOFOLLOW, attribute, &args, sizeof args);
+    return n < 0 ? -errno : n;
+}
+
+// The same through a descriptor of the entry, on kernels without getxattrat.
+long opened_xattr(int dir, const char* name, const char* attribute, char* buf, std::size_t size) {
+    // O_NONBLOCK: a FIFO does not block (none reaches here, but a race could swap one in).
+    const int fd = ::openat(dir, name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) return -errno;
+    const long n = ::fgetxattr(fd, attribute, buf, size);
+    const long result = n < 0 ? -errno : n;
+    ::close(fd);
+    return result;
+}
+
 }  // namespace
 
 UniqueFd& UniqueFd::operator=(UniqueFd&& o) noexcept {
@@ -83,18 +123,62 @@ DirReader::~DirReader() {
 }
 
 std::optional<std::pair<std::string, struct stat>> DirReader::next() {
-    if (!dir_) return std::nullopt;
+    Entry e;
+    if (!next(e)) return std::nullopt;
+    return std::pair{std::string(e.name), e.st};
+}
+
+bool DirReader::next(Entry& out) {
+    if (!dir_) return false;
     while (const dirent* e = readdir(dir_)) {
         const std::string_view name = e->d_name;
         if (name == "." || name == "..") continue;
         // An upload in progress is no entry of its folder on any protocol until it commits.
         if (name.starts_with(AtomicUpload::kTempPrefix)) continue;
-        struct stat st {};
         // An entry removed since readdir saw it is skipped, not reported half-known.
-        if (fstatat(dirfd(dir_), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
-        return std::pair{std::string(name), st};
+        if (fstatat(dirfd(dir_), e->d_name, &out.st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+        out.name = name;
+        return true;
     }
-    return std::nullopt;
+    return false;
+}
+
+int DirReader::entry_attribute(const Entry& entry, const char* attribute, std::string& value) {
+    value.clear();
+    if (!dir_) return EBADF;
+    if (!S_ISREG(entry.st.st_mode) && !S_ISDIR(entry.st.st_mode)) return ENODATA;
+    // From readdir: one component, so nothing but the entry itself is reached (no '/' is
+    // ever in a name there; refused all the same should an Entry come from elsewhere).
+    if (entry.name.find('/') != std::string_view::npos) return EINVAL;
+    const char* name = entry.name.data();  // NUL-terminated: it views the dirent
+    const auto read = [&](char* buf, std::size_t size) {
+        if (!no_getxattrat_) {
+            const long n = entry_xattr(dirfd(dir_), name, attribute, buf, size);
+            // ENOSYS: an older kernel; EPERM: a seccomp filter that does not know the call
+            // (a real read of a user attribute never answers EPERM).
+            if (n != -ENOSYS && n != -EPERM) return n;
+            no_getxattrat_ = true;
+        }
+        return opened_xattr(dirfd(dir_), name, attribute, buf, size);
+    };
+    auto& absent = AbsentAttributes::shared();
+    if (absent.known_absent(entry.st, attribute)) return ENODATA;
+    for (;;) {
+        const long size = read(nullptr, 0);
+        if (size == -ENODATA) {
+            timespec now{};
+            clock_gettime(CLOCK_REALTIME, &now);
+            absent.remember(entry.st, attribute, now);
+        }
+        if (size < 0) return static_cast<int>(-size);
+        value.resize(static_cast<std::size_t>(size));
+        const long got = read(value.data(), value.size());
+        if (got >= 0) {
+            value.resize(static_cast<std::size_t>(got));
+            return 0;
+        }
+        if (got != -ERANGE) return static_cast<int>(-got);  // ERANGE: it grew meanwhile
+    }
 }
 
 LocalRoot LocalRoot::open(const std::filesystem::path& dir, bool create) {
