@@ -10,6 +10,7 @@
 
 #include "app/cli.h"
 #include "core/cidr.h"
+#include "core/crypto.h"
 #include "core/listen_error.h"
 #include "core/tls_certificate.h"
 #include "ftp/server.h"
@@ -201,6 +202,7 @@ void add_serve_command(CLI::App& app, CliContext& ctx) {
                                      .log = *node.log,
                                      .store = *node.store,
                                      .accounts = *node.accounts,
+                                     .mail = *node.mail,
                                      .open_files = file_session_opener(node)};
         http::ServerOptions http_options;
         http_options.address = config.http_address;
@@ -236,6 +238,11 @@ void add_serve_command(CLI::App& app, CliContext& ctx) {
                         [&] { http_server.start(); });
         bootstrap_admin(node);
         spdlog::info("{} user(s)", node.store->count_users());
+        // Mail goes out from here only (docs/mail.md): the CLI queues, the server sends.
+        const std::string node_id = core::crypto::to_hex(core::crypto::random_bytes(8));
+        mail::Sender mail_sender(*node.outbox, std::make_unique<mail::SmtpTransport>(),
+                                 [&node, node_id] { node.mail->send_reminders(node_id); });
+        node.mail->on_queued([&mail_sender] { mail_sender.wake(); });
 
         for (int port : sftp_server.bound_ports())
             spdlog::info("sftp listening on {}:{} (connect: sftp -P {} admin@<host>)",
@@ -258,6 +265,7 @@ void add_serve_command(CLI::App& app, CliContext& ctx) {
         ftp_server.stop();
         http_server.stop();
         sftp_server.stop();
+        node.mail->on_queued({});
     });
 }
 

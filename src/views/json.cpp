@@ -113,7 +113,7 @@ json to_json(const core::ActionLogEntry& e) {
 json to_json(const core::SiteSettings& s) {
     json j = json::object();
     for (const auto& f : core::site_setting_fields()) {
-        const std::string v = core::setting_value(s, f);
+        const std::string v = core::displayed_setting_value(s, f);
         std::visit(
             [&](auto m) {
                 using T = std::decay_t<decltype(s.*m)>;
