@@ -81,6 +81,11 @@ class Api {
     Response files_move(Request&);
     Response files_copy(Request&);
     Response openapi_document(Request&);
+    Response mail_list(Request&);
+    Response mail_test(Request&);
+    Response users_resend_welcome(Request&);
+    Response password_reset_request(Request&);
+    Response password_reset_complete(Request&);
     Prepared files_upload(Request&);
 
     static const std::vector<Route>& routes();
