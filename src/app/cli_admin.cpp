@@ -65,8 +65,10 @@ void add_site_commands(CLI::App& app, CliContext& ctx) {
                 const auto* f = core::find_site_setting(name);
                 if (!f || !f->secret) continue;
                 if (value != "-")
-                    throw CLI::ValidationError(name + ": a secret is read from standard input: "
-                                               "pass " + name + "=- and type it there");
+                    throw CLI::ValidationError(name +
+                                               ": a secret is read from standard input: "
+                                               "pass " +
+                                               name + "=- and type it there");
                 value = read_secret(name + ": ", true);
             }
             if (auto e = core::set_settings(s, values)) throw auth::AccountError(*e);

@@ -23,8 +23,10 @@ void add_mail_commands(CLI::App& app, CliContext& ctx) {
             if (!state->empty()) {
                 filter = core::parse_mail_state(*state);
                 if (!filter)
-                    throw CLI::ValidationError("--state: expected queued, sending, sent or "
-                                               "failed, not '" + *state + "'");
+                    throw CLI::ValidationError(
+                        "--state: expected queued, sending, sent or "
+                        "failed, not '" +
+                        *state + "'");
             }
             const auto rows = ctx.open().store->list_mail(filter, *limit);
             if (ctx.json) return print_json_list(std::cout, rows);

@@ -69,10 +69,10 @@ std::unique_ptr<Node> open_node(const NodeConfig& config, bool create_site) {
     node->outbox = std::make_unique<mail::Outbox>(*node->store, node->clock);
     node->mail = std::make_unique<mail::Flows>(*node->store, *node->log, node->clock,
                                                *node->accounts, *node->outbox);
-    node->accounts->on_user_created([mail = node->mail.get()](const core::User& user,
-                                                              const auth::Actor& actor) {
-        mail->welcome(user, actor);
-    });
+    node->accounts->on_user_created(
+        [mail = node->mail.get()](const core::User& user, const auth::Actor& actor) {
+            mail->welcome(user, actor);
+        });
     return node;
 }
 

@@ -58,8 +58,8 @@ struct SiteSettings {
     int smtp_port = 587;
     std::string smtp_authentication = "none";  // none, plain, login
     std::string smtp_username;
-    std::string smtp_password;  // secret: never shown back, never logged
-    std::string smtp_from;      // empty: no-reply@<site_hostname>
+    std::string smtp_password;               // secret: never shown back, never logged
+    std::string smtp_from;                   // empty: no-reply@<site_hostname>
     std::string smtp_security = "starttls";  // none, starttls, tls (implicit)
     bool smtp_tls_verify = true;
     std::string web_base_url;  // empty: https://<site_hostname>; links in mail point here

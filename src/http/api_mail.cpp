@@ -82,9 +82,9 @@ Response Api::password_reset_complete(Request& req) {
         const auto user = services_.mail.use_link((*body)["token"].get<std::string>(),
                                                   (*body)["password"].get<std::string>(),
                                                   {core::Interface::restapi, req.peer_ip});
-        return json_reply(200, {{"username", user.username},
-                                {"authentication_method",
-                                 core::to_string(user.authentication_method)}});
+        return json_reply(200,
+                          {{"username", user.username},
+                           {"authentication_method", core::to_string(user.authentication_method)}});
     } catch (const auth::AccountError& e) {
         return api_error(400, e.what());
     }

@@ -230,9 +230,9 @@ std::vector<Operation> build_operations() {
          "/password_reset/complete",
          "completePasswordReset",
          none,
-         json_body(object(
-             {{"token", text()}, {"password", {{"type", "string"}, {"format", "password"}}}},
-             {"token", "password"})),
+         json_body(
+             object({{"token", text()}, {"password", {{"type", "string"}, {"format", "password"}}}},
+                    {"token", "password"})),
          {{"200", reply("the password is set",
                         object({{"username", text()},
                                 {"authentication_method", string_enum(auth_method_names())}},

@@ -24,7 +24,7 @@ struct Services {
     audit::ActionLog& log;
     store::Store& store;
     auth::Accounts& accounts;
-    mail::Flows& mail;  // welcome, recovery links, test mail (docs/mail.md)
+    mail::Flows& mail;                  // welcome, recovery links, test mail (docs/mail.md)
     vfs::FileSessionOpener open_files;  // a logged-in user's files
     LockManager locks = {};
     ApiSessions sessions{store};  // REST sessions, kept in the store

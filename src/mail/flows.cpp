@@ -38,7 +38,8 @@ std::string password_binding(const core::User& user) {
 std::optional<std::string> token_refusal(const core::MailToken& token, const core::User* user,
                                          core::UnixTime now) {
     // One answer for every reason, so that a link reveals nothing about the account.
-    const std::string invalid = "this link is not valid (used, expired or replaced); ask for a new one";
+    const std::string invalid =
+        "this link is not valid (used, expired or replaced); ask for a new one";
     if (!user || token.used_at || now >= token.expires_at || user->disabled) return invalid;
     if (!core::crypto::constant_time_equal(token.password_hash_digest, password_binding(*user)))
         return invalid;
@@ -77,8 +78,8 @@ core::OutboxMail Flows::queue_link(std::string_view purpose, const core::User& u
     t.created_at = clock_.now();
     t.expires_at = t.created_at + lifetime;
     auto values = base_values(user);
-    values["link"] = core::web_base_url(store_.load_site_settings()) +
-                     std::string(kSetPasswordPage) + token;
+    values["link"] =
+        core::web_base_url(store_.load_site_settings()) + std::string(kSetPasswordPage) + token;
     values["expires_at"] = core::format_time(t.expires_at);
     core::OutboxMail m;
     store_.transaction([&] {
@@ -159,7 +160,8 @@ void Flows::request_reset(std::string_view who, const auth::Actor& actor) {
         for (auto& u : store_.list_users(f))
             if (lower(u.email) == lower(typed)) same.push_back(std::move(u));
         if (same.size() > 1)
-            return refuse(nullptr, "the address is shared by several users: the username is needed");
+            return refuse(nullptr,
+                          "the address is shared by several users: the username is needed");
         if (same.size() == 1) user = std::move(same.front());
     }
     if (!user) return refuse(nullptr, "no such user");
@@ -197,9 +199,10 @@ core::User Flows::use_link(std::string_view token, std::string_view password,
         if (!store_.use_mail_token(stored->id, clock_.now())) throw auth::AccountError(invalid);
         updated = accounts_.set_password(user->username, password, false, actor);
     });
-    record(&updated, updated.username, "password_reset",
-           stored->purpose == "signup" ? "password set by sign-up link" : "password set by reset link",
-           actor);
+    record(
+        &updated, updated.username, "password_reset",
+        stored->purpose == "signup" ? "password set by sign-up link" : "password set by reset link",
+        actor);
     return updated;
 }
 

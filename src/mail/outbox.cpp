@@ -72,8 +72,8 @@ bool Outbox::deliver_one(Transport& transport) {
     return true;
 }
 
-Sender::Sender(Outbox& outbox, std::unique_ptr<Transport> transport,
-               std::function<void()> periodic, std::chrono::seconds period)
+Sender::Sender(Outbox& outbox, std::unique_ptr<Transport> transport, std::function<void()> periodic,
+               std::chrono::seconds period)
     : outbox_(outbox),
       transport_(std::move(transport)),
       periodic_(std::move(periodic)),

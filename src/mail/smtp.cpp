@@ -44,8 +44,8 @@ RelayAnswer SmtpTransport::send(const core::SiteSettings& site, const std::strin
     }
     CURL* c = curl.get();
     const bool implicit_tls = site.smtp_security == "tls";
-    const std::string url = std::string(implicit_tls ? "smtps://" : "smtp://") +
-                            site.smtp_address + ":" + std::to_string(site.smtp_port);
+    const std::string url = std::string(implicit_tls ? "smtps://" : "smtp://") + site.smtp_address +
+                            ":" + std::to_string(site.smtp_port);
     curl_easy_setopt(c, CURLOPT_URL, url.c_str());
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
     if (site.smtp_security == "starttls") curl_easy_setopt(c, CURLOPT_USE_SSL, CURLUSESSL_ALL);

@@ -29,8 +29,8 @@ class Transport {
 class SmtpTransport final : public Transport {
   public:
     SmtpTransport();
-    RelayAnswer send(const core::SiteSettings& site, const std::string& from,
-                     const std::string& to, const std::string& message) override;
+    RelayAnswer send(const core::SiteSettings& site, const std::string& from, const std::string& to,
+                     const std::string& message) override;
 };
 
 }  // namespace drawbridge::mail

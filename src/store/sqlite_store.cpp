@@ -30,8 +30,8 @@
 #include "core/cidr.h"
 #include "store/action_log_planner.h"
 #include "store/migrations.h"
-#include "store/sqlite_security.h"
 #include "store/sqlite_mail.h"
+#include "store/sqlite_security.h"
 #include "store/sqlite_sessions.h"
 #include "store/store.h"
 
@@ -735,9 +735,9 @@ class SqliteStore final : public Store {
     }
     std::optional<core::OutboxMail> claim_due_mail(UnixTime now, UnixTime lease_until) override {
         std::optional<core::OutboxMail> claimed;
-        transaction([&] { claimed = locked([&] {
-                              return sqlite_mail::claim_due(db_, now, lease_until);
-                          }); });
+        transaction([&] {
+            claimed = locked([&] { return sqlite_mail::claim_due(db_, now, lease_until); });
+        });
         return claimed;
     }
     void finish_mail(const core::OutboxMail& mail) override {

@@ -115,8 +115,8 @@ TEST(SiteSettings, SettingsTheServerDoesNotActOnKeepTheirDefault) {
 // Mail (docs/mail.md) made these act: they take any value now.
 TEST(SiteSettings, MailSettingsAreAccepted) {
     SiteSettings s;
-    EXPECT_FALSE(set_settings(s, {{"welcome_email_enabled", "false"},
-                                  {"disable_password_reset", "true"}}));
+    EXPECT_FALSE(
+        set_settings(s, {{"welcome_email_enabled", "false"}, {"disable_password_reset", "true"}}));
     EXPECT_FALSE(s.welcome_email_enabled);
     EXPECT_TRUE(s.disable_password_reset);
 }
@@ -125,9 +125,9 @@ TEST(SiteSettings, SmtpSettingsAreCheckedTogether) {
     SiteSettings s;
     // AUTH needs a user name, and never goes in clear.
     EXPECT_TRUE(set_settings(s, {{"smtp_authentication", "plain"}}));
-    EXPECT_TRUE(set_settings(s, {{"smtp_authentication", "login"},
-                                 {"smtp_username", "relay"},
-                                 {"smtp_security", "none"}}));
+    EXPECT_TRUE(set_settings(
+        s,
+        {{"smtp_authentication", "login"}, {"smtp_username", "relay"}, {"smtp_security", "none"}}));
     EXPECT_FALSE(set_settings(s, {{"smtp_authentication", "login"},
                                   {"smtp_username", "relay"},
                                   {"smtp_password", "s3cret"}}));

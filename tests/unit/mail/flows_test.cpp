@@ -22,8 +22,7 @@ class FlowsTest : public GateTest {
         accounts_->on_user_created({});
         GateTest::TearDown();
     }
-    core::User add(const std::string& name, const std::string& method,
-                   const std::string& email) {
+    core::User add(const std::string& name, const std::string& method, const std::string& email) {
         auth::NewUser spec{name, {{"authentication_method", method}, {"email", email}}, {}, {}};
         if (method == "password") spec.password = kGoodPassword;
         return accounts_->create_user(spec, {});
@@ -52,8 +51,7 @@ TEST_F(FlowsTest, WelcomeMailByMethod) {
     EXPECT_EQ(rows[1].recipient, "pat@example.com");
     EXPECT_EQ(rows[1].body_text.find(kGoodPassword), std::string::npos);
     EXPECT_EQ(rows[0].kind, "signup");
-    EXPECT_NE(rows[0].body_text.find("https://localhost/#/set-password?token="),
-              std::string::npos);
+    EXPECT_NE(rows[0].body_text.find("https://localhost/#/set-password?token="), std::string::npos);
 }
 
 TEST_F(FlowsTest, NoWelcomeWhenTurnedOff) {
@@ -131,7 +129,7 @@ TEST_F(FlowsTest, RemindersOncePerThresholdWithCatchUp) {
     clock_.advance(3 * core::kSecondsPerDay);        // 27 left: the 28-day reminder
     EXPECT_EQ(flows_->send_reminders("node-a"), 1);
     EXPECT_EQ(flows_->send_reminders("node-a"), 0);  // not twice
-    clock_.advance(20 * core::kSecondsPerDay);  // 7 left: 14 was missed, one mail catches up
+    clock_.advance(20 * core::kSecondsPerDay);       // 7 left: 14 was missed, one mail catches up
     EXPECT_EQ(flows_->send_reminders("node-a"), 1);
     EXPECT_EQ(mail().size(), base + 2);
     EXPECT_EQ(mail().front().kind, "reminder");
