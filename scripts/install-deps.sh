@@ -19,6 +19,8 @@ packages=(
   python3-pytest python3-passlib python3-paramiko whois openssl openssh-client sqlite3
   # tests: a real SMTP server on loopback for the mail tests (docs/mail.md)
   python3-aiosmtpd
+  # tests: expiry reminders with the server's wall clock moved forward (LD_PRELOAD)
+  faketime
   # tests: third-party clients (rclone's sftp, ftp and webdav backends, lftp, curl, cadaver)
   # and the litmus WebDAV compliance suite
   lftp curl rclone litmus cadaver

@@ -1,6 +1,7 @@
 // `drawbridge serve`: initialise the data directory and run the node until a signal stops it.
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <csignal>
@@ -10,7 +11,6 @@
 
 #include "app/cli.h"
 #include "core/cidr.h"
-#include "core/crypto.h"
 #include "core/listen_error.h"
 #include "core/tls_certificate.h"
 #include "ftp/server.h"
@@ -239,7 +239,12 @@ void add_serve_command(CLI::App& app, CliContext& ctx) {
         bootstrap_admin(node);
         spdlog::info("{} user(s)", node.store->count_users());
         // Mail goes out from here only (docs/mail.md): the CLI queues, the server sends.
-        const std::string node_id = core::crypto::to_hex(core::crypto::random_bytes(8));
+        // The claim of scheduled jobs names this node by host and database, so that a restart
+        // takes its own claim back at once and another node waits for it to lapse.
+        char host[256] = {0};
+        gethostname(host, sizeof host - 1);
+        const std::string node_id =
+            std::string(host) + ":" + std::filesystem::absolute(config.database_file()).string();
         mail::Sender mail_sender(*node.outbox, std::make_unique<mail::SmtpTransport>(),
                                  [&node, node_id] { node.mail->send_reminders(node_id); });
         node.mail->on_queued([&mail_sender] { mail_sender.wake(); });

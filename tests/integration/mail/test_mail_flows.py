@@ -180,3 +180,37 @@ def test_a_relay_down_then_up_delivers_once_across_a_restart(server):
         assert len(relay.inbox.messages) == 1
     finally:
         relay.stop()
+
+
+FAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"
+
+
+@pytest.mark.skipif(not pathlib.Path(FAKETIME).exists(), reason="needs Debian's faketime")
+def test_expiry_reminders_with_a_moved_clock_across_restarts(server, relay, monkeypatch):
+    point_at(server, relay, "welcome_email_enabled=false", "password_validity_days=30")
+    server.add_user("pat", GOOD, "--set", "email=pat@example.com")
+    server.add_user("bot", GOOD, "--set", "email=bot@example.com", "--set", "self_managed=false")
+    server.add_user("forever", GOOD, "--set", "email=forever@example.com",
+                    "--set", "password_validity_days=never")
+
+    def restart_at(offset):
+        # libfaketime moves the server's wall clock (and the CLI's) only; monotonic time stays.
+        server.stop()
+        monkeypatch.setenv("LD_PRELOAD", FAKETIME)
+        monkeypatch.setenv("FAKETIME", offset)
+        monkeypatch.setenv("FAKETIME_DONT_FAKE_MONOTONIC", "1")
+        server.start()
+        time.sleep(2)
+
+    time.sleep(1.5)
+    assert relay.inbox.messages == []  # 30 days left: nothing due
+    restart_at("+17d")  # 13 days left: the 28-day reminder was missed, the 14-day one is due
+    msgs = relay.inbox.wait_for(1)
+    assert [m[0] for m in msgs] == [["pat@example.com"]]
+    assert "13 days" in msgs[0][1]["Subject"]
+    restart_at("+17d")  # the same day again: not resent
+    assert len(relay.inbox.messages) == 1
+    restart_at("+25d")  # 5 days left: the 7-day reminder
+    msgs = relay.inbox.wait_for(2)
+    time.sleep(1)
+    assert len(relay.inbox.messages) == 2 and "5 days" in msgs[1][1]["Subject"]
