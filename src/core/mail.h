@@ -46,4 +46,13 @@ struct MailToken {
     std::optional<UnixTime> used_at;
 };
 
+// An administrator's text of one kind of mail (docs/mail.md#templates).
+struct MailTemplateText {
+    std::string kind;
+    std::string subject;
+    std::string text;
+    std::string html;
+    UnixTime updated_at = 0;
+};
+
 }  // namespace drawbridge::core

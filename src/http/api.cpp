@@ -224,6 +224,13 @@ const std::vector<Api::Route>& Api::routes() {
          "relay's error"},
         {"POST", "/mail/test", Access::admin, &Api::mail_test,
          "queue a test mail ({to}) through the site's SMTP settings"},
+        {"GET", "/mail/templates", Access::admin, &Api::mail_templates_list,
+         "the text of each kind of mail (custom or the default)"},
+        {"PATCH", "/mail/templates/{kind}", Access::admin, &Api::mail_templates_update,
+         "change a kind's subject, text or html ({{site_name}}, {{username}}, {{link}}, "
+         "{{expires_at}}, {{days}})"},
+        {"DELETE", "/mail/templates/{kind}", Access::admin, &Api::mail_templates_reset,
+         "go back to the shipped text of a kind"},
         {"POST", "/password_reset", Access::anyone, &Api::password_reset_request,
          "forgot password: mail a reset link ({username} or {email}); the same answer whatever "
          "exists"},

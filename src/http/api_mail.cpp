@@ -90,4 +90,54 @@ Response Api::password_reset_complete(Request& req) {
     }
 }
 
+namespace {
+json template_json(const mail::Flows::TemplateView& v) {
+    return {{"kind", v.text.kind},
+            {"subject", v.text.subject},
+            {"text", v.text.text},
+            {"html", v.text.html},
+            {"custom", v.custom}};
+}
+}  // namespace
+
+Response Api::mail_templates_list(Request&) {
+    json out = json::array();
+    for (const auto& v : services_.mail.templates()) out.push_back(template_json(v));
+    return json_reply(200, out);
+}
+
+// What the body does not name stays as it is.
+Response Api::mail_templates_update(Request& req) {
+    const auto body = body_object(req);
+    if (!body) return api_error(400, "expected {\"subject\", \"text\", \"html\"}");
+    const auto kind = params_["kind"];
+    std::optional<mail::Flows::TemplateView> current;
+    for (auto& v : services_.mail.templates())
+        if (v.text.kind == kind) current = std::move(v);
+    if (!current) return api_error(404, "no mail kind '" + kind + "'");
+    auto t = current->text;
+    for (auto [field, target] : {std::pair{"subject", &t.subject}, std::pair{"text", &t.text},
+                                 std::pair{"html", &t.html}}) {
+        const auto it = body->find(field);
+        if (it == body->end()) continue;
+        if (!it->is_string()) return api_error(400, std::string(field) + ": expected a string");
+        *target = it->get<std::string>();
+    }
+    try {
+        services_.mail.set_template(t, {core::Interface::restapi, req.peer_ip});
+    } catch (const auth::AccountError& e) {
+        return api_error(400, e.what());
+    }
+    return json_reply(200, template_json({t, true}));
+}
+
+Response Api::mail_templates_reset(Request& req) {
+    try {
+        services_.mail.reset_template(params_["kind"], {core::Interface::restapi, req.peer_ip});
+    } catch (const auth::AccountError& e) {
+        return api_error(404, e.what());
+    }
+    return Response(204);
+}
+
 }  // namespace drawbridge::http

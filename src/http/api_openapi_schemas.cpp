@@ -220,6 +220,12 @@ json component_schemas() {
          {"last_error", {{"type", "string"}, {"description", "the relay's answer or error"}}},
          {"created_at", {{"type", "string"}}},
          {"sent_at", nullable({{"type", "string"}})}});
+    s["MailTemplate"] = closed_object(
+        {{"kind", string_enum({"welcome", "signup", "reset", "reminder", "test"})},
+         {"subject", {{"type", "string"}}},
+         {"text", {{"type", "string"}}},
+         {"html", {{"type", "string"}}},
+         {"custom", {{"type", "boolean"}, {"description", "false: the shipped default"}}}});
     s["ApiKey"] = closed_object(api_key_properties());
     json created = api_key_properties();
     created["key"] = {{"type", "string"}, {"description", "the secret, shown only in this reply"}};

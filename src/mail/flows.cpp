@@ -54,9 +54,46 @@ std::map<std::string, std::string> Flows::base_values(const core::User& user) {
             {"link", core::web_base_url(site) + std::string(kSignInPage)}};
 }
 
+Content Flows::render_kind(std::string_view kind,
+                           const std::map<std::string, std::string>& values) {
+    if (const auto t = store_.find_mail_template(std::string(kind)))
+        return render(Template{t->kind, t->subject, t->text, t->html}, values);
+    return render(default_template(kind), values);
+}
+
+std::vector<Flows::TemplateView> Flows::templates() {
+    std::vector<TemplateView> out;
+    for (const auto kind : template_kinds()) {
+        if (auto t = store_.find_mail_template(std::string(kind))) {
+            out.push_back({std::move(*t), true});
+            continue;
+        }
+        const auto& d = default_template(kind);
+        out.push_back({{std::string(d.kind), std::string(d.subject), std::string(d.text),
+                        std::string(d.html), 0},
+                       false});
+    }
+    return out;
+}
+
+void Flows::set_template(core::MailTemplateText t, const auth::Actor& actor) {
+    if (auto e = template_refusal(t)) throw auth::AccountError(*e);
+    t.updated_at = clock_.now();
+    store_.save_mail_template(t);
+    record(nullptr, "", "site_update", "mail template " + t.kind + " changed", actor);
+}
+
+void Flows::reset_template(const std::string& kind, const auth::Actor& actor) {
+    if (auto e = template_refusal({kind, "x", "{{link}}", "{{link}}", 0});
+        e && e->starts_with("no mail kind"))
+        throw auth::AccountError(*e);
+    store_.delete_mail_template(kind);
+    record(nullptr, "", "site_update", "mail template " + kind + " back to the default", actor);
+}
+
 core::OutboxMail Flows::queue(std::string_view kind, const core::User& user,
                               std::map<std::string, std::string> values) {
-    const auto content = render(default_template(kind), values);
+    const auto content = render_kind(kind, values);
     core::OutboxMail m;
     try {
         m = outbox_.enqueue(std::string(kind), user.id, user.email, content);
@@ -134,7 +171,7 @@ core::OutboxMail Flows::send_test(const std::string& to, const auth::Actor& acto
     auto values = base_values(pseudo);
     core::OutboxMail m;
     try {
-        m = outbox_.enqueue("test", std::nullopt, to, render(default_template("test"), values));
+        m = outbox_.enqueue("test", std::nullopt, to, render_kind("test", values));
     } catch (const std::invalid_argument& e) {
         throw auth::AccountError(e.what());
     }

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "audit/action_log.h"
 #include "auth/accounts.h"
@@ -66,11 +67,23 @@ class Flows {
     core::User use_link(std::string_view token, std::string_view password,
                         const auth::Actor& actor);
 
+    // The text of each kind of mail: the administrator's, or the default (`custom` false).
+    struct TemplateView {
+        core::MailTemplateText text;
+        bool custom = false;
+    };
+    std::vector<TemplateView> templates();
+    // Replaces a kind's text (checked by template_refusal; throws auth::AccountError), or goes
+    // back to the default. Both are site_update in the action log.
+    void set_template(core::MailTemplateText t, const auth::Actor& actor);
+    void reset_template(const std::string& kind, const auth::Actor& actor);
+
     // Sends the expiry reminders that are due, when this node holds the job's claim; returns
     // how many were queued.
     int send_reminders(const std::string& node_id);
 
   private:
+    Content render_kind(std::string_view kind, const std::map<std::string, std::string>& values);
     core::OutboxMail queue(std::string_view kind, const core::User& user,
                            std::map<std::string, std::string> values);
     core::OutboxMail queue_link(std::string_view purpose, const core::User& user,

@@ -95,6 +95,53 @@ const Template& default_template(std::string_view kind) {
     throw std::invalid_argument("no mail template '" + std::string(kind) + "'");
 }
 
+std::vector<std::string_view> template_kinds() {
+    std::vector<std::string_view> out;
+    for (const auto& t : kDefaults) out.push_back(t.kind);
+    return out;
+}
+
+namespace {
+constexpr std::string_view kPlaceholders[] = {"site_name", "username", "link", "expires_at",
+                                              "days"};
+
+std::optional<std::string> unknown_placeholder(std::string_view text) {
+    for (auto open = text.find("{{"); open != std::string_view::npos;
+         open = text.find("{{", open + 2)) {
+        const auto close = text.find("}}", open + 2);
+        if (close == std::string_view::npos) return "a '{{' without its '}}'";
+        const auto name = text.substr(open + 2, close - open - 2);
+        bool known = false;
+        for (auto p : kPlaceholders) known = known || p == name;
+        if (!known)
+            return "unknown placeholder {{" + std::string(name.substr(0, 40)) +
+                   "}}; known: {{site_name}}, {{username}}, {{link}}, {{expires_at}}, {{days}}";
+    }
+    return std::nullopt;
+}
+}  // namespace
+
+std::optional<std::string> template_refusal(const core::MailTemplateText& t) {
+    bool known = false;
+    for (auto k : template_kinds()) known = known || k == t.kind;
+    if (!known)
+        return "no mail kind '" + t.kind + "'; known: welcome, signup, reset, reminder, test";
+    if (t.subject.empty() || t.subject.size() > 200 ||
+        t.subject.find_first_of("\r\n") != std::string::npos)
+        return "subject: one line of 1 to 200 characters";
+    constexpr std::size_t kMaxBody = 64 * 1024;
+    if (t.text.empty() || t.text.size() > kMaxBody || t.html.empty() || t.html.size() > kMaxBody)
+        return "text and html: each 1 byte to 64 KiB";
+    for (const auto* part : {&t.subject, &t.text, &t.html})
+        if (auto e = unknown_placeholder(*part)) return e;
+    // The links are the point of these mails: a text without them would strand the user.
+    if ((t.kind == "signup" || t.kind == "reset") &&
+        (t.text.find("{{link}}") == std::string::npos ||
+         t.html.find("{{link}}") == std::string::npos))
+        return t.kind + ": text and html must contain {{link}}";
+    return std::nullopt;
+}
+
 Content render(const Template& t, const std::map<std::string, std::string>& values) {
     return {fill(t.subject, values, false), fill(t.text, values, false),
             fill(t.html, values, true)};

@@ -3,9 +3,12 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "core/mail.h"
 #include "mail/outbox.h"
 
 namespace drawbridge::mail {
@@ -21,6 +24,11 @@ struct Template {
 };
 
 const Template& default_template(std::string_view kind);
+// The kinds, in order: welcome, signup, reset, reminder, test.
+std::vector<std::string_view> template_kinds();
+// Why an administrator's text cannot be used (an unknown kind, a subject of more than one line
+// or 200 characters, a body over 64 KiB, an unknown {{placeholder}}), or nullopt.
+std::optional<std::string> template_refusal(const core::MailTemplateText& t);
 
 // Replaces each {{name}} by its value (in the HTML part escaped for HTML); an unknown name is
 // left out. Values are the site's and the user's: site_name, username, link, days, expires_at.

@@ -242,7 +242,8 @@ CREATE INDEX sessions_last_used ON sessions(last_used_at);
 )SQL",
         // 7: mail (docs/mail.md): the outbox, written before a message is sent; the sign-up and
         // reset tokens (their SHA-256 only); the expiry reminders sent, one row per user,
-        // threshold and password; and claims of scheduled jobs, so that one node runs each.
+        // threshold and password; claims of scheduled jobs, so that one node runs each; and the
+        // administrators' own texts of mail (a kind without a row uses the shipped default).
         // Self-contained: it references only users, so it can be renumbered at a merge.
         R"SQL(
 CREATE TABLE mail_outbox (
@@ -283,6 +284,13 @@ CREATE TABLE job_claims (
     name TEXT PRIMARY KEY,
     holder TEXT NOT NULL,
     until INTEGER NOT NULL
+);
+CREATE TABLE mail_templates (
+    kind TEXT PRIMARY KEY,
+    subject TEXT NOT NULL,
+    body_text TEXT NOT NULL,
+    body_html TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
 );
 )SQL",
     };

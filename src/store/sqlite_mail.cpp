@@ -194,4 +194,34 @@ bool claim_job(SQLite::Database& db, const std::string& name, const std::string&
     return q.exec() == 1;
 }
 
+std::optional<core::MailTemplateText> find_template(SQLite::Database& db, const std::string& kind) {
+    SQLite::Statement q(
+        db,
+        "SELECT kind, subject, body_text, body_html, updated_at FROM mail_templates "
+        "WHERE kind = ?");
+    q.bind(1, kind);
+    if (!q.executeStep()) return std::nullopt;
+    return core::MailTemplateText{q.getColumn(0).getString(), q.getColumn(1).getString(),
+                                  q.getColumn(2).getString(), q.getColumn(3).getString(),
+                                  q.getColumn(4).getInt64()};
+}
+
+void save_template(SQLite::Database& db, const core::MailTemplateText& t) {
+    SQLite::Statement q(db,
+                        "INSERT OR REPLACE INTO mail_templates (kind, subject, body_text, "
+                        "body_html, updated_at) VALUES (?, ?, ?, ?, ?)");
+    q.bind(1, t.kind);
+    q.bind(2, t.subject);
+    q.bind(3, t.text);
+    q.bind(4, t.html);
+    q.bind(5, static_cast<int64_t>(t.updated_at));
+    q.exec();
+}
+
+bool delete_template(SQLite::Database& db, const std::string& kind) {
+    SQLite::Statement q(db, "DELETE FROM mail_templates WHERE kind = ?");
+    q.bind(1, kind);
+    return q.exec() == 1;
+}
+
 }  // namespace drawbridge::store::sqlite_mail

@@ -31,4 +31,8 @@ bool record_reminder(SQLite::Database& db, std::int64_t user_id, int threshold_d
 bool claim_job(SQLite::Database& db, const std::string& name, const std::string& holder,
                core::UnixTime now, core::UnixTime until);
 
+std::optional<core::MailTemplateText> find_template(SQLite::Database& db, const std::string& kind);
+void save_template(SQLite::Database& db, const core::MailTemplateText& t);
+bool delete_template(SQLite::Database& db, const std::string& kind);
+
 }  // namespace drawbridge::store::sqlite_mail

@@ -771,6 +771,15 @@ class SqliteStore final : public Store {
                    UnixTime until) override {
         return locked([&] { return sqlite_mail::claim_job(db_, name, holder, now, until); });
     }
+    std::optional<core::MailTemplateText> find_mail_template(const std::string& kind) override {
+        return locked([&] { return sqlite_mail::find_template(db_, kind); });
+    }
+    void save_mail_template(const core::MailTemplateText& t) override {
+        locked([&] { sqlite_mail::save_template(db_, t); });
+    }
+    bool delete_mail_template(const std::string& kind) override {
+        return locked([&] { return sqlite_mail::delete_template(db_, kind); });
+    }
 
     void append_action(core::ActionLogEntry& e) override {
         std::lock_guard lock(mutex_);

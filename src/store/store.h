@@ -179,6 +179,10 @@ class Store {
     // expired at `now`, or already this holder's), so that one node runs a job at a time.
     virtual bool claim_job(const std::string& name, const std::string& holder, core::UnixTime now,
                            core::UnixTime until) = 0;
+    // Administrators' mail templates, one per kind; delete goes back to the default.
+    virtual std::optional<core::MailTemplateText> find_mail_template(const std::string& kind) = 0;
+    virtual void save_mail_template(const core::MailTemplateText& t) = 0;  // insert or replace
+    virtual bool delete_mail_template(const std::string& kind) = 0;
 
     virtual void append_action(core::ActionLogEntry& entry) = 0;  // sets entry.id
     // Several entries in one commit (one sync to disk); sets their ids.

@@ -214,3 +214,25 @@ def test_expiry_reminders_with_a_moved_clock_across_restarts(server, relay, monk
     msgs = relay.inbox.wait_for(2)
     time.sleep(1)
     assert len(relay.inbox.messages) == 2 and "5 days" in msgs[1][1]["Subject"]
+
+
+def test_templates_are_editable_by_rest_and_cli(server, relay, tmp_path):
+    point_at(server, relay)
+    server.add_user("root", GOOD, "--set", "site_admin=true")
+    root = login(server, "root")
+    r = call(server, "PATCH", "/mail/templates/test", token=root,
+             body={"subject": "Ping from {{site_name}}"})
+    assert r.status == 200 and r.json["custom"], r.text
+    r = call(server, "PATCH", "/mail/templates/test", token=root, body={"text": "{{secret}}"})
+    assert r.status == 400 and "unknown placeholder" in r.json["error"]
+    html = tmp_path / "t.html"
+    html.write_text("<p>Custom {{site_name}}</p>")
+    server.run("mail", "template", "set", "test", "--html-file", str(html))
+    server.run("mail", "test", "--to", "ops@example.com")
+    msg = relay.inbox.wait_for(1)[0][1]
+    assert msg["Subject"] == "Ping from files.example.com"
+    assert "Custom files.example.com" in msg.get_body(("html",)).get_content()
+    assert call(server, "DELETE", "/mail/templates/test", token=root).status == 204
+    kinds = {t["kind"]: t["custom"] for t in server.json("mail", "template", "list")}
+    assert kinds == {"welcome": False, "signup": False, "reset": False, "reminder": False,
+                     "test": False}

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "mail/flows.h"
+#include "mail/templates.h"
 #include "unit/auth/gate_fixture.h"
 
 namespace drawbridge::testing {
@@ -158,6 +159,40 @@ TEST(LinkTokens, DigestsAndRefusals) {
     auto disabled = u;
     disabled.disabled = true;
     EXPECT_TRUE(mail::token_refusal(tok, &disabled, 99));
+}
+
+}  // namespace
+}  // namespace drawbridge::testing
+
+namespace drawbridge::testing {
+namespace {
+
+TEST_F(FlowsTest, AnAdministratorsTemplateIsUsedAndChecked) {
+    core::MailTemplateText t{"welcome", "Welcome to {{site_name}}", "Hi {{username}}!",
+                             "<p>Hi {{username}}!</p>", 0};
+    flows_->set_template(t, {});
+    add("pat", "password", "pat@example.com");
+    EXPECT_EQ(mail().front().subject, "Welcome to localhost");
+    EXPECT_EQ(mail().front().body_text, "Hi pat!");
+    auto bad = t;
+    bad.text = "Hi {{password}}";
+    EXPECT_THROW(flows_->set_template(bad, {}), auth::AccountError);
+    bad = t;
+    bad.subject = "two\r\nlines";
+    EXPECT_THROW(flows_->set_template(bad, {}), auth::AccountError);
+    bad = {"reset", "Reset", "no link here", "<p>none</p>", 0};
+    EXPECT_THROW(flows_->set_template(bad, {}), auth::AccountError);
+    bad.kind = "spam";
+    EXPECT_THROW(flows_->set_template(bad, {}), auth::AccountError);
+    flows_->reset_template("welcome", {});
+    EXPECT_FALSE(flows_->templates().front().custom);
+}
+
+TEST(Templates, ValuesAreEscapedInHtml) {
+    const auto c = mail::render(mail::default_template("welcome"),
+                                {{"username", "<b>x</b>"}, {"site_name", "s"}, {"link", "l"}});
+    EXPECT_NE(c.html.find("&lt;b&gt;x&lt;/b&gt;"), std::string::npos);
+    EXPECT_NE(c.text.find("<b>x</b>"), std::string::npos);
 }
 
 }  // namespace
