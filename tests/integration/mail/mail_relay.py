@@ -1,5 +1,6 @@
-"""A real SMTP server (Debian's python3-aiosmtpd) on loopback for the mail tests, and how to
-point a drawbridge server at it."""
+"""A real SMTP server (Debian's python3-aiosmtpd) on loopback for the mail tests, how to point a
+drawbridge server at it, and its fixtures (imported by the tests: a conftest.py here would
+shadow the one the CLI tests import by name)."""
 import email
 import email.policy
 import re
@@ -7,6 +8,8 @@ import socket
 import ssl
 import subprocess
 import time
+
+import pytest
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
@@ -76,3 +79,19 @@ class Relay:
 def point_at(server, relay, *extra):
     server.run("site", "set", "smtp_address=127.0.0.1", f"smtp_port={relay.port}",
                "smtp_security=none", "site_hostname=files.example.com", *extra)
+
+@pytest.fixture
+def relay():
+    r = Relay().start()
+    yield r
+    r.stop()
+
+
+@pytest.fixture
+def tls_dir(tmp_path):
+    d = tmp_path / "relay-tls"
+    d.mkdir()
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-keyout", str(d / "relay.key"),
+                    "-out", str(d / "relay.crt")], check=True, capture_output=True)
+    return d

@@ -15,7 +15,7 @@ import pytest
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "http"))
 from test_rest_api import call, login  # noqa: E402
 
-from mail_relay import Relay, link_token, point_at, text_of  # noqa: E402
+from mail_relay import Relay, link_token, point_at, relay, text_of, tls_dir  # noqa: E402,F401
 
 GOOD = "Correct-Horse-9-Battery"
 NEW = "Brand-New-Pass-42-Zebra"
