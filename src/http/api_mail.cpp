@@ -78,6 +78,10 @@ Response Api::password_reset_complete(Request& req) {
     const auto body = body_object(req);
     if (!body || !(*body)["token"].is_string() || !(*body)["password"].is_string())
         return api_error(400, "expected {\"token\": ..., \"password\": ...}");
+    // A new password crosses the network here as in a login: in clear only where the site
+    // allows logins in clear (ssl_required, docs/login-gate.md#plain-logins).
+    if (!req.secure && services_.store.load_site_settings().ssl_required)
+        return api_error(403, "a password is set over HTTPS only (site setting ssl_required)");
     try {
         const auto user = services_.mail.use_link((*body)["token"].get<std::string>(),
                                                   (*body)["password"].get<std::string>(),

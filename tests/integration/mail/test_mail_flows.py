@@ -236,3 +236,13 @@ def test_templates_are_editable_by_rest_and_cli(server, relay, tmp_path):
     kinds = {t["kind"]: t["custom"] for t in server.json("mail", "template", "list")}
     assert kinds == {"welcome": False, "signup": False, "reset": False, "reminder": False,
                      "test": False}
+
+
+def test_a_link_sets_no_password_over_plain_http(server):
+    import http.client
+    c = http.client.HTTPConnection("127.0.0.1", server.http_port, timeout=10)
+    c.request("POST", "/api/v1/password_reset/complete",
+              body=json.dumps({"token": "0" * 64, "password": NEW}),
+              headers={"Content-Type": "application/json"})
+    r = c.getresponse()
+    assert r.status == 403 and "HTTPS only" in json.loads(r.read())["error"]
