@@ -120,6 +120,7 @@ int run_cli(int argc, char** argv) {
     add_login_commands(app, ctx);
     add_permission_commands(app, ctx);
     add_security_commands(app, ctx);
+    add_mail_commands(app, ctx);
 
     try {
         app.parse(argc, argv);

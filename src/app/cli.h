@@ -70,6 +70,7 @@ void add_password_commands(CLI::App& app, CliContext& ctx);
 void add_login_commands(CLI::App& app, CliContext& ctx);
 void add_permission_commands(CLI::App& app, CliContext& ctx);
 void add_security_commands(CLI::App& app, CliContext& ctx);
+void add_mail_commands(CLI::App& app, CliContext& ctx);
 
 int run_cli(int argc, char** argv);
 

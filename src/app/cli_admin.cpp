@@ -36,7 +36,7 @@ void add_site_commands(CLI::App& app, CliContext& ctx) {
             }
             std::vector<std::vector<std::string>> rows;
             for (const auto& f : core::site_setting_fields()) {
-                const auto v = core::setting_value(s, f);
+                const auto v = core::displayed_setting_value(s, f);
                 rows.push_back({std::string(f.name), v.empty() ? "-" : v, std::string(f.help)});
             }
             print_table(std::cout, {"setting", "value", "meaning"}, rows);
@@ -58,7 +58,19 @@ void add_site_commands(CLI::App& app, CliContext& ctx) {
             const auto before = node.store->load_site_settings();
             auto s = before;
             std::string changed;
-            const auto values = parse_assignments(*assignments);
+            auto values = parse_assignments(*assignments);
+            // A secret never goes on the command line (where ps and shell history see it):
+            // `smtp_password=-` reads it from standard input.
+            for (auto& [name, value] : values) {
+                const auto* f = core::find_site_setting(name);
+                if (!f || !f->secret) continue;
+                if (value != "-")
+                    throw CLI::ValidationError(name +
+                                               ": a secret is read from standard input: "
+                                               "pass " +
+                                               name + "=- and type it there");
+                value = read_secret(name + ": ", true);
+            }
             if (auto e = core::set_settings(s, values)) throw auth::AccountError(*e);
             const auto review = node.gate->review_site_change(before, s);
             if (review.error) throw auth::AccountError(*review.error);
@@ -74,7 +86,7 @@ void add_site_commands(CLI::App& app, CliContext& ctx) {
                 }
             }
             for (const auto& [name, value] : values)
-                changed += (changed.empty() ? "" : ", ") + name + "=" + value;
+                changed += (changed.empty() ? "" : ", ") + core::displayed_assignment(name, value);
             node.store->transaction([&] {
                 node.store->save_site_settings(s);
                 core::ActionLogEntry e;

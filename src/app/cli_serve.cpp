@@ -1,6 +1,7 @@
 // `drawbridge serve`: initialise the data directory and run the node until a signal stops it.
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <csignal>
@@ -201,6 +202,7 @@ void add_serve_command(CLI::App& app, CliContext& ctx) {
                                      .log = *node.log,
                                      .store = *node.store,
                                      .accounts = *node.accounts,
+                                     .mail = *node.mail,
                                      .open_files = file_session_opener(node)};
         http::ServerOptions http_options;
         http_options.address = config.http_address;
@@ -236,6 +238,16 @@ void add_serve_command(CLI::App& app, CliContext& ctx) {
                         [&] { http_server.start(); });
         bootstrap_admin(node);
         spdlog::info("{} user(s)", node.store->count_users());
+        // Mail goes out from here only (docs/mail.md): the CLI queues, the server sends.
+        // The claim of scheduled jobs names this node by host and database, so that a restart
+        // takes its own claim back at once and another node waits for it to lapse.
+        char host[256] = {0};
+        gethostname(host, sizeof host - 1);
+        const std::string node_id =
+            std::string(host) + ":" + std::filesystem::absolute(config.database_file()).string();
+        mail::Sender mail_sender(*node.outbox, std::make_unique<mail::SmtpTransport>(),
+                                 [&node, node_id] { node.mail->send_reminders(node_id); });
+        node.mail->on_queued([&mail_sender] { mail_sender.wake(); });
 
         for (int port : sftp_server.bound_ports())
             spdlog::info("sftp listening on {}:{} (connect: sftp -P {} admin@<host>)",
@@ -258,6 +270,7 @@ void add_serve_command(CLI::App& app, CliContext& ctx) {
         ftp_server.stop();
         http_server.stop();
         sftp_server.stop();
+        node.mail->on_queued({});
     });
 }
 

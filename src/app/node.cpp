@@ -66,6 +66,13 @@ std::unique_ptr<Node> open_node(const NodeConfig& config, bool create_site) {
                                                     config.allowed_root_prefixes);
     node->accounts = std::make_unique<auth::Accounts>(*node->store, *node->log, node->clock,
                                                       config.pbkdf2_iterations, *node->roots);
+    node->outbox = std::make_unique<mail::Outbox>(*node->store, node->clock);
+    node->mail = std::make_unique<mail::Flows>(*node->store, *node->log, node->clock,
+                                               *node->accounts, *node->outbox);
+    node->accounts->on_user_created(
+        [mail = node->mail.get()](const core::User& user, const auth::Actor& actor) {
+            mail->welcome(user, actor);
+        });
     return node;
 }
 

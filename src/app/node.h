@@ -9,6 +9,8 @@
 #include "auth/accounts.h"
 #include "auth/login_gate.h"
 #include "core/clock.h"
+#include "mail/flows.h"
+#include "mail/outbox.h"
 #include "store/store.h"
 #include "vfs/file_session.h"
 
@@ -22,6 +24,8 @@ struct Node {
     std::unique_ptr<auth::LoginGate> gate;
     std::shared_ptr<const auth::UserRoots> roots;  // shared with the listeners
     std::unique_ptr<auth::Accounts> accounts;
+    std::unique_ptr<mail::Outbox> outbox;
+    std::unique_ptr<mail::Flows> mail;  // welcome, recovery, reminders (docs/mail.md)
 };
 
 // There is no site where the configuration points: no database at `database`.

@@ -141,6 +141,7 @@ core::User Accounts::create_user(const NewUser& spec, const Actor& actor) {
                    std::string(core::to_string(user.authentication_method)),
                actor);
     });
+    if (on_created_) on_created_(user, actor);
     return user;
 }
 

@@ -15,7 +15,7 @@ namespace drawbridge::core {
 
 // Every `action` the server records: Files.com's names, then ours. A search for any other
 // name is refused, so that a typo ("failed_login") is an error rather than an empty answer.
-inline constexpr std::array<std::string_view, 24> kActions = {
+inline constexpr std::array<std::string_view, 28> kActions = {
     "login",
     "failedlogin",
     "create",
@@ -40,6 +40,10 @@ inline constexpr std::array<std::string_view, 24> kActions = {
     "ip_ban_lift",
     "ip_list_add",
     "ip_list_remove",
+    "mail_queue",
+    "password_reset_request",
+    "password_reset",
+    "mail_test",
 };
 inline bool is_known_action(std::string_view action) {
     for (const auto a : kActions)

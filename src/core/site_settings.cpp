@@ -49,6 +49,53 @@ std::optional<std::string> validate_hostname(std::string_view v) {
     return std::nullopt;
 }
 
+std::optional<std::string> validate_smtp_address(std::string_view v) {
+    if (v.empty()) return std::nullopt;
+    if (v.find(':') != std::string_view::npos) return "a host name only: the port is smtp_port";
+    return validate_hostname(v);
+}
+
+std::optional<std::string> validate_smtp_authentication(std::string_view v) {
+    if (v == "none" || v == "plain" || v == "login") return std::nullopt;
+    return "must be 'none', 'plain' or 'login'";
+}
+
+std::optional<std::string> validate_smtp_security(std::string_view v) {
+    if (v == "none" || v == "starttls" || v == "tls") return std::nullopt;
+    return "must be 'starttls' (upgrade with STARTTLS, required), 'tls' (implicit TLS, as on "
+           "port 465) or 'none' (plain SMTP, loopback relays only)";
+}
+
+// One line of printable text: a value that reaches an SMTP command or a mail header must not
+// be able to start another one.
+std::optional<std::string> validate_one_line(std::string_view v) {
+    if (v.size() > 512) return "at most 512 characters";
+    for (unsigned char c : v)
+        if (c < 0x20 || c == 0x7f) return "no control characters";
+    return std::nullopt;
+}
+
+std::optional<std::string> validate_mail_address(std::string_view v) {
+    if (v.empty()) return std::nullopt;
+    if (auto e = validate_one_line(v)) return e;
+    const auto at = v.find('@');
+    if (at == 0 || at == std::string_view::npos || at + 1 == v.size() ||
+        v.find_first_of(" <>,;\"") != std::string_view::npos)
+        return "must be a mail address such as no-reply@example.com (empty: "
+               "no-reply@<site_hostname>)";
+    return std::nullopt;
+}
+
+std::optional<std::string> validate_base_url(std::string_view v) {
+    if (v.empty()) return std::nullopt;
+    if (auto e = validate_one_line(v)) return e;
+    if (!(v.starts_with("https://") || v.starts_with("http://")) ||
+        v.find_first_of(" \"<>?#") != std::string_view::npos)
+        return "must be an http(s):// URL without query or fragment (empty: "
+               "https://<site_hostname>)";
+    return std::nullopt;
+}
+
 const std::array kFields = {
     SettingField{"password_min_length", &S::password_min_length, 1, 512, nullptr,
                  "minimum password length"},
@@ -67,9 +114,9 @@ const std::array kFields = {
     SettingField{"max_prior_passwords", &S::max_prior_passwords, 0, 30, nullptr,
                  "how many previous passwords may not be reused"},
     SettingField{"disable_password_reset", &S::disable_password_reset, 0, 0, nullptr,
-                 "turn off password recovery by email", "there is no password reset by email"},
+                 "turn off password recovery by email"},
     SettingField{"welcome_email_enabled", &S::welcome_email_enabled, 0, 0, nullptr,
-                 "send new users a welcome email", "the server sends no email"},
+                 "send new users a welcome email (a sign-up link to email_signup users)"},
     SettingField{"allowed_ips", &S::allowed_ips, 0, 0, validate_cidrs,
                  "site IP allow list, comma-separated CIDRs (empty: every address)"},
     SettingField{"allowed_countries", &S::allowed_countries, 0, 0, validate_countries,
@@ -121,6 +168,29 @@ const std::array kFields = {
                  "the site is under a HIPAA agreement (cannot allow every region)"},
     SettingField{"site_hostname", &S::site_hostname, 0, 0, validate_hostname,
                  "the host name users must connect to"},
+    SettingField{"smtp_address", &S::smtp_address, 0, 0, validate_smtp_address,
+                 "host name of the SMTP relay (empty: none, mail waits in the outbox)"},
+    SettingField{"smtp_port", &S::smtp_port, 1, 65535, nullptr, "port of the SMTP relay"},
+    SettingField{"smtp_authentication", &S::smtp_authentication, 0, 0, validate_smtp_authentication,
+                 "'none', 'plain' or 'login' (SMTP AUTH)"},
+    SettingField{"smtp_username", &S::smtp_username, 0, 0, validate_one_line,
+                 "user name for SMTP AUTH"},
+    SettingField{"smtp_password",
+                 &S::smtp_password,
+                 0,
+                 0,
+                 validate_one_line,
+                 "password for SMTP AUTH (never shown back)",
+                 {},
+                 true},
+    SettingField{"smtp_from", &S::smtp_from, 0, 0, validate_mail_address,
+                 "sender address (empty: no-reply@<site_hostname>)"},
+    SettingField{"smtp_security", &S::smtp_security, 0, 0, validate_smtp_security,
+                 "'starttls', 'tls' (implicit) or 'none'"},
+    SettingField{"smtp_tls_verify", &S::smtp_tls_verify, 0, 0, nullptr,
+                 "verify the relay's TLS certificate and host name"},
+    SettingField{"web_base_url", &S::web_base_url, 0, 0, validate_base_url,
+                 "base of the links in mail (empty: https://<site_hostname>)"},
 };
 
 struct ValueWriter {
@@ -229,9 +299,39 @@ std::vector<std::string> unimplemented_settings_in_use(const SiteSettings& s) {
     return out;
 }
 
+std::string displayed_setting_value(const SiteSettings& s, const SettingField& f) {
+    if (!f.secret) return setting_value(s, f);
+    return setting_value(s, f).empty() ? "" : "(set)";
+}
+
+std::string displayed_assignment(std::string_view name, std::string_view value) {
+    const SettingField* f = find_site_setting(name);
+    if (f && f->secret) return std::string(name) + "=(hidden)";
+    return std::string(name) + "=" + std::string(value);
+}
+
+std::string mail_from_address(const SiteSettings& s) {
+    if (!s.smtp_from.empty()) return s.smtp_from;
+    const auto colon = s.site_hostname.find(':');
+    return "no-reply@" + s.site_hostname.substr(0, colon);
+}
+
+std::string web_base_url(const SiteSettings& s) {
+    std::string base = s.web_base_url.empty() ? "https://" + s.site_hostname : s.web_base_url;
+    while (base.ends_with('/')) base.pop_back();
+    return base;
+}
+
 std::optional<std::string> validate_site_settings(const SiteSettings& s) {
     if (s.hipaa && s.allowed_region == "all")
         return "allowed_region: a site under a HIPAA agreement must name one region, not 'all'";
+    if (s.smtp_authentication != "none" && s.smtp_username.empty())
+        return "smtp_username: SMTP AUTH (smtp_authentication=" + s.smtp_authentication +
+               ") needs a user name";
+    // A relay password is never sent in clear: AUTH needs STARTTLS or implicit TLS.
+    if (s.smtp_authentication != "none" && s.smtp_security == "none")
+        return "smtp_security: SMTP AUTH sends the password, so it needs 'starttls' or 'tls', "
+               "not 'none'";
     return std::nullopt;
 }
 

@@ -53,6 +53,16 @@ struct SiteSettings {
     std::string allowed_region = "all";
     bool hipaa = false;
     std::string site_hostname = "localhost";
+    // mail (docs/mail.md): the relay, with Files.com's names, then ours
+    std::string smtp_address;  // empty: no relay, mail waits in the outbox
+    int smtp_port = 587;
+    std::string smtp_authentication = "none";  // none, plain, login
+    std::string smtp_username;
+    std::string smtp_password;               // secret: never shown back, never logged
+    std::string smtp_from;                   // empty: no-reply@<site_hostname>
+    std::string smtp_security = "starttls";  // none, starttls, tls (implicit)
+    bool smtp_tls_verify = true;
+    std::string web_base_url;  // empty: https://<site_hostname>; links in mail point here
 
     bool operator==(const SiteSettings&) const = default;
 };
@@ -71,6 +81,8 @@ struct SettingField {
     // its default is accepted until the feature lands: a stored value must never promise
     // what nothing enforces.
     std::string_view not_implemented = {};
+    // A secret (smtp_password): shown back only as whether it is set, never logged.
+    bool secret = false;
 };
 
 std::span<const SettingField> site_setting_fields();
@@ -78,6 +90,14 @@ const SettingField* find_site_setting(std::string_view name);
 
 // The value as text: "true"/"false", a decimal number, or the string itself.
 std::string setting_value(const SiteSettings& s, const SettingField& f);
+// What may be shown of the value: for a secret "(set)" or "", otherwise setting_value.
+std::string displayed_setting_value(const SiteSettings& s, const SettingField& f);
+// "name=value" for the action log and messages, with a secret's value hidden.
+std::string displayed_assignment(std::string_view name, std::string_view value);
+// The sender address of mail: smtp_from, or no-reply@<site_hostname without a port>.
+std::string mail_from_address(const SiteSettings& s);
+// The base of links in mail: web_base_url, or https://<site_hostname>, without a final '/'.
+std::string web_base_url(const SiteSettings& s);
 // Parses and range-checks `value` into `s`; returns an error naming the field and the range.
 std::optional<std::string> set_setting(SiteSettings& s, std::string_view name,
                                        std::string_view value);

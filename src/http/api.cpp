@@ -223,6 +223,25 @@ const std::vector<Api::Route>& Api::routes() {
          "move or rename ({\"destination\": \"/new/path\", \"overwrite\": false})"},
         {"POST", "/file_actions/copy/{path}", Access::user, &Api::files_copy,
          "copy ({\"destination\": \"/new/path\", \"overwrite\": false})"},
+        {"POST", "/users/{id}/resend_welcome_email", Access::admin, &Api::users_resend_welcome,
+         "send the welcome mail again (a new sign-up link to an email_signup user)"},
+        {"GET", "/mail", Access::admin, &Api::mail_list,
+         "the outbox, newest first (state, per_page): queued, sent and failed mail with the "
+         "relay's error"},
+        {"POST", "/mail/test", Access::admin, &Api::mail_test,
+         "queue a test mail ({to}) through the site's SMTP settings"},
+        {"GET", "/mail/templates", Access::admin, &Api::mail_templates_list,
+         "the text of each kind of mail (custom or the default)"},
+        {"PATCH", "/mail/templates/{kind}", Access::admin, &Api::mail_templates_update,
+         "change a kind's subject, text or html ({{site_name}}, {{username}}, {{link}}, "
+         "{{expires_at}}, {{days}})"},
+        {"DELETE", "/mail/templates/{kind}", Access::admin, &Api::mail_templates_reset,
+         "go back to the shipped text of a kind"},
+        {"POST", "/password_reset", Access::anyone, &Api::password_reset_request,
+         "forgot password: mail a reset link ({username} or {email}); the same answer whatever "
+         "exists"},
+        {"POST", "/password_reset/complete", Access::anyone, &Api::password_reset_complete,
+         "set the password of a sign-up or reset link ({token, password}) under the policy"},
         {"GET", "/openapi.json", Access::anyone, &Api::openapi_document,
          "this OpenAPI 3 description"},
     };

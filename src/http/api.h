@@ -87,6 +87,14 @@ class Api {
     Response files_move(Request&);
     Response files_copy(Request&);
     Response openapi_document(Request&);
+    Response mail_list(Request&);
+    Response mail_test(Request&);
+    Response mail_templates_list(Request&);
+    Response mail_templates_update(Request&);
+    Response mail_templates_reset(Request&);
+    Response users_resend_welcome(Request&);
+    Response password_reset_request(Request&);
+    Response password_reset_complete(Request&);
     Prepared files_upload(Request&);
 
     static const std::vector<Route>& routes();

@@ -134,7 +134,8 @@ Response Api::site_update(Request& req) {
     std::vector<std::pair<std::string, std::string>> values;
     for (const auto& [name, value] : body->items()) {
         values.emplace_back(name, text_of(value));
-        changed += (changed.empty() ? "" : ", ") + name + "=" + values.back().second;
+        changed += (changed.empty() ? "" : ", ") +
+                   core::displayed_assignment(name, values.back().second);
     }
     // Checked together, as `site set` does: rules across fields do not depend on their order.
     if (auto e = core::set_settings(settings, values)) return api_error(400, *e);

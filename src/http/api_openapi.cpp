@@ -59,7 +59,10 @@ json json_body(json schema) {
 }
 
 json object(json properties, std::vector<std::string> required) {
-    return {{"type", "object"}, {"properties", std::move(properties)}, {"required", required}};
+    json o{{"type", "object"}, {"properties", std::move(properties)}};
+    // OpenAPI 3.0 wants a non-empty list when "required" is there at all.
+    if (!required.empty()) o["required"] = required;
+    return o;
 }
 
 json reply(std::string_view description, json schema) {
@@ -210,6 +213,62 @@ std::vector<Operation> build_operations() {
           {"409", reply("not changed: it would refuse logins on this node (the error says "
                         "which); send it again with confirm=true",
                         ref("Error"))}}},
+        {"POST",
+         "/users/{id}/resend_welcome_email",
+         "resendWelcomeEmail",
+         none,
+         nullptr,
+         {{"202", reply("queued", ref("OutboxMail"))}}},
+        {"GET",
+         "/mail",
+         "listMail",
+         {query("state", string_enum({"queued", "sending", "sent", "failed"}), "only this state"),
+          per_page()},
+         nullptr,
+         {{"200", reply("outbox rows, newest first (without their bodies)",
+                        array_of(ref("OutboxMail")))}}},
+        {"POST",
+         "/mail/test",
+         "sendTestMail",
+         none,
+         json_body(object({{"to", text()}}, {"to"})),
+         {{"202", reply("queued", ref("OutboxMail"))}}},
+        {"GET",
+         "/mail/templates",
+         "listMailTemplates",
+         none,
+         nullptr,
+         {{"200", reply("every kind", array_of(ref("MailTemplate")))}}},
+        {"PATCH",
+         "/mail/templates/{kind}",
+         "updateMailTemplate",
+         none,
+         json_body(object({{"subject", text()}, {"text", text()}, {"html", text()}}, {})),
+         {{"200", reply("the kind's text now", ref("MailTemplate"))}}},
+        {"DELETE",
+         "/mail/templates/{kind}",
+         "resetMailTemplate",
+         none,
+         nullptr,
+         {{"204", empty_reply("the default again")}}},
+        {"POST",
+         "/password_reset",
+         "requestPasswordReset",
+         none,
+         json_body(object({{"username", text()}, {"email", text()}}, {})),
+         {{"202", reply("the same answer whether or not an account matched",
+                        object({{"message", text()}}, {"message"}))}}},
+        {"POST",
+         "/password_reset/complete",
+         "completePasswordReset",
+         none,
+         json_body(
+             object({{"token", text()}, {"password", {{"type", "string"}, {"format", "password"}}}},
+                    {"token", "password"})),
+         {{"200", reply("the password is set",
+                        object({{"username", text()},
+                                {"authentication_method", string_enum(auth_method_names())}},
+                               {"username", "authentication_method"}))}}},
         {"POST", "/me/password", "changePassword", none,
          json_body(
              object({{"password", {{"type", "string"}, {"format", "password"}}}}, {"password"})),

@@ -228,6 +228,24 @@ json component_schemas() {
     s["User"] = user_schema();
     s["UserCreate"] = user_input_schema(true);
     s["UserUpdate"] = user_input_schema(false);
+    s["OutboxMail"] = closed_object(
+        {{"id", {{"type", "integer"}}},
+         {"kind", string_enum({"welcome", "signup", "reset", "reminder", "test"})},
+         {"user_id", nullable({{"type", "integer"}})},
+         {"recipient", {{"type", "string"}}},
+         {"subject", {{"type", "string"}}},
+         {"state", string_enum({"queued", "sending", "sent", "failed"})},
+         {"attempts", {{"type", "integer"}}},
+         {"next_attempt_at", nullable({{"type", "string"}})},
+         {"last_error", {{"type", "string"}, {"description", "the relay's answer or error"}}},
+         {"created_at", {{"type", "string"}}},
+         {"sent_at", nullable({{"type", "string"}})}});
+    s["MailTemplate"] = closed_object(
+        {{"kind", string_enum({"welcome", "signup", "reset", "reminder", "test"})},
+         {"subject", {{"type", "string"}}},
+         {"text", {{"type", "string"}}},
+         {"html", {{"type", "string"}}},
+         {"custom", {{"type", "boolean"}, {"description", "false: the shipped default"}}}});
     s["ApiKey"] = closed_object(api_key_properties());
     json created = api_key_properties();
     created["key"] = {{"type", "string"}, {"description", "the secret, shown only in this reply"}};

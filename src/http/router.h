@@ -13,6 +13,7 @@
 #include "http/api_sessions.h"
 #include "http/dav_locks.h"
 #include "http/message.h"
+#include "mail/flows.h"
 #include "vfs/file_session.h"
 
 namespace drawbridge::http {
@@ -23,6 +24,7 @@ struct Services {
     audit::ActionLog& log;
     store::Store& store;
     auth::Accounts& accounts;
+    mail::Flows& mail;                  // welcome, recovery links, test mail (docs/mail.md)
     vfs::FileSessionOpener open_files;  // a logged-in user's files
     LockManager locks = {};
     ApiSessions sessions{store};  // REST sessions, kept in the store

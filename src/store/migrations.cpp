@@ -246,6 +246,60 @@ CREATE INDEX sessions_last_used ON sessions(last_used_at);
         R"SQL(
 ALTER TABLE sessions ADD COLUMN password_change_only INTEGER NOT NULL DEFAULT 0;
 )SQL",
+
+        // 8: mail (docs/mail.md): the outbox, written before a message is sent; the sign-up and
+        // reset tokens (their SHA-256 only); the expiry reminders sent, one row per user,
+        // threshold and password; claims of scheduled jobs, so that one node runs each; and the
+        // administrators' own texts of mail (a kind without a row uses the shipped default).
+        // Self-contained: it references only users, so it can be renumbered at a merge.
+        R"SQL(
+CREATE TABLE mail_outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+    recipient TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    body_text TEXT NOT NULL,
+    body_html TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'queued',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_error TEXT NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL,
+    sent_at INTEGER
+);
+CREATE INDEX mail_outbox_due ON mail_outbox(state, next_attempt_at);
+CREATE TABLE mail_tokens (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    token_digest TEXT NOT NULL UNIQUE,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    purpose TEXT NOT NULL,
+    password_hash_digest TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER
+);
+CREATE INDEX mail_tokens_user ON mail_tokens(user_id, purpose);
+CREATE TABLE mail_reminders (
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    threshold_days INTEGER NOT NULL,
+    password_set_at INTEGER NOT NULL,
+    sent_at INTEGER NOT NULL,
+    PRIMARY KEY (user_id, threshold_days, password_set_at)
+);
+CREATE TABLE job_claims (
+    name TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    until INTEGER NOT NULL
+);
+CREATE TABLE mail_templates (
+    kind TEXT PRIMARY KEY,
+    subject TEXT NOT NULL,
+    body_text TEXT NOT NULL,
+    body_html TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+)SQL",
     };
     return steps;
 }

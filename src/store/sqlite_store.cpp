@@ -30,6 +30,7 @@
 #include "core/cidr.h"
 #include "store/action_log_planner.h"
 #include "store/migrations.h"
+#include "store/sqlite_mail.h"
 #include "store/sqlite_security.h"
 #include "store/sqlite_sessions.h"
 #include "store/store.h"
@@ -727,6 +728,57 @@ class SqliteStore final : public Store {
     }
     int count_sessions(std::int64_t user_id) override {
         return locked([&] { return sqlite_sessions::count_of_user(db_, user_id); });
+    }
+
+    void enqueue_mail(core::OutboxMail& mail) override {
+        locked([&] { sqlite_mail::enqueue(db_, mail); });
+    }
+    std::optional<core::OutboxMail> claim_due_mail(UnixTime now, UnixTime lease_until) override {
+        std::optional<core::OutboxMail> claimed;
+        transaction([&] {
+            claimed = locked([&] { return sqlite_mail::claim_due(db_, now, lease_until); });
+        });
+        return claimed;
+    }
+    void finish_mail(const core::OutboxMail& mail) override {
+        locked([&] { sqlite_mail::finish(db_, mail); });
+    }
+    std::vector<core::OutboxMail> list_mail(std::optional<core::MailState> state,
+                                            int limit) override {
+        return locked([&] { return sqlite_mail::list(db_, state, limit); });
+    }
+    int count_recent_mail(std::string_view kind, std::string_view recipient,
+                          std::optional<std::int64_t> user_id, UnixTime since) override {
+        return locked(
+            [&] { return sqlite_mail::count_recent(db_, kind, recipient, user_id, since); });
+    }
+    void create_mail_token(core::MailToken& token) override {
+        locked([&] { sqlite_mail::create_token(db_, token); });
+    }
+    std::optional<core::MailToken> find_mail_token(const std::string& token_digest) override {
+        return locked([&] { return sqlite_mail::find_token(db_, token_digest); });
+    }
+    bool use_mail_token(std::int64_t id, UnixTime at) override {
+        return locked([&] { return sqlite_mail::use_token(db_, id, at); });
+    }
+    bool record_reminder(std::int64_t user_id, int threshold_days, UnixTime password_set_at,
+                         UnixTime at) override {
+        return locked([&] {
+            return sqlite_mail::record_reminder(db_, user_id, threshold_days, password_set_at, at);
+        });
+    }
+    bool claim_job(const std::string& name, const std::string& holder, UnixTime now,
+                   UnixTime until) override {
+        return locked([&] { return sqlite_mail::claim_job(db_, name, holder, now, until); });
+    }
+    std::optional<core::MailTemplateText> find_mail_template(const std::string& kind) override {
+        return locked([&] { return sqlite_mail::find_template(db_, kind); });
+    }
+    void save_mail_template(const core::MailTemplateText& t) override {
+        locked([&] { sqlite_mail::save_template(db_, t); });
+    }
+    bool delete_mail_template(const std::string& kind) override {
+        return locked([&] { return sqlite_mail::delete_template(db_, kind); });
     }
 
     void append_action(core::ActionLogEntry& e) override {

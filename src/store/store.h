@@ -16,6 +16,7 @@
 #include "core/folder_permission.h"
 #include "core/ip_ban.h"
 #include "core/login.h"
+#include "core/mail.h"
 #include "core/site_settings.h"
 #include "core/user.h"
 
@@ -149,6 +150,39 @@ class Store {
     // returns how many.
     virtual int delete_ended_sessions(core::UnixTime now, core::UnixTime unused_since) = 0;
     virtual int count_sessions(std::int64_t user_id) = 0;
+
+    // Mail (docs/mail.md). The outbox: enqueue sets mail.id; claim_due_mail takes the oldest
+    // row that is queued and due at `now`, or sending with its lease (next_attempt_at) run
+    // out (its sender died), marks it sending until `lease_until` and counts the attempt, in
+    // one step, so that two senders never hold one row; finish_mail writes the outcome of a
+    // claimed row (state, next_attempt_at, last_error, sent_at). list_mail is newest first.
+    virtual void enqueue_mail(core::OutboxMail& mail) = 0;
+    virtual std::optional<core::OutboxMail> claim_due_mail(core::UnixTime now,
+                                                           core::UnixTime lease_until) = 0;
+    virtual void finish_mail(const core::OutboxMail& mail) = 0;
+    virtual std::vector<core::OutboxMail> list_mail(std::optional<core::MailState> state,
+                                                    int limit) = 0;
+    // How many mails of `kind` to `recipient` (any, "") or for `user_id` were created at or
+    // after `since`: the rate limits of password reset requests.
+    virtual int count_recent_mail(std::string_view kind, std::string_view recipient,
+                                  std::optional<std::int64_t> user_id, core::UnixTime since) = 0;
+    // Sign-up and reset tokens, found by the token's SHA-256. use_mail_token sets used_at once:
+    // false when it was already used (two requests racing with one link: one wins).
+    virtual void create_mail_token(core::MailToken& token) = 0;  // sets token.id
+    virtual std::optional<core::MailToken> find_mail_token(const std::string& token_digest) = 0;
+    virtual bool use_mail_token(std::int64_t id, core::UnixTime at) = 0;
+    // Expiry reminders: records that the reminder at `threshold_days` for the password set at
+    // `password_set_at` went out; false when it already had.
+    virtual bool record_reminder(std::int64_t user_id, int threshold_days,
+                                 core::UnixTime password_set_at, core::UnixTime at) = 0;
+    // A scheduled job's claim: true when `holder` holds `name` until `until` (it was free,
+    // expired at `now`, or already this holder's), so that one node runs a job at a time.
+    virtual bool claim_job(const std::string& name, const std::string& holder, core::UnixTime now,
+                           core::UnixTime until) = 0;
+    // Administrators' mail templates, one per kind; delete goes back to the default.
+    virtual std::optional<core::MailTemplateText> find_mail_template(const std::string& kind) = 0;
+    virtual void save_mail_template(const core::MailTemplateText& t) = 0;  // insert or replace
+    virtual bool delete_mail_template(const std::string& kind) = 0;
 
     virtual void append_action(core::ActionLogEntry& entry) = 0;  // sets entry.id
     // Several entries in one commit (one sync to disk); sets their ids.

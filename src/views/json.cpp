@@ -110,10 +110,26 @@ json to_json(const core::ActionLogEntry& e) {
             {"display", audit::display(e)}};
 }
 
+json to_json(const core::OutboxMail& m) {
+    return {{"id", m.id},
+            {"kind", m.kind},
+            {"user_id", m.user_id ? json(*m.user_id) : json(nullptr)},
+            {"recipient", m.recipient},
+            {"subject", m.subject},
+            {"state", core::to_string(m.state)},
+            {"attempts", m.attempts},
+            {"next_attempt_at", m.state == core::MailState::queued
+                                    ? json(core::format_time(m.next_attempt_at))
+                                    : json(nullptr)},
+            {"last_error", m.last_error},
+            {"created_at", core::format_time(m.created_at)},
+            {"sent_at", m.sent_at ? json(core::format_time(*m.sent_at)) : json(nullptr)}};
+}
+
 json to_json(const core::SiteSettings& s) {
     json j = json::object();
     for (const auto& f : core::site_setting_fields()) {
-        const std::string v = core::setting_value(s, f);
+        const std::string v = core::displayed_setting_value(s, f);
         std::visit(
             [&](auto m) {
                 using T = std::decay_t<decltype(s.*m)>;

@@ -7,6 +7,7 @@
 #include "auth/login_gate.h"
 #include "core/action_log.h"
 #include "core/folder_permission.h"
+#include "core/mail.h"
 #include "core/site_settings.h"
 #include "core/user.h"
 
@@ -21,5 +22,7 @@ nlohmann::json to_json(const core::SiteSettings& s);
 nlohmann::json to_json(const auth::Explanation& e);
 nlohmann::json to_json(const core::IpBan& b);
 nlohmann::json to_json(const core::IpListEntry& e);
+// An outbox row without its bodies: they hold the links' tokens (docs/mail.md#outbox).
+nlohmann::json to_json(const core::OutboxMail& m);
 
 }  // namespace drawbridge::views

@@ -14,9 +14,7 @@ BASE_CONFIG = 'region = "test-region"\n[security]\npbkdf2_iterations = 1000\n'
 
 @pytest.mark.parametrize("name,value,default", [
     ("require_2fa", "true", "false"),
-    ("welcome_email_enabled", "false", "true"),
-    ("disable_password_reset", "true", "false"),
-], ids=["2fa", "welcome", "reset"])
+], ids=["2fa"])
 def test_settings_not_implemented_are_refused(db, name, value, default):
     proc = db.run("site", "set", f"{name}={value}", "password_min_length=12", check=False)
     assert proc.returncode == 1
@@ -90,3 +88,21 @@ def test_a_region_that_shuts_this_node_out_needs_yes(db):
     # This node's own region needs no confirmation.
     db.run("site", "set", "allowed_region=test-region")
     assert db.try_login("alice", GOOD)[1] == 0
+
+
+def test_the_relay_password_comes_from_stdin_and_is_never_shown(db):
+    proc = db.run("site", "set", "smtp_password=hunter2-relay", check=False)
+    assert proc.returncode != 0 and "standard input" in proc.stderr
+    db.run("site", "set", "smtp_address=relay.example.com", "smtp_authentication=login",
+           "smtp_username=mailer", "smtp_password=-", input="hunter2-relay\n")
+    assert db.json("site", "show")["smtp_password"] == "(set)"
+    assert "hunter2-relay" not in db.run("site", "show").stdout
+    entries = db.log("--action", "site_update")
+    assert entries and "smtp_password=(hidden)" in entries[0]["detail"]
+    assert not any("hunter2-relay" in e["detail"] for e in entries)
+
+
+def test_smtp_auth_needs_tls(db):
+    proc = db.run("site", "set", "smtp_address=relay.example.com", "smtp_security=none",
+                  "smtp_authentication=plain", "smtp_username=mailer", check=False)
+    assert proc.returncode == 1 and "smtp_security" in proc.stderr

@@ -17,11 +17,14 @@ class RouterLoginTest : public GateTest {
   protected:
     void SetUp() override {
         GateTest::SetUp();
+        outbox_ = std::make_unique<mail::Outbox>(*store_, clock_);
+        flows_ = std::make_unique<mail::Flows>(*store_, *log_, clock_, *accounts_, *outbox_);
         // Services holds a lock table (a mutex): made in place.
         services_.reset(new http::Services{.gate = *gate_,
                                            .log = *log_,
                                            .store = *store_,
                                            .accounts = *accounts_,
+                                           .mail = *flows_,
                                            .open_files = {}});
     }
     void TearDown() override {
@@ -55,6 +58,8 @@ class RouterLoginTest : public GateTest {
         return p.response ? p.response->status : 0;
     }
 
+    std::unique_ptr<mail::Outbox> outbox_;
+    std::unique_ptr<mail::Flows> flows_;
     std::unique_ptr<http::Services> services_;
 };
 
