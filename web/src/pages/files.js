@@ -167,8 +167,8 @@ export function Files({ session, folder, onSignOut }) {
             onAction=${(kind, entry) => setDialog({ kind, entry })} />`)}
         </tbody>
       </table>
-      <p class="muted" id="list-count">${entries.length} ${entries.length === 1 ? 'entry' : 'entries'}
-        shown${listing.next ? ', more follow' : ''}</p>`}
+      <p class="muted" id="list-count">${`${entries.length} ${entries.length === 1 ? 'entry' : 'entries'}` +
+        ` shown${listing.next ? ', more follow' : ''}`}</p>`}
       ${entries && listing.next && html`<${MoreButton} onMore=${listing.more} />`}
       ${dialog && html`<${FileDialog} kind=${dialog.kind} entry=${dialog.entry} folder=${folder}
         onClose=${() => setDialog(null)} onDone=${() => { setDialog(null); listing.reload(); }} />`}

@@ -120,8 +120,8 @@ export function UploadList({ uploads }) {
   return html`
     <section class="uploads" aria-label="Uploads">
       <div class="overall">
-        <span id="upload-summary">${finished} of ${items.length} uploaded · ${formatSize(loaded)}
-          of ${formatSize(total)}</span>
+        <span id="upload-summary">${`${finished} of ${items.length} uploaded · ` +
+          `${formatSize(loaded)} of ${formatSize(total)}`}</span>
         <${Progress} loaded=${loaded} total=${total} label="All uploads" />
         ${finished > 0 && html`<button type="button" class="link" onClick=${clear}>Clear finished</button>`}
       </div>
