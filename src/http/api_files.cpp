@@ -5,12 +5,14 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <vector>
 
 #include "http/api.h"
 #include "http/api_internal.h"
 #include "http/dav.h"
 #include "http/failure_wire.h"
 #include "http/file_response.h"
+#include "http/folder_page.h"
 #include "http/router.h"
 #include "http/uri.h"
 #include "views/json.h"
@@ -55,19 +57,43 @@ Response Api::files_metadata(Request&) {
     return json_reply(200, entry_json(path, st));
 }
 
-Response Api::folders_list(Request&) {
+// Sorted by `sort_by`/`order`; paged when `per_page` or `cursor` is given, the next page's
+// cursor in X-Files-Cursor (docs/rest-api.md#folder-pages). The whole folder is read to sort
+// it: a page of a big folder costs its reading, never its sending.
+Response Api::folders_list(Request& req) {
     const std::string path = params_["path"];
+    const auto q = parse_query(req.target);
+    const auto text = [&q](const char* name) {
+        const auto it = q.find(name);
+        return it == q.end() ? std::string() : it->second;
+    };
+    const auto order = parse_folder_order(text("sort_by"), text("order"));
+    if (!order) return api_error(400, "sort_by: name, size or mtime; order: asc or desc");
+    const bool paged = q.contains("per_page") || q.contains("cursor");
+    std::string error;
+    const auto per_page = int_param(q, "per_page", kPerPage, error);
+    if (!per_page) return api_error(400, error);
+    if (text("cursor").size() > kMaxFolderCursor) return api_error(400, "cursor: too long");
     auto& files = login_.files();
     struct stat st {};
     if (const int e = files.stat(path, true, st)) return file_error(e);
     if (!S_ISDIR(st.st_mode)) return api_error(400, "not a folder: " + path);
     vfs::DirReader dir;
     if (const int e = files.list(path, dir)) return file_error(e);
+    std::vector<FolderEntry> entries;
+    while (auto entry = dir.next()) entries.push_back({entry->first, entry->second});
+    sort_folder(entries, *order);
+    std::string next;
+    const auto page =
+        folder_page(entries, *order, text("cursor"),
+                    paged ? static_cast<std::size_t>(*per_page) : entries.size(), next);
+    if (!page) return api_error(400, "cursor: not one this listing gave");
+    const std::string prefix = path == "/" ? "/" : path + "/";
     json out = json::array();
-    while (auto entry = dir.next()) {
-        out.push_back(entry_json((path == "/" ? "/" : path + "/") + entry->first, entry->second));
-    }
-    return json_reply(200, out);
+    for (const auto& e : *page) out.push_back(entry_json(prefix + e.name, e.st));
+    Response r = json_reply(200, out);
+    if (!next.empty()) r.set("X-Files-Cursor", next);
+    return r;
 }
 
 Response Api::folders_create(Request&) {

@@ -28,6 +28,8 @@ struct IntRange {
 };
 inline constexpr IntRange kPerPage{1, 1000, 100};
 inline constexpr IntRange kHistoryCursor{1, INT32_MAX, 0};
+// A folder cursor holds a name (at most 255 bytes) and a number: anything longer is not one.
+inline constexpr std::size_t kMaxFolderCursor = 300;
 
 // A whole-number query parameter in the range; nullopt with `error` set when malformed.
 std::optional<int> int_param(const std::map<std::string, std::string>& q, const std::string& name,

@@ -19,7 +19,8 @@ export const setCsrfToken = (t) =>
 // "/a b/c" -> "/a%20b/c": each segment encoded, the slashes kept.
 export const encodePath = (path) => path.split('/').map(encodeURIComponent).join('/');
 
-export async function call(method, route, body) {
+// One call: its JSON answer and its headers, or an ApiError with the API's message.
+export async function request(method, route, body) {
   const headers = {};
   if (method !== 'GET' && method !== 'HEAD') headers['X-CSRF-Token'] = csrfToken() || '';
   if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -29,15 +30,19 @@ export async function call(method, route, body) {
     credentials: 'same-origin',
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  const text = await res.text();
-  let data = null;
-  try {
-    data = text ? JSON.parse(text) : null;
-  } catch {
-    data = null;
-  }
+  const data = parseJson(await res.text());
   if (!res.ok) throw new ApiError(res.status, data);
-  return data;
+  return { data, headers: res.headers };
+}
+
+export const call = async (method, route, body) => (await request(method, route, body)).data;
+
+function parseJson(text) {
+  try {
+    return text ? JSON.parse(text) : null;
+  } catch {
+    return null;
+  }
 }
 
 export const signIn = (username, password) =>
@@ -47,5 +52,39 @@ export const me = () => call('GET', '/me');
 export const passwordPolicy = () => call('GET', '/me/password_policy');
 export const generatePassword = () => call('GET', '/me/generate_password');
 export const changePassword = (password) => call('POST', '/me/password', { password });
-export const listFolder = (path) => call('GET', '/folders' + encodePath(path));
+// One page of a folder, sorted on the server (docs/web-ui.md#files): {entries, next}, next
+// being the cursor of the following page or null.
+export async function listFolder(path, { sortBy = 'name', order = 'asc', cursor, perPage = 200 } = {}) {
+  const q = new URLSearchParams({ sort_by: sortBy, order, per_page: String(perPage) });
+  if (cursor) q.set('cursor', cursor);
+  const { data, headers } = await request('GET', '/folders' + encodePath(path) + '?' + q);
+  return { entries: data, next: headers.get('X-Files-Cursor') };
+}
+export const createFolder = (path) => call('POST', '/folders' + encodePath(path));
+export const remove = (path) => call('DELETE', '/files' + encodePath(path));
+export const move = (path, destination, overwrite) =>
+  call('POST', '/file_actions/move' + encodePath(path), { destination, overwrite });
+export const copy = (path, destination, overwrite) =>
+  call('POST', '/file_actions/copy' + encodePath(path), { destination, overwrite });
+
+// PUT /files/<path> by XMLHttpRequest, which reports the upload's progress (fetch does not):
+// onProgress(loaded, total). Returns {done: Promise of the new entry, abort()}.
+export function upload(path, file, onProgress) {
+  const xhr = new XMLHttpRequest();
+  const done = new Promise((resolve, reject) => {
+    xhr.open('PUT', '/api/v1/files' + encodePath(path));
+    xhr.setRequestHeader('X-CSRF-Token', csrfToken() || '');
+    xhr.setRequestHeader('Content-Type', 'application/octet-stream');
+    xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size);
+    xhr.onload = () => {
+      const data = parseJson(xhr.responseText);
+      if (xhr.status >= 200 && xhr.status < 300) resolve(data);
+      else reject(new ApiError(xhr.status, data));
+    };
+    xhr.onerror = () => reject(new ApiError(0, { error: 'The connection broke.' }));
+    xhr.onabort = () => reject(new ApiError(0, { error: 'Cancelled.' }));
+    xhr.send(file);
+  });
+  return { done, abort: () => xhr.abort() };
+}
 export const downloadUrl = (path) => '/api/v1/files' + encodePath(path);

@@ -295,8 +295,9 @@ def test_a_generated_client_uses_the_api(admin, tmp_path):
                       "listHistory": 200, "listHistoryBadPage": 400, "listHistoryBadAction": 400,
                       "listUsers": 403, "deleteSession": 204}, calls
     assert calls["getCurrentUser"]["body"]["username"] == "alice"
-    assert [e["path"] for e in calls["listFolder"]["body"]] == ["/copy.txt", "/notes.txt",
-                                                              "/reports"]
+    # Folders first, then by name (docs/rest-api.md#folder-pages).
+    assert [e["path"] for e in calls["listFolder"]["body"]] == ["/reports", "/copy.txt",
+                                                              "/notes.txt"]
     assert calls["listNested"]["body"][0]["path"] == "/reports/q1.csv"
     assert (server.files("alice") / "reports" / "q1.csv").read_text() == "a,b\n"
     assert [e["path"] for e in calls["listHistory"]["body"]["entries"]] == ["/reports"]

@@ -317,3 +317,41 @@ def test_require_password_change_alone_is_a_field(admin):
     r = call(server, "PATCH", f"/users/{alice}", token=root, body={"require_password_change": True})
     assert r.status == 200 and r.json["require_password_change"] is True, r.json
     assert server.json("user", "show", "alice")["require_password_change"] is True
+
+
+def test_folder_listings_sort_and_page(server):
+    server.add_user("alice")
+    token = login(server, "alice")
+    root = server.files("alice")
+    (root / "many").mkdir(parents=True)
+    names = [f"f{i:03d}" for i in range(250)]
+    for i, name in enumerate(names):
+        (root / "many" / name).write_bytes(b"x" * (i % 7))
+    (root / "many" / "Zdir").mkdir()
+    (root / "many" / "apple").write_bytes(b"")
+    seen, cursor, pages = [], None, 0
+    while True:
+        q = "per_page=100" + (f"&cursor={cursor}" if cursor else "")
+        r = call(server, "GET", f"/folders/many?{q}", token=token)
+        assert r.status == 200 and len(r.json) <= 100
+        seen += [e["path"].rsplit("/", 1)[1] for e in r.json]
+        pages += 1
+        cursor = r.header("x-files-cursor")
+        if not cursor:
+            break
+        cursor = cursor.replace("%", "%25").replace("&", "%26").replace("+", "%2B")
+        # An entry deleted after its page was sent does not lose the place.
+        if pages == 1:
+            (root / "many" / seen[-1]).unlink()
+    # Folders first, then names without case first ("apple" before "f000").
+    assert pages == 3 and seen == ["Zdir", "apple"] + names
+    r = call(server, "GET", "/folders/many?sort_by=size&order=desc&per_page=5", token=token)
+    sizes = [e["size"] for e in r.json]
+    assert r.json[0]["type"] == "directory" and sizes[1:] == [6, 6, 6, 6]
+    assert len(call(server, "GET", "/folders/many", token=token).json) == 251  # unpaged: all
+    assert_error(call(server, "GET", "/folders/many?sort_by=owner", token=token), 400,
+                 "bad-request/bad-request")
+    assert_error(call(server, "GET", "/folders/many?cursor=nonsense", token=token), 400,
+                 "bad-request/bad-request")
+    assert_error(call(server, "GET", "/folders/many?per_page=0", token=token), 400,
+                 "bad-request/bad-request")

@@ -115,6 +115,162 @@ const scenarios = {
       size: readFileSync(saved).length };
   },
 
+  // Upload p.file by the picker, recording every value the file's progress bar takes, then
+  // download it again.
+  async upload(page, p) {
+    await signIn(page, p);
+    await page.locator('main.page h2').waitFor();
+    const name = p.file.slice(p.file.lastIndexOf('/') + 1);
+    // Every value the bar shows, as the page sets it (a MutationObserver misses none).
+    await page.evaluate(() => {
+      window.seen = [];
+      new MutationObserver(() => {
+        const bar = document.querySelector('li.upload progress');
+        if (bar && window.seen[window.seen.length - 1] !== bar.value) window.seen.push(bar.value);
+      }).observe(document.body, { subtree: true, childList: true, attributes: true });
+    });
+    await page.locator('#pick-files').setInputFiles(p.file);
+    await page.locator('li.upload.uploading').waitFor();
+    await page.waitForFunction(() => window.seen.some((v) => v > 0 && v < 100));
+    await shot(page, p, 'upload-progress');
+    await page.locator('li.upload.done').waitFor({ timeout: 60000 });
+    const row = page.locator(`table.files tr[data-name="${name}"]`);
+    await row.waitFor();
+    await shot(page, p, 'upload-done');
+    const size = await row.locator('td.num').innerText();
+    const summary = await page.locator('#upload-summary').innerText();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      row.getByRole('link', { name }).click(),
+    ]);
+    const saved = join(p.out, 'downloaded-' + name);
+    await download.saveAs(saved);
+    return { seen: await page.evaluate(() => window.seen), size, summary, download: saved };
+  },
+
+  // Several files and a folder by the pickers, and a drop of files; the first PUT of
+  // p.broken has its connection broken, then is retried by its Retry button.
+  async uploads(page, p) {
+    let broke = false;
+    await page.route('**/api/v1/files/**', (route) => {
+      const req = route.request();
+      if (req.method() === 'PUT' && !broke && decodeURIComponent(req.url()).endsWith(p.broken)) {
+        broke = true;
+        return route.abort('connectionreset');
+      }
+      return route.continue();
+    });
+    await signIn(page, p);
+    await page.locator('main.page h2').waitFor();
+    await page.locator('#pick-files').setInputFiles(p.files);
+    await page.locator('#pick-folder').setInputFiles(p.folder);
+    // A drop, as a file manager's would arrive.
+    await page.evaluate(async (dropped) => {
+      const dt = new DataTransfer();
+      for (const [n, text] of dropped) dt.items.add(new File([text], n));
+      document.querySelector('main.page').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true }));
+    }, p.dropped);
+    const failed = page.locator('li.upload.failed');
+    await failed.waitFor();
+    await page.waitForFunction(() => !document.querySelector('li.upload.waiting, li.upload.uploading'));
+    const error = await failed.locator('.upload-state').innerText();
+    await shot(page, p, 'uploads-failed');
+    await failed.getByRole('button', { name: /Retry/ }).click();
+    await page.waitForFunction(() => !document.querySelector('li.upload.waiting, li.upload.uploading, li.upload.failed'));
+    await page.waitForTimeout(400); // the listing's refresh
+    await shot(page, p, 'uploads-done');
+    const states = await page.locator('li.upload').evaluateAll((lis) =>
+      lis.map((li) => [li.dataset.name, li.className]));
+    const names = await page.locator('table.files tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.name));
+    return { error, states, names, summary: await page.locator('#upload-summary').innerText() };
+  },
+
+  // New folder, rename, move into the folder, copy, delete with confirmation, sort by size.
+  async fileops(page, p) {
+    await signIn(page, p);
+    await page.locator('table.files').waitFor();
+    const names = () => page.locator('table.files tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.name));
+    const act = async (name, action) => {
+      await page.getByLabel('Actions for ' + name, { exact: true }).click();
+      await page.getByRole('menuitem', { name: action }).click();
+      await page.getByRole('dialog').waitFor();
+    };
+    const submit = async (label) => {
+      await page.getByRole('dialog').getByRole('button', { name: label, exact: true }).click();
+      await page.getByRole('dialog').waitFor({ state: 'detached' });
+      await page.waitForTimeout(300);
+    };
+    const out = {};
+    await page.getByRole('button', { name: 'New folder' }).click();
+    await page.getByLabel('Folder name').fill('Archive');
+    await shot(page, p, 'ops-new-folder');
+    await submit('Create');
+    out.after_mkdir = await names();
+
+    await page.getByLabel('Actions for notes.txt', { exact: true }).click();
+    await shot(page, p, 'ops-menu');
+    await page.getByRole('menuitem', { name: 'Rename' }).click();
+    await page.getByLabel('New name').fill('memo.txt');
+    await shot(page, p, 'ops-rename');
+    await submit('Rename');
+    out.after_rename = await names();
+
+    // A name that is taken: the API's message, in the dialog.
+    await act('memo.txt', 'Rename');
+    await page.getByLabel('New name').fill('big.bin');
+    await page.getByRole('dialog').getByRole('button', { name: 'Rename', exact: true }).click();
+    out.taken = await page.locator('#dialog-error').innerText();
+    await shot(page, p, 'ops-rename-taken');
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+
+    await act('memo.txt', 'Move');
+    await page.getByLabel('To folder').fill('/Archive');
+    await submit('Move');
+    out.after_move = await names();
+
+    await act('big.bin', 'Copy');
+    await page.getByLabel('To folder').fill('/Archive');
+    await submit('Copy');
+
+    await act('old.log', 'Delete');
+    out.confirm = await page.getByRole('dialog').innerText();
+    await shot(page, p, 'ops-delete');
+    await submit('Delete');
+    out.after_delete = await names();
+
+    await page.getByRole('button', { name: /^Size/ }).click();
+    await page.waitForTimeout(300);
+    await page.getByRole('button', { name: /^Size/ }).click(); // largest first
+    await page.waitForFunction(() => document.querySelector('th[aria-sort=descending]'));
+    await page.waitForTimeout(300);
+    out.by_size_desc = await names();
+    await shot(page, p, 'ops-sorted');
+    await page.getByRole('link', { name: 'Archive' }).click();
+    await page.locator('nav.crumbs [aria-current]').waitFor();
+    await page.locator('table.files tr[data-name="memo.txt"]').waitFor();
+    out.archive = await names();
+    await shot(page, p, 'ops-archive');
+    return out;
+  },
+
+  // A folder of many entries: the time until its first page shows, then the next page.
+  async bigfolder(page, p) {
+    await signIn(page, p);
+    await page.locator('table.files').waitFor();
+    const start = Date.now();
+    await page.getByRole('link', { name: p.folder }).click();
+    await page.locator(`table.files tr[data-name="${p.first}"]`).waitFor();
+    const first_ms = Date.now() - start;
+    const first = await page.locator('table.files tbody tr').count();
+    const count = await page.locator('#list-count').innerText();
+    await shot(page, p, 'big-folder');
+    await page.getByRole('button', { name: 'Show more' }).scrollIntoViewIfNeeded();
+    await page.waitForFunction((n) => document.querySelectorAll('table.files tbody tr').length > n, first);
+    const second = await page.locator('table.files tbody tr').count();
+    const names = await page.locator('table.files tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.name));
+    return { first_ms, first, second, count, names };
+  },
+
   // A page of another origin (p.evil) posts a sign-in to the server (p.url) as a form or a
   // script would: simple requests, which a browser sends without asking the server first.
   async crossorigin(page, p) {
