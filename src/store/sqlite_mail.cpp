@@ -1,4 +1,5 @@
 #include "store/sqlite_mail.h"
+#include "store/sqlite_values.h"
 
 namespace drawbridge::store::sqlite_mail {
 namespace {
@@ -6,18 +7,6 @@ namespace {
 constexpr const char* kColumns =
     "id, kind, user_id, recipient, subject, body_text, body_html, state, attempts, "
     "next_attempt_at, last_error, created_at, sent_at";
-
-std::optional<std::int64_t> opt_int(const SQLite::Column& c) {
-    if (c.isNull()) return std::nullopt;
-    return c.getInt64();
-}
-
-void bind_opt(SQLite::Statement& q, int i, const std::optional<std::int64_t>& v) {
-    if (v)
-        q.bind(i, static_cast<int64_t>(*v));
-    else
-        q.bind(i);
-}
 
 core::OutboxMail read_mail(SQLite::Statement& q) {
     core::OutboxMail m;

@@ -1,4 +1,5 @@
 #include "store/sqlite_sessions.h"
+#include "store/sqlite_values.h"
 
 namespace drawbridge::store::sqlite_sessions {
 namespace {
@@ -32,18 +33,6 @@ std::set<core::Factor> parse_factors(std::string_view text) {
         text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
     }
     return out;
-}
-
-std::optional<std::int64_t> opt_int(const SQLite::Column& c) {
-    if (c.isNull()) return std::nullopt;
-    return c.getInt64();
-}
-
-void bind_opt(SQLite::Statement& q, int i, const std::optional<std::int64_t>& v) {
-    if (v)
-        q.bind(i, static_cast<int64_t>(*v));
-    else
-        q.bind(i);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 // machine) loses no committed record; NORMAL could lose the last commits on power loss. The cost
 // is one fsync per commit, which batching in transaction() amortises.
 #include "store/sqlite_store.h"
+#include "store/sqlite_values.h"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fcntl.h>
@@ -39,18 +40,6 @@ namespace drawbridge::store {
 namespace {
 
 using core::UnixTime;
-
-std::optional<std::int64_t> opt_int(const SQLite::Column& c) {
-    if (c.isNull()) return std::nullopt;
-    return c.getInt64();
-}
-
-void bind_opt(SQLite::Statement& q, int i, const std::optional<std::int64_t>& v) {
-    if (v)
-        q.bind(i, static_cast<int64_t>(*v));
-    else
-        q.bind(i);
-}
 
 constexpr const char* kUserColumns =
     "id, username, email, authentication_method, site_admin, disabled, authenticate_until, "
