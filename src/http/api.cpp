@@ -365,6 +365,7 @@ Response Api::sessions_create(Request& req) {
                                 {"expires_at", core::format_time(session.expires_at)}});
     Response r = json_reply(
         201, {{"username", outcome.user->username},
+              {"site_admin", outcome.user->site_admin && !change_only},
               {"expires_at", core::format_time(session.expires_at)},
               {"csrf_token", ApiSessions::csrf_token(session.token)},
               {"password_change_only", change_only},
@@ -375,9 +376,11 @@ Response Api::sessions_create(Request& req) {
 }
 
 Response Api::sessions_show(Request&) {
-    return json_reply(200, {{"username", login_.user().username},
-                            {"interface", core::to_string(login_.interface())},
-                            {"password_change_only", login_.password_change_only()}});
+    return json_reply(200,
+                      {{"username", login_.user().username},
+                       {"site_admin", login_.user().site_admin && !login_.password_change_only()},
+                       {"interface", core::to_string(login_.interface())},
+                       {"password_change_only", login_.password_change_only()}});
 }
 
 Response Api::sessions_delete(Request& req) {

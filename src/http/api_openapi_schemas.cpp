@@ -73,6 +73,12 @@ std::vector<std::string> failure_type_names() {
 
 namespace {
 
+// The console's pages are shown only to administrators; a change-only session is never one.
+json admin_flag_schema() {
+    return {{"type", "boolean"},
+            {"description", "the user is a site administrator (false while password_change_only)"}};
+}
+
 // A time is written as "2026-11-23T01:02:03Z" and read in more forms (core::parse_time).
 constexpr std::string_view kTimeInput =
     "YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ (UTC) or seconds since the epoch; null or 'never' for none";
@@ -207,6 +213,7 @@ json component_schemas() {
          {"expires_at", time_schema()}});
     s["WebSession"] = closed_object(
         {{"username", {{"type", "string"}}},
+         {"site_admin", admin_flag_schema()},
          {"expires_at", time_schema()},
          {"csrf_token", {{"type", "string"}, {"description", "send as X-CSRF-Token"}}},
          {"password_change_only",
@@ -214,6 +221,7 @@ json component_schemas() {
            {"description", "the password must be changed: the session may do only that"}}},
          {"reason", {{"type", "string"}, {"description", "why, when password_change_only"}}}});
     s["CurrentSession"] = closed_object({{"username", {{"type", "string"}}},
+                                         {"site_admin", admin_flag_schema()},
                                          {"interface", string_enum(interface_names())},
                                          {"password_change_only", {{"type", "boolean"}}}});
     s["PasswordCheck"] = closed_object(

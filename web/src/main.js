@@ -7,12 +7,23 @@ import { html } from './html.js';
 import { SignIn } from './pages/signin.js';
 import { PasswordChange } from './pages/password.js';
 import { Files } from './pages/files.js';
+import { Layout } from './pages/layout.js';
 
-// "#/files/a/b" -> "/a/b"
-const folderOf = (hash) => {
-  const m = /^#\/files(\/.*)?$/.exec(hash);
-  return m && m[1] ? decodeURIComponent(m[1]) : '/';
-};
+// The signed-in pages: the first whose pattern matches the location's hash is shown, given the
+// pattern's groups as `match`. Sections (the bar's links) are listed in pages/layout.js.
+const routes = [
+  { pattern: /^#\/files(\/.*)?$/, page: Files,
+    props: (m) => ({ folder: m[1] ? decodeURIComponent(m[1]) : '/' }) },
+];
+
+function routeOf(hash, session) {
+  for (const r of routes) {
+    if (r.admin && !session.site_admin) continue;
+    const m = r.pattern.exec(hash);
+    if (m) return { r, m };
+  }
+  return { r: routes[0], m: routes[0].pattern.exec('#/files') };
+}
 
 function useHash() {
   const [hash, setHash] = useState(location.hash);
@@ -59,7 +70,11 @@ function App() {
   if (!session) return html`<${SignIn} onSignedIn=${signedIn} notice=${notice} />`;
   if (session.password_change_only)
     return html`<${PasswordChange} session=${session} onDone=${signedIn} onSignOut=${signOut} />`;
-  return html`<${Files} session=${session} folder=${folderOf(hash)} onSignOut=${signOut} />`;
+  const { r, m } = routeOf(hash, session);
+  const props = r.props ? r.props(m) : {};
+  return html`<${Layout} session=${session} hash=${hash} onSignOut=${signOut}>
+    <${r.page} session=${session} match=${m} onSignOut=${signOut} ...${props} />
+  </${Layout}>`;
 }
 
 render(html`<${App} />`, document.getElementById('app'));

@@ -131,11 +131,6 @@ export function Files({ session, folder, onSignOut }) {
   const { entries, error } = listing;
 
   return html`
-    <header class="bar">
-      <span class="brand">drawbridge</span>
-      <span class="who">${session.username}</span>
-      <button type="button" class="link" onClick=${onSignOut}>Sign out</button>
-    </header>
     <main class=${'page' + (dropping ? ' dropping' : '')}
       onDragOver=${(e) => { e.preventDefault(); setDropping(true); }}
       onDragLeave=${(e) => e.currentTarget === e.target && setDropping(false)} onDrop=${onDrop}>

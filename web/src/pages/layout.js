@@ -1,0 +1,26 @@
+// The frame of every signed-in page (docs/web-ui.md#pages): the bar with the site's sections and
+// the main area. Sections marked admin are shown only to site administrators; the API refuses
+// their calls to anyone else whatever the page shows.
+import { html } from '../html.js';
+
+// One row per section: where it lives, its label, and whether only administrators see it.
+export const sections = [
+  { href: '#/files', label: 'Files' },
+];
+
+const current = (hash, href) => hash === href || hash.startsWith(href + '/');
+
+export function Layout({ session, hash, onSignOut, children }) {
+  const shown = sections.filter((s) => !s.admin || session.site_admin);
+  return html`
+    <header class="bar">
+      <span class="brand">drawbridge</span>
+      <nav class="sections" aria-label="Sections">
+        ${shown.map((s) => html`<a href=${s.href}
+          aria-current=${current(hash, s.href) ? 'page' : undefined}>${s.label}</a>`)}
+      </nav>
+      <span class="who">${session.username}</span>
+      <button type="button" class="link" onClick=${onSignOut}>Sign out</button>
+    </header>
+    ${children}`;
+}
