@@ -3,12 +3,13 @@
 #include <algorithm>
 #include <limits>
 
+#include "store/sqlite_action_log.h"
+
 namespace drawbridge::store {
 namespace {
 
-// action_log_lateness keeps one row per 2^16 seconds of high_water_at; this must match the
-// `>> 16` of migration 2.
-constexpr int kLatenessBucketBits = 16;
+// The condition of the partial index action_log_failure_type (migration 9).
+constexpr const char* kFailuresOnly = "failure_type <> 'none'";
 
 // A filter's matches are counted up to this many to choose the driving index: enough to tell a
 // rare value from a common one, cheap enough (an index-only walk) to do for every search.
@@ -63,7 +64,7 @@ PagePlan ActionLogPlanner::plan_page(const core::ActionLogQuery& f, int limit) {
 
     struct Equal {
         const char* column;
-        const char* index;
+        const char* index;  // nullptr: no index holds the value, it only filters
         std::string value;
         const char* collate;
     };
@@ -72,9 +73,12 @@ PagePlan ActionLogPlanner::plan_page(const core::ActionLogQuery& f, int limit) {
     if (f.ip) equals.push_back({"ip", "action_log_ip", *f.ip, ""});
     if (f.username)
         equals.push_back({"username", "action_log_username", *f.username, " COLLATE NOCASE"});
+    // The failure_type index holds only failures (migration 9): most entries are none.
     if (f.failure_type)
-        equals.push_back({"failure_type", "action_log_failure_type",
-                          std::string(core::to_string(*f.failure_type)), ""});
+        equals.push_back(
+            {"failure_type",
+             *f.failure_type == core::FailureReason::none ? nullptr : "action_log_failure_type",
+             std::string(core::to_string(*f.failure_type)), ""});
     if (f.interface)
         equals.push_back(
             {"interface", "action_log_interface", std::string(core::to_string(*f.interface)), ""});
@@ -82,7 +86,7 @@ PagePlan ActionLogPlanner::plan_page(const core::ActionLogQuery& f, int limit) {
 
     const Equal* driver = nullptr;
     if (equals.size() == 1 && !lo && !hi) {
-        driver = &equals.front();
+        if (equals.front().index) driver = &equals.front();
     } else if (!equals.empty()) {
         std::int64_t best = std::numeric_limits<std::int64_t>::max();
         if (lo || hi) {
@@ -91,6 +95,7 @@ PagePlan ActionLogPlanner::plan_page(const core::ActionLogQuery& f, int limit) {
             best = top >= bottom ? top - bottom + 1 : 0;
         }
         for (const auto& e : equals) {
+            if (!e.index) continue;
             const auto n = count_up_to(e.column, e.index, e.value, e.collate, lo, hi,
                                        std::max(kDriverCountCap, limit + 1));
             if (n == 0) return plan;  // one filter matches nothing: neither does the search
@@ -107,6 +112,9 @@ PagePlan ActionLogPlanner::plan_page(const core::ActionLogQuery& f, int limit) {
         "detail, path, destination, bytes, duration_ms FROM action_log";
     plan.sql += driver ? std::string(" INDEXED BY ") + driver->index : " NOT INDEXED";
     plan.sql += " WHERE 1";
+    // The partial index's condition, word for word, lets SQLite use it (migration 9).
+    if (driver && driver->index == std::string_view("action_log_failure_type"))
+        plan.sql += std::string(" AND ") + kFailuresOnly;
     for (const auto& e : equals) {
         plan.sql += std::string(" AND ") + e.column + " = ?" + e.collate;
         plan.values.emplace_back(e.value);
@@ -181,6 +189,8 @@ std::int64_t ActionLogPlanner::count_up_to(const char* column, const char* index
                                            std::optional<std::int64_t> hi, int cap) {
     std::string sql = std::string("SELECT count(*) FROM (SELECT 1 FROM action_log INDEXED BY ") +
                       index + " WHERE " + column + " = ?" + collate;
+    if (std::string_view(index) == "action_log_failure_type")
+        sql += std::string(" AND ") + kFailuresOnly;
     if (lo) sql += " AND id >= ?";
     if (hi) sql += " AND id <= ?";
     sql += " LIMIT ?)";

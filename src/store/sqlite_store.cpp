@@ -31,6 +31,7 @@
 #include "core/cidr.h"
 #include "store/action_log_planner.h"
 #include "store/migrations.h"
+#include "store/sqlite_action_log.h"
 #include "store/sqlite_mail.h"
 #include "store/sqlite_security.h"
 #include "store/sqlite_sessions.h"
@@ -770,37 +771,14 @@ class SqliteStore final : public Store {
         return locked([&] { return sqlite_mail::delete_template(db_, kind); });
     }
 
+    // The log is the hottest write path (every login attempt, every file served): see
+    // ActionLogAppender for how a batch is written.
     void append_action(core::ActionLogEntry& e) override {
-        std::lock_guard lock(mutex_);
-        guarded([&] {
-            // Prepared once: the log is the hottest write path (every login attempt).
-            // high_water_at continues the previous entry's within this one statement, which
-            // holds the write lock, so concurrent writers cannot break its order.
-            if (!insert_action_)
-                insert_action_.emplace(
-                    db_,
-                    "INSERT INTO action_log (created_at, high_water_at, user_id, username, ip, "
-                    "interface, action, failure_type, detail, path, destination, bytes, "
-                    "duration_ms) VALUES (?1, max(?1, coalesce((SELECT high_water_at FROM "
-                    "action_log ORDER BY id DESC LIMIT 1), ?1)), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-                    "?10, ?11, ?12)");
-            auto& q = *insert_action_;
-            q.reset();
-            q.bind(1, static_cast<int64_t>(e.created_at));
-            bind_opt(q, 2, e.user_id);
-            q.bind(3, e.username);
-            q.bind(4, e.ip);
-            q.bind(5, std::string(core::to_string(e.interface)));
-            q.bind(6, e.action);
-            q.bind(7, std::string(core::to_string(e.failure_type)));
-            q.bind(8, e.detail);
-            q.bind(9, e.path);
-            q.bind(10, e.destination);
-            bind_opt(q, 11, e.bytes);
-            bind_opt(q, 12, e.duration_ms);
-            q.exec();
-            e.id = db_.getLastInsertRowid();
-        });
+        core::ActionLogEntry* one[] = {&e};
+        append_actions(one);
+    }
+    void append_actions(std::span<core::ActionLogEntry* const> entries) override {
+        transaction([&] { guarded([&] { appender_.append(entries); }); });
     }
 
     core::ActionLogPage query_actions(const core::ActionLogQuery& f) override {
@@ -1037,7 +1015,7 @@ class SqliteStore final : public Store {
     std::recursive_mutex mutex_;
     SQLite::Database db_;
     ActionLogPlanner planner_{db_};
-    std::optional<SQLite::Statement> insert_action_;
+    ActionLogAppender appender_{db_};
     std::optional<SQLite::Statement> find_session_;
     std::optional<SQLite::Statement> data_version_;
     static constexpr std::chrono::nanoseconds kOtherWritersEvery = std::chrono::milliseconds(1);

@@ -278,6 +278,15 @@ class ActionLogOracleTest : public SqliteStoreTest {
                                                     FailureReason::username_not_found,
                                                     FailureReason::ip_mismatch};
         core::UnixTime clock = 1'000'000;
+        // Written in batches of 1 to 70, as the log's writer thread commits them.
+        oracle_.all.reserve(3000);
+        std::vector<core::ActionLogEntry*> batch;
+        std::size_t batch_size = 1;
+        auto flush = [&] {
+            store_->append_actions(batch);
+            batch.clear();
+            batch_size = 1 + rng() % 70;
+        };
         store_->transaction([&] {
             for (int i = 0; i < 3000; ++i) {
                 clock += static_cast<core::UnixTime>(rng() % 3);
@@ -292,9 +301,11 @@ class ActionLogOracleTest : public SqliteStoreTest {
                 e.ip = "192.0.2." + std::to_string(rng() % 6);
                 e.interface = core::kInterfaces[rng() % core::kInterfaces.size()];
                 e.bytes = static_cast<std::int64_t>(i);
-                store_->append_action(e);
                 oracle_.all.push_back(e);
+                batch.push_back(&oracle_.all.back());
+                if (batch.size() == batch_size) flush();
             }
+            flush();
         });
     }
     Oracle oracle_;
@@ -348,6 +359,12 @@ TEST_F(ActionLogOracleTest, EveryFilterAloneAndCombinedPagesExactly) {
         q.since = t0;
         q.until = t_step + 100;
     });
+    add("failure_type none (not in its index)",
+        [](auto& q) { q.failure_type = FailureReason::none; });
+    add("failure_type none + username", [](auto& q) {
+        q.failure_type = FailureReason::none;
+        q.username = "bob";
+    });
     add("failure_type + range", [&](auto& q) {
         q.failure_type = FailureReason::username_not_found;
         q.since = t_mid - 400;
@@ -363,6 +380,21 @@ TEST_F(ActionLogOracleTest, EveryFilterAloneAndCombinedPagesExactly) {
         const auto want = oracle_.expected(q);
         for (int limit : {1, 7, 100, 1000})
             EXPECT_EQ(page_through(*store_, q, limit), want) << name << ", limit " << limit;
+    }
+}
+
+// A batch is written in several statements (ActionLogAppender): the ids it hands back are the
+// stored rows', in the order written.
+TEST_F(ActionLogOracleTest, BatchesGetTheIdsOfTheirRowsInOrder) {
+    for (std::size_t i = 1; i < oracle_.all.size(); ++i)
+        ASSERT_EQ(oracle_.all[i].id, oracle_.all[i - 1].id + 1) << i;
+    core::ActionLogQuery q;
+    q.limit = 1000;
+    const auto page = store_->query_actions(q);
+    for (const auto& got : page.entries) {
+        const auto& want = oracle_.all.at(static_cast<std::size_t>(got.id - oracle_.all[0].id));
+        ASSERT_EQ(got.bytes, want.bytes) << got.id;
+        ASSERT_EQ(got.created_at, want.created_at) << got.id;
     }
 }
 
