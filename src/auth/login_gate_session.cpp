@@ -52,6 +52,9 @@ std::optional<Refusal> LoginGate::readmit(core::SessionGrant& grant) {
             return Refusal{r->reason, r->detail};
     // A protocol switched off ends its open sessions too, not only the logins after it.
     if (auto r = check_protocol_enabled(ctx)) return r;
+    // The site's region and country rules end the sessions they would now refuse, as a ban does.
+    if (auto r = check_region(ctx)) return r;
+    if (auto r = check_country(ctx)) return r;
     ctx.user = store_.find_user(grant.user_id);
     if (!ctx.user) return Refusal{FailureReason::username_not_found, "the user was deleted"};
     ctx.username = ctx.user->username;
@@ -59,6 +62,14 @@ std::optional<Refusal> LoginGate::readmit(core::SessionGrant& grant) {
          {&LoginGate::check_ip_allowed, &LoginGate::check_locked_out, &LoginGate::check_disabled,
           &LoginGate::check_expired_access, &LoginGate::check_protocol_permission})
         if (auto r = (this->*check)(ctx)) return r;
+    // An authentication method that no longer admits a factor the session logged in with
+    // (password to none, an API key for a password_and_ssh_key user) ends it.
+    for (const auto factor : grant.factors) {
+        ctx.kind = factor == core::Factor::ssh_key   ? CredentialKind::ssh_key
+                   : factor == core::Factor::api_key ? CredentialKind::api_key
+                                                     : CredentialKind::password;
+        if (auto r = check_method_allowed(ctx)) return r;
+    }
     if (grant.factors.contains(core::Factor::password) &&
         !core::crypto::constant_time_equal(password_digest(*ctx.user), grant.password_digest))
         return Refusal{FailureReason::password_mismatch,

@@ -141,7 +141,14 @@ def sftp_session(server, user="alice"):
     return t, paramiko.SFTPClient.from_transport(t)
 
 
-@pytest.mark.parametrize("how", ["disable", "password", "lock"])
+# Changes that end a session without touching the account's password or status.
+SETTINGS_THAT_END = {
+    "method_none": ("user", "set", "alice", "authentication_method=none"),
+    "region": ("site", "set", "allowed_region=other", "--yes"),
+}
+
+
+@pytest.mark.parametrize("how", ["disable", "password", "lock", "method_none", "region"])
 def test_open_sftp_sessions_end(alice, how):
     t, sftp = sftp_session(alice)
     with sftp.open("/up.txt", "w") as f:
@@ -150,6 +157,8 @@ def test_open_sftp_sessions_end(alice, how):
         alice.run("user", "disable", "alice")
     elif how == "password":
         alice.run("user", "password", "alice", input=NEW + "\n")
+    elif how in SETTINGS_THAT_END:
+        alice.run(*SETTINGS_THAT_END[how])
     else:
         for _ in range(6):
             alice.try_login("alice", "Wrong-Horse-1-Battery")
@@ -188,12 +197,14 @@ def ftps(server):
     return f
 
 
-@pytest.mark.parametrize("how", ["disable", "delete", "password"])
+@pytest.mark.parametrize("how", ["disable", "delete", "password", "method_none", "region"])
 def test_open_ftp_sessions_end(alice, how):
     f = ftps(alice)
     assert f.pwd() == "/"
     if how == "password":
         alice.run("user", "password", "alice", input=NEW + "\n")
+    elif how in SETTINGS_THAT_END:
+        alice.run(*SETTINGS_THAT_END[how])
     else:
         alice.run("user", how, "alice")
     time.sleep(2)

@@ -99,6 +99,25 @@ TEST_F(CountriesTest, RegionMismatchNamesTheSiteHostname) {
     EXPECT_EQ(from(kGB), FailureReason::none);
 }
 
+// Rights end at once (docs/login-gate.md#readmission): a country or region rule set while a
+// session is open ends it at its next re-admission, as it would refuse its login.
+TEST_F(CountriesTest, ANewCountryOrRegionRuleEndsOpenSessions) {
+    auto out = password("alice", kGoodPassword, Interface::sftp, kGB);
+    ASSERT_TRUE(out.ok() && out.grant) << out.detail;
+    auto g = *out.grant;
+    EXPECT_FALSE(gate_->readmit(g));
+    site("disallowed_countries", "GB");
+    auto r = gate_->readmit(g);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->reason, FailureReason::country_mismatch);
+    site("disallowed_countries", "");
+    EXPECT_FALSE(gate_->readmit(g));
+    site("allowed_region", "us-east");  // this node is eu-west
+    r = gate_->readmit(g);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->reason, FailureReason::region_mismatch);
+}
+
 TEST(SiteSettingsHipaa, AHipaaSiteCannotAllowEveryRegion) {
     core::SiteSettings s;  // allowed_region defaults to all
     const auto refused = core::set_setting(s, "hipaa", "true");

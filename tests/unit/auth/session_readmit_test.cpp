@@ -55,6 +55,20 @@ TEST_F(ReadmitTest, DisableLockExpiryPermissionAndDeleteEndSessions) {
     EXPECT_EQ(readmit(g), FailureReason::username_not_found);
 }
 
+TEST_F(ReadmitTest, AMethodThatNoLongerAdmitsTheFactorEndsTheSession) {
+    add_user("alice");
+    auto g = grant_of(password("alice", kGoodPassword));
+    set("alice", "authentication_method", "none");
+    EXPECT_EQ(readmit(g), FailureReason::method_not_allowed);
+    set("alice", "authentication_method", "password");
+    EXPECT_EQ(readmit(g), FailureReason::none);
+    // An SSH key session goes on: keys log in whatever the method.
+    accounts_->add_ssh_key("alice", kAliceKey, "", {});
+    auto k = grant_of(key("alice", kAliceKey));
+    set("alice", "authentication_method", "none");
+    EXPECT_EQ(readmit(k), FailureReason::none);
+}
+
 TEST_F(ReadmitTest, ApiKeySessionEndsWhenTheKeyIsRevokedNotWithThePassword) {
     add_user("alice");
     const auto created = accounts_->create_api_key("alice", "nightly", "", std::nullopt, {});
