@@ -234,35 +234,4 @@ std::string percent_encode(std::string_view text, bool (*keep)(unsigned char)) {
     return out;
 }
 
-std::string xml_escape(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    append_xml_escaped(out, text);
-    return out;
-}
-
-void append_xml_escaped(std::string& out, std::string_view text) {
-    for (const char c : text) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '\'':
-                out += "&apos;";
-                break;
-            default:
-                out += c;
-        }
-    }
-}
-
 }  // namespace drawbridge::http

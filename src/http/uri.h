@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/markup.h"
+
 namespace drawbridge::http {
 
 // Decodes the path of a request-target ("/dav/a%20b/?x" -> "/dav/a b"). Refuses (nullopt) what
@@ -37,9 +39,13 @@ void append_encoded_path(std::string& out, std::string_view path);
 // Percent-encodes (upper-case hex) every byte of `text` but those `keep` accepts.
 std::string percent_encode(std::string_view text, bool (*keep)(unsigned char));
 
-// "&<>\"'" as XML entities.
-std::string xml_escape(std::string_view text);
-void append_xml_escaped(std::string& out, std::string_view text);
+// "&<>\"'" as XML character references (core/markup.h).
+inline std::string xml_escape(std::string_view text) {
+    return core::markup_escape(text);
+}
+inline void append_xml_escaped(std::string& out, std::string_view text) {
+    core::append_markup_escaped(out, text);
+}
 
 bool valid_utf8(std::string_view s);
 

@@ -3,6 +3,8 @@
 #include <array>
 #include <stdexcept>
 
+#include "core/markup.h"
+
 namespace drawbridge::mail {
 namespace {
 
@@ -43,32 +45,6 @@ const std::array kDefaults = {
              "<p>This is a test mail from <b>{{site_name}}</b>: its SMTP settings work.</p>"},
 };
 
-std::string html_escape(std::string_view v) {
-    std::string out;
-    for (char c : v) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '\'':
-                out += "&#39;";
-                break;
-            default:
-                out += c;
-        }
-    }
-    return out;
-}
-
 std::string fill(std::string_view text, const std::map<std::string, std::string>& values,
                  bool html) {
     std::string out;
@@ -80,7 +56,7 @@ std::string fill(std::string_view text, const std::map<std::string, std::string>
         if (close == std::string_view::npos) break;
         out += text.substr(i, open - i);
         const auto it = values.find(std::string(text.substr(open + 2, close - open - 2)));
-        if (it != values.end()) out += html ? html_escape(it->second) : it->second;
+        if (it != values.end()) out += html ? core::markup_escape(it->second) : it->second;
         i = close + 2;
     }
     out += text.substr(std::min(i, text.size()));
