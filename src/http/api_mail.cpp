@@ -94,6 +94,42 @@ Response Api::password_reset_complete(Request& req) {
     }
 }
 
+// The page a link opens: whose password it sets and the rules as the password is typed. Same
+// refusal as complete for a link that cannot be used, so the page can say so before any typing.
+Response Api::password_reset_check(Request& req) {
+    const auto body = body_object(req);
+    if (!body || !(*body)["token"].is_string())
+        return api_error(400, "expected {\"token\": ..., \"password\": ...}");
+    const auto password = optional_text(*body, "password");
+    if (!password) return api_error(400, "password: expected a string");
+    try {
+        const auto [link, user] = services_.mail.check_link((*body)["token"].get<std::string>());
+        auto out = password_check_json(*password, services_.gate.site_settings());
+        out["username"] = user.username;
+        out["purpose"] = link.purpose;
+        out["expires_at"] = core::format_time(link.expires_at);
+        return json_reply(200, out);
+    } catch (const auth::AccountError& e) {
+        return api_error(400, e.what());
+    }
+}
+
+Response Api::password_reset_generate(Request& req) {
+    const auto body = body_object(req);
+    if (!body || !(*body)["token"].is_string()) return api_error(400, "expected {\"token\": ...}");
+    try {
+        services_.mail.check_link((*body)["token"].get<std::string>());
+    } catch (const auth::AccountError& e) {
+        return api_error(400, e.what());
+    }
+    return json_reply(200, {{"password", services_.accounts.generate_password()}});
+}
+
+Response Api::sign_in_options(Request&) {
+    return json_reply(
+        200, {{"password_reset", !services_.store.load_site_settings().disable_password_reset}});
+}
+
 namespace {
 json template_json(const mail::Flows::TemplateView& v) {
     return {{"kind", v.text.kind},
