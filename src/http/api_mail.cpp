@@ -27,9 +27,21 @@ Response Api::mail_list(Request& req) {
     std::string error;
     const auto limit = int_param(q, "per_page", kMailPerPage, error);
     if (!limit) return api_error(400, error);
+    std::optional<std::int64_t> before;
+    if (q.contains("cursor")) {
+        const auto c = int_param(q, "cursor", kHistoryCursor, error);
+        if (!c) return api_error(400, error);
+        before = *c;
+    }
+    // One more than asked says whether a next page exists.
+    auto rows = services_.store.list_mail(state, *limit + 1, before);
+    const bool more = static_cast<int>(rows.size()) > *limit;
+    if (more) rows.pop_back();
     json out = json::array();
-    for (const auto& m : services_.store.list_mail(state, *limit)) out.push_back(views::to_json(m));
-    return json_reply(200, out);
+    for (const auto& m : rows) out.push_back(views::to_json(m));
+    Response r = json_reply(200, out);
+    if (more) r.set("X-Files-Cursor", std::to_string(rows.back().id));
+    return r;
 }
 
 Response Api::mail_test(Request& req) {
