@@ -6,6 +6,7 @@
 #include <ctime>
 #include <vector>
 
+#include "core/password_policy.h"
 #include "http/api_internal.h"
 #include "http/api_openapi.h"
 #include "http/dav.h"
@@ -21,7 +22,9 @@ using namespace apiutil;
 
 namespace {
 
-enum class Access { anyone, user, admin };
+// `page`: anyone, and part of showing a page of the web UI, so a connection that asked only for
+// pages and these is not an abandoned login (docs/login-gate.md#http-abandoned).
+enum class Access { anyone, page, user, admin };
 
 std::string_view title_of(int status) {
     switch (status) {
@@ -134,6 +137,20 @@ std::optional<std::string> optional_text(const json& body, const char* field) {
     return it->get<std::string>();
 }
 
+json password_check_json(const std::string& password, const core::SiteSettings& site) {
+    const auto unmet = core::check_password(password, site);
+    json rules = json::array();
+    for (const auto& rule : core::password_rules(site)) {
+        const bool failed = std::any_of(unmet.begin(), unmet.end(),
+                                        [&](const auto& v) { return v.rule == rule.rule; });
+        rules.push_back(
+            {{"rule", core::to_string(rule.rule)},
+             {"message", rule.message},
+             {"met", rule.rule == core::PasswordRule::reused ? json(nullptr) : json(!failed)}});
+    }
+    return {{"acceptable", unmet.empty()}, {"rules", rules}};
+}
+
 std::optional<int> int_param(const std::map<std::string, std::string>& q, const std::string& name,
                              IntRange range, std::string& error) {
     const auto it = q.find(name);
@@ -242,6 +259,13 @@ const std::vector<Api::Route>& Api::routes() {
          "exists"},
         {"POST", "/password_reset/complete", Access::anyone, &Api::password_reset_complete,
          "set the password of a sign-up or reset link ({token, password}) under the policy"},
+        {"POST", "/password_reset/check", Access::anyone, &Api::password_reset_check,
+         "whose password a link sets, and the site's rules, each with whether {password} meets "
+         "it ({token, password}; nothing is changed, the link stays usable)"},
+        {"POST", "/password_reset/generate_password", Access::anyone, &Api::password_reset_generate,
+         "a generated password that satisfies the policy ({token})"},
+        {"GET", "/sign_in_options", Access::page, &Api::sign_in_options,
+         "what the sign-in page offers (whether password recovery by email is on)"},
         {"GET", "/openapi.json", Access::anyone, &Api::openapi_document,
          "this OpenAPI 3 description"},
     };
@@ -308,7 +332,7 @@ Prepared Api::prepare(Request& req, const std::string& path) {
         if (path_known) return {api_error(405, "method not allowed here"), nullptr};
         return {api_error(404, "no such route: " + path), nullptr};
     }
-    if (route_->access != Access::anyone) {
+    if (route_->access != Access::anyone && route_->access != Access::page) {
         if (auto refused = login_.login_api(req)) return {std::move(refused), nullptr};
         if (login_.password_change_only() && !open_during_password_change(*route_))
             return {api_error(403, "the password must be changed first (POST /api/v1/me/password)"),
@@ -318,6 +342,10 @@ Prepared Api::prepare(Request& req, const std::string& path) {
     }
     if (route_->stream) return (this->*route_->stream)(req);
     return {};
+}
+
+bool Api::answered_page_data() const {
+    return route_ && route_->access == Access::page;
 }
 
 Response Api::handle(Request& req) {
@@ -331,7 +359,8 @@ Response Api::openapi_document(Request&) {
 json Api::openapi() {
     std::vector<RouteDoc> docs;
     for (const auto& r : routes())
-        docs.push_back({r.method, r.pattern, r.summary, r.access != Access::anyone});
+        docs.push_back({r.method, r.pattern, r.summary,
+                        r.access != Access::anyone && r.access != Access::page});
     return build_openapi(docs);
 }
 

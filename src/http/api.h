@@ -48,6 +48,9 @@ class Api {
     // `path` is the decoded path after /api/v1.
     Prepared prepare(Request& req, const std::string& path);
     Response handle(Request& req);
+    // Whether the prepared route is part of showing a web UI page (the router counts it as a
+    // page load: docs/login-gate.md#http-abandoned).
+    bool answered_page_data() const;
 
     static nlohmann::json openapi();
 
@@ -95,6 +98,9 @@ class Api {
     Response users_resend_welcome(Request&);
     Response password_reset_request(Request&);
     Response password_reset_complete(Request&);
+    Response password_reset_check(Request&);
+    Response password_reset_generate(Request&);
+    Response sign_in_options(Request&);
     Prepared files_upload(Request&);
 
     static const std::vector<Route>& routes();

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "core/site_settings.h"
 #include "http/message.h"
 
 namespace drawbridge::http::apiutil {
@@ -21,6 +22,11 @@ std::optional<nlohmann::json> body_object(const Request& req);
 // An optional text field of a body: its value, "" when absent or null; nullopt when it is there
 // but not a string (answered 400, never a 500 from a JSON type error).
 std::optional<std::string> optional_text(const nlohmann::json& body, const char* field);
+// {acceptable, rules: [{rule, message, met}]}: the site's password rules, each with whether
+// `password` meets it, from core::check_password (the one check a password change applies).
+// Reuse of an old password is `met: null`, checked when the password is set.
+nlohmann::json password_check_json(const std::string& password, const core::SiteSettings& site);
+
 // The range of a whole-number query parameter, and its value when absent. The handlers and the
 // OpenAPI document (api_openapi.cpp) read the same constants.
 struct IntRange {

@@ -134,8 +134,8 @@ Response Api::site_update(Request& req) {
     std::vector<std::pair<std::string, std::string>> values;
     for (const auto& [name, value] : body->items()) {
         values.emplace_back(name, text_of(value));
-        changed += (changed.empty() ? "" : ", ") +
-                   core::displayed_assignment(name, values.back().second);
+        changed +=
+            (changed.empty() ? "" : ", ") + core::displayed_assignment(name, values.back().second);
     }
     // Checked together, as `site set` does: rules across fields do not depend on their order.
     if (auto e = core::set_settings(settings, values)) return api_error(400, *e);
@@ -182,18 +182,7 @@ Response Api::me_password_check(Request& req) {
     if (!body) return api_error(400, "expected {\"password\": ...}");
     const auto password = optional_text(*body, "password");
     if (!password) return api_error(400, "password: expected a string");
-    const auto site = services_.gate.site_settings();
-    const auto unmet = core::check_password(*password, site);
-    json rules = json::array();
-    for (const auto& rule : core::password_rules(site)) {
-        const bool failed = std::any_of(unmet.begin(), unmet.end(),
-                                        [&](const auto& v) { return v.rule == rule.rule; });
-        rules.push_back(
-            {{"rule", core::to_string(rule.rule)},
-             {"message", rule.message},
-             {"met", rule.rule == core::PasswordRule::reused ? json(nullptr) : json(!failed)}});
-    }
-    return json_reply(200, {{"acceptable", unmet.empty()}, {"rules", rules}});
+    return json_reply(200, password_check_json(*password, services_.gate.site_settings()));
 }
 
 Response Api::me_generate_password(Request&) {

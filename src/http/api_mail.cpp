@@ -27,9 +27,21 @@ Response Api::mail_list(Request& req) {
     std::string error;
     const auto limit = int_param(q, "per_page", kMailPerPage, error);
     if (!limit) return api_error(400, error);
+    std::optional<std::int64_t> before;
+    if (q.contains("cursor")) {
+        const auto c = int_param(q, "cursor", kHistoryCursor, error);
+        if (!c) return api_error(400, error);
+        before = *c;
+    }
+    // One more than asked says whether a next page exists.
+    auto rows = services_.store.list_mail(state, *limit + 1, before);
+    const bool more = static_cast<int>(rows.size()) > *limit;
+    if (more) rows.pop_back();
     json out = json::array();
-    for (const auto& m : services_.store.list_mail(state, *limit)) out.push_back(views::to_json(m));
-    return json_reply(200, out);
+    for (const auto& m : rows) out.push_back(views::to_json(m));
+    Response r = json_reply(200, out);
+    if (more) r.set("X-Files-Cursor", std::to_string(rows.back().id));
+    return r;
 }
 
 Response Api::mail_test(Request& req) {
@@ -92,6 +104,42 @@ Response Api::password_reset_complete(Request& req) {
     } catch (const auth::AccountError& e) {
         return api_error(400, e.what());
     }
+}
+
+// The page a link opens: whose password it sets and the rules as the password is typed. Same
+// refusal as complete for a link that cannot be used, so the page can say so before any typing.
+Response Api::password_reset_check(Request& req) {
+    const auto body = body_object(req);
+    if (!body || !(*body)["token"].is_string())
+        return api_error(400, "expected {\"token\": ..., \"password\": ...}");
+    const auto password = optional_text(*body, "password");
+    if (!password) return api_error(400, "password: expected a string");
+    try {
+        const auto [link, user] = services_.mail.check_link((*body)["token"].get<std::string>());
+        auto out = password_check_json(*password, services_.gate.site_settings());
+        out["username"] = user.username;
+        out["purpose"] = link.purpose;
+        out["expires_at"] = core::format_time(link.expires_at);
+        return json_reply(200, out);
+    } catch (const auth::AccountError& e) {
+        return api_error(400, e.what());
+    }
+}
+
+Response Api::password_reset_generate(Request& req) {
+    const auto body = body_object(req);
+    if (!body || !(*body)["token"].is_string()) return api_error(400, "expected {\"token\": ...}");
+    try {
+        services_.mail.check_link((*body)["token"].get<std::string>());
+    } catch (const auth::AccountError& e) {
+        return api_error(400, e.what());
+    }
+    return json_reply(200, {{"password", services_.accounts.generate_password()}});
+}
+
+Response Api::sign_in_options(Request&) {
+    return json_reply(
+        200, {{"password_reset", !services_.store.load_site_settings().disable_password_reset}});
 }
 
 namespace {

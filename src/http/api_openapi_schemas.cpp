@@ -233,6 +233,15 @@ json component_schemas() {
                {"message", {{"type", "string"}}},
                {"met", nullable({{"type", "boolean"},
                                  {"description", "null: checked when the password is set"}})}}))}});
+    // The page a sign-up or reset link opens: the same check, and whose password it sets.
+    json link_check = s["PasswordCheck"];
+    for (auto [name, schema] : {std::pair{"username", json{{"type", "string"}}},
+                                std::pair{"purpose", string_enum({"signup", "reset"})},
+                                std::pair{"expires_at", time_schema()}}) {
+        link_check["properties"][name] = schema;
+        link_check["required"].push_back(name);
+    }
+    s["LinkPasswordCheck"] = link_check;
     s["User"] = user_schema();
     s["UserCreate"] = user_input_schema(true);
     s["UserUpdate"] = user_input_schema(false);

@@ -133,7 +133,9 @@ class Router : public Handler, public ApiLogin {
         }
         if (*path == kApiPrefix || path->starts_with(std::string(kApiPrefix) + "/")) {
             target_ = Target::api;
-            return api_.prepare(req, path->substr(kApiPrefix.size()));
+            auto prepared = api_.prepare(req, path->substr(kApiPrefix.size()));
+            if (api_.answered_page_data()) ++pages_;
+            return prepared;
         }
         target_ = Target::none;
         // Windows' WebDAV client asks the server's root what it speaks before it asks for

@@ -1,5 +1,6 @@
 #include "mail/flows.h"
 
+#include "core/cidr.h"
 #include "core/crypto.h"
 #include "core/password_policy.h"
 #include "mail/message.h"
@@ -187,6 +188,11 @@ void Flows::request_reset(std::string_view who, const auth::Actor& actor) {
         record(user, typed, "password_reset_request", "no mail: " + why, actor);
     };
     if (site.disable_password_reset) return refuse(nullptr, "password reset is disabled");
+    // Per client address, whatever was asked for: one client cannot mail many accounts, nor
+    // probe names through the log's timing. Counted from the log, where every request is.
+    if (client_requests(actor.ip) >= kResetRequestsPerClient)
+        return refuse(nullptr, "rate limited (" + std::to_string(kResetRequestsPerClient) +
+                                   " requests an hour per client address)");
     std::optional<core::User> user;
     if (typed.find('@') == std::string::npos) {
         user = store_.find_user_by_name(typed);
@@ -221,24 +227,46 @@ void Flows::request_reset(std::string_view who, const auth::Actor& actor) {
     record(&*user, typed, "password_reset_request", "reset link sent to " + user->email, actor);
 }
 
-core::User Flows::use_link(std::string_view token, std::string_view password,
-                           const auth::Actor& actor) {
+int Flows::client_requests(const std::string& ip) {
+    // Not the CLI (no address), nor loopback: behind a local reverse proxy that does not speak
+    // the PROXY protocol every client is 127.0.0.1, as for brute-force protection
+    // (docs/login-gate.md#brute-force-protection).
+    const auto address = core::IpAddress::parse(ip);
+    if (!address || address->is_loopback()) return 0;
+    core::ActionLogQuery q;
+    q.action = "password_reset_request";
+    q.ip = ip;
+    q.since = clock_.now() - kResetWindow;
+    q.limit = kResetRequestsPerClient;
+    return static_cast<int>(log_.search(q).entries.size());
+}
+
+std::pair<core::MailToken, core::User> Flows::check_link(std::string_view token) {
     const auto stored = store_.find_mail_token(link_token_digest(token));
     const auto invalid = token_refusal(core::MailToken{}, nullptr, 0).value();
     if (!stored) throw auth::AccountError(invalid);
     const auto user = store_.find_user(stored->user_id);
     if (auto why = token_refusal(*stored, user ? &*user : nullptr, clock_.now()))
         throw auth::AccountError(*why);
+    return {*stored, *user};
+}
+
+core::User Flows::use_link(std::string_view token, std::string_view password,
+                           const auth::Actor& actor) {
+    const auto invalid = token_refusal(core::MailToken{}, nullptr, 0).value();
+    const auto link = check_link(token);
+    const core::MailToken& stored = link.first;
+    const core::User& user = link.second;
     core::User updated;
     // One transaction: a password the policy refuses leaves the link usable; two requests with
     // one link cannot both set a password.
     store_.transaction([&] {
-        if (!store_.use_mail_token(stored->id, clock_.now())) throw auth::AccountError(invalid);
-        updated = accounts_.set_password(user->username, password, false, actor);
+        if (!store_.use_mail_token(stored.id, clock_.now())) throw auth::AccountError(invalid);
+        updated = accounts_.set_password(user.username, password, false, actor);
     });
     record(
         &updated, updated.username, "password_reset",
-        stored->purpose == "signup" ? "password set by sign-up link" : "password set by reset link",
+        stored.purpose == "signup" ? "password set by sign-up link" : "password set by reset link",
         actor);
     return updated;
 }

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "audit/action_log.h"
@@ -23,12 +24,13 @@ inline constexpr std::string_view kSetPasswordPage = "/#/set-password?token=";
 inline constexpr std::string_view kSignInPage = "/#/";
 inline constexpr std::string_view kChangePasswordPage = "/#/me/password";
 
-// Lifetimes of the links, and the limits of recovery requests (per account and per mail
-// address, each within kResetWindow).
+// Lifetimes of the links, and the limits of recovery requests within kResetWindow: reset mails
+// per account and per mail address, and requests (whatever they named) per client address.
 inline constexpr core::UnixTime kSignupLinkLifetime = 7 * 86400;
 inline constexpr core::UnixTime kResetLinkLifetime = 3600;
 inline constexpr core::UnixTime kResetWindow = 3600;
 inline constexpr int kResetsPerWindow = 3;
+inline constexpr int kResetRequestsPerClient = 10;
 // Days before password_expire_at at which a reminder goes out.
 inline constexpr int kReminderDays[] = {28, 14, 7, 1};
 
@@ -66,6 +68,10 @@ class Flows {
     // throws auth::AccountError (an invalid link or a policy violation).
     core::User use_link(std::string_view token, std::string_view password,
                         const auth::Actor& actor);
+    // The stored link of `token` and the user whose password it would set, without using it up
+    // (the page the link opens checks the password against the policy as it is typed); throws
+    // auth::AccountError with use_link's answer for a link that is not valid.
+    std::pair<core::MailToken, core::User> check_link(std::string_view token);
 
     // The text of each kind of mail: the administrator's, or the default (`custom` false).
     struct TemplateView {
@@ -89,6 +95,8 @@ class Flows {
     core::OutboxMail queue_link(std::string_view purpose, const core::User& user,
                                 core::UnixTime lifetime);
     std::map<std::string, std::string> base_values(const core::User& user);
+    // Recovery requests from `ip` within kResetWindow (at most kResetRequestsPerClient).
+    int client_requests(const std::string& ip);
     void record(const core::User* user, std::string_view typed, std::string action,
                 std::string detail, const auth::Actor& actor);
 

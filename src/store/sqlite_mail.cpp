@@ -86,10 +86,10 @@ void finish(SQLite::Database& db, const core::OutboxMail& m) {
 }
 
 std::vector<core::OutboxMail> list(SQLite::Database& db, std::optional<core::MailState> state,
-                                   int limit) {
+                                   int limit, std::optional<std::int64_t> before_id) {
     SQLite::Statement q(db, std::string("SELECT ") + kColumns +
                                 " FROM mail_outbox WHERE (? IS NULL OR state = ?) "
-                                "ORDER BY id DESC LIMIT ?");
+                                "AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?");
     if (state) {
         q.bind(1, std::string(core::to_string(*state)));
         q.bind(2, std::string(core::to_string(*state)));
@@ -97,7 +97,14 @@ std::vector<core::OutboxMail> list(SQLite::Database& db, std::optional<core::Mai
         q.bind(1);
         q.bind(2);
     }
-    q.bind(3, limit);
+    if (before_id) {
+        q.bind(3, *before_id);
+        q.bind(4, *before_id);
+    } else {
+        q.bind(3);
+        q.bind(4);
+    }
+    q.bind(5, limit);
     std::vector<core::OutboxMail> out;
     while (q.executeStep()) out.push_back(read_mail(q));
     return out;

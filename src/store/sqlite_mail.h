@@ -18,7 +18,7 @@ std::optional<core::OutboxMail> claim_due(SQLite::Database& db, core::UnixTime n
                                           core::UnixTime lease_until);
 void finish(SQLite::Database& db, const core::OutboxMail& mail);
 std::vector<core::OutboxMail> list(SQLite::Database& db, std::optional<core::MailState> state,
-                                   int limit);
+                                   int limit, std::optional<std::int64_t> before_id);
 int count_recent(SQLite::Database& db, std::string_view kind, std::string_view recipient,
                  std::optional<std::int64_t> user_id, core::UnixTime since);
 

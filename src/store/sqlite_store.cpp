@@ -733,9 +733,9 @@ class SqliteStore final : public Store {
     void finish_mail(const core::OutboxMail& mail) override {
         locked([&] { sqlite_mail::finish(db_, mail); });
     }
-    std::vector<core::OutboxMail> list_mail(std::optional<core::MailState> state,
-                                            int limit) override {
-        return locked([&] { return sqlite_mail::list(db_, state, limit); });
+    std::vector<core::OutboxMail> list_mail(std::optional<core::MailState> state, int limit,
+                                            std::optional<std::int64_t> before_id) override {
+        return locked([&] { return sqlite_mail::list(db_, state, limit, before_id); });
     }
     int count_recent_mail(std::string_view kind, std::string_view recipient,
                           std::optional<std::int64_t> user_id, UnixTime since) override {

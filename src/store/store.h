@@ -160,8 +160,10 @@ class Store {
     virtual std::optional<core::OutboxMail> claim_due_mail(core::UnixTime now,
                                                            core::UnixTime lease_until) = 0;
     virtual void finish_mail(const core::OutboxMail& mail) = 0;
-    virtual std::vector<core::OutboxMail> list_mail(std::optional<core::MailState> state,
-                                                    int limit) = 0;
+    // `before_id`: only rows older than that one (the next page of a listing).
+    virtual std::vector<core::OutboxMail> list_mail(
+        std::optional<core::MailState> state, int limit,
+        std::optional<std::int64_t> before_id = std::nullopt) = 0;
     // How many mails of `kind` to `recipient` (any, "") or for `user_id` were created at or
     // after `since`: the rate limits of password reset requests.
     virtual int count_recent_mail(std::string_view kind, std::string_view recipient,

@@ -8,12 +8,16 @@ import { SignIn } from './pages/signin.js';
 import { PasswordChange } from './pages/password.js';
 import { Files } from './pages/files.js';
 import { Layout } from './pages/layout.js';
+import { Forgot } from './pages/forgot.js';
+import { SetPassword, tokenOf } from './pages/set_password.js';
+import { Mail } from './pages/mail.js';
 
 // The signed-in pages: the first whose pattern matches the location's hash is shown, given the
 // pattern's groups as `match`. Sections (the bar's links) are listed in pages/layout.js.
 const routes = [
   { pattern: /^#\/files(\/.*)?$/, page: Files,
     props: (m) => ({ folder: m[1] ? decodeURIComponent(m[1]) : '/' }) },
+  { pattern: /^#\/admin\/mail$/, page: Mail, admin: true },
 ];
 
 function routeOf(hash, session) {
@@ -67,7 +71,12 @@ function App() {
   };
 
   if (session === null) return html`<p class="loading">Loading…</p>`;
-  if (!session) return html`<${SignIn} onSignedIn=${signedIn} notice=${notice} />`;
+  if (!session) {
+    // The pages of mail's links and recovery (docs/mail.md#links) need no session.
+    if (hash.startsWith('#/set-password')) return html`<${SetPassword} token=${tokenOf(hash)} />`;
+    if (hash === '#/forgot') return html`<${Forgot} />`;
+    return html`<${SignIn} onSignedIn=${signedIn} notice=${notice} />`;
+  }
   if (session.password_change_only)
     return html`<${PasswordChange} session=${session} onDone=${signedIn} onSignOut=${signOut} />`;
   const { r, m } = routeOf(hash, session);

@@ -305,6 +305,106 @@ const scenarios = {
     }
     return { shown };
   },
+
+  // --- mail's pages (test_web_mail.py) ---
+
+  // A sign-up or reset link opened: refused, or a weak password's checklist, then p.password
+  // set. The page's states are screenshots named p.name-*.
+  async setpassword(page, p) {
+    await page.goto(p.link);
+    const state = await Promise.race([
+      page.locator('#link-refused').waitFor().then(() => 'refused'),
+      page.locator('#link-user').waitFor().then(() => 'valid'),
+    ]);
+    const text = (sel) => page.locator(sel).first().innerText().catch(() => '');
+    if (state === 'refused') {
+      await shot(page, p, p.name + '-refused');
+      return { state, refused: await text('#link-refused') };
+    }
+    const rules = () => page.locator('.checklist li').evaluateAll((lis) =>
+      lis.map((li) => ({ rule: li.dataset.rule, state: li.className })));
+    await page.locator('.checklist li').first().waitFor();
+    await page.waitForFunction(() => document.querySelector('#link-user strong'));
+    const user = await text('#link-user');
+    await page.getByLabel('New password', { exact: true }).fill('short');
+    await page.waitForFunction(() =>
+      document.querySelector('.checklist li[data-rule=letter]').className === 'met');
+    const weak = await rules();
+    await shot(page, p, p.name + '-weak');
+    await page.getByLabel('New password', { exact: true }).fill(p.password);
+    await page.getByLabel('Repeat the new password').fill(p.password);
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('.checklist li')].every((li) => li.className !== 'unmet'));
+    const strong = await rules();
+    await shot(page, p, p.name + '-strong');
+    await page.getByRole('button', { name: 'Set the password' }).click();
+    await page.locator('#set-done').waitFor();
+    await shot(page, p, p.name + '-done');
+    return { state, user, weak, strong, done: await text('#set-done') };
+  },
+
+  // The sign-in page's "Forgot your password?" (shown or not), then a request for p.who.
+  async forgot(page, p) {
+    const options = page.waitForResponse((r) => r.url().endsWith('/api/v1/sign_in_options'));
+    await page.goto(p.url + '/');
+    await options;
+    await page.waitForTimeout(200);
+    const shown = (await page.locator('#forgot-link').count()) > 0;
+    await shot(page, p, p.name + '-signin');
+    if (!shown || !p.who) return { shown };
+    await page.locator('#forgot-link').click();
+    await page.getByLabel('Username or email').fill(p.who);
+    await shot(page, p, p.name + '-form');
+    await page.getByRole('button', { name: 'Send the link' }).click();
+    await page.locator('#forgot-sent').waitFor();
+    await shot(page, p, p.name + '-sent');
+    return { shown, message: await page.locator('#forgot-sent').innerText() };
+  },
+
+  // The admin outbox: a test mail sent by its form (p.send_to), then the row of p.wait_to
+  // waited for in state p.wait_state (with a relay error when p.with_error).
+  async outbox(page, p) {
+    await signIn(page, p);
+    await page.locator('header.bar').waitFor();
+    await page.getByRole('link', { name: 'Mail' }).click();
+    await page.locator('#outbox-title').waitFor();
+    if (p.send_to) {
+      await page.getByLabel('To', { exact: true }).fill(p.send_to);
+      await page.getByRole('button', { name: 'Send', exact: true }).click();
+      await page.locator('#test-status').waitFor();
+    }
+    await page.waitForFunction(({ to, state, withError }) =>
+      [...document.querySelectorAll('table.outbox tbody tr')].some((tr) =>
+        tr.querySelector('.to').textContent === to && tr.dataset.state === state &&
+        (!withError || tr.querySelector('.relay-error'))),
+    { to: p.wait_to, state: p.wait_state, withError: !!p.with_error }, { timeout: 30000 });
+    await shot(page, p, p.name);
+    const rows = await page.locator('table.outbox tbody tr').evaluateAll((trs) => trs.map((tr) => ({
+      to: tr.querySelector('.to').textContent, state: tr.dataset.state,
+      relay: tr.querySelector('.relay').textContent })));
+    return { rows };
+  },
+
+  // The templates: p.kind's subject changed and saved, then back to the default.
+  async templates(page, p) {
+    await signIn(page, p);
+    await page.locator('header.bar').waitFor();
+    await page.goto(p.url + '/#/admin/mail');
+    await page.getByRole('tab', { name: p.kind }).click();
+    const subject = page.getByLabel('Subject');
+    const before = await subject.inputValue();
+    await subject.fill(p.subject);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.locator('#template-status').waitFor();
+    const saved = await page.locator('#template-status').innerText();
+    await page.waitForFunction(() => document.querySelector('#template-origin').textContent.includes('own'));
+    await page.locator('#template-form').screenshot({ path: join(p.out, 'template-custom.png') });
+    const custom = await page.getByRole('tab', { name: p.kind }).innerText();
+    if (p.keep) return { before, saved, custom };
+    await page.getByRole('button', { name: 'Reset to default' }).click();
+    await page.waitForFunction(() => document.querySelector('#template-origin').textContent.includes('default'));
+    return { before, saved, custom, after: await subject.inputValue() };
+  },
 };
 
 const [name, json] = process.argv.slice(2);

@@ -118,6 +118,37 @@ TEST_F(FlowsTest, ResetRequestsAreRateLimitedAndCanBeTurnedOff) {
     EXPECT_EQ(mail().size(), before + mail::kResetsPerWindow);
 }
 
+TEST_F(FlowsTest, ResetRequestsAreLimitedPerClientAddress) {
+    add("pat", "password", "pat@example.com");
+    const auth::Actor visitor{core::Interface::restapi, "198.51.100.7"};
+    for (int i = 0; i < mail::kResetRequestsPerClient; ++i)
+        flows_->request_reset("ghost" + std::to_string(i), visitor);
+    const auto before = mail().size();
+    flows_->request_reset("pat", visitor);  // over the limit: nothing, whoever it names
+    EXPECT_EQ(mail().size(), before);
+    flows_->request_reset("pat", {core::Interface::restapi, "198.51.100.8"});
+    EXPECT_EQ(mail().size(), before + 1);
+    // Loopback (a local proxy without the PROXY header) is never limited.
+    for (int i = 0; i < mail::kResetRequestsPerClient; ++i)
+        flows_->request_reset("ghost", {core::Interface::restapi, "127.0.0.1"});
+    flows_->request_reset("pat", {core::Interface::restapi, "127.0.0.1"});
+    EXPECT_EQ(mail().size(), before + 2);
+    clock_.advance(mail::kResetWindow + 1);
+    flows_->request_reset("pat", visitor);  // the window has passed
+    EXPECT_EQ(mail().size(), before + 3);
+}
+
+TEST_F(FlowsTest, CheckingALinkUsesNothingUp) {
+    add("sam", "email_signup", "sam@example.com");
+    const auto token = token_in_newest();
+    const auto [link, user] = flows_->check_link(token);
+    EXPECT_EQ(user.username, "sam");
+    EXPECT_EQ(link.purpose, "signup");
+    flows_->use_link(token, kGoodPassword, {});
+    EXPECT_THROW(flows_->check_link(token), auth::AccountError);
+    EXPECT_THROW(flows_->check_link(std::string(64, '0')), auth::AccountError);
+}
+
 TEST_F(FlowsTest, RemindersOncePerThresholdWithCatchUp) {
     auto s = store_->load_site_settings();
     s.password_validity_days = 30;

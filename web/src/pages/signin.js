@@ -1,5 +1,5 @@
 // Sign in: the refusal's reason is the gate's public message, as the API answers it.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import * as api from '../api.js';
 import { html } from '../html.js';
 
@@ -8,6 +8,11 @@ export function SignIn({ onSignedIn, notice }) {
   const [password, setPassword] = useState('');
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
+  // Whether the site offers recovery by email (docs/mail.md#recovery): the API says.
+  const [canReset, setCanReset] = useState(false);
+  useEffect(() => {
+    api.call('GET', '/sign_in_options').then((o) => setCanReset(o.password_reset), () => {});
+  }, []);
 
   const submit = async (e) => {
     e.preventDefault();
@@ -41,6 +46,7 @@ export function SignIn({ onSignedIn, notice }) {
             value=${password} onInput=${(e) => setPassword(e.target.value)} />
         </label>
         <button type="submit" disabled=${busy}>${busy ? 'Signing in…' : 'Sign in'}</button>
+        ${canReset && html`<p class="center"><a href="#/forgot" id="forgot-link">Forgot your password?</a></p>`}
       </form>
     </main>`;
 }
