@@ -101,6 +101,10 @@ class LoginGate {
     // Cheap when nothing changed: one look at the store's rights version (the memo is kept in
     // the grant, which is why it is not const).
     std::optional<Refusal> readmit(core::SessionGrant& grant);
+    // A stored session's token that arrived over plain HTTP where the site or the session's
+    // user requires TLS (insecure_http): it has crossed in clear, so the session must end,
+    // not merely the request be refused (docs/login-gate.md#readmission).
+    std::optional<Refusal> refuse_token_in_clear(const core::SessionGrant& grant);
 
     // The order in which waiting attempts from `ip` should be decided (lower first): an address
     // whose recent attempts failed waits behind those with a clean record, so that a storm of

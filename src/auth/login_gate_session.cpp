@@ -98,4 +98,16 @@ std::optional<Refusal> LoginGate::readmit(core::SessionGrant& grant) {
     return std::nullopt;
 }
 
+std::optional<Refusal> LoginGate::refuse_token_in_clear(const core::SessionGrant& grant) {
+    bool required = store_.load_site_settings().ssl_required;
+    if (const auto user = store_.find_user(grant.user_id)) {
+        if (user->ssl_required == core::SiteDefault::always_require) required = true;
+        if (user->ssl_required == core::SiteDefault::never_require) required = false;
+    }
+    if (!required) return std::nullopt;
+    return Refusal{FailureReason::insecure_http,
+                   "the session's token was sent over plain HTTP, where the site or the user "
+                   "requires TLS: it has crossed in clear, so the session is ended"};
+}
+
 }  // namespace drawbridge::auth

@@ -89,7 +89,7 @@ class Router : public Handler, public ApiLogin {
     // cookie, in that order.
     std::optional<Response> login_api(const Request& req) override {
         if (const auto token = req.header("x-filesapi-auth"); !token.empty())
-            return login_session(token, core::Interface::restapi);
+            return login_session(req, token, core::Interface::restapi);
         if (const auto key = req.header("x-filesapi-key"); !key.empty()) {
             const std::string digest = core::crypto::sha256("key:" + std::string(key));
             if (still_admitted(core::Interface::restapi, digest)) return std::nullopt;
@@ -106,7 +106,7 @@ class Router : public Handler, public ApiLogin {
         }
         if (const auto cookie = cookie_value(req, kWebCookie); !cookie.empty()) {
             if (auto refused = web_request_refusal(req, cookie)) return refused;
-            return login_session(cookie, core::Interface::web);
+            return login_session(req, cookie, core::Interface::web);
         }
         return api_error(401, "authentication required: X-FilesAPI-Key or X-FilesAPI-Auth");
     }
@@ -164,7 +164,8 @@ class Router : public Handler, public ApiLogin {
     enum class Target { none, dav, api };
 
     // A session's token, from X-FilesAPI-Auth (restapi) or the web UI's cookie (web).
-    std::optional<Response> login_session(std::string_view token, core::Interface interface) {
+    std::optional<Response> login_session(const Request& req, std::string_view token,
+                                          core::Interface interface) {
         auto grant = services_.sessions.find(token, interface);
         // An unknown token is no login: it costs the gate nothing, so a connection that only
         // sends made-up tokens is scored as abandoned.
@@ -174,7 +175,9 @@ class Router : public Handler, public ApiLogin {
         // Reused on this connection, the connection's grant keeps the gate's memo.
         const bool reused = files_ && grant_ && interface_ == interface &&
                             core::crypto::constant_time_equal(digest, login_digest_);
-        if (const auto refused = services_.gate.readmit(reused ? *grant_ : *grant)) {
+        auto refused = req.secure ? std::nullopt : services_.gate.refuse_token_in_clear(*grant);
+        if (!refused) refused = services_.gate.readmit(reused ? *grant_ : *grant);
+        if (refused) {
             services_.sessions.remove(token);
             forget();
             spdlog::info("http: {}: session of user {} ended: {} ({})", ip_, grant->user_id,

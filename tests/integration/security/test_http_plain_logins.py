@@ -94,3 +94,25 @@ def test_the_site_may_allow_plain_http(site):
     assert session_status(site)[0] == 403
     assert dav_status(site, plain=False)[0] == 207
     assert dav_status(site, "bob")[0] == 207
+
+
+def test_a_session_token_sent_in_clear_ends_the_session(site):
+    """A token made over HTTPS and then sent over plain HTTP has crossed in clear: the session
+    ends (also for its HTTPS use), where the site or the user requires TLS."""
+    status, body = session_status(site, plain=False)
+    assert status == 201
+    token = body["id"]
+
+    def me(plain):
+        r = curl(site, "GET", "/api/v1/me", "-H", f"X-FilesAPI-Auth: {token}", user=None,
+                 plain=plain)
+        return r.status, r.text
+
+    assert me(False)[0] == 200
+    status, text = me(True)
+    assert status == 401 and "Insecure HTTP" in text, text
+    assert me(False)[0] == 401  # ended, not only refused in clear
+    # Where plain HTTP is allowed, a token may travel in clear.
+    site.run("site", "set", "ssl_required=false")
+    token = session_status(site, plain=False)[1]["id"]
+    assert me(True)[0] == 200
