@@ -89,6 +89,9 @@ class LoginGate {
     // on the account: the name alone must not decide it, or the reply would tell which names
     // exist (docs/ftp.md#plain-ftp); the password's attempt then decides as usual.
     // `guesses`: the connection's, so that these refusals count toward its cap too.
+    // Whether every login in clear would be refused now: the site requires TLS and no user is
+    // excepted from it. Plain HTTP then asks for no password at all (no Basic challenge).
+    bool refuses_every_plain_login();
     std::optional<core::LoginOutcome> refuse_plain_user(
         core::Interface interface, std::string_view username, std::string_view ip,
         std::shared_ptr<core::GuessMemo> guesses = {});

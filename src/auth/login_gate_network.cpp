@@ -83,6 +83,11 @@ std::optional<std::string> LoginGate::country_database_problem() const {
     return std::move(state.problem);
 }
 
+bool LoginGate::refuses_every_plain_login() {
+    return store_.load_site_settings().ssl_required &&
+           !store_.any_user_with_ssl_required(core::SiteDefault::never_require);
+}
+
 std::optional<core::LoginOutcome> LoginGate::refuse_plain_user(
     Interface interface, std::string_view username, std::string_view ip,
     std::shared_ptr<core::GuessMemo> guesses) {
@@ -95,9 +100,7 @@ std::optional<core::LoginOutcome> LoginGate::refuse_plain_user(
     // Decided by the site alone: a per-user exception either way would make the reply to USER
     // tell that the name exists. So while any user may log in in clear, every name is asked
     // for its password, and the gate refuses it then (check_transport).
-    if (!ctx.site.ssl_required ||
-        store_.any_user_with_ssl_required(core::SiteDefault::never_require))
-        return std::nullopt;
+    if (!refuses_every_plain_login()) return std::nullopt;
     core::LoginAttempt a{ctx.username, interface, ctx.ip_text, core::PasswordCredential{}, {}, {}};
     a.secure_transport = false;
     a.guesses = std::move(guesses);  // the same name again is one refusal, not another

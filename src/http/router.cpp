@@ -197,7 +197,15 @@ class Router : public Handler, public ApiLogin {
     // time would cost a PBKDF2 run per request). Returns the refusal, or nullopt when in.
     std::optional<Response> login(const Request& req, core::Interface interface) {
         const auto header = req.header("authorization");
-        if (header.empty()) return challenge(401, "authentication required");
+        if (header.empty()) {
+            // No challenge where any password sent in clear would be refused: a client that
+            // waits to be asked (most do) then never sends it over the wire.
+            if (!req.secure && services_.gate.refuses_every_plain_login())
+                return text(403, std::string(core::info(core::FailureReason::insecure_http).title) +
+                                     ": " +
+                                     login_error_text(core::FailureReason::insecure_http, ""));
+            return challenge(401, "authentication required");
+        }
         const std::string digest = core::crypto::sha256(header);
         if (still_admitted(interface, digest)) return std::nullopt;
         forget();

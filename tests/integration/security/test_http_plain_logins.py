@@ -116,3 +116,16 @@ def test_a_session_token_sent_in_clear_ends_the_session(site):
     site.run("site", "set", "ssl_required=false")
     token = session_status(site, plain=False)[1]["id"]
     assert me(True)[0] == 200
+
+
+def test_plain_http_asks_for_no_password_where_every_one_would_be_refused(site):
+    """No Basic challenge in clear where the site requires TLS and no user is excepted: a
+    client that waits to be asked (cadaver, Windows, curl --anyauth) never sends it."""
+    r = curl(site, "PROPFIND", "/dav/", "-H", "Depth: 0", user=None, plain=True)
+    assert r.status == 403 and "www-authenticate" not in r.headers, r.headers
+    assert r.text == INSECURE + "\n"
+    assert "www-authenticate" in curl(site, "PROPFIND", "/dav/", user=None).headers  # HTTPS
+    # Once one user may log in in clear, every name is asked (the answer tells no name).
+    site.run("user", "set", "alice", "ssl_required=never_require")
+    r = curl(site, "PROPFIND", "/dav/", "-H", "Depth: 0", user=None, plain=True)
+    assert r.status == 401 and "www-authenticate" in r.headers
