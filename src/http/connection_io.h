@@ -3,6 +3,8 @@
 // plain HTTP), and running the login work of a request on the login pool.
 #pragma once
 
+#include "core/tcp_cork.h"
+
 #include <spdlog/spdlog.h>
 #include <sys/sendfile.h>
 #include <unistd.h>
@@ -140,6 +142,7 @@ inline net::awaitable<bool> recorded(Connection& c) {
 inline net::awaitable<void> send_file(tcp::socket& socket, Connection& c, int fd,
                                       std::uint64_t offset, std::uint64_t left) {
     socket.native_non_blocking(true);
+    const core::TcpCork cork(socket.native_handle());
     net::steady_timer idle(socket.get_executor());
     while (left > 0) {
         auto off = static_cast<off_t>(offset);
