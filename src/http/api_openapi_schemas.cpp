@@ -134,6 +134,12 @@ json user_input_schema(bool create) {
                          {"format", "password"},
                          {"writeOnly", true},
                          {"description", "checked against the site's password policy"}};
+    props["imported_password_hash"] = {
+        {"type", "string"},
+        {"writeOnly", true},
+        {"description",
+         "a hash from another system (docs/password-hashes.md), instead of `password`: the "
+         "method becomes password_with_imported_hash"}};
     if (!create)
         props["require_password_change"] = {
             {"type", "boolean"},
@@ -274,6 +280,24 @@ json component_schemas() {
                                  {"fingerprint_sha256", {{"type", "string"}}},
                                  {"created_at", time_schema()},
                                  {"last_login_at", nullable(time_schema())}});
+    s["Permission"] = closed_object(
+        {{"id", id_schema()},
+         {"user_id", id_schema()},
+         {"path", {{"type", "string"}, {"description", "a folder (or file) of the user's tree"}}},
+         {"permissions", array_of(string_enum({"list", "read", "write", "delete"}))},
+         {"created_at", time_schema()}});
+    s["PermissionCreate"] = {
+        {"type", "object"},
+        {"properties",
+         {{"user_id", id_schema()},
+          {"path", {{"type", "string"}, {"description", "/ for the user's whole root"}}},
+          {"permission",
+           {{"type", "string"},
+            {"description",
+             "what the rule grants: comma-separated list, read, write, delete; 'all', or "
+             "'none' to deny everything there"}}}}},
+        {"required", {"user_id", "path", "permission"}},
+        {"additionalProperties", false}};
     add_site_settings_schemas(s);
     const json text{{"type", "string"}};
     s["ActionLogEntry"] =
