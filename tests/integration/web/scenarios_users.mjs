@@ -9,7 +9,15 @@ const rowsOf = (page) => page.locator('table.users-table tbody tr').evaluateAll(
     lock: tr.querySelector('td.lock').innerText.trim(),
     method: tr.querySelector('td.method').innerText.trim() })));
 
-// The table's rows once the answer for the current filter is in (the count line changes).
+// Does `change`, then waits for the server's answer to the query holding `part`.
+async function answered(page, part, change) {
+  await Promise.all([
+    page.waitForResponse((r) => r.url().includes('/api/v1/users?') && r.url().includes(part)),
+    change(),
+  ]);
+}
+
+// The table's rows once the page shows `expect` of them (or says none matches).
 async function settledRows(page, expect) {
   await page.waitForFunction((n) => {
     const rows = document.querySelectorAll('table.users-table tbody tr');
@@ -20,6 +28,12 @@ async function settledRows(page, expect) {
 
 async function openUsers(page, p) {
   await signIn(page, p);
+  const landed = await Promise.race([
+    page.locator('header.bar').waitFor().then(() => ''),
+    page.locator('#signin-error, #change-reason').first().waitFor()
+      .then(() => page.locator('body').innerText()),
+  ]);
+  if (landed) throw new Error('the administrator could not sign in: ' + landed);
   await page.getByRole('link', { name: 'Users' }).click();
   await page.locator('table.users-table').waitFor();
 }
@@ -41,27 +55,27 @@ export const scenarios = {
     await shot(page, p, 'users-table');
     await page.getByRole('link', { name: 'New user' }).click();
     await page.locator('form.user-form').waitFor();
-    await page.getByLabel('Username').fill(p.user);
-    if (p.email) await page.getByLabel('Email').fill(p.email);
-    await page.getByLabel('Authentication method').selectOption(p.method);
+    await page.locator('[name="username"]').fill(p.user);
+    if (p.email) await page.locator('[name="email"]').fill(p.email);
+    await page.locator('[name="authentication_method"]').selectOption(p.method);
     if (p.method === 'password') {
       await page.getByLabel('New password', { exact: true }).fill('short');
       await page.waitForTimeout(400);
       await page.getByRole('button', { name: 'Create user' }).click();
       await page.locator('[data-field="password"]').waitFor();
       await shot(page, p, 'editor-password-error');
-      await page.getByLabel('New password', { exact: true }).fill(p.password);
-      await page.getByLabel('Repeat the new password').fill(p.password);
+      await page.getByLabel('New password', { exact: true }).fill(p.user_password);
+      await page.getByLabel('Repeat the new password').fill(p.user_password);
       await page.waitForFunction(() =>
         [...document.querySelectorAll('.checklist li')].every((li) => li.className !== 'unmet'));
     }
-    if (p.hash) await page.getByLabel('Imported password hash').fill(p.hash);
+    if (p.hash) await page.locator('[name="imported_password_hash"]').fill(p.hash);
     await shot(page, p, 'editor-new-' + p.method);
     await page.getByRole('button', { name: 'Create user' }).click();
     await page.locator('#user-status').waitFor();
     const status = await statusText(page);
     await shot(page, p, 'editor-created-' + p.method);
-    const method = await page.getByLabel('Authentication method').inputValue();
+    const method = await page.locator('[name="authentication_method"]').inputValue();
     return { status, method, url: page.url() };
   },
 
@@ -69,15 +83,17 @@ export const scenarios = {
   async users_filter(page, p) {
     await openUsers(page, p);
     const all = await rowsOf(page);
-    await page.getByLabel('Search').fill(p.search);
+    await answered(page, 'search=' + p.search, () => page.locator('[name="search"]').fill(p.search));
     const searched = await settledRows(page, p.expect_search);
     await shot(page, p, 'users-search');
-    await page.getByLabel('Search').fill('');
-    await page.getByLabel('Status').selectOption('disabled');
+    await page.locator('[name="search"]').fill('');
+    await answered(page, 'disabled=true',
+      () => page.locator('[name="status"]').selectOption('disabled'));
     const disabled = await settledRows(page, p.expect_disabled);
     await shot(page, p, 'users-disabled');
-    await page.getByLabel('Status').selectOption('');
-    await page.getByLabel('Authentication', { exact: true }).selectOption('none');
+    await page.locator('[name="status"]').selectOption('');
+    await answered(page, 'authentication_method=none',
+      () => page.locator('[name="method"]').selectOption('none'));
     const none = await settledRows(page, p.expect_none);
     return { all, searched, disabled, none };
   },
@@ -126,19 +142,19 @@ export const scenarios = {
   async users_keys(page, p, context) {
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: p.url });
     await openEditor(page, p, p.user);
-    await page.getByLabel('Name', { exact: true }).fill('ci');
+    await page.locator('[name="api-key-name"]').fill('ci');
     await page.getByRole('button', { name: 'Create key' }).click();
     await page.locator('#new-api-key code.secret').waitFor();
     const key = await page.locator('#new-api-key code.secret').innerText();
     await page.locator('#new-api-key').getByRole('button', { name: 'Copy' }).click();
     await page.locator('#new-api-key [role=status]').waitFor();
     const clipboard = await page.evaluate(() => navigator.clipboard.readText());
-    await page.getByLabel('Title').fill('laptop');
-    await page.getByLabel('Public key').fill(p.public_key);
+    await page.locator('[name="ssh-key-title"]').fill('laptop');
+    await page.locator('[name="ssh-public-key"]').fill(p.public_key);
     await page.getByRole('button', { name: 'Add key' }).click();
     await page.locator('li[data-title="laptop"]').waitFor();
     // A bad key: the API's message in place.
-    await page.getByLabel('Public key').fill('ssh-ed25519 nonsense');
+    await page.locator('[name="ssh-public-key"]').fill('ssh-ed25519 nonsense');
     await page.getByRole('button', { name: 'Add key' }).click();
     await page.locator('section.keys[aria-labelledby="ssh-keys-title"] .error').waitFor();
     const ssh_error = await page.locator('section.keys[aria-labelledby="ssh-keys-title"] .error').innerText();
@@ -157,14 +173,14 @@ export const scenarios = {
   // The editor's fields changed and saved, with a field error shown next to its field.
   async users_edit(page, p) {
     await openEditor(page, p, p.user);
-    await page.getByLabel('Email').fill('not-an-address');
+    await page.locator('[name="email"]').fill('not-an-address');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.locator('[data-field="email"]').waitFor();
     const email_error = await page.locator('[data-field="email"]').innerText();
-    await page.getByLabel('Email').fill(p.email);
-    await page.getByLabel('Never', { exact: true }).check();
-    await page.getByLabel('FTP / FTPS').uncheck();
-    await page.getByLabel('Allowed IPs').fill('127.0.0.1/32\n10.0.0.0/8');
+    await page.locator('[name="email"]').fill(p.email);
+    await page.locator('input[name="expiry"]').nth(2).check();
+    await page.locator('[name="ftp_permission"]').uncheck();
+    await page.locator('[name="allowed_ips"]').fill('127.0.0.1/32\n10.0.0.0/8');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.waitForFunction(() => document.querySelector('#save-status')?.innerText === 'Saved.');
     await shot(page, p, 'editor-saved');

@@ -56,7 +56,7 @@ def site(server):
 
 def test_create_a_password_user_who_signs_in_on_the_web_and_sftp(site, browser):
     got = browser("users_create", **admin_params(site, user="pam", method="password",
-                                                 password=NEW, email="pam@example.com"))
+                                                 user_password=NEW, email="pam@example.com"))
     assert got["status"] == "Created pam." and got["method"] == "password", got
     assert re.search(r"#/admin/users/\d+$", got["url"]), got
     assert got["console_errors"] == [] or all("400" in e for e in got["console_errors"]), got
@@ -184,7 +184,7 @@ def test_edit_fields_and_field_errors(site, browser):
     assert "email" in got["email_error"].lower() or "address" in got["email_error"], got
     eve = site.json("user", "show", "eve")
     assert eve["email"] == "eve@example.com" and eve["password_validity_days"] == "never", eve
-    assert eve["ftp_permission"] is False and eve["allowed_ips"] == "127.0.0.1/32,10.0.0.0/8", eve
+    assert eve["ftp_permission"] is False and eve["allowed_ips"] == ["127.0.0.1/32", "10.0.0.0/8"], eve
 
 
 def test_delete_asks_first(site, browser):

@@ -40,7 +40,7 @@ export function FolderPermissions({ userId }) {
             <button type="button" class="secondary" aria-label=${'Remove the rule at ' + r.path}
               onClick=${() => run(() => api.call('DELETE', `/permissions/${r.id}`))}>Remove</button></li>`)}</ul>`)}
       <form class="inline-form" onSubmit=${add} aria-label="Add a folder permission">
-        <label>Path<input name="perm-path" value=${path} spellcheck="false"
+        <label>Path<input name="perm-path" value=${path} spellcheck=${false}
           onInput=${(e) => setPath(e.target.value)} /></label>
         <span class="checks">${KINDS.map((k) => html`<label class="inline"><input type="checkbox"
           name=${'perm-' + k} checked=${grant[k]} onChange=${(e) => setGrant({ ...grant, [k]: e.target.checked })} />

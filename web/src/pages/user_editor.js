@@ -109,6 +109,8 @@ export function UserEditor({ id, onSignOut }) {
     setHash('');
   };
   useEffect(() => {
+    // Just created: the page moved to the new user's address, with the user as saved.
+    if (user && String(user.id) === id) return;
     setStatus(null);
     setErrors({});
     if (isNew) {

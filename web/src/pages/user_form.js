@@ -36,7 +36,7 @@ const FieldError = ({ errors, name }) =>
 function Text({ label, name, draft, set, errors, type = 'text', hint }) {
   return html`<label>${label}
     <input name=${name} type=${type} value=${draft[name] || ''} autocomplete="off"
-      spellcheck="false" aria-invalid=${errors[name] ? 'true' : undefined}
+      spellcheck=${false} aria-invalid=${errors[name] ? 'true' : undefined}
       onInput=${(e) => set(name, e.target.value)} />
     ${hint && html`<span class="muted hint">${hint}</span>`}
     <${FieldError} errors=${errors} name=${name} /></label>`;
@@ -88,7 +88,7 @@ export function AuthenticationFields({ draft, set, errors, isNew, password, setP
     <${Choice} label="Authentication method" name="authentication_method" choices=${METHODS}
       draft=${draft} set=${set} errors=${errors} />
     ${importing && html`<label>Imported password hash
-      <textarea name="imported_password_hash" rows="2" spellcheck="false" value=${hash}
+      <textarea name="imported_password_hash" rows="2" spellcheck=${false} value=${hash}
         placeholder="$6$… , $2b$… , pbkdf2_sha256$… (docs/password-hashes.md)"
         onInput=${(e) => setHash(e.target.value)}></textarea>
       <span class="muted hint">The user signs in with the password behind it; it is then stored
@@ -122,7 +122,7 @@ export function AccessFields(p) {
         name=${proto + '_permission'} ...${p} />`)}
     </div>
     <label>Allowed IPs
-      <textarea name="allowed_ips" rows="2" spellcheck="false" value=${draft.allowed_ips.join('\n')}
+      <textarea name="allowed_ips" rows="2" spellcheck=${false} value=${draft.allowed_ips.join('\n')}
         placeholder="203.0.113.0/24 (one per line; empty: any)"
         onInput=${(e) => set('allowed_ips', e.target.value.split(/[\s,]+/).filter(Boolean))}></textarea>
       <${FieldError} errors=${errors} name="allowed_ips" /></label>
