@@ -59,6 +59,7 @@ def test_create_a_password_user_who_signs_in_on_the_web_and_sftp(site, browser):
                                                  user_password=NEW, email="pam@example.com"))
     assert got["status"] == "Created pam." and got["method"] == "password", got
     assert re.search(r"#/admin/users/\d+$", got["url"]), got
+    assert "10 characters" in got["password_error"], got  # the API's policy message
     assert got["console_errors"] == [] or all("400" in e for e in got["console_errors"]), got
     assert web_signin(browser, site, "pam", NEW, "pam-signin")["outcome"] == "files"
     sftp_login(site, "pam", NEW)

@@ -71,9 +71,9 @@ export function ApiKeys({ userId }) {
       ${list.rows && (list.rows.length === 0 ? html`<p class="muted">No API keys.</p>`
         : html`<ul class="key-list">${list.rows.map((k) => html`<li key=${k.id} data-name=${k.name}>
             <span><strong>${k.name}</strong>
-              <span class="muted"> · created ${formatTime(k.created_at)}
-              ${k.expires_at ? ` · expires ${formatTime(k.expires_at)}` : ''}
-              · ${k.last_use_at ? `last used ${formatTime(k.last_use_at)}` : 'never used'}</span></span>
+              <span class="muted">${` · created ${formatTime(k.created_at)}` +
+                (k.expires_at ? ` · expires ${formatTime(k.expires_at)}` : '') +
+                (k.last_use_at ? ` · last used ${formatTime(k.last_use_at)}` : ' · never used')}</span></span>
             <button type="button" class="secondary" onClick=${() => revoke(k)}
               aria-label=${'Revoke ' + k.name}>Revoke</button></li>`)}</ul>`)}
       <form class="inline-form" onSubmit=${create} aria-label="Create an API key">
@@ -106,8 +106,8 @@ export function SshKeys({ userId }) {
       ${list.rows && (list.rows.length === 0 ? html`<p class="muted">No SSH keys.</p>`
         : html`<ul class="key-list">${list.rows.map((k) => html`<li key=${k.id} data-title=${k.title}>
             <span><strong>${k.title || k.key_type}</strong>
-              <span class="muted fingerprint"> · ${k.key_type} ${k.fingerprint_sha256}
-              · ${k.last_login_at ? `last login ${formatTime(k.last_login_at)}` : 'never used'}</span></span>
+              <span class="muted fingerprint">${` · ${k.key_type} ${k.fingerprint_sha256} · ` +
+                (k.last_login_at ? `last login ${formatTime(k.last_login_at)}` : 'never used')}</span></span>
             <button type="button" class="secondary" onClick=${() => remove(k)}
               aria-label=${'Remove ' + (k.title || k.fingerprint_sha256)}>Remove</button></li>`)}</ul>`)}
       <form onSubmit=${add} aria-label="Add an SSH key">

@@ -119,7 +119,12 @@ export function UserEditor({ id, onSignOut }) {
     } else api.call('GET', `/users/${id}`).then(loaded, fail);
   }, [id]);
 
-  const set = (name, value) => setDraft((d) => ({ ...d, [name]: value }));
+  // A field's error goes once the field is changed again.
+  const set = (name, value) => {
+    setDraft((d) => ({ ...d, [name]: value }));
+    setErrors((e) => ({ ...e, [name]: undefined }));
+  };
+  useEffect(() => setErrors((e) => ({ ...e, password: undefined })), [np.password]);
   const save = async (e) => {
     e.preventDefault();
     const body = saveBody(user, draft, { wanted, value: np.password }, hash);

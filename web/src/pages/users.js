@@ -79,8 +79,8 @@ function Row({ u }) {
       ${u.email && html`<div class="muted email">${u.email}</div>`}</td>
     <td class="enabled">${html`<${EnabledMark} user=${u} />`}</td>
     <td class="lock">${u.locked_out ? html`<span class="unmet">${lockText(u)}</span>` : ''}</td>
-    <td class="method">${u.authentication_method}</td>
-    <td class="last">${html`<${LastLogin} user=${u} />`}</td>
+    <td class="method" data-label="Authentication">${u.authentication_method}</td>
+    <td class="last" data-label="Last login">${html`<${LastLogin} user=${u} />`}</td>
   </tr>`;
 }
 
