@@ -121,12 +121,13 @@ Response Api::users_update(Request& req) {
                 (k != "require_password_change" || !with_password))
                 fields.emplace_back(k, text_of(v));
         core::User updated = *user;
-        if (!fields.empty())
-            updated = services_.accounts.update_user(user->username, fields, actor);
+        // With a password, one change: a new method that takes one gets it.
         if (with_password)
             updated = services_.accounts.set_password(user->username, text_of((*body)["password"]),
                                                       change != body->end() && change->get<bool>(),
-                                                      actor);
+                                                      actor, fields);
+        else if (!fields.empty())
+            updated = services_.accounts.update_user(user->username, fields, actor);
         if (with_hash)
             updated = services_.accounts.import_password_hash(
                 user->username, text_of((*body)[kImportedHash]), actor);

@@ -191,6 +191,18 @@ export const scenarios = {
     return { email_error, status: await statusText(page) };
   },
 
+  // A `none` user given the password method and its password in one save.
+  async users_method(page, p) {
+    await openEditor(page, p, p.user);
+    await page.locator('[name="authentication_method"]').selectOption('password');
+    await page.getByLabel('New password', { exact: true }).fill(p.user_password);
+    await page.getByLabel('Repeat the new password').fill(p.user_password);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForFunction(() => document.querySelector('#save-status')?.innerText === 'Saved.');
+    await shot(page, p, 'editor-method-changed');
+    return { method: await page.locator('[name="authentication_method"]').inputValue() };
+  },
+
   // The delete button asks first, then the user is gone from the table.
   async users_delete(page, p) {
     await openEditor(page, p, p.user);

@@ -188,6 +188,13 @@ def test_edit_fields_and_field_errors(site, browser):
     assert eve["ftp_permission"] is False and eve["allowed_ips"] == ["127.0.0.1/32", "10.0.0.0/8"], eve
 
 
+def test_a_none_user_given_a_password_in_the_editor(site, browser):
+    site.add_user("ned", None, "--set", "authentication_method=none")
+    got = browser("users_method", **admin_params(site, user="ned", user_password=NEW))
+    assert got["method"] == "password", got
+    sftp_login(site, "ned", NEW)
+
+
 def test_delete_asks_first(site, browser):
     site.add_user("del")
     got = browser("users_delete", **admin_params(site, user="del"))

@@ -125,9 +125,12 @@ export function UserEditor({ id, onSignOut }) {
     setErrors((e) => ({ ...e, [name]: undefined }));
   };
   useEffect(() => setErrors((e) => ({ ...e, password: undefined })), [np.password]);
+  // A method that takes a password, chosen for a user without one: it is set in the same save.
+  const needsPassword = !!user && !!draft && takesPassword(draft.authentication_method) &&
+    !takesPassword(user.authentication_method) && user.authentication_method !== IMPORTED;
   const save = async (e) => {
     e.preventDefault();
-    const body = saveBody(user, draft, { wanted, value: np.password }, hash);
+    const body = saveBody(user, draft, { wanted: wanted || needsPassword, value: np.password }, hash);
     if (body.password !== undefined && !np.matches)
       return setErrors({ password: 'Repeat the same password.' });
     if (!isNew && Object.keys(body).length === 0) return setStatus({ ok: true, text: 'Nothing changed.' });
@@ -158,7 +161,7 @@ export function UserEditor({ id, onSignOut }) {
         id="save-status"><p>${status.text}</p></div>`}
       <form class="panel user-form" onSubmit=${save} aria-label=${isNew ? 'New user' : 'Edit user'} noValidate>
         <${IdentityFields} ...${p} />
-        <${AuthenticationFields} ...${p} isNew=${isNew} password=${{ wanted, fields: np.fields }}
+        <${AuthenticationFields} ...${p} isNew=${isNew} password=${{ wanted: wanted || needsPassword, forced: needsPassword, fields: np.fields }}
           setPassword=${setWanted} hash=${hash} setHash=${setHash} />
         <${AccessFields} ...${p} />
         <div class="row save-row"><button type="submit" disabled=${busy}>

@@ -94,7 +94,7 @@ export function AuthenticationFields({ draft, set, errors, isNew, password, setP
       <span class="muted hint">The user signs in with the password behind it; it is then stored
         in drawbridge's own format.</span>
       <${FieldError} errors=${errors} name="imported_password_hash" /></label>`}
-    ${takesPassword(method) && !isNew && html`<label class="inline check"><input type="checkbox"
+    ${takesPassword(method) && !isNew && !password.forced && html`<label class="inline check"><input type="checkbox"
       name="set-password" checked=${password.wanted} onChange=${(e) => setPassword(e.target.checked)} />
       Set a new password</label>`}
     ${takesPassword(method) && (isNew || password.wanted) && html`<div class="password-fields">

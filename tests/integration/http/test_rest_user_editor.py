@@ -1,7 +1,8 @@
-"""Folder permissions and imported hashes over the REST API (docs/rest-api.md): GET/POST
+"""What the web UI's user editor added to the REST API (docs/rest-api.md): GET/POST
 /permissions and DELETE /permissions/{id} for administrators, the rule enforced on the user's
 next session, the same rules the CLI's `permission list` shows; a user created with an
-imported_password_hash logs in with the password behind it."""
+imported_password_hash logs in with the password behind it; a new method and its password in
+one PATCH."""
 import subprocess
 
 from dav_curl import GOOD
@@ -74,3 +75,23 @@ def test_a_user_with_an_imported_hash(server):
              body={"imported_password_hash": SHA512_CRYPT})
     assert r.status == 200 and r.json["authentication_method"] == "password_with_imported_hash"
     assert not any(SHA512_CRYPT in e["detail"] for e in server.log("--username", "imp"))
+
+
+def test_a_method_and_its_password_in_one_patch(server):
+    server.add_user("root", GOOD, "--set", "site_admin=true")
+    server.add_user("kay", None, "--set", "authentication_method=none")
+    root = login(server, "root")
+    kay = server.json("user", "show", "kay")["id"]
+    # Alone, neither change can be made: none takes no password, password needs one.
+    assert_error(call(server, "PATCH", f"/users/{kay}", token=root, body={"password": GOOD}),
+                 400, "bad-request/bad-request")
+    assert_error(call(server, "PATCH", f"/users/{kay}", token=root,
+                      body={"authentication_method": "password"}),
+                 400, "bad-request/bad-request")
+    r = call(server, "PATCH", f"/users/{kay}", token=root,
+             body={"authentication_method": "password", "password": GOOD,
+                   "require_password_change": False})
+    assert r.status == 200 and r.json["authentication_method"] == "password", r.text
+    login(server, "kay")
+    detail = [e["detail"] for e in server.log("--username", "kay", "--action", "user_update")]
+    assert any("authentication_method" in d and "password set" in d for d in detail), detail
