@@ -426,24 +426,6 @@ const std::vector<Operation>& operations() {
     return ops;
 }
 
-json path_parameter(std::string_view pattern, std::string_view name) {
-    json p{{"name", name}, {"in", "path"}, {"required", true}};
-    if (name == "id") {
-        p["schema"] = {{"type", "integer"}, {"format", "int64"}, {"minimum", 1}};
-        p["description"] =
-            pattern.starts_with("/permissions/") ? "the folder permission's id" : "the user's id";
-    } else if (name == "key") {
-        p["schema"] = text();
-        p["description"] = "the key's id, or its name (API keys) or SHA256 fingerprint (SSH keys)";
-    } else {
-        p["schema"] = text();
-        p["description"] =
-            "the path from the user's root, with '/' between its names (sent as they are or "
-            "percent-encoded); empty for the root";
-    }
-    return p;
-}
-
 }  // namespace
 
 std::vector<std::pair<std::string_view, std::string_view>> openapi_described_operations() {

@@ -203,6 +203,25 @@ json api_key_properties() {
 
 }  // namespace
 
+// A parameter of a route's path: {id} (a user's or a rule's), {key}, or the final {path}.
+json path_parameter(std::string_view pattern, std::string_view name) {
+    json p{{"name", name}, {"in", "path"}, {"required", true}};
+    if (name == "id") {
+        p["schema"] = {{"type", "integer"}, {"format", "int64"}, {"minimum", 1}};
+        p["description"] =
+            pattern.starts_with("/permissions/") ? "the folder permission's id" : "the user's id";
+    } else if (name == "key") {
+        p["schema"] = {{"type", "string"}};
+        p["description"] = "the key's id, or its name (API keys) or SHA256 fingerprint (SSH keys)";
+    } else {
+        p["schema"] = {{"type", "string"}};
+        p["description"] =
+            "the path from the user's root, with '/' between its names (sent as they are or "
+            "percent-encoded); empty for the root";
+    }
+    return p;
+}
+
 json component_schemas() {
     json s = json::object();
     s["Error"] = closed_object(
