@@ -148,6 +148,19 @@ core::User Accounts::create_user(const NewUser& spec, const Actor& actor) {
 core::User Accounts::update_user(std::string_view username, const FieldValues& fields,
                                  const Actor& actor) {
     core::User user = get_user(username);
+    const std::string changed = apply_fields(user, fields);
+    if (has_password_method(user.authentication_method) && user.password_hash.empty())
+        throw AccountError("set a password first (`user password`): authentication method '" +
+                           std::string(core::to_string(user.authentication_method)) +
+                           "' needs one");
+    store_.transaction([&] {
+        save_user(user);
+        record(user, "user_update", "changed " + changed, actor);
+    });
+    return user;
+}
+
+std::string Accounts::apply_fields(core::User& user, const FieldValues& fields) {
     std::string changed;
     for (const auto& [name, value] : fields) {
         if (auto e = core::set_user_field(user, name, value)) throw AccountError(*e);
@@ -156,19 +169,15 @@ core::User Accounts::update_user(std::string_view username, const FieldValues& f
     // A stored root is checked again at each login; only a new one is checked here, so that a
     // root the configuration no longer allows does not block unrelated changes.
     if (sets_field(fields, "user_root")) check_root(roots_, user);
-    if (has_password_method(user.authentication_method) && user.password_hash.empty())
-        throw AccountError("set a password first (`user password`): authentication method '" +
-                           std::string(core::to_string(user.authentication_method)) +
-                           "' needs one");
-    store_.transaction([&] {
-        try {
-            store_.update_user(user);
-        } catch (const store::Conflict&) {
-            throw AccountError("username '" + user.username + "' is already taken");
-        }
-        record(user, "user_update", "changed " + changed, actor);
-    });
-    return user;
+    return changed;
+}
+
+void Accounts::save_user(const core::User& user) {
+    try {
+        store_.update_user(user);
+    } catch (const store::Conflict&) {
+        throw AccountError("username '" + user.username + "' is already taken");
+    }
 }
 
 core::User Accounts::set_disabled(std::string_view username, bool disabled, const Actor& actor) {
@@ -213,8 +222,10 @@ std::optional<std::filesystem::path> Accounts::delete_user(std::string_view user
 }
 
 core::User Accounts::set_password(std::string_view username, std::string_view password,
-                                  bool require_change, const Actor& actor) {
+                                  bool require_change, const Actor& actor,
+                                  const FieldValues& fields) {
     core::User user = get_user(username);
+    const std::string changed = apply_fields(user, fields);
     if (user.authentication_method == AuthMethod::none ||
         user.authentication_method == AuthMethod::sso)
         throw AccountError("user '" + user.username + "' uses authentication method '" +
@@ -222,12 +233,14 @@ core::User Accounts::set_password(std::string_view username, std::string_view pa
                            "', which takes no password; change authentication_method first");
     apply_password(user, password, require_change);
     store_.transaction([&] {
-        store_.update_user(user);
+        save_user(user);
         store_.add_password_history(user.id, user.password_hash, clock_.now(),
                                     kPasswordHistoryKept);
-        record(user, "user_update",
-               require_change ? "password set; must be changed at next login" : "password set",
-               actor);
+        record(
+            user, "user_update",
+            (changed.empty() ? "" : "changed " + changed + "; ") +
+                (require_change ? "password set; must be changed at next login" : "password set"),
+            actor);
     });
     return user;
 }

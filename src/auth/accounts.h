@@ -70,9 +70,11 @@ class Accounts {
     core::User get_user(std::string_view username);  // throws AccountError when unknown
 
     // Sets a plaintext password under the site's policy (including reuse of the last n).
-    // An email_signup or imported-hash user becomes a `password` user.
+    // An email_signup or imported-hash user becomes a `password` user. `fields` are applied
+    // first, in the same change: a new authentication method that takes a password gets this one.
     core::User set_password(std::string_view username, std::string_view password,
-                            bool require_change, const Actor& actor);
+                            bool require_change, const Actor& actor,
+                            const FieldValues& fields = {});
     // Stores a hash from another system as it is; the method becomes password_with_imported_hash.
     core::User import_password_hash(std::string_view username, std::string_view hash,
                                     const Actor& actor);
@@ -119,6 +121,9 @@ class Accounts {
     void record(const core::User& user, std::string action, std::string detail, const Actor& actor,
                 std::string path = {});
     void apply_password(core::User& user, std::string_view password, bool require_change);
+    // Sets each field (checking a new user_root); returns their names, "a, b".
+    std::string apply_fields(core::User& user, const FieldValues& fields);
+    void save_user(const core::User& user);  // a taken username is an AccountError
     void set_aside_leftover(const core::User& user);
 
     store::Store& store_;

@@ -214,6 +214,13 @@ const std::vector<Api::Route>& Api::routes() {
          "add an SSH key ({public_key, title})"},
         {"DELETE", "/users/{id}/ssh_keys/{key}", Access::user, &Api::ssh_keys_delete,
          "remove an SSH key (by id or SHA256 fingerprint)"},
+        {"GET", "/permissions", Access::admin, &Api::permissions_list,
+         "a user's folder permissions (user_id), by path"},
+        {"POST", "/permissions", Access::admin, &Api::permissions_create,
+         "set the folder permission of a user at a path ({user_id, path, permission}), "
+         "replacing the rule there"},
+        {"DELETE", "/permissions/{id}", Access::admin, &Api::permissions_delete,
+         "remove a folder permission (the rule above its path applies again)"},
         {"GET", "/site", Access::admin, &Api::site_show, "the site settings"},
         {"PATCH", "/site", Access::admin, &Api::site_update,
          "change site settings (validated, with range errors)"},

@@ -101,12 +101,17 @@ class Api {
     Response password_reset_check(Request&);
     Response password_reset_generate(Request&);
     Response sign_in_options(Request&);
+    Response permissions_list(Request&);
+    Response permissions_create(Request&);
+    Response permissions_delete(Request&);
     Prepared files_upload(Request&);
 
     static const std::vector<Route>& routes();
     static bool open_during_password_change(const Route& r);
     Response file_action(Request& req, bool move);
     std::optional<core::User> user_param(Response& error);
+    // The user whose id is `value` (a number or its text); a 400 or 404 in `error` otherwise.
+    std::optional<core::User> user_of_id(const nlohmann::json& value, Response& error);
     // The user of a keys route, when the caller may manage its keys: an administrator for
     // anyone, a user for itself when the site setting `site_flag` allows.
     std::optional<core::User> key_owner(Response& error, auth::Accounts::KeyKind kind);

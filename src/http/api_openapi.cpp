@@ -198,6 +198,24 @@ std::vector<Operation> build_operations() {
          nullptr,
          {{"204", empty_reply("removed")}}},
         {"GET",
+         "/permissions",
+         "listPermissions",
+         {query("user_id", {{"type", "integer"}, {"minimum", 1}}, "the user (required)")},
+         nullptr,
+         {{"200", reply("the user's folder permissions, by path", array_of(ref("Permission")))}}},
+        {"POST",
+         "/permissions",
+         "createPermission",
+         none,
+         json_body(ref("PermissionCreate")),
+         {{"201", reply("the rule as stored", ref("Permission"))}}},
+        {"DELETE",
+         "/permissions/{id}",
+         "deletePermission",
+         none,
+         nullptr,
+         {{"204", empty_reply("removed")}}},
+        {"GET",
          "/site",
          "getSite",
          none,
@@ -408,23 +426,6 @@ const std::vector<Operation>& operations() {
     return ops;
 }
 
-json path_parameter(std::string_view name) {
-    json p{{"name", name}, {"in", "path"}, {"required", true}};
-    if (name == "id") {
-        p["schema"] = {{"type", "integer"}, {"format", "int64"}, {"minimum", 1}};
-        p["description"] = "the user's id";
-    } else if (name == "key") {
-        p["schema"] = text();
-        p["description"] = "the key's id, or its name (API keys) or SHA256 fingerprint (SSH keys)";
-    } else {
-        p["schema"] = text();
-        p["description"] =
-            "the path from the user's root, with '/' between its names (sent as they are or "
-            "percent-encoded); empty for the root";
-    }
-    return p;
-}
-
 }  // namespace
 
 std::vector<std::pair<std::string_view, std::string_view>> openapi_described_operations() {
@@ -441,7 +442,7 @@ json build_openapi(const std::vector<RouteDoc>& routes) {
         for (std::size_t i = r.pattern.find('{'); i != std::string_view::npos;
              i = r.pattern.find('{', i + 1))
             params.push_back(
-                path_parameter(r.pattern.substr(i + 1, r.pattern.find('}', i) - i - 1)));
+                path_parameter(r.pattern, r.pattern.substr(i + 1, r.pattern.find('}', i) - i - 1)));
         for (const auto& d : operations()) {
             if (d.method != r.method || d.pattern != r.pattern) continue;
             op["operationId"] = d.id;

@@ -27,6 +27,7 @@ std::vector<std::pair<std::string_view, std::string_view>> openapi_described_ope
 // Pieces shared by the document's two source files.
 namespace openapi {
 nlohmann::json component_schemas();
+nlohmann::json path_parameter(std::string_view pattern, std::string_view name);
 nlohmann::json ref(std::string_view schema_name);
 nlohmann::json array_of(nlohmann::json items);
 nlohmann::json nullable(nlohmann::json schema);

@@ -134,6 +134,12 @@ json user_input_schema(bool create) {
                          {"format", "password"},
                          {"writeOnly", true},
                          {"description", "checked against the site's password policy"}};
+    props["imported_password_hash"] = {
+        {"type", "string"},
+        {"writeOnly", true},
+        {"description",
+         "a hash from another system (docs/password-hashes.md), instead of `password`: the "
+         "method becomes password_with_imported_hash"}};
     if (!create)
         props["require_password_change"] = {
             {"type", "boolean"},
@@ -196,6 +202,25 @@ json api_key_properties() {
 }
 
 }  // namespace
+
+// A parameter of a route's path: {id} (a user's or a rule's), {key}, or the final {path}.
+json path_parameter(std::string_view pattern, std::string_view name) {
+    json p{{"name", name}, {"in", "path"}, {"required", true}};
+    if (name == "id") {
+        p["schema"] = {{"type", "integer"}, {"format", "int64"}, {"minimum", 1}};
+        p["description"] =
+            pattern.starts_with("/permissions/") ? "the folder permission's id" : "the user's id";
+    } else if (name == "key") {
+        p["schema"] = {{"type", "string"}};
+        p["description"] = "the key's id, or its name (API keys) or SHA256 fingerprint (SSH keys)";
+    } else {
+        p["schema"] = {{"type", "string"}};
+        p["description"] =
+            "the path from the user's root, with '/' between its names (sent as they are or "
+            "percent-encoded); empty for the root";
+    }
+    return p;
+}
 
 json component_schemas() {
     json s = json::object();
@@ -274,6 +299,24 @@ json component_schemas() {
                                  {"fingerprint_sha256", {{"type", "string"}}},
                                  {"created_at", time_schema()},
                                  {"last_login_at", nullable(time_schema())}});
+    s["Permission"] = closed_object(
+        {{"id", id_schema()},
+         {"user_id", id_schema()},
+         {"path", {{"type", "string"}, {"description", "a folder (or file) of the user's tree"}}},
+         {"permissions", array_of(string_enum({"list", "read", "write", "delete"}))},
+         {"created_at", time_schema()}});
+    s["PermissionCreate"] = {
+        {"type", "object"},
+        {"properties",
+         {{"user_id", id_schema()},
+          {"path", {{"type", "string"}, {"description", "/ for the user's whole root"}}},
+          {"permission",
+           {{"type", "string"},
+            {"description",
+             "what the rule grants: comma-separated list, read, write, delete; 'all', or "
+             "'none' to deny everything there"}}}}},
+        {"required", {"user_id", "path", "permission"}},
+        {"additionalProperties", false}};
     add_site_settings_schemas(s);
     const json text{{"type", "string"}};
     s["ActionLogEntry"] =

@@ -15,6 +15,13 @@ namespace drawbridge::http {
 using nlohmann::json;
 using namespace apiutil;
 
+namespace {
+// A hash made by another system, checked at the next login (docs/password-hashes.md); the body
+// field of POST /users and PATCH /users/{id} that sets authentication_method
+// password_with_imported_hash.
+constexpr const char* kImportedHash = "imported_password_hash";
+}  // namespace
+
 std::optional<core::User> Api::user_param(Response& error) {
     std::int64_t id = 0;
     try {
@@ -67,6 +74,8 @@ Response Api::users_create(Request& req) {
         if (k == "username") continue;
         if (k == "password")
             spec.password = text_of(v);
+        else if (k == kImportedHash)
+            spec.imported_hash = text_of(v);
         else
             spec.fields.emplace_back(k, text_of(v));
     }
@@ -99,21 +108,29 @@ Response Api::users_update(Request& req) {
     const auth::Actor actor{core::Interface::restapi, req.peer_ip};
     // With a new password, require_password_change goes with it; alone, it is a field like any.
     const bool with_password = body->contains("password");
+    const bool with_hash = body->contains(kImportedHash);
+    if (with_password && with_hash)
+        return api_error(400, "give either a password or an imported_password_hash, not both");
     const auto change = body->find("require_password_change");
     if (with_password && change != body->end() && !change->is_boolean())
         return api_error(400, "require_password_change: expected true or false");
     try {
         auth::FieldValues fields;
         for (const auto& [k, v] : body->items())
-            if (k != "password" && (k != "require_password_change" || !with_password))
+            if (k != "password" && k != kImportedHash &&
+                (k != "require_password_change" || !with_password))
                 fields.emplace_back(k, text_of(v));
         core::User updated = *user;
-        if (!fields.empty())
-            updated = services_.accounts.update_user(user->username, fields, actor);
+        // With a password, one change: a new method that takes one gets it.
         if (with_password)
             updated = services_.accounts.set_password(user->username, text_of((*body)["password"]),
                                                       change != body->end() && change->get<bool>(),
-                                                      actor);
+                                                      actor, fields);
+        else if (!fields.empty())
+            updated = services_.accounts.update_user(user->username, fields, actor);
+        if (with_hash)
+            updated = services_.accounts.import_password_hash(
+                user->username, text_of((*body)[kImportedHash]), actor);
         return json_reply(
             200, views::to_json(updated, services_.gate.site_settings(), std::time(nullptr)));
     } catch (const store::Conflict& e) {

@@ -621,6 +621,13 @@ class SqliteStore final : public Store {
             user_id, read_folder_permission);
     }
 
+    std::optional<core::FolderPermission> find_folder_permission(std::int64_t id) override {
+        return find_one<core::FolderPermission>(
+            "SELECT id, user_id, path, permissions, created_at FROM folder_permissions "
+            "WHERE id = ?",
+            id, read_folder_permission);
+    }
+
     bool delete_folder_permission(std::int64_t user_id, const std::string& path) override {
         std::lock_guard lock(mutex_);
         return guarded([&] {

@@ -99,6 +99,7 @@ class Store {
     // (keeping its id and created_at) or adds one, and sets rule.id; list is by path.
     virtual void set_folder_permission(core::FolderPermission& rule) = 0;
     virtual std::vector<core::FolderPermission> list_folder_permissions(std::int64_t user_id) = 0;
+    virtual std::optional<core::FolderPermission> find_folder_permission(std::int64_t id) = 0;
     virtual bool delete_folder_permission(std::int64_t user_id, const std::string& path) = 0;
 
     // Login security (auth::LoginSecurity decides; the store only counts and remembers).

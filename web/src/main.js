@@ -11,12 +11,16 @@ import { Layout } from './pages/layout.js';
 import { Forgot } from './pages/forgot.js';
 import { SetPassword, tokenOf } from './pages/set_password.js';
 import { Mail } from './pages/mail.js';
+import { Users } from './pages/users.js';
+import { UserEditor } from './pages/user_editor.js';
 
 // The signed-in pages: the first whose pattern matches the location's hash is shown, given the
 // pattern's groups as `match`. Sections (the bar's links) are listed in pages/layout.js.
 const routes = [
   { pattern: /^#\/files(\/.*)?$/, page: Files,
     props: (m) => ({ folder: m[1] ? decodeURIComponent(m[1]) : '/' }) },
+  { pattern: /^#\/admin\/users$/, page: Users, admin: true },
+  { pattern: /^#\/admin\/users\/(new|\d+)$/, page: UserEditor, admin: true, props: (m) => ({ id: m[1] }) },
   { pattern: /^#\/admin\/mail$/, page: Mail, admin: true },
 ];
 

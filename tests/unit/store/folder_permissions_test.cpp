@@ -82,6 +82,18 @@ TEST_F(FolderPermissionsTest, DeleteRemovesOneRule) {
     EXPECT_EQ(rules[0].path, "/b");
 }
 
+// DELETE /permissions/{id} finds its rule (and so its user) by id alone.
+TEST_F(FolderPermissionsTest, FindsOneRuleById) {
+    const auto alice = user("alice");
+    const auto a = rule(alice.id, "/a", kReadOnly);
+    const auto found = store_->find_folder_permission(a.id);
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->user_id, alice.id);
+    EXPECT_EQ(found->path, "/a");
+    EXPECT_EQ(found->permissions, kReadOnly);
+    EXPECT_FALSE(store_->find_folder_permission(a.id + 1));
+}
+
 TEST_F(FolderPermissionsTest, DeletingTheUserDeletesItsRules) {
     const auto alice = user("alice");
     rule(alice.id, "/a", kReadOnly);
