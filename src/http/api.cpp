@@ -215,6 +215,8 @@ const std::vector<Api::Route>& Api::routes() {
         {"DELETE", "/users/{id}/ssh_keys/{key}", Access::user, &Api::ssh_keys_delete,
          "remove an SSH key (by id or SHA256 fingerprint)"},
         {"GET", "/site", Access::admin, &Api::site_show, "the site settings"},
+        {"GET", "/site/schema", Access::admin, &Api::site_schema,
+         "every site setting in its group, with its kind, default and range or choices"},
         {"PATCH", "/site", Access::admin, &Api::site_update,
          "change site settings (validated, with range errors)"},
         {"POST", "/me/password", Access::user, &Api::me_password,
