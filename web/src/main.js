@@ -11,6 +11,8 @@ import { Layout } from './pages/layout.js';
 import { Forgot } from './pages/forgot.js';
 import { SetPassword, tokenOf } from './pages/set_password.js';
 import { Mail } from './pages/mail.js';
+import { Site } from './pages/site.js';
+import { Log } from './pages/log.js';
 
 // The signed-in pages: the first whose pattern matches the location's hash is shown, given the
 // pattern's groups as `match`. Sections (the bar's links) are listed in pages/layout.js.
@@ -18,6 +20,8 @@ const routes = [
   { pattern: /^#\/files(\/.*)?$/, page: Files,
     props: (m) => ({ folder: m[1] ? decodeURIComponent(m[1]) : '/' }) },
   { pattern: /^#\/admin\/mail$/, page: Mail, admin: true },
+  { pattern: /^#\/admin\/site$/, page: Site, admin: true },
+  { pattern: /^#\/admin\/log(\?.*)?$/, page: Log, admin: true },
 ];
 
 function routeOf(hash, session) {
