@@ -1,6 +1,10 @@
 // The scenarios of the admin console's Site settings and Action log pages (docs/web-ui.md#site,
 // #log), run by test_web_console.py.
+import { join } from 'node:path';
 import { shot, signIn } from './browser_lib.mjs';
+
+// What the screen shows (the site page is long: a full-page shot of a dialog shows little).
+const view = (page, p, name) => page.screenshot({ path: join(p.out, name + '.png') });
 
 const logRows = (page) => page.locator('table.log-table tbody tr').evaluateAll((trs) =>
   trs.map((tr) => ({
@@ -82,7 +86,7 @@ export const scenarios = {
     await error.waitFor();
     const range_error = await error.innerText();
     await error.scrollIntoViewIfNeeded();
-    await shot(page, p, (p.name || 'site') + '-range-error');
+    await view(page, p, (p.name || 'site') + '-range-error');
     await field.fill(String(p.min_length));
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.locator('#site-status', { hasText: /^Saved / }).waitFor();
@@ -103,7 +107,7 @@ export const scenarios = {
     };
     await addList();
     const warning = await page.locator('#confirm-text').innerText();
-    await shot(page, p, (p.name || 'lockout') + '-warning');
+    await view(page, p, (p.name || 'lockout') + '-warning');
     await page.getByRole('button', { name: 'Cancel' }).click();
     await page.getByRole('alertdialog').waitFor({ state: 'detached' });
     const after_cancel = {
@@ -115,7 +119,7 @@ export const scenarios = {
     await page.getByRole('button', { name: 'Save anyway' }).click();
     await page.locator('#site-status', { hasText: /^Saved / }).waitFor();
     const status = await page.locator('#site-status').innerText();
-    await shot(page, p, (p.name || 'lockout') + '-saved');
+    await view(page, p, (p.name || 'lockout') + '-saved');
     return { warning, after_cancel, status };
   },
 

@@ -103,7 +103,8 @@ export function Site() {
       setStatus(`Saved ${count} ${count === 1 ? 'change' : 'changes'}.`);
     } catch (err) {
       if (err.status === 409) {
-        setConfirm(err.message);
+        // The API's words, but its advice to programs (?confirm=true) is the button here.
+        setConfirm(err.message.replace(/\.? ?Send it again with \?confirm=true.*$/, '.'));
       } else {
         setConfirm(null);
         setError({ field: fieldOf(err.message, names), text: err.message });
