@@ -44,6 +44,14 @@ struct SiteChangeReview {
     std::vector<std::string> refusals;
 };
 
+// Who makes a change of site settings (an administrator's session: its user, interface and
+// address), so that the review can tell whether the change shuts that session out.
+struct SiteChangeActor {
+    std::string username;
+    core::Interface interface = core::Interface::cli;
+    std::string ip;
+};
+
 // What kind of credential a check is about; explain() reports per kind.
 enum class CredentialKind { password, ssh_key, api_key };
 std::string_view to_string(CredentialKind k);
@@ -148,9 +156,11 @@ class LoginGate {
     std::optional<std::string> country_database_problem() const;
 
     // Reviews a change of the site settings from `before` to `after` for this node: refuses what
-    // it cannot enforce and names the logins the change would newly refuse here.
+    // it cannot enforce and names the logins the change would newly refuse here, among them
+    // the `actor`'s own (its address left out of the allow list, its protocol turned off, ...).
     SiteChangeReview review_site_change(const core::SiteSettings& before,
-                                        const core::SiteSettings& after) const;
+                                        const core::SiteSettings& after,
+                                        const SiteChangeActor* actor = nullptr) const;
 
   private:
     struct Context;
@@ -170,6 +180,10 @@ class LoginGate {
     std::optional<Refusal> check_password_state(Context&) const;
 
     std::optional<Refusal> resolve_identity(Context&) const;
+    // The refusals that site settings `site` decide for the actor's logins (protocol switch,
+    // countries, IP allow lists, password expiry), region aside: it is reviewed for every login.
+    std::vector<Refusal> actor_refusals(const SiteChangeActor& actor,
+                                        const core::SiteSettings& site) const;
     core::SessionGrant grant_of(const Context&) const;
     std::optional<Refusal> verify_credential(Context&) const;
     core::LoginOutcome finish_success(Context&);

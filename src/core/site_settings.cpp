@@ -1,5 +1,6 @@
 #include "core/site_settings.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 
@@ -34,8 +35,16 @@ std::optional<std::string> validate_region(std::string_view v) {
     return std::nullopt;
 }
 
+constexpr std::array<std::string_view, 2> kLockoutScopes = {"user", "address"};
+constexpr std::array<std::string_view, 3> kSmtpAuthentications = {"none", "plain", "login"};
+constexpr std::array<std::string_view, 3> kSmtpSecurities = {"starttls", "tls", "none"};
+
+bool one_of(std::span<const std::string_view> choices, std::string_view v) {
+    return std::find(choices.begin(), choices.end(), v) != choices.end();
+}
+
 std::optional<std::string> validate_lockout_scope(std::string_view v) {
-    if (v == "user" || v == "address") return std::nullopt;
+    if (one_of(kLockoutScopes, v)) return std::nullopt;
     return "must be 'user' (the account is locked everywhere) or 'address' (only from the "
            "addresses that guessed)";
 }
@@ -56,12 +65,12 @@ std::optional<std::string> validate_smtp_address(std::string_view v) {
 }
 
 std::optional<std::string> validate_smtp_authentication(std::string_view v) {
-    if (v == "none" || v == "plain" || v == "login") return std::nullopt;
+    if (one_of(kSmtpAuthentications, v)) return std::nullopt;
     return "must be 'none', 'plain' or 'login'";
 }
 
 std::optional<std::string> validate_smtp_security(std::string_view v) {
-    if (v == "none" || v == "starttls" || v == "tls") return std::nullopt;
+    if (one_of(kSmtpSecurities, v)) return std::nullopt;
     return "must be 'starttls' (upgrade with STARTTLS, required), 'tls' (implicit TLS, as on "
            "port 465) or 'none' (plain SMTP, loopback relays only)";
 }
@@ -218,9 +227,7 @@ struct ValueWriter {
         if (f.validate_text)
             if (auto e = f.validate_text(v)) return std::string(f.name) + ": " + *e;
         // Lists are stored normalised so that "a , b" and "a,b" compare equal.
-        const bool is_list =
-            f.validate_text == validate_cidrs || f.validate_text == validate_countries;
-        s.*m = is_list ? join_list(split_list(v)) : std::string(v);
+        s.*m = is_list_setting(f) ? join_list(split_list(v)) : std::string(v);
         return std::nullopt;
     }
 };
@@ -235,6 +242,17 @@ const SettingField* find_site_setting(std::string_view name) {
     for (const auto& f : kFields)
         if (f.name == name) return &f;
     return nullptr;
+}
+
+bool is_list_setting(const SettingField& f) {
+    return f.validate_text == validate_cidrs || f.validate_text == validate_countries;
+}
+
+std::span<const std::string_view> setting_choices(const SettingField& f) {
+    if (f.validate_text == validate_lockout_scope) return kLockoutScopes;
+    if (f.validate_text == validate_smtp_authentication) return kSmtpAuthentications;
+    if (f.validate_text == validate_smtp_security) return kSmtpSecurities;
+    return {};
 }
 
 std::string setting_value(const SiteSettings& s, const SettingField& f) {

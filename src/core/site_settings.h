@@ -87,6 +87,21 @@ struct SettingField {
 
 std::span<const SettingField> site_setting_fields();
 const SettingField* find_site_setting(std::string_view name);
+// A text setting that holds a comma-separated list (allowed_ips, the country lists).
+bool is_list_setting(const SettingField& f);
+// The values an enumerated text setting takes (user_lockout_scope, smtp_*), or none.
+std::span<const std::string_view> setting_choices(const SettingField& f);
+
+// The settings as an administrator meets them, grouped as Files.com's documentation groups them
+// (password policy, expiry, brute force, IP allow list, countries, region, protocols, ...):
+// the web UI's site page and `GET /site/schema` (src/core/site_setting_groups.cpp). Every
+// setting is in exactly one group.
+struct SettingGroup {
+    std::string_view name;   // identifier: password_policy, ip_allow_list, ...
+    std::string_view title;  // heading: "Password policy"
+    std::span<const std::string_view> settings;
+};
+std::span<const SettingGroup> site_setting_groups();
 
 // The value as text: "true"/"false", a decimal number, or the string itself.
 std::string setting_value(const SiteSettings& s, const SettingField& f);

@@ -222,6 +222,8 @@ const std::vector<Api::Route>& Api::routes() {
         {"DELETE", "/permissions/{id}", Access::admin, &Api::permissions_delete,
          "remove a folder permission (the rule above its path applies again)"},
         {"GET", "/site", Access::admin, &Api::site_show, "the site settings"},
+        {"GET", "/site/schema", Access::admin, &Api::site_schema,
+         "every site setting in its group, with its kind, default and range or choices"},
         {"PATCH", "/site", Access::admin, &Api::site_update,
          "change site settings (validated, with range errors)"},
         {"POST", "/me/password", Access::user, &Api::me_password,

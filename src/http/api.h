@@ -80,6 +80,7 @@ class Api {
     Response ssh_keys_create(Request&);
     Response ssh_keys_delete(Request&);
     Response site_show(Request&);
+    Response site_schema(Request&);
     Response site_update(Request&);
     Response me_password(Request&);
     Response me_generate_password(Request&);

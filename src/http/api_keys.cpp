@@ -125,6 +125,10 @@ Response Api::site_show(Request&) {
     return json_reply(200, views::to_json(services_.store.load_site_settings()));
 }
 
+Response Api::site_schema(Request&) {
+    return json_reply(200, views::site_schema_json());
+}
+
 Response Api::site_update(Request& req) {
     const auto body = body_object(req);
     if (!body || body->empty()) return api_error(400, "expected a JSON object of settings");
@@ -139,7 +143,8 @@ Response Api::site_update(Request& req) {
     }
     // Checked together, as `site set` does: rules across fields do not depend on their order.
     if (auto e = core::set_settings(settings, values)) return api_error(400, *e);
-    const auto review = services_.gate.review_site_change(before, settings);
+    const auth::SiteChangeActor actor{login_.user().username, login_.interface(), req.peer_ip};
+    const auto review = services_.gate.review_site_change(before, settings, &actor);
     if (review.error) return api_error(400, *review.error);
     if (!review.refusals.empty() && parse_query(req.target)["confirm"] != "true") {
         std::string why = "not changed: this change would refuse logins on this node: ";

@@ -183,6 +183,23 @@ void add_site_settings_schemas(json& schemas) {
         update[std::string(f.name)] = setting_schema(f, true);
     }
     schemas["SiteSettings"] = closed_object(props);
+    const json nullable_int = nullable({{"type", "integer"}});
+    schemas["SiteSetting"] = closed_object(
+        {{"name", {{"type", "string"}}},
+         {"type", string_enum({"boolean", "integer", "string", "list"})},
+         {"description", {{"type", "string"}}},
+         {"default", {{"description", "the value of a new site (boolean, integer or string)"}}},
+         {"minimum", nullable_int},
+         {"maximum", nullable_int},
+         {"choices", array_of({{"type", "string"}})},
+         {"secret", {{"type", "boolean"}}},
+         {"not_implemented",
+          {{"type", "string"},
+           {"description", "non-empty: what is missing, and only the default is accepted"}}}});
+    schemas["SiteSchema"] = closed_object(
+        {{"groups", array_of(closed_object({{"name", {{"type", "string"}}},
+                                            {"title", {{"type", "string"}}},
+                                            {"settings", array_of(ref("SiteSetting"))}}))}});
     schemas["SiteSettingsUpdate"] = {
         {"type", "object"},
         {"properties", update},
@@ -328,6 +345,11 @@ json component_schemas() {
                        {"interface", string_enum(interface_names())},
                        {"action", string_enum(action_names())},
                        {"failure_type", string_enum(failure_type_names())},
+                       {"failure_title",
+                        {{"type", "string"},
+                         {"description",
+                          "the refusal's title (\"Username Not Found\"); empty "
+                          "when the entry is not a refusal"}}},
                        {"detail", text},
                        {"path", text},
                        {"destination", text},

@@ -102,6 +102,9 @@ json to_json(const core::ActionLogEntry& e) {
             {"interface", core::to_string(e.interface)},
             {"action", e.action},
             {"failure_type", core::to_string(e.failure_type)},
+            {"failure_title", e.failure_type == core::FailureReason::none
+                                  ? std::string_view()
+                                  : core::info(e.failure_type).title},
             {"detail", e.detail},
             {"path", e.path},
             {"destination", e.destination},
@@ -124,6 +127,50 @@ json to_json(const core::OutboxMail& m) {
             {"last_error", m.last_error},
             {"created_at", core::format_time(m.created_at)},
             {"sent_at", m.sent_at ? json(core::format_time(*m.sent_at)) : json(nullptr)}};
+}
+
+namespace {
+// One setting as the site page needs it: its kind, default, range or choices, from the same
+// table that checks values (core/site_settings.cpp), so the page repeats no rule.
+json setting_schema(const core::SettingField& f) {
+    const core::SiteSettings defaults;
+    json j{{"name", f.name},
+           {"description", f.help},
+           {"minimum", nullptr},
+           {"maximum", nullptr},
+           {"choices", json::array()},
+           {"secret", f.secret},
+           {"not_implemented", f.not_implemented}};
+    std::visit(
+        [&](auto m) {
+            using T = std::decay_t<decltype(defaults.*m)>;
+            j["default"] = defaults.*m;
+            if constexpr (std::is_same_v<T, bool>) {
+                j["type"] = "boolean";
+            } else if constexpr (std::is_same_v<T, int>) {
+                j["type"] = "integer";
+                j["minimum"] = f.min;
+                j["maximum"] = f.max;
+            } else {
+                j["type"] = core::is_list_setting(f) ? "list" : "string";
+            }
+        },
+        f.member);
+    for (auto c : core::setting_choices(f)) j["choices"].push_back(c);
+    return j;
+}
+}  // namespace
+
+json site_schema_json() {
+    json groups = json::array();
+    for (const auto& g : core::site_setting_groups()) {
+        json settings = json::array();
+        for (auto name : g.settings)
+            if (const auto* f = core::find_site_setting(name))
+                settings.push_back(setting_schema(*f));
+        groups.push_back({{"name", g.name}, {"title", g.title}, {"settings", settings}});
+    }
+    return {{"groups", groups}};
 }
 
 json to_json(const core::SiteSettings& s) {

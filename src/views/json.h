@@ -19,6 +19,8 @@ nlohmann::json to_json(const core::SshKey& k);
 nlohmann::json to_json(const core::FolderPermission& p);
 nlohmann::json to_json(const core::ActionLogEntry& e);
 nlohmann::json to_json(const core::SiteSettings& s);
+// Every site setting, in its group, with its kind, default and range or choices (GET /site/schema).
+nlohmann::json site_schema_json();
 nlohmann::json to_json(const auth::Explanation& e);
 nlohmann::json to_json(const core::IpBan& b);
 nlohmann::json to_json(const core::IpListEntry& e);

@@ -13,6 +13,8 @@ import { SetPassword, tokenOf } from './pages/set_password.js';
 import { Mail } from './pages/mail.js';
 import { Users } from './pages/users.js';
 import { UserEditor } from './pages/user_editor.js';
+import { Site } from './pages/site.js';
+import { Log } from './pages/log.js';
 
 // The signed-in pages: the first whose pattern matches the location's hash is shown, given the
 // pattern's groups as `match`. Sections (the bar's links) are listed in pages/layout.js.
@@ -22,6 +24,8 @@ const routes = [
   { pattern: /^#\/admin\/users$/, page: Users, admin: true },
   { pattern: /^#\/admin\/users\/(new|\d+)$/, page: UserEditor, admin: true, props: (m) => ({ id: m[1] }) },
   { pattern: /^#\/admin\/mail$/, page: Mail, admin: true },
+  { pattern: /^#\/admin\/site$/, page: Site, admin: true },
+  { pattern: /^#\/admin\/log(\?.*)?$/, page: Log, admin: true },
 ];
 
 function routeOf(hash, session) {

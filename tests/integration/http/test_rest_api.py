@@ -157,6 +157,11 @@ def test_history_filters_and_pagination(admin):
     r2 = call(server, "GET", f"/history?action=mkdir&per_page=2&cursor={r.json['next_cursor']}",
               token=root)
     assert [e["path"] for e in r.json["entries"] + r2.json["entries"]] == ["/d2", "/d1", "/d0"]
+    assert {e["failure_title"] for e in r.json["entries"]} == {""}  # not refusals
+    call(server, "POST", "/sessions", body={"username": "alice", "password": "nope"})
+    r = call(server, "GET", "/history?action=failedlogin&username=alice", token=root)
+    assert [(e["failure_type"], e["failure_title"]) for e in r.json["entries"]] == \
+        [("password_mismatch", "Invalid Username Or Password")], r.json
     # A user sees only its own entries, whatever it asks for.
     bad = call(server, "GET", "/history?action=failed_login", token=root)
     assert bad.status == 400 and "unknown action" in bad.json["error"]

@@ -172,5 +172,43 @@ TEST_F(SiteSettingsGateTest, ReviewNamesARegionThatShutsThisNodeOut) {
     EXPECT_TRUE(gate_->review_site_change(before, after).refusals.empty());
 }
 
+// PATCH /site names its caller: a change that would refuse that session's own logins (and so
+// end it on its next request) is asked about, whatever it does to the other users.
+TEST_F(SiteSettingsGateTest, ReviewNamesTheActorsOwnLockOut) {
+    add_user("root");
+    const auth::SiteChangeActor actor{"root", Interface::web, "192.0.2.7"};
+    core::SiteSettings before;
+    auto after = before;
+    after.allowed_ips = "10.0.0.0/8";
+    auto review = gate_->review_site_change(before, after, &actor);
+    ASSERT_EQ(review.refusals.size(), 1u);
+    EXPECT_NE(review.refusals[0].find("your own session ('root' from 192.0.2.7 over web)"),
+              std::string::npos)
+        << review.refusals[0];
+    EXPECT_NE(review.refusals[0].find("(ip_mismatch)"), std::string::npos) << review.refusals[0];
+    // Without an actor (the CLI), or with a list that holds its address, nothing to ask.
+    EXPECT_TRUE(gate_->review_site_change(before, after).refusals.empty());
+    after.allowed_ips = "10.0.0.0/8,192.0.2.0/24";
+    EXPECT_TRUE(gate_->review_site_change(before, after, &actor).refusals.empty());
+    // The user's own list or bypass admits it.
+    after.allowed_ips = "10.0.0.0/8";
+    set("root", "bypass_site_allowed_ips", "true");
+    EXPECT_TRUE(gate_->review_site_change(before, after, &actor).refusals.empty());
+    // A password expiry that its password is already past.
+    clock_.advance(40 * 86400);
+    after = before;
+    after.password_validity_days = 30;
+    review = gate_->review_site_change(before, after, &actor);
+    ASSERT_EQ(review.refusals.size(), 1u);
+    EXPECT_NE(review.refusals[0].find("(password_expired)"), std::string::npos)
+        << review.refusals[0];
+    // A protocol switched off, for a session of that protocol only.
+    after = before;
+    after.dav_enabled = false;
+    const auth::SiteChangeActor dav{"root", Interface::dav, "192.0.2.7"};
+    EXPECT_EQ(gate_->review_site_change(before, after, &dav).refusals.size(), 1u);
+    EXPECT_TRUE(gate_->review_site_change(before, after, &actor).refusals.empty());
+}
+
 }  // namespace
 }  // namespace drawbridge::testing

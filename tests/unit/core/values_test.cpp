@@ -1,6 +1,8 @@
 // CIDR lists, times, the failure-reason table, site settings and user fields.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "core/cidr.h"
 #include "core/failure_reason.h"
 #include "core/site_settings.h"
@@ -150,6 +152,31 @@ TEST(SiteSettings, TheRelayPasswordIsNeverShown) {
     EXPECT_EQ(displayed_setting_value(s, *f), "(set)");
     EXPECT_EQ(displayed_assignment("smtp_password", "s3cret"), "smtp_password=(hidden)");
     EXPECT_EQ(displayed_assignment("smtp_port", "25"), "smtp_port=25");
+}
+
+// The site page shows every setting once: a setting added to the table without a group would
+// be missing from it, and one in two groups shown twice.
+TEST(SiteSettings, EverySettingIsInExactlyOneGroup) {
+    std::map<std::string, int> seen;
+    for (const auto& g : site_setting_groups())
+        for (auto name : g.settings) {
+            EXPECT_TRUE(find_site_setting(name)) << name << " in group " << g.name;
+            ++seen[std::string(name)];
+        }
+    for (const auto& f : site_setting_fields()) EXPECT_EQ(seen[std::string(f.name)], 1) << f.name;
+}
+
+TEST(SiteSettings, ListsAndChoicesAreKnown) {
+    EXPECT_TRUE(is_list_setting(*find_site_setting("allowed_ips")));
+    EXPECT_TRUE(is_list_setting(*find_site_setting("disallowed_countries")));
+    EXPECT_FALSE(is_list_setting(*find_site_setting("site_hostname")));
+    const auto scopes = setting_choices(*find_site_setting("user_lockout_scope"));
+    ASSERT_EQ(scopes.size(), 2u);
+    SiteSettings s;
+    for (auto v : scopes) EXPECT_FALSE(set_setting(s, "user_lockout_scope", v)) << v;
+    for (auto v : setting_choices(*find_site_setting("smtp_security")))
+        EXPECT_FALSE(set_setting(s, "smtp_security", v)) << v;
+    EXPECT_TRUE(setting_choices(*find_site_setting("allowed_region")).empty());
 }
 
 TEST(SiteSettings, MailComesFromTheSiteHostByDefault) {

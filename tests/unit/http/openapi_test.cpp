@@ -47,6 +47,8 @@ TEST(OpenApi, ReplySchemasNameWhatTheViewsWrite) {
     EXPECT_EQ(schema_properties(doc, "ActionLogEntry"),
               keys(views::to_json(core::ActionLogEntry{})));
     EXPECT_EQ(schema_properties(doc, "SiteSettings"), keys(views::to_json(core::SiteSettings{})));
+    EXPECT_EQ(schema_properties(doc, "SiteSetting"),
+              keys(views::site_schema_json()["groups"][0]["settings"][0]));
     EXPECT_EQ(schema_properties(doc, "SiteSettingsUpdate"),
               keys(views::to_json(core::SiteSettings{})));
 }

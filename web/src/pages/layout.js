@@ -7,10 +7,13 @@ import { html } from '../html.js';
 export const sections = [
   { href: '#/files', label: 'Files' },
   { href: '#/admin/users', label: 'Users', admin: true },
+  { href: '#/admin/site', label: 'Site', admin: true },
+  { href: '#/admin/log', label: 'Log', admin: true },
   { href: '#/admin/mail', label: 'Mail', admin: true },
 ];
 
-const current = (hash, href) => hash === href || hash.startsWith(href + '/');
+const current = (hash, href) =>
+  hash === href || hash.startsWith(href + '/') || hash.startsWith(href + '?');
 
 export function Layout({ session, hash, onSignOut, children }) {
   const shown = sections.filter((s) => !s.admin || session.site_admin);
