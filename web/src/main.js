@@ -11,6 +11,7 @@ import { Layout } from './pages/layout.js';
 import { Forgot } from './pages/forgot.js';
 import { SetPassword, tokenOf } from './pages/set_password.js';
 import { Mail } from './pages/mail.js';
+import { Account } from './pages/account.js';
 import { Users } from './pages/users.js';
 import { UserEditor } from './pages/user_editor.js';
 import { Site } from './pages/site.js';
@@ -21,6 +22,7 @@ import { Log } from './pages/log.js';
 const routes = [
   { pattern: /^#\/files(\/.*)?$/, page: Files,
     props: (m) => ({ folder: m[1] ? decodeURIComponent(m[1]) : '/' }) },
+  { pattern: /^#\/account$/, page: Account },
   { pattern: /^#\/admin\/users$/, page: Users, admin: true },
   { pattern: /^#\/admin\/users\/(new|\d+)$/, page: UserEditor, admin: true, props: (m) => ({ id: m[1] }) },
   { pattern: /^#\/admin\/mail$/, page: Mail, admin: true },
@@ -90,7 +92,8 @@ function App() {
   const { r, m } = routeOf(hash, session);
   const props = r.props ? r.props(m) : {};
   return html`<${Layout} session=${session} hash=${hash} onSignOut=${signOut}>
-    <${r.page} session=${session} match=${m} onSignOut=${signOut} ...${props} />
+    <${r.page} session=${session} match=${m} onSignOut=${signOut} onSignedIn=${signedIn}
+      ...${props} />
   </${Layout}>`;
 }
 

@@ -11,8 +11,11 @@ import { formatTime } from './format.js';
 function useKeyList(route) {
   const [rows, setRows] = useState(null);
   const [error, setError] = useState('');
+  // The API's refusal of the list itself (a site that does not let users manage their own
+  // keys): the panel then says so and offers nothing.
+  const [refused, setRefused] = useState('');
   const reload = () => api.call('GET', route).then((r) => { setRows(r); setError(''); },
-    (err) => setError(err.message));
+    (err) => (err.status === 403 ? setRefused(err.message) : setError(err.message)));
   useEffect(() => { reload(); }, [route]);
   // Runs one change, then shows the list as it is now; true when the change worked.
   const change = async (fn) => {
@@ -26,8 +29,11 @@ function useKeyList(route) {
       return false;
     }
   };
-  return { rows, error, change };
+  return { rows, error, refused, change };
 }
+
+// The API's words, as a sentence.
+const refusedText = (message) => message.charAt(0).toUpperCase() + message.slice(1) + '.';
 
 function CopyButton({ text }) {
   const [done, setDone] = useState('');
@@ -63,6 +69,7 @@ export function ApiKeys({ userId }) {
   return html`
     <section class="panel keys" aria-labelledby="api-keys-title">
       <h3 id="api-keys-title">API keys</h3>
+      ${list.refused ? html`<p class="muted refused">${refusedText(list.refused)}</p>` : html`
       ${list.error && html`<div class="error" role="alert"><p>${list.error}</p></div>`}
       ${created && html`<div class="notice" id="new-api-key">
         <p>The key <strong>${created.name}</strong>, shown only now: keep it somewhere safe.</p>
@@ -82,7 +89,7 @@ export function ApiKeys({ userId }) {
         <label>Expires (optional)<input name="api-key-expires" type="date" value=${expires}
           onInput=${(e) => setExpires(e.target.value)} /></label>
         <button type="submit">Create key</button>
-      </form>
+      </form>`}
     </section>`;
 }
 
@@ -102,6 +109,7 @@ export function SshKeys({ userId }) {
   return html`
     <section class="panel keys" aria-labelledby="ssh-keys-title">
       <h3 id="ssh-keys-title">SSH keys</h3>
+      ${list.refused ? html`<p class="muted refused">${refusedText(list.refused)}</p>` : html`
       ${list.error && html`<div class="error" role="alert"><p>${list.error}</p></div>`}
       ${list.rows && (list.rows.length === 0 ? html`<p class="muted">No SSH keys.</p>`
         : html`<ul class="key-list">${list.rows.map((k) => html`<li key=${k.id} data-title=${k.title}>
@@ -116,6 +124,6 @@ export function SshKeys({ userId }) {
         <label>Public key<textarea name="ssh-public-key" rows="3" required value=${key}
           placeholder="ssh-ed25519 AAAA… comment" onInput=${(e) => setKey(e.target.value)}></textarea></label>
         <div class="row"><button type="submit">Add key</button></div>
-      </form>
+      </form>`}
     </section>`;
 }

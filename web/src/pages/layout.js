@@ -6,6 +6,7 @@ import { html } from '../html.js';
 // One row per section: where it lives, its label, and whether only administrators see it.
 export const sections = [
   { href: '#/files', label: 'Files' },
+  { href: '#/account', label: 'Account' },
   { href: '#/admin/users', label: 'Users', admin: true },
   { href: '#/admin/site', label: 'Site', admin: true },
   { href: '#/admin/log', label: 'Log', admin: true },

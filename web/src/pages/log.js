@@ -36,7 +36,7 @@ async function filterChoices() {
   return choices;
 }
 
-async function historyPage(filters, cursor) {
+export async function historyPage(filters, cursor) {
   const q = new URLSearchParams({ ...filters, per_page: String(PER_PAGE) });
   if (cursor) q.set('cursor', cursor);
   return api.call('GET', '/history?' + q);
@@ -92,6 +92,22 @@ function Reason({ e }) {
   }
   const what = [e.path, e.destination && '→ ' + e.destination, e.detail].filter(Boolean).join(' ');
   return html`<span class="reason-detail">${what}</span>`;
+}
+
+// The entries, newest first: also the user's own login history (pages/account.js).
+export function LogTable({ rows }) {
+  return html`<table class="log-table">
+    <thead><tr><th>Time</th><th>User</th><th>Protocol</th><th>Address</th><th>Action</th><th>Reason</th></tr></thead>
+    <tbody>${rows.map((e) => html`<tr key=${e.id} data-id=${e.id} data-action=${e.action}
+        data-failure-type=${e.failure_type}>
+      <td class="time">${formatTime(e.created_at)}</td>
+      <td class="user">${e.username || html`<span class="muted">—</span>`}</td>
+      <td class="proto">${e.interface}</td>
+      <td class="addr">${e.ip}</td>
+      <td class="action">${ACTION_LABELS[e.action] || e.action}</td>
+      <td class="reason"><${Reason} e=${e} /></td>
+    </tr>`)}</tbody>
+  </table>`;
 }
 
 export function Log({ match }) {
@@ -150,18 +166,7 @@ export function Log({ match }) {
     ${error && html`<div class="error" role="alert" id="log-error"><p>${error}</p></div>`}
     ${!loading && rows.length === 0 && !error
       ? html`<p class="muted" id="log-empty">No entries${Object.keys(filters).length ? ' match these filters' : ''}.</p>`
-      : html`<table class="log-table">
-          <thead><tr><th>Time</th><th>User</th><th>Protocol</th><th>Address</th><th>Action</th><th>Reason</th></tr></thead>
-          <tbody>${rows.map((e) => html`<tr key=${e.id} data-id=${e.id} data-action=${e.action}
-              data-failure-type=${e.failure_type}>
-            <td class="time">${formatTime(e.created_at)}</td>
-            <td class="user">${e.username || html`<span class="muted">—</span>`}</td>
-            <td class="proto">${e.interface}</td>
-            <td class="addr">${e.ip}</td>
-            <td class="action">${ACTION_LABELS[e.action] || e.action}</td>
-            <td class="reason"><${Reason} e=${e} /></td>
-          </tr>`)}</tbody>
-        </table>`}
+      : html`<${LogTable} rows=${rows} />`}
     ${loading && html`<p class="loading">Loading…</p>`}
     ${next && !loading && html`<p class="more"><button type="button" class="secondary" onClick=${more}>Show more</button></p>`}
   </main>`;
