@@ -80,7 +80,13 @@ export const scenarios = {
     const status = await statusText(page);
     await shot(page, p, 'editor-created-' + p.method);
     const method = await page.locator('[name="authentication_method"]').inputValue();
-    return { status, method, password_error, url: page.url() };
+    let resent = '';
+    if (p.resend) {
+      await page.getByRole('button', { name: 'Resend welcome email' }).click();
+      await page.locator('.resend [role=status]').waitFor();
+      resent = await page.locator('.resend [role=status]').innerText();
+    }
+    return { status, method, password_error, resent, url: page.url() };
   },
 
   // Search, then the disabled filter, narrow the table (each answered by the server).
@@ -184,7 +190,9 @@ export const scenarios = {
     await page.locator('[name="email"]').fill(p.email);
     await page.locator('input[name="expiry"]').nth(2).check();
     await page.locator('[name="ftp_permission"]').uncheck();
-    await page.locator('[name="allowed_ips"]').fill('127.0.0.1/32\n10.0.0.0/8');
+    // Typed, as a person does: the newline stays while the next address is typed.
+    await page.locator('[name="allowed_ips"]').click();
+    await page.keyboard.type('127.0.0.1/32\n10.0.0.0/8');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.waitForFunction(() => document.querySelector('#save-status')?.innerText === 'Saved.');
     await shot(page, p, 'editor-saved');
