@@ -93,6 +93,13 @@ export const scenarios = {
   async users_filter(page, p) {
     await openUsers(page, p);
     const all = await rowsOf(page);
+    let more = [];
+    if (p.more) {
+      await answered(page, 'cursor=', () => page.getByRole('button', { name: 'Show more' }).click());
+      await page.waitForFunction((n) =>
+        document.querySelectorAll('table.users-table tbody tr').length > n, all.length);
+      more = await rowsOf(page);
+    }
     await answered(page, 'search=' + p.search, () => page.locator('[name="search"]').fill(p.search));
     const searched = await settledRows(page, p.expect_search);
     await shot(page, p, 'users-search');
@@ -105,7 +112,7 @@ export const scenarios = {
     await answered(page, 'authentication_method=none',
       () => page.locator('[name="method"]').selectOption('none'));
     const none = await settledRows(page, p.expect_none);
-    return { all, searched, disabled, none };
+    return { all, more, searched, disabled, none };
   },
 
   // The user's own web session is open (at p.user_url, another origin, so another cookie); the

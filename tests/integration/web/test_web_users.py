@@ -141,8 +141,10 @@ def test_the_table_pages_on_the_server(site, browser):
     for i in range(60):
         site.add_user(f"u{i:02d}", None, "--set", "authentication_method=none")
     got = browser("users_filter", **admin_params(site, search="u5", expect_search=10,
-                                                 expect_disabled=0, expect_none=50))
+                                                 expect_disabled=0, expect_none=50, more=True))
     assert len(got["all"]) == 50  # one page: the rest behind "Show more"
+    names = [r["username"] for r in got["more"]]
+    assert len(names) == 62 and names == sorted(names) and len(set(names)) == 62, names
     assert len(got["searched"]) == 10
 
 
