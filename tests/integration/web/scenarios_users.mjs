@@ -80,13 +80,26 @@ export const scenarios = {
     const status = await statusText(page);
     await shot(page, p, 'editor-created-' + p.method);
     const method = await page.locator('[name="authentication_method"]').inputValue();
-    return { status, method, password_error, url: page.url() };
+    let resent = '';
+    if (p.resend) {
+      await page.getByRole('button', { name: 'Resend welcome email' }).click();
+      await page.locator('.resend [role=status]').waitFor();
+      resent = await page.locator('.resend [role=status]').innerText();
+    }
+    return { status, method, password_error, resent, url: page.url() };
   },
 
   // Search, then the disabled filter, narrow the table (each answered by the server).
   async users_filter(page, p) {
     await openUsers(page, p);
     const all = await rowsOf(page);
+    let more = [];
+    if (p.more) {
+      await answered(page, 'cursor=', () => page.getByRole('button', { name: 'Show more' }).click());
+      await page.waitForFunction((n) =>
+        document.querySelectorAll('table.users-table tbody tr').length > n, all.length);
+      more = await rowsOf(page);
+    }
     await answered(page, 'search=' + p.search, () => page.locator('[name="search"]').fill(p.search));
     const searched = await settledRows(page, p.expect_search);
     await shot(page, p, 'users-search');
@@ -99,7 +112,7 @@ export const scenarios = {
     await answered(page, 'authentication_method=none',
       () => page.locator('[name="method"]').selectOption('none'));
     const none = await settledRows(page, p.expect_none);
-    return { all, searched, disabled, none };
+    return { all, more, searched, disabled, none };
   },
 
   // The user's own web session is open (at p.user_url, another origin, so another cookie); the
@@ -184,7 +197,9 @@ export const scenarios = {
     await page.locator('[name="email"]').fill(p.email);
     await page.locator('input[name="expiry"]').nth(2).check();
     await page.locator('[name="ftp_permission"]').uncheck();
-    await page.locator('[name="allowed_ips"]').fill('127.0.0.1/32\n10.0.0.0/8');
+    // Typed, as a person does: the newline stays while the next address is typed.
+    await page.locator('[name="allowed_ips"]').click();
+    await page.keyboard.type('127.0.0.1/32\n10.0.0.0/8');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.waitForFunction(() => document.querySelector('#save-status')?.innerText === 'Saved.');
     await shot(page, p, 'editor-saved');

@@ -68,15 +68,17 @@ def test_create_a_password_user_who_signs_in_on_the_web_and_sftp(site, browser):
 def test_create_an_email_signup_user_and_a_none_user(site, relay, browser):
     point_at(site, relay, f"web_base_url={base(site)}")
     got = browser("users_create", **admin_params(site, user="sue", method="email_signup",
-                                                 email="sue@example.com"))
+                                                 email="sue@example.com", resend=True))
     assert got["status"] == "Created sue." and got["method"] == "email_signup", got
-    rcpt, msg = relay.inbox.wait_for(1)[0]
-    assert rcpt == ["sue@example.com"] and "set-password" in text_of(msg)
+    assert "sue@example.com" in got["resent"], got
+    # The welcome (a sign-up link), then the one the Resend button asked for.
+    msgs = relay.inbox.wait_for(2)
+    assert all(rcpt == ["sue@example.com"] and "set-password" in text_of(m) for rcpt, m in msgs)
     got = browser("users_create", **admin_params(site, user="nora", method="none",
                                                  email="nora@example.com"))
     assert got["status"] == "Created nora." and got["method"] == "none", got
     time.sleep(1.5)
-    assert len(relay.inbox.messages) == 1  # none: no mail
+    assert len(relay.inbox.messages) == 2  # none: no mail
     assert site.json("user", "show", "nora")["authentication_method"] == "none"
 
 
@@ -139,8 +141,10 @@ def test_the_table_pages_on_the_server(site, browser):
     for i in range(60):
         site.add_user(f"u{i:02d}", None, "--set", "authentication_method=none")
     got = browser("users_filter", **admin_params(site, search="u5", expect_search=10,
-                                                 expect_disabled=0, expect_none=50))
+                                                 expect_disabled=0, expect_none=50, more=True))
     assert len(got["all"]) == 50  # one page: the rest behind "Show more"
+    names = [r["username"] for r in got["more"]]
+    assert len(names) == 62 and names == sorted(names) and len(set(names)) == 62, names
     assert len(got["searched"]) == 10
 
 

@@ -43,6 +43,32 @@ TEST_F(GateTest, PasswordMethodsNeedAPassword) {
               std::string::npos);
 }
 
+// PATCH /users/{id} of a method and a password: neither alone can be made for a `none` user.
+TEST_F(GateTest, APasswordWithFieldsIsOneChange) {
+    auth::NewUser spec;
+    spec.username = "kay";
+    spec.fields = {{"authentication_method", "none"}};
+    accounts_->create_user(spec, {});
+    EXPECT_NE(error_of([&] {
+                  accounts_->set_password("kay", kGoodPassword, false, {});
+              }).find("takes no password"),
+              std::string::npos);
+    const auto u = accounts_->set_password("kay", kGoodPassword, false, {},
+                                           {{"authentication_method", "password_and_ssh_key"}});
+    EXPECT_EQ(u.authentication_method, AuthMethod::password_and_ssh_key);
+    EXPECT_TRUE(core::is_native_hash(u.password_hash));
+    EXPECT_NE(last_entry().detail.find("changed authentication_method; password set"),
+              std::string::npos)
+        << last_entry().detail;
+    // A bad field refuses the whole change, password included.
+    EXPECT_NE(error_of([&] {
+                  accounts_->set_password("kay", "Second-Horse-9-Battery", false, {},
+                                          {{"email", "not an address"}});
+              }).find("email"),
+              std::string::npos);
+    EXPECT_EQ(accounts_->get_user("kay").password_hash, u.password_hash);
+}
+
 TEST_F(GateTest, PolicyErrorListsEveryUnmetRule) {
     add_user("alice");
     const auto e = error_of([&] { accounts_->set_password("alice", "abc", false, {}); });

@@ -74,7 +74,8 @@ function AccountActions({ user, onChanged, onError }) {
         ? html`<button type="button" onClick=${() => post('enable')}>Enable</button>`
         : html`<button type="button" class="secondary" onClick=${() => post('disable')}>Disable</button>`}
       ${user.locked_out && html`<button type="button" onClick=${() => post('unlock')}>Unlock</button>`}
-      <${ResendWelcomeButton} user=${user} />
+      ${user.email && !['none', 'sso'].includes(user.authentication_method) &&
+        html`<${ResendWelcomeButton} user=${user} />`}
       ${!asking && html`<button type="button" class="danger" onClick=${() => setAsking(true)}>Delete</button>`}
     </div>
     ${asking && html`<div class="error" role="alertdialog" aria-labelledby="delete-q">
@@ -159,7 +160,7 @@ export function UserEditor({ id, onSignOut }) {
       ${user && html`<${AccountActions} user=${user} onChanged=${loaded} onError=${fail} />`}
       ${status && html`<div class=${status.ok ? 'notice' : 'error'} role=${status.ok ? 'status' : 'alert'}
         id="save-status"><p>${status.text}</p></div>`}
-      <form class="panel user-form" onSubmit=${save} aria-label=${isNew ? 'New user' : 'Edit user'} noValidate>
+      <form class="panel user-form" key=${user ? user.id : 'new'} onSubmit=${save} aria-label=${isNew ? 'New user' : 'Edit user'} noValidate>
         <${IdentityFields} ...${p} />
         <${AuthenticationFields} ...${p} isNew=${isNew} password=${{ wanted: wanted || needsPassword, forced: needsPassword, fields: np.fields }}
           setPassword=${setWanted} hash=${hash} setHash=${setHash} />

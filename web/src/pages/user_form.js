@@ -1,6 +1,7 @@
 // The fields of the user editor (pages/user_editor.js), grouped as the console shows them:
 // identity, authentication, access. `draft` holds the values in the API's JSON form;
 // `errors` the API's message of a field it named, shown next to that field.
+import { useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { PROTOCOLS } from './users.js';
 
@@ -115,6 +116,8 @@ export function AuthenticationFields({ draft, set, errors, isNew, password, setP
 
 export function AccessFields(p) {
   const { draft, set, errors } = p;
+  // The text as typed (a newline being typed is not yet an address); the list goes to draft.
+  const [ips, setIps] = useState(draft.allowed_ips.join('\n'));
   return html`<fieldset><legend>Access</legend>
     <div class="checks" role="group" aria-label="Protocols">
       <span class="group-label">Protocols</span>
@@ -122,9 +125,12 @@ export function AccessFields(p) {
         name=${proto + '_permission'} ...${p} />`)}
     </div>
     <label>Allowed IPs
-      <textarea name="allowed_ips" rows="2" spellcheck=${false} value=${draft.allowed_ips.join('\n')}
+      <textarea name="allowed_ips" rows="2" spellcheck=${false} value=${ips}
         placeholder="203.0.113.0/24 (one per line; empty: any)"
-        onInput=${(e) => set('allowed_ips', e.target.value.split(/[\s,]+/).filter(Boolean))}></textarea>
+        onInput=${(e) => {
+          setIps(e.target.value);
+          set('allowed_ips', e.target.value.split(/[\s,]+/).filter(Boolean));
+        }}></textarea>
       <${FieldError} errors=${errors} name="allowed_ips" /></label>
     <${Check} label="Bypass the site's allowed IPs" name="bypass_site_allowed_ips" ...${p} />
     <${Choice} label="Require TLS (ssl_required)" name="ssl_required" choices=${SITE_DEFAULT} ...${p} />
