@@ -56,6 +56,13 @@ export const scenarios = {
     await logShown(page);
     const linked = await logRows(page);
     const selected = await page.locator('form.filters select[name=action]').inputValue();
+    // A time range: nothing since a day in the future.
+    await page.locator('form.filters input[name=since]').fill('2099-01-01T00:00');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.waitForFunction(() => location.hash.includes('since='));
+    await logShown(page);
+    const future = { hash: await page.evaluate(() => location.hash),
+      empty: await page.locator('#log-empty').innerText() };
     // Paging: one entry a page would be too few to see; the server's cursor decides.
     let more = null;
     if (p.paged) {
@@ -67,7 +74,7 @@ export const scenarios = {
         document.querySelectorAll('table.log-table tbody tr').length > n, first);
       more = { first, after: (await logRows(page)).length };
     }
-    return { all, filtered, hash, linked, selected, more };
+    return { all, filtered, hash, linked, selected, future, more };
   },
 
   // The site page: a range error by its field, then the policy changed (minimum length).

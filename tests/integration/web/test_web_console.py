@@ -52,6 +52,8 @@ def test_the_log_shows_one_users_login_failures_with_their_reason(console, brows
         assert "Invalid Username Or Password" in row["reason"] and "password_mismatch" in row["reason"]
     assert "username=ann" in got["hash"] and "action=failedlogin" in got["hash"]
     assert got["linked"] == got["filtered"] and got["selected"] == "failedlogin"
+    assert "since=2099-01-01T" in got["future"]["hash"].replace("%3A", ":"), got["future"]
+    assert "username=ann" in got["future"]["hash"] and "match these filters" in got["future"]["empty"]
 
 
 def test_the_log_pages_on_the_server(console, browser):
