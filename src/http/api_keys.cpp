@@ -13,21 +13,6 @@ namespace drawbridge::http {
 using nlohmann::json;
 using namespace apiutil;
 
-namespace {
-
-template <class Fn>
-Response guarded(Fn&& fn) {
-    try {
-        return fn();
-    } catch (const store::Conflict& e) {
-        return api_error(409, e.what());
-    } catch (const auth::AccountError& e) {
-        return api_error(400, e.what());
-    }
-}
-
-}  // namespace
-
 std::optional<core::User> Api::key_owner(Response& error, auth::Accounts::KeyKind kind) {
     auto user = user_param(error);
     if (!user) return std::nullopt;

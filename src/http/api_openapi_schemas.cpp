@@ -304,6 +304,7 @@ json component_schemas() {
          {"mtime", time_schema()}});
     s["PathResult"] = closed_object({{"path", text}});
     s["GeneratedPassword"] = closed_object({{"password", text}});
+    add_security_schemas(s);
     return s;
 }
 
