@@ -106,12 +106,15 @@ void add_security_schemas(json& s) {
          {"applies_to", array_of(string_enum({"password", "ssh_key", "api_key"}))},
          {"shown_failure_type", string_enum(failure_type_names())},
          {"message", {{"type", "string"}, {"description", "what the client is told"}}}});
-    s["LoginCheck"] = closed_object({{"username", text_schema},
-                                     {"interface", string_enum(interface_names())},
-                                     {"ip", text_schema},
-                                     {"user_id", nullable(id_schema())},
-                                     {"admitted", {{"type", "boolean"}}},
-                                     {"reasons", array_of(ref("LoginCheckReason"))}});
+    s["LoginCheck"] = closed_object(
+        {{"username", text_schema},
+         {"interface", string_enum(interface_names())},
+         {"ip", text_schema},
+         {"user_id", nullable(id_schema())},
+         {"admitted",
+          {{"type", "boolean"}, {"description", "a login with some valid credential would be"}}},
+         {"admitted_with", array_of(string_enum({"password", "ssh_key", "api_key"}))},
+         {"reasons", array_of(ref("LoginCheckReason"))}});
     const json totals = closed_object({{"login", count()},
                                        {"failedlogin", count()},
                                        {"failure_types", count_map("refusals per failure_type")}});

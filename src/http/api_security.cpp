@@ -131,12 +131,22 @@ Response Api::login_check(Request& req) {
         j["shown_failure_type"] = core::to_string(shown);
         out.push_back(std::move(j));
     }
+    // The kinds of credential no reason applies to: a login with one of them would be admitted.
+    json admitted_with = json::array();
+    for (const auto kind : {auth::CredentialKind::password, auth::CredentialKind::ssh_key,
+                            auth::CredentialKind::api_key}) {
+        const bool refused = std::any_of(reasons.begin(), reasons.end(), [&](const auto& r) {
+            return std::find(r.applies_to.begin(), r.applies_to.end(), kind) != r.applies_to.end();
+        });
+        if (!refused) admitted_with.push_back(auth::to_string(kind));
+    }
     const auto user = services_.store.find_user_by_name(username);
     return json_reply(200, {{"username", username},
                             {"interface", core::to_string(*interface)},
                             {"ip", ip},
                             {"user_id", user ? json(user->id) : json(nullptr)},
-                            {"admitted", reasons.empty()},
+                            {"admitted", !admitted_with.empty()},
+                            {"admitted_with", admitted_with},
                             {"reasons", out}});
 }
 
