@@ -385,7 +385,7 @@ json Api::openapi() {
 }
 
 Response Api::sessions_create(Request& req) {
-    const auto body = body_object(req);
+    auto body = body_object(req);
     if (!body || !(*body)["username"].is_string() || !(*body)["password"].is_string())
         return api_error(400, "expected {\"username\": ..., \"password\": ...}");
     const auto web = body->find("web");

@@ -20,7 +20,9 @@ Response json_reply(int status, const nlohmann::json& body);
 Response as_api(Response r);
 // A JSON value as the text form Accounts takes ("true", "a,b", "42").
 std::string text_of(const nlohmann::json& v);
-// The body as a JSON object ({} when empty); nullopt when it is not one.
+// The body as a JSON object ({} when empty); nullopt when it is not one. Keep it non-const:
+// operator[] of a const object asserts (or is undefined) for a missing key; of a mutable one it
+// reads null.
 std::optional<nlohmann::json> body_object(const Request& req);
 // An optional text field of a body: its value, "" when absent or null; nullopt when it is there
 // but not a string (answered 400, never a 500 from a JSON type error).

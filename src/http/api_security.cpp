@@ -69,7 +69,7 @@ Response Api::ip_lists_list(Request& req) {
 }
 
 Response Api::ip_lists_create(Request& req) {
-    const auto body = body_object(req);
+    auto body = body_object(req);
     if (!body || !(*body)["list"].is_string() || !(*body)["cidr"].is_string())
         return api_error(
             400, "expected {\"list\": \"safe\" or \"block\", \"cidr\": ..., \"note\": ...}");
@@ -110,7 +110,7 @@ Response Api::ip_lists_delete(Request& req) {
 // The gate's explain(), which runs every check that needs no credential and records nothing:
 // no password is hashed, no address scored, no login logged.
 Response Api::login_check(Request& req) {
-    const auto body = body_object(req);
+    auto body = body_object(req);
     if (!body || !(*body)["username"].is_string() || !(*body)["interface"].is_string())
         return api_error(400, "expected {\"username\": ..., \"interface\": ..., \"ip\": ...}");
     const auto ip_text = optional_text(*body, "ip");
