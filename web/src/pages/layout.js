@@ -6,10 +6,14 @@ import { html } from '../html.js';
 // One row per section: where it lives, its label, and whether only administrators see it.
 export const sections = [
   { href: '#/files', label: 'Files' },
+  { href: '#/admin', label: 'Dashboard', admin: true, exact: true },
+  { href: '#/admin/bans', label: 'Bans', admin: true },
+  { href: '#/admin/login-check', label: 'Login check', admin: true },
   { href: '#/admin/mail', label: 'Mail', admin: true },
 ];
 
-const current = (hash, href) => hash === href || hash.startsWith(href + '/');
+// `exact`: a section whose href prefixes others' (#/admin) is current only on its own page.
+const current = (hash, s) => hash === s.href || (!s.exact && hash.startsWith(s.href + '/'));
 
 export function Layout({ session, hash, onSignOut, children }) {
   const shown = sections.filter((s) => !s.admin || session.site_admin);
@@ -18,7 +22,7 @@ export function Layout({ session, hash, onSignOut, children }) {
       <span class="brand">drawbridge</span>
       <nav class="sections" aria-label="Sections">
         ${shown.map((s) => html`<a href=${s.href}
-          aria-current=${current(hash, s.href) ? 'page' : undefined}>${s.label}</a>`)}
+          aria-current=${current(hash, s) ? 'page' : undefined}>${s.label}</a>`)}
       </nav>
       <span class="who">${session.username}</span>
       <button type="button" class="link" onClick=${onSignOut}>Sign out</button>
