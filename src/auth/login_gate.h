@@ -120,6 +120,8 @@ class LoginGate {
     // from `ip` right now. Records nothing and counts as no attempt.
     std::vector<Explanation> explain(std::string_view username, core::Interface interface,
                                      std::string_view ip);
+    // The checks explain() runs, in order, for a username that names a user or none.
+    static std::vector<std::string_view> explained_checks(bool user_exists);
 
     // The refusal that needs no username, decided when a connection is accepted, before any
     // handshake: the address is on the block list or banned by brute-force protection (rate

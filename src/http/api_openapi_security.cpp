@@ -114,7 +114,9 @@ void add_security_schemas(json& s) {
          {"admitted",
           {{"type", "boolean"}, {"description", "a login with some valid credential would be"}}},
          {"admitted_with", array_of(string_enum({"password", "ssh_key", "api_key"}))},
-         {"reasons", array_of(ref("LoginCheckReason"))}});
+         {"reasons", array_of(ref("LoginCheckReason"))},
+         {"checks",
+          {{"type", "array"}, {"items", text()}, {"description", "the checks made, in order"}}}});
     const json totals = closed_object({{"login", count()},
                                        {"failedlogin", count()},
                                        {"failure_types", count_map("refusals per failure_type")}});

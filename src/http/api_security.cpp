@@ -147,7 +147,8 @@ Response Api::login_check(Request& req) {
                             {"user_id", user ? json(user->id) : json(nullptr)},
                             {"admitted", !admitted_with.empty()},
                             {"admitted_with", admitted_with},
-                            {"reasons", out}});
+                            {"reasons", out},
+                            {"checks", auth::LoginGate::explained_checks(user.has_value())}});
 }
 
 Response Api::history_summary(Request& req) {

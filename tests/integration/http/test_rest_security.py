@@ -152,6 +152,7 @@ def test_login_check_explains_without_logging_a_login(site):
              body={"username": "alice", "interface": "sftp", "ip": "192.0.2.1"}).json
     assert ok["admitted"] is True and ok["reasons"] == [] and ok["user_id"]
     assert ok["admitted_with"] == ["password", "ssh_key", "api_key"]
+    assert ok["checks"][0] == "address" and "disabled" in ok["checks"]
     dis = api("POST", "/login_check", token=root,
               body={"username": "dis", "interface": "web", "ip": "192.0.2.1"}).json
     assert dis["admitted"] is False and dis["admitted_with"] == []

@@ -68,6 +68,7 @@ function Verdict({ result, recheck }) {
       ${result.admitted && html`<p id="verdict-summary">With a valid credential: ${result.admitted_with.map((k) => CREDENTIALS[k]).join(', ')}.${partly ? ' Other credentials would be refused:' : ''}</p>`}
       ${!result.admitted && html`<p id="verdict-summary">Even with the right credential, for ${result.reasons.length === 1 ? 'this reason' : 'these reasons'}:</p>`}
       ${unlock && html`<p class=${unlock.ok ? 'notice' : 'error'} role="status">${unlock.text}</p>`}
+      <p class="muted" id="checks-made">Checked: ${result.checks.join(', ')}.</p>
       <ul class="reasons">${result.reasons.map((r) => html`<li data-failure-type=${r.failure_type}>
         <p><strong class="reason-title">${r.title}</strong> <code>${r.failure_type}</code>
           <span class="muted"> · with ${r.applies_to.map((k) => CREDENTIALS[k]).join(', ')}</span></p>
