@@ -94,7 +94,9 @@ Response Api::ip_lists_delete(Request& req) {
         if (q.contains("list")) kind = auth::parse_list_text(q.at("list"));
         const auto entries = services_.gate.security().list(kind);
         std::vector<core::IpListEntry> found;
-        const bool by_id = !entry.empty() && std::all_of(entry.begin(), entry.end(), ::isdigit);
+        const bool by_id = !entry.empty() && std::all_of(entry.begin(), entry.end(), [](char c) {
+            return c >= '0' && c <= '9';
+        });
         const std::string cidr = by_id ? "" : auth::parse_cidr_text(entry).to_string();
         for (const auto& e : entries)
             if (by_id ? std::to_string(e.id) == entry : e.cidr == cidr) found.push_back(e);
