@@ -4,30 +4,26 @@
 
 #include "app/cli.h"
 #include "app/json.h"
+#include "auth/security_admin.h"
 
 namespace drawbridge::app {
 namespace {
 
-void record_admin_action(Node& node, const std::string& action, const std::string& ip,
-                         const std::string& detail) {
-    core::ActionLogEntry e;
-    e.interface = core::Interface::cli;
-    e.action = action;
-    e.ip = ip;
-    e.detail = detail;
-    node.log->record(std::move(e));
+// The CLI's changes are made by whoever runs it, on this machine.
+const auth::SecurityActor kCliActor{};
+
+auth::SecurityAdmin admin_of(Node& node) {
+    return auth::SecurityAdmin(node.gate->security(), *node.log);
 }
 
-core::Cidr parse_cidr_arg(const std::string& text) {
-    auto c = core::Cidr::parse(text);
-    if (!c) throw CLI::ValidationError("'" + text + "' is not an address or CIDR block");
-    return *c;
-}
-
-core::IpListKind parse_list_arg(const std::string& text) {
-    auto k = core::parse_ip_list_kind(text);
-    if (!k) throw CLI::ValidationError("expected the list 'safe' or 'block', not '" + text + "'");
-    return *k;
+// A malformed argument is a usage error (before the store is opened), not a refused change.
+template <typename Fn>
+auto parsed_arg(Fn&& parse, const std::string& text) {
+    try {
+        return parse(text);
+    } catch (const auth::AccountError& e) {
+        throw CLI::ValidationError(e.what());
+    }
 }
 
 }  // namespace
@@ -56,15 +52,7 @@ void add_security_commands(CLI::App& app, CliContext& ctx) {
         lift->add_option("ip", *ip, "the banned address (IPv6: any address of the /64, or the /64)")
             ->required();
         lift->callback([&ctx, ip] {
-            auto addr = core::IpAddress::parse(*ip);
-            if (!addr)
-                if (auto block = core::Cidr::parse(*ip)) addr = block->network;
-            if (!addr) throw CLI::ValidationError("'" + *ip + "' is not an IP address");
-            const std::string key = auth::offender_key(*addr);
-            Node& node = ctx.open();
-            if (!node.gate->security().lift_ban(*addr))
-                throw auth::AccountError("no ban for " + key);
-            record_admin_action(node, "ip_ban_lift", key, "ban lifted");
+            const auto key = admin_of(ctx.open()).lift_ban(*ip, kCliActor);
             std::cerr << "lifted the ban of " << key << "\n";
         });
     }
@@ -81,11 +69,9 @@ void add_security_commands(CLI::App& app, CliContext& ctx) {
         add->add_option("cidr", *cidr, "an address or CIDR block")->required();
         add->add_option("--note", *note, "why (shown in iplist list)");
         add->callback([&ctx, list, cidr, note] {
-            const auto kind = parse_list_arg(*list);
-            const auto block = parse_cidr_arg(*cidr);
-            Node& node = ctx.open();
-            const auto e = node.gate->security().add_to_list(kind, block, *note);
-            record_admin_action(node, "ip_list_add", "", *list + " " + e.cidr);
+            const auto kind = parsed_arg(auth::parse_list_text, *list);
+            parsed_arg(auth::parse_cidr_text, *cidr);
+            const auto e = admin_of(ctx.open()).add_to_list(kind, *cidr, *note, kCliActor);
             std::cerr << "added " << e.cidr << " to the " << *list << " list\n";
         });
     }
@@ -97,12 +83,9 @@ void add_security_commands(CLI::App& app, CliContext& ctx) {
         remove->add_option("list", *list, "safe or block")->required();
         remove->add_option("cidr", *cidr, "as added")->required();
         remove->callback([&ctx, list, cidr] {
-            const auto kind = parse_list_arg(*list);
-            const auto block = parse_cidr_arg(*cidr);
-            Node& node = ctx.open();
-            if (!node.gate->security().remove_from_list(kind, block))
-                throw auth::AccountError(block.to_string() + " is not on the " + *list + " list");
-            record_admin_action(node, "ip_list_remove", "", *list + " " + block.to_string());
+            const auto kind = parsed_arg(auth::parse_list_text, *list);
+            const auto block = parsed_arg(auth::parse_cidr_text, *cidr);
+            admin_of(ctx.open()).remove_from_list(kind, *cidr, kCliActor);
             std::cerr << "removed " << block.to_string() << " from the " << *list << " list\n";
         });
     }
@@ -113,7 +96,7 @@ void add_security_commands(CLI::App& app, CliContext& ctx) {
         show->add_flag("--json", ctx.json, "print JSON");
         show->callback([&ctx, list] {
             std::optional<core::IpListKind> kind;
-            if (!list->empty()) kind = parse_list_arg(*list);
+            if (!list->empty()) kind = parsed_arg(auth::parse_list_text, *list);
             const auto entries = ctx.open().gate->security().list(kind);
             if (ctx.json) return print_json_list(std::cout, entries);
             std::vector<std::vector<std::string>> rows;

@@ -403,6 +403,18 @@ bool LoginGate::accepts_key_probe(std::string_view username, std::string_view ke
     return false;
 }
 
+std::vector<std::string_view> LoginGate::explained_checks(bool user_exists) {
+    std::vector<std::string_view> out = {"address", "protocol_enabled", "region", "country"};
+    if (!user_exists) {
+        out.insert(out.end(), {"ip_allowed", "username"});
+        return out;
+    }
+    for (const auto& [name, check] : account_checks()) out.push_back(name);
+    out.push_back("password_state");
+    return out;
+}
+
+// Keep explained_checks() in step with the order below.
 std::vector<Explanation> LoginGate::explain(std::string_view username, Interface interface,
                                             std::string_view ip) {
     std::vector<Explanation> out;

@@ -12,6 +12,7 @@
 
 #include "audit/action_log.h"
 #include "auth/login_security.h"
+#include "auth/open_sessions.h"
 #include "auth/verified_credentials.h"
 #include "core/clock.h"
 #include "core/geoip.h"
@@ -127,6 +128,8 @@ class LoginGate {
     // from `ip` right now. Records nothing and counts as no attempt.
     std::vector<Explanation> explain(std::string_view username, core::Interface interface,
                                      std::string_view ip);
+    // The checks explain() runs, in order, for a username that names a user or none.
+    static std::vector<std::string_view> explained_checks(bool user_exists);
 
     // The refusal that needs no username, decided when a connection is accepted, before any
     // handshake: the address is on the block list or banned by brute-force protection (rate
@@ -140,6 +143,9 @@ class LoginGate {
 
     // Brute-force protection and user lockout, for administration (bans, safe/block lists).
     LoginSecurity& security() { return security_; }
+
+    // Sessions of successful logins on this node whose protocol still holds their grant.
+    int open_sessions(core::Interface interface) const { return open_->count(interface); }
 
     // The site settings as they are now (protocols read their switches from them).
     core::SiteSettings site_settings() { return store_.load_site_settings(); }
@@ -196,6 +202,7 @@ class LoginGate {
     const core::Clock& clock_;
     GateOptions options_;
     LoginSecurity security_;
+    std::shared_ptr<OpenSessions> open_ = std::make_shared<OpenSessions>();
     // Passwords that logged in a moment ago (docs/login-gate.md#verified-credentials).
     mutable VerifiedCredentials verified_;
 

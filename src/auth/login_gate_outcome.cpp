@@ -72,6 +72,7 @@ core::LoginOutcome LoginGate::finish_success(Context& ctx) {
     out.user = user;
     ctx.user = user;  // the grant holds the password as now stored (after any re-hash)
     out.grant = grant_of(ctx);
+    out.grant->open_session = open_->lease(ctx.interface);
     return out;
 }
 

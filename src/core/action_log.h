@@ -87,4 +87,17 @@ struct ActionLogPage {
     std::optional<std::int64_t> next_cursor;  // set when more entries may follow
 };
 
+// Logins and refused logins counted per bucket of time (docs/action-log.md#login-counts): the
+// store keeps them per hour as the entries are written, so a dashboard's chart reads a few rows
+// per hour whatever the log's size.
+struct LoginCount {
+    UnixTime start = 0;  // the bucket's first second (UTC)
+    std::string action;  // login or failedlogin
+    FailureReason failure_type = FailureReason::none;
+    Interface interface = Interface::cli;
+    std::int64_t count = 0;
+};
+
+inline constexpr UnixTime kLoginCountHour = 3600;
+
 }  // namespace drawbridge::core

@@ -72,6 +72,9 @@ struct SessionGrant {
     // key's expiry, or a minute) has not come.
     std::uint64_t checked_version = 0;
     UnixTime recheck_by = 0;
+    // Counts the session among the node's open ones while any copy of the grant lives
+    // (auth/open_sessions.h); a grant read back from the store has none.
+    std::shared_ptr<const void> open_session;
 };
 
 // A REST session as the store keeps it (docs/rest-api.md#sessions): the grant, keyed by the

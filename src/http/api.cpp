@@ -235,6 +235,25 @@ const std::vector<Api::Route>& Api::routes() {
         {"GET", "/history", Access::user, &Api::history,
          "the action log, newest first (action, failure_type, username, interface, ip, since, "
          "until, cursor, per_page); users see their own entries"},
+        {"GET", "/history/summary", Access::admin, &Api::history_summary,
+         "logins and refused logins per hour or day (since, until, bucket), each bucket by "
+         "failure_type and interface"},
+        {"GET", "/active_sessions", Access::admin, &Api::active_sessions,
+         "sessions open now per interface: this node's logged-in connections and the live REST "
+         "and web sessions"},
+        {"GET", "/bans", Access::admin, &Api::bans_list,
+         "addresses banned by brute-force protection (all=true: expired bans too)"},
+        {"DELETE", "/bans/{ip}", Access::admin, &Api::bans_lift,
+         "lift a ban and forget the address's score (IPv6: any address of the /64)"},
+        {"GET", "/ip_lists", Access::admin, &Api::ip_lists_list,
+         "the safe list (never scored or banned) and the block list (always refused); list="},
+        {"POST", "/ip_lists", Access::admin, &Api::ip_lists_create,
+         "add an address or CIDR to a list ({list: safe|block, cidr, note})"},
+        {"DELETE", "/ip_lists/{entry}", Access::admin, &Api::ip_lists_delete,
+         "remove a list entry, by id or by its CIDR (list= when it is on both)"},
+        {"POST", "/login_check", Access::admin, &Api::login_check,
+         "would {username} be admitted over {interface} from {ip}: every reason it would be "
+         "refused, as the gate decides it (nothing is hashed, scored or logged)"},
         {"GET", "/folders/{path}", Access::user, &Api::folders_list, "list a folder"},
         {"POST", "/folders/{path}", Access::user, &Api::folders_create, "create a folder"},
         {"GET", "/file_actions/metadata/{path}", Access::user, &Api::files_metadata,
@@ -292,7 +311,8 @@ bool matches(std::string_view pattern, std::string_view path,
         if (pattern[pi] == '{') {
             const auto close = pattern.find('}', pi);
             const std::string name(pattern.substr(pi + 1, close - pi - 1));
-            if (name == "path" && close + 1 == pattern.size()) {
+            // A final {path} is the rest; so is a final {entry}, as a CIDR holds a '/'.
+            if ((name == "path" || name == "entry") && close + 1 == pattern.size()) {
                 const auto rest = path.substr(std::min(ti, path.size()));
                 params[name] = "/" + std::string(rest);
                 return true;
@@ -374,7 +394,7 @@ json Api::openapi() {
 }
 
 Response Api::sessions_create(Request& req) {
-    const auto body = body_object(req);
+    auto body = body_object(req);
     if (!body || !(*body)["username"].is_string() || !(*body)["password"].is_string())
         return api_error(400, "expected {\"username\": ..., \"password\": ...}");
     const auto web = body->find("web");

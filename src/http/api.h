@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "auth/accounts.h"
+#include "auth/security_admin.h"
 #include "core/login.h"
 #include "http/message.h"
 #include "vfs/file_session.h"
@@ -106,6 +107,16 @@ class Api {
     Response permissions_create(Request&);
     Response permissions_delete(Request&);
     Prepared files_upload(Request&);
+    Response bans_list(Request&);
+    Response bans_lift(Request&);
+    Response ip_lists_list(Request&);
+    Response ip_lists_create(Request&);
+    Response ip_lists_delete(Request&);
+    Response login_check(Request&);
+    Response history_summary(Request&);
+    Response active_sessions(Request&);
+    // Who makes a change through a security route, for the action log.
+    auth::SecurityActor security_actor(const Request& req) const;
 
     static const std::vector<Route>& routes();
     static bool open_during_password_change(const Route& r);

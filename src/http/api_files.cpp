@@ -153,7 +153,7 @@ Response Api::files_copy(Request& req) {
 }
 
 Response Api::file_action(Request& req, bool move) {
-    const auto body = body_object(req);
+    auto body = body_object(req);
     if (!body || !(*body)["destination"].is_string())
         return api_error(400, "expected {\"destination\": \"/new/path\"}");
     const auto dest = vfs::virtual_path((*body)["destination"].get<std::string>());

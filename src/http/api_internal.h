@@ -7,8 +7,11 @@
 #include <optional>
 #include <string>
 
+#include "auth/accounts.h"
 #include "core/site_settings.h"
+#include "http/api.h"
 #include "http/message.h"
+#include "store/store.h"
 
 namespace drawbridge::http::apiutil {
 
@@ -17,7 +20,9 @@ Response json_reply(int status, const nlohmann::json& body);
 Response as_api(Response r);
 // A JSON value as the text form Accounts takes ("true", "a,b", "42").
 std::string text_of(const nlohmann::json& v);
-// The body as a JSON object ({} when empty); nullopt when it is not one.
+// The body as a JSON object ({} when empty); nullopt when it is not one. Keep it non-const:
+// operator[] of a const object asserts (or is undefined) for a missing key; of a mutable one it
+// reads null.
 std::optional<nlohmann::json> body_object(const Request& req);
 // An optional text field of a body: its value, "" when absent or null; nullopt when it is there
 // but not a string (answered 400, never a 500 from a JSON type error).
@@ -34,11 +39,27 @@ struct IntRange {
 };
 inline constexpr IntRange kPerPage{1, 1000, 100};
 inline constexpr IntRange kHistoryCursor{1, INT32_MAX, 0};
+// GET /history/summary: the buckets shown without `since`, and the most one answer holds.
+inline constexpr int kSummaryDefaultBuckets = 24;
+inline constexpr int kSummaryMaxBuckets = 1000;
 // A folder cursor holds a name (at most 255 bytes) and a number: anything longer is not one.
 inline constexpr std::size_t kMaxFolderCursor = 300;
 
 // A whole-number query parameter in the range; nullopt with `error` set when malformed.
 std::optional<int> int_param(const std::map<std::string, std::string>& q, const std::string& name,
                              IntRange range, std::string& error);
+
+// Runs a handler's change: a refused one (AccountError) is a 400 with its message, a conflict
+// with what is stored a 409.
+template <class Fn>
+Response guarded(Fn&& fn) {
+    try {
+        return fn();
+    } catch (const store::Conflict& e) {
+        return api_error(409, e.what());
+    } catch (const auth::AccountError& e) {
+        return api_error(400, e.what());
+    }
+}
 
 }  // namespace drawbridge::http::apiutil

@@ -13,21 +13,6 @@ namespace drawbridge::http {
 using nlohmann::json;
 using namespace apiutil;
 
-namespace {
-
-template <class Fn>
-Response guarded(Fn&& fn) {
-    try {
-        return fn();
-    } catch (const store::Conflict& e) {
-        return api_error(409, e.what());
-    } catch (const auth::AccountError& e) {
-        return api_error(400, e.what());
-    }
-}
-
-}  // namespace
-
 std::optional<core::User> Api::key_owner(Response& error, auth::Accounts::KeyKind kind) {
     auto user = user_param(error);
     if (!user) return std::nullopt;
@@ -52,7 +37,7 @@ Response Api::api_keys_create(Request& req) {
     Response error;
     const auto user = key_owner(error, auth::Accounts::KeyKind::api);
     if (!user) return error;
-    const auto body = body_object(req);
+    auto body = body_object(req);
     if (!body || !(*body)["name"].is_string()) return api_error(400, "expected {\"name\": ...}");
     const auto description = optional_text(*body, "description");
     if (!description) return api_error(400, "description: expected a string");
@@ -97,7 +82,7 @@ Response Api::ssh_keys_create(Request& req) {
     Response error;
     const auto user = key_owner(error, auth::Accounts::KeyKind::ssh);
     if (!user) return error;
-    const auto body = body_object(req);
+    auto body = body_object(req);
     if (!body || !(*body)["public_key"].is_string())
         return api_error(400, "expected {\"public_key\": \"ssh-ed25519 AAAA...\", \"title\": ...}");
     const auto title = optional_text(*body, "title");
@@ -130,7 +115,7 @@ Response Api::site_schema(Request&) {
 }
 
 Response Api::site_update(Request& req) {
-    const auto body = body_object(req);
+    auto body = body_object(req);
     if (!body || body->empty()) return api_error(400, "expected a JSON object of settings");
     const auto before = services_.store.load_site_settings();
     auto settings = before;
@@ -167,7 +152,7 @@ Response Api::site_update(Request& req) {
 }
 
 Response Api::me_password(Request& req) {
-    const auto body = body_object(req);
+    auto body = body_object(req);
     if (!body || !(*body)["password"].is_string())
         return api_error(400, "expected {\"password\": ...}");
     return guarded([&] {
@@ -183,7 +168,7 @@ Response Api::me_password(Request& req) {
 // password meets it. Reuse needs the user's old hashes (a full hash each), so it is left to
 // POST /me/password and reported as null here.
 Response Api::me_password_check(Request& req) {
-    const auto body = body_object(req);
+    auto body = body_object(req);
     if (!body) return api_error(400, "expected {\"password\": ...}");
     const auto password = optional_text(*body, "password");
     if (!password) return api_error(400, "password: expected a string");

@@ -45,7 +45,7 @@ Response Api::mail_list(Request& req) {
 }
 
 Response Api::mail_test(Request& req) {
-    const auto body = body_object(req);
+    auto body = body_object(req);
     if (!body || !(*body)["to"].is_string()) return api_error(400, "expected {\"to\": ...}");
     try {
         const auto m = services_.mail.send_test((*body)["to"].get<std::string>(),
@@ -71,7 +71,7 @@ Response Api::users_resend_welcome(Request& req) {
 
 // The same answer whatever exists (and whatever was sent): what happened is in the action log.
 Response Api::password_reset_request(Request& req) {
-    const auto body = body_object(req);
+    auto body = body_object(req);
     if (!body) return api_error(400, "expected {\"username\": ...} or {\"email\": ...}");
     const auto username = optional_text(*body, "username");
     const auto email = optional_text(*body, "email");
@@ -87,7 +87,7 @@ Response Api::password_reset_request(Request& req) {
 }
 
 Response Api::password_reset_complete(Request& req) {
-    const auto body = body_object(req);
+    auto body = body_object(req);
     if (!body || !(*body)["token"].is_string() || !(*body)["password"].is_string())
         return api_error(400, "expected {\"token\": ..., \"password\": ...}");
     // A new password crosses the network here as in a login: in clear only where the site
@@ -109,7 +109,7 @@ Response Api::password_reset_complete(Request& req) {
 // The page a link opens: whose password it sets and the rules as the password is typed. Same
 // refusal as complete for a link that cannot be used, so the page can say so before any typing.
 Response Api::password_reset_check(Request& req) {
-    const auto body = body_object(req);
+    auto body = body_object(req);
     if (!body || !(*body)["token"].is_string())
         return api_error(400, "expected {\"token\": ..., \"password\": ...}");
     const auto password = optional_text(*body, "password");
@@ -127,7 +127,7 @@ Response Api::password_reset_check(Request& req) {
 }
 
 Response Api::password_reset_generate(Request& req) {
-    const auto body = body_object(req);
+    auto body = body_object(req);
     if (!body || !(*body)["token"].is_string()) return api_error(400, "expected {\"token\": ...}");
     try {
         services_.mail.check_link((*body)["token"].get<std::string>());
@@ -160,7 +160,7 @@ Response Api::mail_templates_list(Request&) {
 
 // What the body does not name stays as it is.
 Response Api::mail_templates_update(Request& req) {
-    const auto body = body_object(req);
+    auto body = body_object(req);
     if (!body) return api_error(400, "expected {\"subject\", \"text\", \"html\"}");
     const auto kind = params_["kind"];
     std::optional<mail::Flows::TemplateView> current;

@@ -13,16 +13,7 @@ using apiutil::IntRange;
 using apiutil::kHistoryCursor;
 using apiutil::kPerPage;
 
-namespace {
-
-struct Operation {
-    std::string_view method;
-    std::string_view pattern;
-    std::string_view id;  // operationId: the method name of a generated client
-    json parameters;      // query and header parameters (path ones come from the pattern)
-    json body;            // requestBody, or null
-    json responses;       // the successes; every operation also has the error reply
-};
+namespace openapi {
 
 json text() {
     return {{"type", "string"}};
@@ -33,24 +24,6 @@ json query(std::string_view name, json schema, std::string_view description) {
             {"in", "query"},
             {"schema", std::move(schema)},
             {"description", description}};
-}
-
-json whole_number(IntRange range) {
-    return {{"type", "integer"},
-            {"minimum", range.lo},
-            {"maximum", range.hi},
-            {"default", range.fallback}};
-}
-
-// A history cursor is an entry id; without one, the page starts at the newest entry.
-json history_cursor() {
-    json s = whole_number(kHistoryCursor);
-    s.erase("default");
-    return s;
-}
-
-json per_page() {
-    return query("per_page", whole_number(kPerPage), "entries per page");
 }
 
 json json_body(json schema) {
@@ -72,6 +45,28 @@ json reply(std::string_view description, json schema) {
 
 json empty_reply(std::string_view description) {
     return {{"description", description}};
+}
+
+}  // namespace openapi
+
+namespace {
+
+json whole_number(IntRange range) {
+    return {{"type", "integer"},
+            {"minimum", range.lo},
+            {"maximum", range.hi},
+            {"default", range.fallback}};
+}
+
+// A history cursor is an entry id; without one, the page starts at the newest entry.
+json history_cursor() {
+    json s = whole_number(kHistoryCursor);
+    s.erase("default");
+    return s;
+}
+
+json per_page() {
+    return query("per_page", whole_number(kPerPage), "entries per page");
 }
 
 json user_reply() {
@@ -429,7 +424,11 @@ std::vector<Operation> build_operations() {
 }
 
 const std::vector<Operation>& operations() {
-    static const std::vector<Operation> ops = build_operations();
+    static const std::vector<Operation> ops = [] {
+        auto all = build_operations();
+        for (auto& op : security_operations()) all.push_back(std::move(op));
+        return all;
+    }();
     return ops;
 }
 

@@ -24,8 +24,33 @@ nlohmann::json build_openapi(const std::vector<RouteDoc>& routes);
 // served with its summary only, which a unit test refuses.
 std::vector<std::pair<std::string_view, std::string_view>> openapi_described_operations();
 
-// Pieces shared by the document's two source files.
+// Pieces shared by the document's source files.
 namespace openapi {
+
+// One route's description: its parameters, request body and replies.
+struct Operation {
+    std::string_view method;
+    std::string_view pattern;
+    std::string_view id;        // operationId: the method name of a generated client
+    nlohmann::json parameters;  // query and header parameters (path ones come from the pattern)
+    nlohmann::json body;        // requestBody, or null
+    nlohmann::json responses;   // the successes; every operation also has the error reply
+};
+// The security routes' operations (api_openapi_security.cpp).
+std::vector<Operation> security_operations();
+
+nlohmann::json text();
+nlohmann::json query(std::string_view name, nlohmann::json schema, std::string_view description);
+nlohmann::json json_body(nlohmann::json schema);
+nlohmann::json object(nlohmann::json properties, std::vector<std::string> required);
+nlohmann::json reply(std::string_view description, nlohmann::json schema);
+nlohmann::json empty_reply(std::string_view description);
+// An object with exactly these properties, all required.
+nlohmann::json closed_object(const nlohmann::json& properties);
+nlohmann::json time_schema();
+nlohmann::json id_schema();
+// The security routes' schemas (IpBan, IpListEntry, LoginCheck, LoginSummary, ActiveSessions).
+void add_security_schemas(nlohmann::json& schemas);
 nlohmann::json component_schemas();
 nlohmann::json path_parameter(std::string_view pattern, std::string_view name);
 nlohmann::json ref(std::string_view schema_name);

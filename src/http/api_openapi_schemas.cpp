@@ -227,6 +227,12 @@ json path_parameter(std::string_view pattern, std::string_view name) {
         p["schema"] = {{"type", "integer"}, {"format", "int64"}, {"minimum", 1}};
         p["description"] =
             pattern.starts_with("/permissions/") ? "the folder permission's id" : "the user's id";
+    } else if (name == "ip") {
+        p["schema"] = {{"type", "string"}};
+        p["description"] = "the banned address (IPv6: any address of the /64)";
+    } else if (name == "entry") {
+        p["schema"] = {{"type", "string"}};
+        p["description"] = "the entry's id, or its CIDR (the '/' as it is or as %2F)";
     } else if (name == "key") {
         p["schema"] = {{"type", "string"}};
         p["description"] = "the key's id, or its name (API keys) or SHA256 fingerprint (SSH keys)";
@@ -369,6 +375,7 @@ json component_schemas() {
          {"mtime", time_schema()}});
     s["PathResult"] = closed_object({{"path", text}});
     s["GeneratedPassword"] = closed_object({{"password", text}});
+    add_security_schemas(s);
     return s;
 }
 

@@ -72,6 +72,11 @@ std::optional<core::SessionGrant> ApiSessions::find(std::string_view token,
     return std::move(s->grant);
 }
 
+std::vector<std::pair<core::Interface, int>> ApiSessions::count_live() {
+    const auto now = clock_.now();
+    return store_.count_live_sessions(now, now - idle_seconds());
+}
+
 void ApiSessions::remove(std::string_view token) {
     store_.delete_session(digest_of(token));
 }

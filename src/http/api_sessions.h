@@ -10,6 +10,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/login.h"
@@ -44,6 +46,8 @@ class ApiSessions {
     // nothing of the token, which only the HttpOnly cookie carries.
     static std::string csrf_token(std::string_view token);
     void remove(std::string_view token);  // logout, or the gate ended it
+    // The sessions live now, per interface (restapi, web).
+    std::vector<std::pair<core::Interface, int>> count_live();
 
   private:
     static const core::Clock& system_clock();

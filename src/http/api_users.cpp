@@ -65,7 +65,7 @@ Response Api::users_list(Request& req) {
 }
 
 Response Api::users_create(Request& req) {
-    const auto body = body_object(req);
+    auto body = body_object(req);
     if (!body || !(*body)["username"].is_string())
         return api_error(400, "expected a JSON object with a username");
     auth::NewUser spec;
@@ -103,7 +103,7 @@ Response Api::users_update(Request& req) {
     Response error;
     const auto user = user_param(error);
     if (!user) return error;
-    const auto body = body_object(req);
+    auto body = body_object(req);
     if (!body) return api_error(400, "expected a JSON object of fields");
     const auth::Actor actor{core::Interface::restapi, req.peer_ip};
     // With a new password, require_password_change goes with it; alone, it is a field like any.

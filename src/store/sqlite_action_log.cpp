@@ -4,6 +4,7 @@
 #include <bit>
 #include <map>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "store/sqlite_values.h"
@@ -55,6 +56,7 @@ void ActionLogAppender::append(std::span<core::ActionLogEntry* const> entries) {
         done += rows;
     }
     note_lateness(entries, high_waters);
+    count_logins(entries);
 }
 
 // Strings are bound without a copy: the entries outlive the statement's execution.
@@ -115,6 +117,62 @@ void ActionLogAppender::note_lateness(std::span<core::ActionLogEntry* const> ent
         q.bind(2, static_cast<int64_t>(seconds));
         q.exec();
     }
+}
+
+// action_log_login_counts (migration 10): one upsert per hour, action, reason and interface of
+// the batch's logins. Entries of files served, most of the log, cost nothing here.
+void ActionLogAppender::count_logins(std::span<core::ActionLogEntry* const> entries) {
+    using Key = std::tuple<std::int64_t, std::string_view, core::FailureReason, core::Interface>;
+    std::map<Key, std::int64_t> counts;
+    for (const auto* e : entries)
+        if (e->action == "login" || e->action == "failedlogin")
+            ++counts[{e->created_at / core::kLoginCountHour, e->action, e->failure_type,
+                      e->interface}];
+    if (counts.empty()) return;
+    if (!add_login_count_)
+        add_login_count_ = std::make_unique<SQLite::Statement>(
+            db_,
+            "INSERT INTO action_log_login_counts (hour, action, failure_type, interface, count) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (hour, action, failure_type, interface) "
+            "DO UPDATE SET count = count + excluded.count");
+    auto& q = *add_login_count_;
+    for (const auto& [key, n] : counts) {
+        const auto& [hour, action, failure_type, interface] = key;
+        q.reset();
+        q.bind(1, static_cast<int64_t>(hour));
+        q.bind(2, std::string(action));
+        q.bind(3, std::string(core::to_string(failure_type)));
+        q.bind(4, std::string(core::to_string(interface)));
+        q.bind(5, static_cast<int64_t>(n));
+        q.exec();
+    }
+}
+
+std::vector<core::LoginCount> read_login_counts(SQLite::Database& db, core::UnixTime since,
+                                                core::UnixTime until,
+                                                core::UnixTime bucket_seconds) {
+    const std::int64_t hours_per_bucket = std::max<std::int64_t>(1, bucket_seconds / 3600);
+    // The primary key's order: a range seek on hour, the rows of each hour read in turn.
+    SQLite::Statement q(db,
+                        "SELECT hour / ?1, action, failure_type, interface, sum(count) "
+                        "FROM action_log_login_counts WHERE hour >= ?2 AND hour < ?3 "
+                        "GROUP BY 1, 2, 3, 4 ORDER BY 1");
+    q.bind(1, static_cast<int64_t>(hours_per_bucket));
+    q.bind(2, static_cast<int64_t>(since / core::kLoginCountHour));
+    q.bind(3, static_cast<int64_t>((until + core::kLoginCountHour - 1) / core::kLoginCountHour));
+    std::vector<core::LoginCount> out;
+    while (q.executeStep()) {
+        core::LoginCount c;
+        c.start = q.getColumn(0).getInt64() * hours_per_bucket * core::kLoginCountHour;
+        c.action = q.getColumn(1).getString();
+        c.failure_type = core::parse_failure_reason(q.getColumn(2).getString())
+                             .value_or(core::FailureReason::none);
+        c.interface =
+            core::parse_interface(q.getColumn(3).getString()).value_or(core::Interface::cli);
+        c.count = q.getColumn(4).getInt64();
+        out.push_back(std::move(c));
+    }
+    return out;
 }
 
 }  // namespace drawbridge::store

@@ -8,6 +8,7 @@
 #include <array>
 #include <memory>
 #include <span>
+#include <vector>
 
 #include "core/action_log.h"
 
@@ -31,11 +32,19 @@ class ActionLogAppender {
                      std::span<const std::int64_t> high_water);
     void note_lateness(std::span<core::ActionLogEntry* const> entries,
                        std::span<const std::int64_t> high_water);
+    void count_logins(std::span<core::ActionLogEntry* const> entries);
 
     SQLite::Database& db_;
     std::array<std::unique_ptr<SQLite::Statement>, 6> inserts_;  // 1, 2, 4, ..., 32 rows
     std::unique_ptr<SQLite::Statement> newest_high_water_;
     std::unique_ptr<SQLite::Statement> raise_lateness_;
+    std::unique_ptr<SQLite::Statement> add_login_count_;
 };
+
+// The rows of action_log_login_counts from `since` to `until` summed per bucket of
+// `bucket_seconds` (Store::count_logins).
+std::vector<core::LoginCount> read_login_counts(SQLite::Database& db, core::UnixTime since,
+                                                core::UnixTime until,
+                                                core::UnixTime bucket_seconds);
 
 }  // namespace drawbridge::store

@@ -121,6 +121,20 @@ int count_of_user(SQLite::Database& db, std::int64_t user_id) {
     return q.executeStep() ? q.getColumn(0).getInt() : 0;
 }
 
+std::vector<std::pair<core::Interface, int>> count_live(SQLite::Database& db, core::UnixTime now,
+                                                        core::UnixTime unused_since) {
+    SQLite::Statement q(db,
+                        "SELECT interface, count(*) FROM sessions WHERE expires_at > ? AND "
+                        "last_used_at > ? GROUP BY interface");
+    q.bind(1, static_cast<int64_t>(now));
+    q.bind(2, static_cast<int64_t>(unused_since));
+    std::vector<std::pair<core::Interface, int>> out;
+    while (q.executeStep())
+        if (const auto i = core::parse_interface(q.getColumn(0).getString()))
+            out.emplace_back(*i, q.getColumn(1).getInt());
+    return out;
+}
+
 void revoke_for_update(SQLite::Database& db, const core::User& user) {
     // ?2: disabled; ?3: the new lockout_expires (NULL: none); ?4: the new password hash.
     SQLite::Statement q(

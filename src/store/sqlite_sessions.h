@@ -7,6 +7,8 @@
 
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/login.h"
 
@@ -21,6 +23,9 @@ void touch(SQLite::Database& db, std::int64_t id, core::UnixTime at);
 bool remove(SQLite::Database& db, const std::string& token_digest);
 int remove_ended(SQLite::Database& db, core::UnixTime now, core::UnixTime unused_since);
 int count_of_user(SQLite::Database& db, std::int64_t user_id);
+// Sessions still live at `now` (Store::count_live_sessions), per interface.
+std::vector<std::pair<core::Interface, int>> count_live(SQLite::Database& db, core::UnixTime now,
+                                                        core::UnixTime unused_since);
 
 // Revocations, run by the user and lock writes before they write (same transaction):
 // what `user` changes compared with the stored row of user.id ends the sessions resting on

@@ -726,6 +726,10 @@ class SqliteStore final : public Store {
     int count_sessions(std::int64_t user_id) override {
         return locked([&] { return sqlite_sessions::count_of_user(db_, user_id); });
     }
+    std::vector<std::pair<core::Interface, int>> count_live_sessions(
+        UnixTime now, UnixTime unused_since) override {
+        return locked([&] { return sqlite_sessions::count_live(db_, now, unused_since); });
+    }
 
     void enqueue_mail(core::OutboxMail& mail) override {
         locked([&] { sqlite_mail::enqueue(db_, mail); });
@@ -805,6 +809,15 @@ class SqliteStore final : public Store {
                 }
                 return page;
             });
+        });
+    }
+
+    std::vector<core::LoginCount> count_logins(UnixTime since, UnixTime until,
+                                               UnixTime bucket_seconds) override {
+        std::lock_guard lock(mutex_);
+        return guarded([&] {
+            return read_snapshot(
+                [&] { return read_login_counts(db_, since, until, bucket_seconds); });
         });
     }
 

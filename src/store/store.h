@@ -195,6 +195,15 @@ class Store {
         });
     }
     virtual core::ActionLogPage query_actions(const core::ActionLogQuery& query) = 0;
+    // Logins and refused logins from `since` (inclusive) to `until` (exclusive), per bucket of
+    // `bucket_seconds` (a multiple of an hour; buckets start at multiples of it since the
+    // epoch), action, failure_type and interface; both times are taken to whole hours.
+    virtual std::vector<core::LoginCount> count_logins(core::UnixTime since, core::UnixTime until,
+                                                       core::UnixTime bucket_seconds) = 0;
+    // Stored sessions (REST and web) not past their expires_at at `now` nor unused since
+    // `unused_since`, per interface.
+    virtual std::vector<std::pair<core::Interface, int>> count_live_sessions(
+        core::UnixTime now, core::UnixTime unused_since) = 0;
 };
 
 // Opens (creating if needed) the SQLite database file, in WAL mode, and migrates it to the

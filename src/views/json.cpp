@@ -55,7 +55,8 @@ json to_json(const core::IpBan& b) {
 }
 
 json to_json(const core::IpListEntry& e) {
-    return {{"list", std::string(core::to_string(e.list))},
+    return {{"id", e.id},
+            {"list", std::string(core::to_string(e.list))},
             {"cidr", e.cidr},
             {"note", e.note},
             {"created_at", core::format_time(e.created_at)},

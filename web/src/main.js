@@ -16,6 +16,9 @@ import { Users } from './pages/users.js';
 import { UserEditor } from './pages/user_editor.js';
 import { Site } from './pages/site.js';
 import { Log } from './pages/log.js';
+import { Dashboard } from './pages/dashboard.js';
+import { BansPage } from './pages/bans.js';
+import { LoginCheck } from './pages/login_check.js';
 
 // The signed-in pages: the first whose pattern matches the location's hash is shown, given the
 // pattern's groups as `match`. Sections (the bar's links) are listed in pages/layout.js.
@@ -28,15 +31,23 @@ const routes = [
   { pattern: /^#\/admin\/mail$/, page: Mail, admin: true },
   { pattern: /^#\/admin\/site$/, page: Site, admin: true },
   { pattern: /^#\/admin\/log(\?.*)?$/, page: Log, admin: true },
+  { pattern: /^#\/admin\/?$/, page: Dashboard, admin: true },
+  { pattern: /^#\/admin\/bans$/, page: BansPage, admin: true },
+  { pattern: /^#\/admin\/login-check$/, page: LoginCheck, admin: true },
 ];
+
+// Where a signed-in user lands (no page in the location): administrators on the dashboard.
+const landing = (session) => (session.site_admin ? '#/admin' : '#/files');
 
 function routeOf(hash, session) {
   for (const r of routes) {
     if (r.admin && !session.site_admin) continue;
     const m = r.pattern.exec(hash);
-    if (m) return { r, m };
+    if (m) return { r, m, shown: hash };
   }
-  return { r: routes[0], m: routes[0].pattern.exec('#/files') };
+  const home = landing(session);
+  const r = routes.find((x) => x.pattern.test(home));
+  return { r, m: r.pattern.exec(home), shown: home };
 }
 
 function useHash() {
@@ -89,9 +100,9 @@ function App() {
   }
   if (session.password_change_only)
     return html`<${PasswordChange} session=${session} onDone=${signedIn} onSignOut=${signOut} />`;
-  const { r, m } = routeOf(hash, session);
+  const { r, m, shown } = routeOf(hash, session);
   const props = r.props ? r.props(m) : {};
-  return html`<${Layout} session=${session} hash=${hash} onSignOut=${signOut}>
+  return html`<${Layout} session=${session} hash=${shown} onSignOut=${signOut}>
     <${r.page} session=${session} match=${m} onSignOut=${signOut} onSignedIn=${signedIn}
       ...${props} />
   </${Layout}>`;

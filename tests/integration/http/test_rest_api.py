@@ -228,7 +228,7 @@ def test_openapi_matches_the_routes(admin):
     # (404 from the router) nor "method not allowed" (405 from the router).
     for path, ops in paths.items():
         concrete = path.replace("{id}", "1").replace("{path}", "nothing-here").replace(
-            "{key}", "nothing-here")
+            "{key}", "nothing-here").replace("{ip}", "192.0.2.1").replace("{entry}", "1")
         for method in ops:
             if (method, path) == ("delete", "/api/v1/users/{id}"):
                 continue  # would delete the administrator

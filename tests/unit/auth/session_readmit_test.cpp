@@ -104,5 +104,23 @@ TEST_F(ReadmitTest, TimeEndsWhatItMustWithoutAnyChange) {
     EXPECT_EQ(readmit(g), FailureReason::expired_access);
 }
 
+// docs/login-gate.md#open-sessions: a session counts while any copy of its grant lives.
+TEST_F(ReadmitTest, OpenSessionsAreCountedWhileTheirGrantLives) {
+    add_user("alice");
+    EXPECT_EQ(gate_->open_sessions(Interface::sftp), 0);
+    {
+        auto g = grant_of(password("alice", kGoodPassword));
+        auto copy = g;  // a protocol may keep copies: still one session
+        EXPECT_EQ(gate_->open_sessions(Interface::sftp), 1);
+        auto other = grant_of(password("alice", kGoodPassword, Interface::ftp));
+        EXPECT_EQ(gate_->open_sessions(Interface::ftp), 1);
+        EXPECT_EQ(gate_->open_sessions(Interface::sftp), 1);
+        EXPECT_FALSE(password("alice", "wrong", Interface::dav).ok());
+        EXPECT_EQ(gate_->open_sessions(Interface::dav), 0);  // a refusal opens none
+    }
+    EXPECT_EQ(gate_->open_sessions(Interface::sftp), 0);
+    EXPECT_EQ(gate_->open_sessions(Interface::ftp), 0);
+}
+
 }  // namespace
 }  // namespace drawbridge::testing
