@@ -6,7 +6,7 @@ import * as api from '../api.js';
 import { html } from '../html.js';
 import { formatTime } from './format.js';
 import { ApiKeys, SshKeys } from './keys.js';
-import { LogTable, historyPage } from './log.js';
+import { LogTable, useHistory } from './log.js';
 import { useNewPassword } from './password.js';
 
 // Methods whose users have no password of ours to change.
@@ -84,29 +84,7 @@ const HISTORY_KINDS = [
 // GET /history answers a user with their own entries only.
 function History() {
   const [action, setAction] = useState('login');
-  const [rows, setRows] = useState(null);
-  const [next, setNext] = useState(null);
-  const [error, setError] = useState('');
-  const filters = action ? { action } : {};
-  useEffect(() => {
-    let live = true;
-    setRows(null);
-    historyPage(filters).then((p) => {
-      if (!live) return;
-      setRows(p.entries);
-      setNext(p.next_cursor);
-    }, (err) => live && setError(err.message));
-    return () => { live = false; };
-  }, [action]);
-  const more = async () => {
-    try {
-      const p = await historyPage(filters, next);
-      setRows((r) => [...r, ...p.entries]);
-      setNext(p.next_cursor);
-    } catch (err) {
-      setError(err.message);
-    }
-  };
+  const { rows, next, loading, error, more } = useHistory(action ? { action } : {});
   return html`<section class="panel history" aria-labelledby="history-title">
     <h3 id="history-title">Your login history</h3>
     <label>Show
@@ -114,10 +92,10 @@ function History() {
         ${HISTORY_KINDS.map((k) => html`<option value=${k.value}>${k.label}</option>`)}
       </select></label>
     ${error && html`<div class="error" role="alert"><p>${error}</p></div>`}
-    ${rows === null ? html`<p class="loading">Loading…</p>`
+    ${loading && rows.length === 0 ? html`<p class="loading">Loading…</p>`
       : rows.length === 0 ? html`<p class="muted" id="history-empty">Nothing yet.</p>`
       : html`<${LogTable} rows=${rows} />`}
-    ${next && html`<p class="more"><button type="button" class="secondary" onClick=${more}>Show more</button></p>`}
+    ${next && !loading && html`<p class="more"><button type="button" class="secondary" onClick=${more}>Show more</button></p>`}
   </section>`;
 }
 

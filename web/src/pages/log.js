@@ -36,7 +36,7 @@ async function filterChoices() {
   return choices;
 }
 
-export async function historyPage(filters, cursor) {
+async function historyPage(filters, cursor) {
   const q = new URLSearchParams({ ...filters, per_page: String(PER_PAGE) });
   if (cursor) q.set('cursor', cursor);
   return api.call('GET', '/history?' + q);
@@ -110,20 +110,15 @@ export function LogTable({ rows }) {
   </table>`;
 }
 
-export function Log({ match }) {
-  const hash = match[0];
-  const filters = filtersOf(hash);
+// The entries `filters` select, a page at a time: {rows, next, loading, shown (the key of the
+// filters whose entries are shown), error, more()}. Also the Account page's login history.
+export function useHistory(filters) {
   const key = JSON.stringify(filters);
-  const [c, setC] = useState(null);
   const [rows, setRows] = useState([]);
   const [next, setNext] = useState(null);
   const [loading, setLoading] = useState(true);
-  const [shown, setShown] = useState(null); // the filters whose entries are shown
+  const [shown, setShown] = useState(null);
   const [error, setError] = useState('');
-
-  useEffect(() => {
-    filterChoices().then(setC, (err) => setError(err.message));
-  }, []);
   useEffect(() => {
     let live = true;
     setLoading(true);
@@ -143,7 +138,6 @@ export function Log({ match }) {
     });
     return () => { live = false; };
   }, [key]);
-
   const more = async () => {
     setLoading(true);
     try {
@@ -155,6 +149,19 @@ export function Log({ match }) {
     }
     setLoading(false);
   };
+  return { rows, next, loading, shown, error, setError, more };
+}
+
+export function Log({ match }) {
+  const hash = match[0];
+  const filters = filtersOf(hash);
+  const key = JSON.stringify(filters);
+  const [c, setC] = useState(null);
+  const { rows, next, loading, shown, error, setError, more } = useHistory(filters);
+
+  useEffect(() => {
+    filterChoices().then(setC, (err) => setError(err.message));
+  }, []);
   const apply = (f) => {
     location.hash = logLink(f);
   };
