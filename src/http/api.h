@@ -41,6 +41,7 @@ class ApiLogin {
 
 inline constexpr std::string_view kApiPrefix = "/api/v1";
 inline constexpr std::string_view kSessionsRoute = "/api/v1/sessions";
+inline constexpr std::string_view kOwnPasswordRoute = "/api/v1/me/password";
 
 class Api {
   public:

@@ -5,6 +5,7 @@
 #include "core/password_policy.h"
 #include "http/api.h"
 #include "http/api_internal.h"
+#include "http/failure_wire.h"
 #include "http/router.h"
 #include "http/uri.h"
 #include "views/json.h"
@@ -151,10 +152,29 @@ Response Api::site_update(Request& req) {
     return json_reply(200, views::to_json(settings));
 }
 
+// A change of one's own password needs the password in use now (docs/rest-api.md#own-password),
+// proved through the gate like a login (a wrong one is a failedlogin that counts toward the
+// lockout): a session token or API key alone, stolen, must not be enough to take the account.
+// A session that may only change the password was opened by that password a moment ago.
 Response Api::me_password(Request& req) {
     auto body = body_object(req);
     if (!body || !(*body)["password"].is_string())
         return api_error(400, "expected {\"password\": ...}");
+    if (!login_.password_change_only()) {
+        const auto current = optional_text(*body, "current_password");
+        if (!current) return api_error(400, "current_password: expected a string");
+        if (current->empty())
+            return api_error(400,
+                             "current_password: the password in use now is needed to change it");
+        const auto outcome = login_.attempt({login_.user().username,
+                                             login_.interface(),
+                                             req.peer_ip,
+                                             core::PasswordCredential{*current},
+                                             {},
+                                             {}},
+                                            req);
+        if (!outcome.ok()) return api_login_refusal(outcome);
+    }
     return guarded([&] {
         const auto user = services_.accounts.set_password(login_.user().username,
                                                           (*body)["password"].get<std::string>(),

@@ -324,7 +324,14 @@ std::vector<Operation> build_operations() {
                                {"password_reset"}))}}},
         {"POST", "/me/password", "changePassword", none,
          json_body(
-             object({{"password", {{"type", "string"}, {"format", "password"}}}}, {"password"})),
+             object({{"password", {{"type", "string"}, {"format", "password"}}},
+                     {"current_password",
+                      {{"type", "string"},
+                       {"format", "password"},
+                       {"description",
+                        "the password in use now; needed unless the session may only change the "
+                        "password"}}}},
+                    {"password"})),
          user_reply()},
         {"GET",
          "/me/generate_password",

@@ -22,7 +22,7 @@ namespace drawbridge::mail {
 // Where links point (the web UI serves these pages): <web_base_url><kSetPasswordPage><token>.
 inline constexpr std::string_view kSetPasswordPage = "/#/set-password?token=";
 inline constexpr std::string_view kSignInPage = "/#/";
-inline constexpr std::string_view kChangePasswordPage = "/#/me/password";
+inline constexpr std::string_view kChangePasswordPage = "/#/account";
 
 // Lifetimes of the links, and the limits of recovery requests within kResetWindow: reset mails
 // per account and per mail address, and requests (whatever they named) per client address.

@@ -51,7 +51,10 @@ export const signOut = () => call('DELETE', '/sessions');
 export const me = () => call('GET', '/me');
 export const passwordPolicy = () => call('GET', '/me/password_policy');
 export const generatePassword = () => call('GET', '/me/generate_password');
-export const changePassword = (password) => call('POST', '/me/password', { password });
+// current: the password in use now, which the API asks for except in a session that may only
+// change the password.
+export const changePassword = (password, current) =>
+  call('POST', '/me/password', current === undefined ? { password } : { password, current_password: current });
 // One page of a folder, sorted on the server (docs/web-ui.md#files): {entries, next}, next
 // being the cursor of the following page or null.
 export async function listFolder(path, { sortBy = 'name', order = 'asc', cursor, perPage = 200 } = {}) {

@@ -287,10 +287,18 @@ def test_keys_site_and_own_password(admin, tmp_path):
     assert call(server, "GET", "/site", token=root).json["password_min_length"] != 1000
 
     generated = call(server, "GET", "/me/generate_password", token=alice).json["password"]
-    assert_error(call(server, "POST", "/me/password", token=alice, body={"password": "short"}),
+    # One's own password changes only with the one in use now, proved like a login.
+    assert_error(call(server, "POST", "/me/password", token=alice, body={"password": generated}),
+                 400, "bad-request/bad-request")
+    r = call(server, "POST", "/me/password", token=alice,
+             body={"password": generated, "current_password": "Not-Her-Password-1"})
+    assert r.status == 401, r.json
+    assert server.log("--username", "alice")[0]["failure_type"] == "password_mismatch"
+    assert_error(call(server, "POST", "/me/password", token=alice,
+                      body={"password": "short", "current_password": GOOD}),
                  400, "bad-request/bad-request")
     assert call(server, "POST", "/me/password", token=alice,
-                body={"password": generated}).status == 200
+                body={"password": generated, "current_password": GOOD}).status == 200
     login(server, "alice", generated)
     actions = {e["action"] for e in server.log("--interface", "restapi")}
     assert {"api_key_create", "api_key_destroy", "site_update"} <= actions

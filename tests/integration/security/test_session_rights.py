@@ -80,7 +80,7 @@ def test_a_password_change_ends_rest_sessions(alice, how):
     else:
         status, data = request(c, "POST", "/api/v1/me/password",
                                {**auth, "Content-Type": "application/json"},
-                               json.dumps({"password": NEW}))
+                               json.dumps({"password": NEW, "current_password": GOOD}))
         assert status == 200, data
     # Same connection, and a new one: the old token is gone.
     status, data = request(c, "GET", "/api/v1/me", auth)

@@ -82,7 +82,8 @@ def uid(server, name):
 # Each cause, through the running server's API or the CLI (another process).
 CAUSES = {
     "password_cli": lambda s, t: s.run("user", "password", "alice", input=NEW + "\n"),
-    "password_self": lambda s, t: call(s, "POST", "/me/password", t, {"password": NEW}),
+    "password_self": lambda s, t: call(s, "POST", "/me/password", t,
+                                       {"password": NEW, "current_password": GOOD}),
     "password_admin": lambda s, t: call(s, "PATCH", f"/users/{uid(s, 'alice')}",
                                         login(s, "root"), {"password": NEW}),
     "disable_cli": lambda s, t: s.run("user", "disable", "alice"),

@@ -26,9 +26,9 @@ function Profile({ me }) {
   </section>`;
 }
 
-// The current password is proved by signing in with it again (the gate decides, counts a wrong
-// one toward the lockout and logs it), then the new one is saved; saving ends the sessions of
-// the old password, so the page signs in once more with the new one.
+// The API asks for the current password and proves it like a login (a wrong one counts toward
+// the lockout and is logged); saving ends the sessions of the old password, so the page signs
+// in again with the new one.
 function ChangePassword({ me, onSignedIn }) {
   const [current, setCurrent] = useState('');
   const [error, setError] = useState('');
@@ -46,11 +46,10 @@ function ChangePassword({ me, onSignedIn }) {
     setDone('');
     try {
       try {
-        onSignedIn(await api.signIn(me.username, current));
+        await api.changePassword(np.password, current);
       } catch (err) {
         throw new Error(err.status === 401 ? 'Your current password is not right.' : err.message);
       }
-      await api.changePassword(np.password);
       onSignedIn(await api.signIn(me.username, np.password));
       setCurrent('');
       setDone('Your password has been changed. Your other sessions have ended.');
