@@ -5,6 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import * as api from '../api.js';
 import { html } from '../html.js';
+import { copyText } from './clipboard.js';
 import { formatTime } from './format.js';
 
 // The rows of `route`, read again after each change; `error` is the API's message.
@@ -37,14 +38,7 @@ const refusedText = (message) => message.charAt(0).toUpperCase() + message.slice
 
 function CopyButton({ text }) {
   const [done, setDone] = useState('');
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(text);
-      setDone('Copied.');
-    } catch {
-      setDone('The browser did not allow copying: select the key and copy it.');
-    }
-  };
+  const copy = async () => setDone(await copyText(text, 'key'));
   return html`<button type="button" class="secondary" onClick=${copy}>Copy</button>
     ${done && html`<span class="muted" role="status">${done}</span>`}`;
 }

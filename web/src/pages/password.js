@@ -4,6 +4,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import * as api from '../api.js';
 import { html } from '../html.js';
+import { copyText } from './clipboard.js';
 
 export function Checklist({ rules }) {
   return html`
@@ -50,14 +51,7 @@ export function useNewPassword({ check, generate, onCheckError }) {
     setShown(true);
     setCopied('');
   };
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(password);
-      setCopied('Copied to the clipboard.');
-    } catch {
-      setCopied('The browser did not allow copying: select the password and copy it.');
-    }
-  };
+  const copy = async () => setCopied(await copyText(password, 'password'));
 
   const matches = confirm !== '' && confirm === password;
   const fields = html`
