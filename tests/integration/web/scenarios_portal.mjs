@@ -87,11 +87,21 @@ export const scenarios = {
         if (bar && window.seen[window.seen.length - 1] !== bar.value) window.seen.push(bar.value);
       }).observe(document.body, { subtree: true, childList: true, attributes: true });
     });
+    // A loopback upload can end before the page draws a value between empty and full: the
+    // browser's own network throttling (DevTools protocol) makes it take a few seconds.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 16 * 1024 * 1024,
+    });
     await page.locator('#pick-files').setInputFiles(p.file);
     await page.locator('li.upload.uploading').waitFor();
     await page.waitForFunction(() => window.seen.some((v) => v > 0 && v < 100));
     await shot(page, p, 'upload-progress');
     await page.locator('li.upload.done').waitFor({ timeout: 60000 });
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1,
+    });
     const row = page.locator(`table.files tr[data-name="${name}"]`);
     await row.waitFor();
     await shot(page, p, 'upload-done');
