@@ -12,11 +12,13 @@ packages=(
   # libraries (docs/dependencies.md says why each)
   libssl-dev libsqlite3-dev libsqlitecpp-dev nlohmann-json3-dev libtomlplusplus-dev
   libcli11-dev libspdlog-dev libfmt-dev libssh-dev libcrypt-dev libboost-dev libmaxminddb-dev libpugixml-dev
-  libcurl4-openssl-dev libgtest-dev libgmock-dev
+  libcurl4-openssl-dev libgtest-dev libgmock-dev libqrencode-dev libcbor-dev
   # build-time data: zxcvbn's common-password list
   python3 python3-zxcvbn
   # tests: runner, and tools nobody here wrote for hash test vectors and key generation
   python3-pytest python3-passlib python3-paramiko whois openssl openssh-client sqlite3
+  # tests: TOTP codes computed from the secret, and WebAuthn test vectors (docs/two-factor.md)
+  python3-pyotp python3-cbor2
   # tests: a real SMTP server on loopback for the mail tests (docs/mail.md)
   python3-aiosmtpd
   # tests: expiry reminders with the server's wall clock moved forward (LD_PRELOAD)
