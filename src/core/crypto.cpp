@@ -43,9 +43,13 @@ std::string sha256(std::string_view data) {
 }
 
 std::string hmac_sha256(std::string_view key, std::string_view data) {
+    return hmac(Digest::sha256, key, data);
+}
+
+std::string hmac(Digest d, std::string_view key, std::string_view data) {
     unsigned char out[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    if (!HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+    if (!HMAC(evp(d), key.data(), static_cast<int>(key.size()),
               reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len))
         throw std::runtime_error("HMAC failed");
     return std::string(reinterpret_cast<char*>(out), len);

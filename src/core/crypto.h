@@ -16,6 +16,8 @@ std::string digest(Digest d, std::string_view data);
 std::string sha256(std::string_view data);
 // Raw HMAC-SHA256 of `data` under `key`.
 std::string hmac_sha256(std::string_view key, std::string_view data);
+// Raw HMAC of `data` under `key` with the given digest (TOTP uses SHA-1, RFC 6238).
+std::string hmac(Digest d, std::string_view key, std::string_view data);
 // Appends `field` length-prefixed ("5:alice"), so that a message built of fields has one
 // encoding only: no two lists of fields give the same bytes to hash.
 void append_field(std::string& message, std::string_view field);
