@@ -45,6 +45,13 @@ struct LoginGate::Context {
     std::optional<core::User> user;
     std::optional<core::ApiKey> api_key;
     std::optional<core::SshKey> ssh_key;
+    // The password to check: the credential's, or what precedes the code it carries
+    // (LoginAttempt::code_may_follow_password).
+    std::string password;
+    // The second factor given with the first one (LoginAttempt::one_time_code, or split from
+    // the password); and, once it passed, what it was, for the log.
+    std::optional<std::string> code;
+    std::string second_factor;
     bool rehash = false;
     bool locked = false;  // the account is locked out: the credential is checked in full
     // The password's use of the verified-credential cache: a hit, or the claim this login

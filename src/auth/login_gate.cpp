@@ -43,6 +43,8 @@ CredentialKind kind_of(const core::LoginAttempt& a) {
         return CredentialKind::ssh_key;
     if (std::holds_alternative<core::ApiKeyCredential>(a.credential))
         return CredentialKind::api_key;
+    if (std::holds_alternative<core::OneTimeCodeCredential>(a.credential))
+        return CredentialKind::second_factor;
     return a.username.starts_with(kApiLoginPrefix) ? CredentialKind::api_key
                                                    : CredentialKind::password;
 }
@@ -57,6 +59,8 @@ std::string_view to_string(CredentialKind k) {
             return "ssh_key";
         case CredentialKind::api_key:
             return "api_key";
+        case CredentialKind::second_factor:
+            return "second_factor";
     }
     return "password";
 }
@@ -64,6 +68,7 @@ std::string_view to_string(CredentialKind k) {
 core::Factor factor_of(const core::Credential& c) {
     if (std::holds_alternative<core::PublicKeyCredential>(c)) return core::Factor::ssh_key;
     if (std::holds_alternative<core::ApiKeyCredential>(c)) return core::Factor::api_key;
+    if (std::holds_alternative<core::OneTimeCodeCredential>(c)) return core::Factor::second_factor;
     return core::Factor::password;
 }
 
@@ -110,6 +115,10 @@ core::LoginOutcome LoginGate::refuse_partial(Interface interface, std::string_vi
     ctx.now = clock_.now();
     ctx.site = store_.load_site_settings();
     ctx.user = partial.user;
+    if (partial.missing == core::Factor::second_factor)
+        return finish_failure(
+            ctx, {FailureReason::second_factor_required,
+                  "the password was right, but no code followed (" + std::string(why) + ")"});
     const bool key_missing = partial.missing == core::Factor::ssh_key;
     return finish_failure(
         ctx, {key_missing ? FailureReason::ssh_key_missing : FailureReason::password_missing,
@@ -153,6 +162,9 @@ core::LoginOutcome LoginGate::decide(const core::LoginAttempt& a) {
     ctx.username = a.username;
     ctx.ip_text = a.client_ip;
     ctx.kind = kind_of(a);
+    if (const auto* p = std::get_if<core::PasswordCredential>(&a.credential))
+        ctx.password = p->secret;
+    ctx.code = a.one_time_code;
     ctx.now = clock_.now();
     ctx.site = store_.load_site_settings();
     ctx.ip = core::IpAddress::parse(a.client_ip);
@@ -184,6 +196,7 @@ core::LoginOutcome LoginGate::decide(const core::LoginAttempt& a) {
     }
 
     ctx.locked = locked.has_value();
+    split_code_from_password(ctx);
     if (auto r = verify_credential(ctx)) {
         if (!locked) return finish_failure(ctx, *r);
         locked->detail += "; the credential given was wrong too (" + r->detail + ")";
@@ -191,6 +204,9 @@ core::LoginOutcome LoginGate::decide(const core::LoginAttempt& a) {
         return finish_failure(ctx, *locked);
     }
     if (locked) return finish_failure(ctx, *locked);
+    // Before the password's state: a session that may only change the password needs the
+    // second factor too.
+    if (auto out = check_second_factor(ctx)) return std::move(*out);
     if (auto r = check_password_state(ctx)) {
         if (ctx.interface != Interface::web) return finish_failure(ctx, *r);
         // The web is where such a password is changed: the sign-in stays refused (and logged
@@ -253,6 +269,12 @@ std::optional<Refusal> LoginGate::resolve_identity(Context& ctx) const {
     }
 
     ctx.user = store_.find_user_by_name(a.username);
+    // A code is the second step of a login whose password this connection proved already.
+    if (ctx.kind == CredentialKind::second_factor &&
+        (!ctx.user || a.verified_user_id != ctx.user->id ||
+         !a.verified.contains(core::Factor::password)))
+        return unknown({FailureReason::second_factor_mismatch,
+                        "a code was given with no accepted password before it for this user"});
     if (!ctx.user) {
         if (auto ip = check_ip_allowed(ctx)) return ip;
         // Spend what a real password check spends, so timing does not tell which names exist.
@@ -320,6 +342,8 @@ std::optional<Refusal> LoginGate::check_method_allowed(Context& ctx) const {
         case CredentialKind::ssh_key:
             if (ctx.interface != Interface::sftp) return refuse("SSH keys log in over SFTP only");
             return std::nullopt;
+        case CredentialKind::second_factor:
+            return std::nullopt;  // after a password, which was allowed
         case CredentialKind::api_key:
             if (method == M::password_and_ssh_key)
                 return refuse("password_and_ssh_key users cannot log in with API keys");
@@ -333,8 +357,10 @@ std::optional<Refusal> LoginGate::check_method_allowed(Context& ctx) const {
 std::optional<Refusal> LoginGate::verify_credential(Context& ctx) const {
     const core::LoginAttempt& a = *ctx.attempt;
     switch (ctx.kind) {
+        case CredentialKind::second_factor:
+            return std::nullopt;  // the password was checked by the first step
         case CredentialKind::password: {
-            const auto& secret = std::get<core::PasswordCredential>(a.credential).secret;
+            const std::string& secret = ctx.password;
             if (ctx.user->password_hash.empty()) {
                 core::dummy_password_work(options_.pbkdf2_iterations);
                 return Refusal{FailureReason::password_mismatch, "the user has no password set"};
@@ -382,7 +408,8 @@ std::optional<Refusal> LoginGate::verify_credential(Context& ctx) const {
 
 // Checks on the password itself; a refusal here is only ever told to someone who knew it.
 std::optional<Refusal> LoginGate::check_password_state(Context& ctx) const {
-    if (ctx.kind != CredentialKind::password) return std::nullopt;
+    if (ctx.kind != CredentialKind::password && ctx.kind != CredentialKind::second_factor)
+        return std::nullopt;
     if (ctx.user->require_password_change)
         return Refusal{FailureReason::password_change_required,
                        "the password set by an administrator must be changed before logging in"};
@@ -411,6 +438,7 @@ std::vector<std::string_view> LoginGate::explained_checks(bool user_exists) {
     }
     for (const auto& [name, check] : account_checks()) out.push_back(name);
     out.push_back("password_state");
+    out.push_back("second_factor");
     return out;
 }
 
@@ -453,6 +481,7 @@ std::vector<Explanation> LoginGate::explain(std::string_view username, Interface
         for (const auto& [name, check] : account_checks())
             if (auto r = (this->*check)(ctx)) add(*r, kind);
         if (auto r = check_password_state(ctx)) add(*r, kind);
+        if (auto r = check_second_factor_possible(ctx)) add(*r, kind);
     }
     return out;
 }

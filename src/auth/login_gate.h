@@ -54,7 +54,8 @@ struct SiteChangeActor {
 };
 
 // What kind of credential a check is about; explain() reports per kind.
-enum class CredentialKind { password, ssh_key, api_key };
+// second_factor: the second step of a login (a code after a password that was accepted).
+enum class CredentialKind { password, ssh_key, api_key, second_factor };
 std::string_view to_string(CredentialKind k);
 
 struct Refusal {
@@ -184,6 +185,14 @@ class LoginGate {
     std::optional<Refusal> check_protocol_permission(Context&) const;
     std::optional<Refusal> check_method_allowed(Context&) const;
     std::optional<Refusal> check_password_state(Context&) const;
+    // The second factor (docs/two-factor.md): whether the login needs one, the code split from
+    // a password that carries it, the step itself (an outcome to return, or nullopt to go on),
+    // the check of a code, and what explain() can tell without any credential.
+    bool needs_second_factor(const Context&) const;
+    void split_code_from_password(Context&) const;
+    std::optional<core::LoginOutcome> check_second_factor(Context&);
+    std::optional<Refusal> verify_code(Context&, std::string_view code) const;
+    std::optional<Refusal> check_second_factor_possible(Context&) const;
 
     std::optional<Refusal> resolve_identity(Context&) const;
     // The refusals that site settings `site` decide for the actor's logins (protocol switch,

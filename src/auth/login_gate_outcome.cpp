@@ -28,12 +28,16 @@ core::LoginOutcome LoginGate::finish_success(Context& ctx) {
         case CredentialKind::api_key:
             detail = api_key_label(*ctx.api_key);
             break;
+        case CredentialKind::second_factor:
+            detail = "password";
+            break;
     }
+    if (!ctx.second_factor.empty()) detail += " and " + ctx.second_factor;
     if (ctx.attempt->verified_user_id == user.id && !ctx.attempt->verified.empty())
         detail += " after a first factor";
 
     if (ctx.kind == CredentialKind::password) {
-        const auto& secret = std::get<core::PasswordCredential>(ctx.attempt->credential).secret;
+        const std::string& secret = ctx.password;
         if (ctx.rehash) {
             if (user.authentication_method == core::AuthMethod::password_with_imported_hash) {
                 user.authentication_method = core::AuthMethod::password;
@@ -79,8 +83,7 @@ core::LoginOutcome LoginGate::finish_success(Context& ctx) {
 core::LoginOutcome LoginGate::finish_failure(Context& ctx, Refusal refusal) {
     // Whatever refused it, this password no longer stands for a recent login of this user.
     if (ctx.attempt && ctx.user && ctx.kind == CredentialKind::password)
-        if (const auto* p = std::get_if<core::PasswordCredential>(&ctx.attempt->credential))
-            verified_.forget(verified_.key_of(*ctx.user, p->secret));
+        verified_.forget(verified_.key_of(*ctx.user, ctx.password));
     core::LoginOutcome out;
     out.kind = core::LoginOutcome::Kind::failure;
     out.user = ctx.user;

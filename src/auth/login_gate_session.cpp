@@ -27,9 +27,11 @@ core::SessionGrant LoginGate::grant_of(const Context& ctx) const {
     g.client_ip = ctx.ip ? ctx.ip->to_string() : ctx.ip_text;
     if (ctx.attempt && ctx.attempt->verified_user_id == ctx.user->id)
         g.factors = ctx.attempt->verified;
-    g.factors.insert(ctx.kind == CredentialKind::password  ? core::Factor::password
-                     : ctx.kind == CredentialKind::ssh_key ? core::Factor::ssh_key
-                                                           : core::Factor::api_key);
+    g.factors.insert(ctx.kind == CredentialKind::password        ? core::Factor::password
+                     : ctx.kind == CredentialKind::ssh_key       ? core::Factor::ssh_key
+                     : ctx.kind == CredentialKind::second_factor ? core::Factor::second_factor
+                                                                 : core::Factor::api_key);
+    if (!ctx.second_factor.empty()) g.factors.insert(core::Factor::second_factor);
     if (ctx.api_key) g.api_key_id = ctx.api_key->id;
     if (ctx.ssh_key) g.ssh_key_id = ctx.ssh_key->id;
     if (g.factors.contains(core::Factor::password)) g.password_digest = password_digest(*ctx.user);

@@ -28,9 +28,12 @@ bool GuessMemo::seen_before(std::string_view username, const Credential& credent
             } else if constexpr (std::is_same_v<T, PublicKeyCredential>) {
                 field("ssh_key");
                 field(c.blob);
-            } else {
+            } else if constexpr (std::is_same_v<T, ApiKeyCredential>) {
                 field("api_key");
                 field(c.secret);
+            } else {
+                field("one_time_code");
+                field(c.code);
             }
         },
         credential);

@@ -14,7 +14,9 @@
 
 namespace drawbridge::core {
 
-enum class Factor { password, ssh_key, api_key };
+// second_factor: a code from an authenticator app, a recovery code or a security key
+// (docs/two-factor.md); it is never a first factor.
+enum class Factor { password, ssh_key, api_key, second_factor };
 
 class GuessMemo;  // core/guess_memo.h
 
@@ -30,7 +32,13 @@ struct PublicKeyCredential {
 struct ApiKeyCredential {
     std::string secret;
 };
-using Credential = std::variant<PasswordCredential, PublicKeyCredential, ApiKeyCredential>;
+// The second step of a login whose first factor the gate accepted (a partial outcome): a code
+// from the user's authenticator app, or one of its recovery codes.
+struct OneTimeCodeCredential {
+    std::string code;
+};
+using Credential =
+    std::variant<PasswordCredential, PublicKeyCredential, ApiKeyCredential, OneTimeCodeCredential>;
 
 struct LoginAttempt {
     std::string username;  // as typed; "@api-<id or name>" for an API key used as a password
@@ -50,6 +58,15 @@ struct LoginAttempt {
     // Whether the protocol can ask for a missing factor on the same connection (SSH's partial
     // success). When not, a partial outcome is refused and recorded by the gate at once.
     bool multi_step = false;
+    // A second factor given with the first (REST's `otp`): a TOTP or recovery code.
+    std::optional<std::string> one_time_code = std::nullopt;
+    // The protocol has no second step, so a password may carry the code: its last six
+    // characters, when they are digits and the user has an authenticator app (FTP, SFTP's
+    // "password" method; docs/two-factor.md#per-interface).
+    bool code_may_follow_password = false;
+    // The password is proved again within a session that passed its second factor already
+    // (changing one's own password): no code is asked for.
+    bool second_factor_proven = false;
 };
 
 // What a successful login granted, kept by the protocol for as long as the session lasts: the
@@ -67,6 +84,9 @@ struct SessionGrant {
     // administrator, or expired): the session may only change it
     // (docs/login-gate.md#web-password-change).
     bool password_change_only = false;
+    // A web sign-in of a user who must use two-factor authentication and has not set it up: the
+    // session may only set it up (docs/two-factor.md).
+    bool two_factor_setup_only = false;
     // The gate's memo of its last full check: nothing it rests on has changed since while the
     // store's rights version is the same and `recheck_by` (a time-based end: access expiry, a
     // key's expiry, or a minute) has not come.

@@ -53,6 +53,9 @@ struct User {
     std::optional<UnixTime> last_restapi_login_at;
     std::optional<UnixTime> last_web_login_at;
     UnixTime created_at = 0;
+    // Read only, from the store: the user has an authenticator app or a security key
+    // (docs/two-factor.md).
+    bool active_2fa = false;
 
     bool permitted(Interface i) const;
     std::optional<UnixTime>* last_login_field(Interface i);

@@ -328,6 +328,37 @@ INSERT INTO action_log_login_counts (hour, action, failure_type, interface, coun
   SELECT created_at / 3600, action, failure_type, interface, count(*) FROM action_log
   WHERE action IN ('login', 'failedlogin') GROUP BY 1, 2, 3, 4;
 )SQL",
+
+        // 11: second factors (docs/two-factor.md). totp.last_step is the replay record: the
+        // step of the last code accepted, shared by every node using the database.
+        R"SQL(
+CREATE TABLE totp (
+    user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+    secret BLOB NOT NULL,
+    confirmed INTEGER NOT NULL DEFAULT 0,
+    last_step INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE recovery_codes (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    digest TEXT NOT NULL,
+    used_at INTEGER
+);
+CREATE INDEX recovery_codes_user ON recovery_codes(user_id);
+CREATE TABLE webauthn_keys (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    credential_id BLOB NOT NULL UNIQUE,
+    public_key BLOB NOT NULL,
+    algorithm INTEGER NOT NULL,
+    sign_count INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    last_used_at INTEGER
+);
+CREATE INDEX webauthn_keys_user ON webauthn_keys(user_id);
+)SQL",
     };
     return steps;
 }

@@ -33,6 +33,7 @@
 #include "store/migrations.h"
 #include "store/sqlite_action_log.h"
 #include "store/sqlite_mail.h"
+#include "store/sqlite_second_factor.h"
 #include "store/sqlite_security.h"
 #include "store/sqlite_sessions.h"
 #include "store/store.h"
@@ -49,6 +50,11 @@ constexpr const char* kUserColumns =
     "restapi_permission, web_permission, allowed_ips, bypass_site_allowed_ips, user_root, "
     "ssl_required, require_2fa, lockout_expires, last_login_at, last_sftp_login_at, "
     "last_ftp_login_at, last_dav_login_at, last_restapi_login_at, last_web_login_at, created_at";
+// What a read of a user adds to its columns: whether it has a second factor (active_2fa).
+const std::string kUserSelect =
+    std::string("SELECT ") + kUserColumns +
+    ", EXISTS (SELECT 1 FROM totp t WHERE t.user_id = users.id AND t.confirmed = 1) OR "
+    "EXISTS (SELECT 1 FROM webauthn_keys w WHERE w.user_id = users.id)";
 
 core::User read_user(SQLite::Statement& q) {
     core::User u;
@@ -88,6 +94,7 @@ core::User read_user(SQLite::Statement& q) {
     u.last_restapi_login_at = opt_int(q.getColumn(i++));
     u.last_web_login_at = opt_int(q.getColumn(i++));
     u.created_at = q.getColumn(i++).getInt64();
+    u.active_2fa = q.getColumn(i++).getInt();
     return u;
 }
 
@@ -351,8 +358,7 @@ class SqliteStore final : public Store {
     std::optional<core::User> find_user(std::int64_t id) override {
         std::lock_guard lock(mutex_);
         return guarded([&]() -> std::optional<core::User> {
-            SQLite::Statement q(db_,
-                                std::string("SELECT ") + kUserColumns + " FROM users WHERE id = ?");
+            SQLite::Statement q(db_, kUserSelect + " FROM users WHERE id = ?");
             q.bind(1, static_cast<int64_t>(id));
             if (!q.executeStep()) return std::nullopt;
             return read_user(q);
@@ -362,8 +368,7 @@ class SqliteStore final : public Store {
     std::optional<core::User> find_user_by_name(std::string_view username) override {
         std::lock_guard lock(mutex_);
         return guarded([&]() -> std::optional<core::User> {
-            SQLite::Statement q(db_, std::string("SELECT ") + kUserColumns +
-                                         " FROM users WHERE username = ? COLLATE NOCASE");
+            SQLite::Statement q(db_, kUserSelect + " FROM users WHERE username = ? COLLATE NOCASE");
             q.bind(1, std::string(username));
             if (!q.executeStep()) return std::nullopt;
             return read_user(q);
@@ -373,7 +378,7 @@ class SqliteStore final : public Store {
     std::vector<core::User> list_users(const UserFilter& f) override {
         std::lock_guard lock(mutex_);
         return guarded([&] {
-            std::string sql = std::string("SELECT ") + kUserColumns + " FROM users WHERE 1";
+            std::string sql = kUserSelect + " FROM users WHERE 1";
             if (f.search)
                 sql +=
                     " AND (instr(lower(username), lower(?)) > 0 OR instr(lower(email), lower(?)) > "
@@ -593,6 +598,51 @@ class SqliteStore final : public Store {
 
     void touch_ssh_key(std::int64_t id, UnixTime at) override {
         set_time("UPDATE ssh_keys SET last_login_at = ? WHERE id = ?", id, at);
+    }
+
+    std::optional<core::TotpEnrolment> find_totp(std::int64_t user_id) override {
+        return locked([&] { return sqlite_second_factor::find_totp(db_, user_id); });
+    }
+    void begin_totp(const core::TotpEnrolment& e) override {
+        if (!locked([&] { return sqlite_second_factor::begin_totp(db_, e); }))
+            throw Conflict("the user has an authenticator app already: turn it off first");
+    }
+    bool confirm_totp(std::int64_t user_id, std::int64_t step) override {
+        return locked([&] { return sqlite_second_factor::confirm_totp(db_, user_id, step); });
+    }
+    bool claim_totp_step(std::int64_t user_id, std::int64_t step) override {
+        return locked([&] { return sqlite_second_factor::claim_totp_step(db_, user_id, step); });
+    }
+    bool delete_totp(std::int64_t user_id) override {
+        return locked([&] { return sqlite_second_factor::delete_totp(db_, user_id); });
+    }
+    void replace_recovery_codes(std::int64_t user_id,
+                                const std::vector<std::string>& digests) override {
+        transaction([&] { sqlite_second_factor::replace_recovery_codes(db_, user_id, digests); });
+    }
+    bool use_recovery_code(std::int64_t user_id, const std::string& digest, UnixTime at) override {
+        return locked(
+            [&] { return sqlite_second_factor::use_recovery_code(db_, user_id, digest, at); });
+    }
+    int count_recovery_codes(std::int64_t user_id) override {
+        return locked([&] { return sqlite_second_factor::count_recovery_codes(db_, user_id); });
+    }
+    void add_webauthn_key(core::WebAuthnKey& key) override {
+        locked([&] { sqlite_second_factor::add_webauthn_key(db_, key); },
+               always("this security key is registered already"));
+    }
+    std::vector<core::WebAuthnKey> list_webauthn_keys(std::int64_t user_id) override {
+        return locked([&] { return sqlite_second_factor::list_webauthn_keys(db_, user_id); });
+    }
+    bool use_webauthn_key(std::int64_t id, std::uint32_t sign_count, UnixTime at) override {
+        return locked(
+            [&] { return sqlite_second_factor::use_webauthn_key(db_, id, sign_count, at); });
+    }
+    bool delete_webauthn_key(std::int64_t user_id, std::int64_t id) override {
+        return locked([&] { return sqlite_second_factor::delete_webauthn_key(db_, user_id, id); });
+    }
+    void reset_second_factors(std::int64_t user_id) override {
+        transaction([&] { sqlite_second_factor::reset(db_, user_id); });
     }
 
     void set_folder_permission(core::FolderPermission& rule) override {

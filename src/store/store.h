@@ -17,6 +17,7 @@
 #include "core/ip_ban.h"
 #include "core/login.h"
 #include "core/mail.h"
+#include "core/second_factor.h"
 #include "core/site_settings.h"
 #include "core/user.h"
 
@@ -94,6 +95,31 @@ class Store {
     virtual std::vector<core::SshKey> list_ssh_keys(std::int64_t user_id) = 0;
     virtual bool delete_ssh_key(std::int64_t id) = 0;  // and the sessions it opened
     virtual void touch_ssh_key(std::int64_t id, core::UnixTime at) = 0;  // last_login_at
+
+    // Second factors (docs/two-factor.md). begin_totp replaces an unconfirmed secret and throws
+    // Conflict when a confirmed one exists; confirm_totp turns the unconfirmed one on with the
+    // step of the code that confirmed it; claim_totp_step records an accepted code's step, once:
+    // false when that step or a later one was accepted already (a replay), or there is no
+    // confirmed secret. Recovery codes are kept as digests, each usable once.
+    virtual std::optional<core::TotpEnrolment> find_totp(std::int64_t user_id) = 0;
+    virtual void begin_totp(const core::TotpEnrolment& enrolment) = 0;
+    virtual bool confirm_totp(std::int64_t user_id, std::int64_t step) = 0;
+    virtual bool claim_totp_step(std::int64_t user_id, std::int64_t step) = 0;
+    virtual bool delete_totp(std::int64_t user_id) = 0;
+    virtual void replace_recovery_codes(std::int64_t user_id,
+                                        const std::vector<std::string>& digests) = 0;
+    virtual bool use_recovery_code(std::int64_t user_id, const std::string& digest,
+                                   core::UnixTime at) = 0;
+    virtual int count_recovery_codes(std::int64_t user_id) = 0;  // those not used
+    // Security keys: add sets key.id (Conflict: the credential is registered already);
+    // use_webauthn_key records a use with its signature counter, false when the counter did
+    // not grow (a cloned key) unless both are zero (keys that keep no counter).
+    virtual void add_webauthn_key(core::WebAuthnKey& key) = 0;
+    virtual std::vector<core::WebAuthnKey> list_webauthn_keys(std::int64_t user_id) = 0;
+    virtual bool use_webauthn_key(std::int64_t id, std::uint32_t sign_count, core::UnixTime at) = 0;
+    virtual bool delete_webauthn_key(std::int64_t user_id, std::int64_t id) = 0;
+    // An administrator's reset: the user's app, keys and recovery codes, all gone.
+    virtual void reset_second_factors(std::int64_t user_id) = 0;
 
     // Folder permissions: one rule per (user, path). set replaces the rule at the same path
     // (keeping its id and created_at) or adds one, and sets rule.id; list is by path.

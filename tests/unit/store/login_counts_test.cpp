@@ -82,8 +82,11 @@ TEST_F(LoginCountsTest, ExistingEntriesAreCountedByTheMigration) {
     store_.reset();
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(file().c_str(), &db), SQLITE_OK);
-    EXPECT_EQ(sqlite3_exec(db, "DROP TABLE action_log_login_counts; PRAGMA user_version = 9",
-                           nullptr, nullptr, nullptr),
+    EXPECT_EQ(sqlite3_exec(
+                  db,
+                  "DROP TABLE action_log_login_counts; DROP TABLE totp; DROP TABLE recovery_codes; "
+                  "DROP TABLE webauthn_keys; PRAGMA user_version = 9",
+                  nullptr, nullptr, nullptr),
               SQLITE_OK);
     sqlite3_close(db);
     reopen();
