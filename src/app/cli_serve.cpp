@@ -202,6 +202,7 @@ void add_serve_command(CLI::App& app, CliContext& ctx) {
                                      .log = *node.log,
                                      .store = *node.store,
                                      .accounts = *node.accounts,
+                                     .second_factors = *node.second_factors,
                                      .mail = *node.mail,
                                      .open_files = file_session_opener(node)};
         http::ServerOptions http_options;

@@ -66,6 +66,8 @@ std::unique_ptr<Node> open_node(const NodeConfig& config, bool create_site) {
                                                     config.allowed_root_prefixes);
     node->accounts = std::make_unique<auth::Accounts>(*node->store, *node->log, node->clock,
                                                       config.pbkdf2_iterations, *node->roots);
+    node->second_factors = std::make_unique<auth::SecondFactors>(*node->store, *node->gate,
+                                                                 *node->accounts, node->clock);
     node->outbox = std::make_unique<mail::Outbox>(*node->store, node->clock);
     node->mail = std::make_unique<mail::Flows>(*node->store, *node->log, node->clock,
                                                *node->accounts, *node->outbox);

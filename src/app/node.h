@@ -8,6 +8,7 @@
 #include "audit/action_log.h"
 #include "auth/accounts.h"
 #include "auth/login_gate.h"
+#include "auth/second_factors.h"
 #include "core/clock.h"
 #include "mail/flows.h"
 #include "mail/outbox.h"
@@ -24,6 +25,7 @@ struct Node {
     std::unique_ptr<auth::LoginGate> gate;
     std::shared_ptr<const auth::UserRoots> roots;  // shared with the listeners
     std::unique_ptr<auth::Accounts> accounts;
+    std::unique_ptr<auth::SecondFactors> second_factors;  // docs/two-factor.md
     std::unique_ptr<mail::Outbox> outbox;
     std::unique_ptr<mail::Flows> mail;  // welcome, recovery, reminders (docs/mail.md)
 };

@@ -117,9 +117,11 @@ class Accounts {
     // History is kept at the policy's maximum, so raising max_prior_passwords later still works.
     static constexpr int kPasswordHistoryKept = 30;
 
-  private:
+    // Writes one entry about `user` to the action log (also for auth/second_factors.h).
     void record(const core::User& user, std::string action, std::string detail, const Actor& actor,
                 std::string path = {});
+
+  private:
     void apply_password(core::User& user, std::string_view password, bool require_change);
     // Sets each field (checking a new user_root); returns their names, "a, b".
     std::string apply_fields(core::User& user, const FieldValues& fields);

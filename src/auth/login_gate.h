@@ -142,6 +142,13 @@ class LoginGate {
     // (port scanners and banner grabbers). Records nothing in the action log.
     void connection_abandoned(core::Interface interface, std::string_view ip);
 
+    // A code given outside a login, to change the user's own second factors (turn the app off,
+    // new recovery codes): checked as a login's code is, a wrong one recorded and counted as a
+    // failed login (second_factor_mismatch), so that a stolen session cannot guess its way to
+    // turning two-factor authentication off. nullopt when it is right.
+    std::optional<Refusal> prove_code(const core::User& user, core::Interface interface,
+                                      std::string_view ip, std::string_view code);
+
     // Brute-force protection and user lockout, for administration (bans, safe/block lists).
     LoginSecurity& security() { return security_; }
 
@@ -226,6 +233,10 @@ class LoginGate {
     mutable std::mutex history_mutex_;
     std::unordered_map<std::string, History> history_;
 };
+
+// Whether require_2fa (the user's, or the site's when the user's is use_system_setting) asks
+// `user` to use two-factor authentication (docs/two-factor.md).
+bool two_factor_required(const core::User& user, const core::SiteSettings& site);
 
 // Which factor a credential proves.
 core::Factor factor_of(const core::Credential& c);

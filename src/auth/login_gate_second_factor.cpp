@@ -25,16 +25,7 @@ constexpr std::string_view kDavUsesApiKeys =
 // prove two factors already (the password and the key).
 bool applies_to(const core::User& user, const core::SiteSettings& site) {
     if (user.authentication_method == core::AuthMethod::password_and_ssh_key) return false;
-    if (user.active_2fa) return true;
-    switch (user.require_2fa) {
-        case core::SiteDefault::always_require:
-            return true;
-        case core::SiteDefault::never_require:
-            return false;
-        case core::SiteDefault::use_system_setting:
-            break;
-    }
-    return site.require_2fa;
+    return user.active_2fa || two_factor_required(user, site);
 }
 
 std::string missing_code_detail(Interface i) {
@@ -52,6 +43,40 @@ std::string missing_code_detail(Interface i) {
 }
 
 }  // namespace
+
+bool two_factor_required(const core::User& user, const core::SiteSettings& site) {
+    switch (user.require_2fa) {
+        case core::SiteDefault::always_require:
+            return true;
+        case core::SiteDefault::never_require:
+            return false;
+        case core::SiteDefault::use_system_setting:
+            break;
+    }
+    return site.require_2fa;
+}
+
+std::optional<Refusal> LoginGate::prove_code(const core::User& user, Interface interface,
+                                             std::string_view ip, std::string_view code) {
+    const core::LoginAttempt attempt{user.username, interface, std::string(ip),
+                                     core::OneTimeCodeCredential{std::string(code)}, {}, {}};
+    Context ctx;
+    ctx.attempt = &attempt;
+    ctx.interface = interface;
+    ctx.username = user.username;
+    ctx.ip_text = std::string(ip);
+    ctx.ip = core::IpAddress::parse(ip);
+    ctx.kind = CredentialKind::second_factor;
+    ctx.now = clock_.now();
+    ctx.site = store_.load_site_settings();
+    ctx.user = user;
+    auto refusal = verify_code(ctx, code);
+    if (refusal) {
+        refusal->detail += " (to change the user's two-factor authentication)";
+        finish_failure(ctx, *refusal);
+    }
+    return refusal;
+}
 
 // API keys (as a header, or as the password of an @api- login) and SSH keys never need one: a
 // key is itself a possession factor, and scripts sign in so while people use 2FA (seed 001).

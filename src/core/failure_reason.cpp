@@ -56,10 +56,14 @@ constexpr std::array kTable = {
                 "Plain FTP is not allowed; use FTPS (AUTH TLS).", false},
     FailureInfo{R::insecure_cipher, "insecure_cipher", "Insecure Cipher",
                 "Your client negotiated a cipher this site does not allow.", false},
+    // Reached only by whoever proved the password (docs/two-factor.md), so safe to tell.
     FailureInfo{R::second_factor_required, "second_factor_required",
-                "Two Factor Authentication Required", "A second factor is required.", false},
+                "Two Factor Authentication Required",
+                "This account uses two-factor authentication: give a code from the authenticator "
+                "app too.",
+                true},
     FailureInfo{R::second_factor_mismatch, "second_factor_mismatch",
-                "Two Factor Authentication Error", "The second factor was not accepted.", false},
+                "Two Factor Authentication Error", "The code was not accepted.", true},
     // Reached only by whoever proved the first factor, so safe to tell.
     FailureInfo{R::password_missing, "password_missing", "Password Required",
                 "This user logs in with an SSH key and a password together; give the password "

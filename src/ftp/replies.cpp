@@ -40,8 +40,10 @@ constexpr std::array kWording = {
     FtpWording{R::insecure_ftp,
                "Plain FTP is not allowed; TLS is required: send AUTH TLS before USER (FTPS)."},
     FtpWording{R::insecure_cipher, "Your client negotiated a cipher this site does not allow."},
-    FtpWording{R::second_factor_required, "A second factor is required."},
-    FtpWording{R::second_factor_mismatch, "The second factor was not accepted."},
+    FtpWording{R::second_factor_required,
+               "This account uses two-factor authentication: send the password followed by the "
+               "6-digit code from the authenticator app."},
+    FtpWording{R::second_factor_mismatch, "The code was not accepted."},
     FtpWording{R::password_missing,
                "This user logs in with an SSH key and a password together, over SFTP only."},
     FtpWording{R::ssh_key_missing,

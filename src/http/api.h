@@ -37,6 +37,8 @@ class ApiLogin {
     virtual core::Interface interface() const = 0;
     // A web session that may only change the user's password (docs/web-ui.md#password-change).
     virtual bool password_change_only() const = 0;
+    // A web session that may only set up two-factor authentication (docs/two-factor.md).
+    virtual bool two_factor_setup_only() const = 0;
 };
 
 inline constexpr std::string_view kApiPrefix = "/api/v1";

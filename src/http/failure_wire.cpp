@@ -86,7 +86,8 @@ std::string error_json(std::string_view type, int status, std::string_view title
 // The region refusal's detail names the server to use, and a protocol switch's names the
 // setting; both are about the site, not the account, so a client may read them.
 std::string login_error_text(core::FailureReason r, std::string_view detail) {
-    return r == R::region_mismatch || r == R::protocol_disabled
+    // These details say what to do instead, and reach only whoever proved the password.
+    return r == R::region_mismatch || r == R::protocol_disabled || r == R::second_factor_required
                ? std::string(detail)
                : std::string(core::info(r).public_message);
 }

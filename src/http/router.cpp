@@ -87,6 +87,7 @@ class Router : public Handler, public ApiLogin {
 
     core::Interface interface() const override { return interface_; }
     bool password_change_only() const override { return grant_ && grant_->password_change_only; }
+    bool two_factor_setup_only() const override { return grant_ && grant_->two_factor_setup_only; }
     bool only_loaded_pages() const override { return requests_ > 0 && pages_ == requests_; }
 
     // A session token (X-FilesAPI-Auth), an API key (X-FilesAPI-Key), or the web UI's session
@@ -178,7 +179,8 @@ class Router : public Handler, public ApiLogin {
         const std::string digest = core::crypto::sha256("session:" + std::string(token));
         // Reused on this connection, the connection's grant keeps the gate's memo.
         const bool reused = files_ && grant_ && interface_ == interface &&
-                            core::crypto::constant_time_equal(digest, login_digest_);
+                            core::crypto::constant_time_equal(digest, login_digest_) &&
+                            grant_->two_factor_setup_only == grant->two_factor_setup_only;
         auto refused = req.secure ? std::nullopt : services_.gate.refuse_token_in_clear(*grant);
         if (!refused) refused = services_.gate.readmit(reused ? *grant_ : *grant);
         if (refused) {

@@ -10,7 +10,9 @@
 #include "audit/action_log.h"
 #include "auth/accounts.h"
 #include "auth/login_gate.h"
+#include "auth/second_factors.h"
 #include "http/api_sessions.h"
+#include "http/partial_logins.h"
 #include "http/dav_locks.h"
 #include "http/message.h"
 #include "mail/flows.h"
@@ -24,10 +26,12 @@ struct Services {
     audit::ActionLog& log;
     store::Store& store;
     auth::Accounts& accounts;
+    auth::SecondFactors& second_factors;  // docs/two-factor.md
     mail::Flows& mail;                  // welcome, recovery links, test mail (docs/mail.md)
     vfs::FileSessionOpener open_files;  // a logged-in user's files
     LockManager locks = {};
     ApiSessions sessions{store};  // REST sessions, kept in the store
+    PartialLogins partial_logins = {};  // sign-ins waiting for their second factor
 };
 
 // The URL space. Users' files are served only under kDavPrefix ("/dav/") and the REST API's

@@ -358,6 +358,7 @@ CREATE TABLE webauthn_keys (
     last_used_at INTEGER
 );
 CREATE INDEX webauthn_keys_user ON webauthn_keys(user_id);
+ALTER TABLE sessions ADD COLUMN two_factor_setup_only INTEGER NOT NULL DEFAULT 0;
 )SQL",
     };
     return steps;

@@ -6,12 +6,14 @@ namespace {
 
 constexpr const char* kColumns =
     "id, token_digest, user_id, interface, client_ip, address_key, factors, api_key_id, "
-    "ssh_key_id, password_digest, created_at, last_used_at, expires_at, password_change_only";
+    "ssh_key_id, password_digest, created_at, last_used_at, expires_at, password_change_only, "
+    "two_factor_setup_only";
 
 constexpr std::pair<core::Factor, std::string_view> kFactorNames[] = {
     {core::Factor::password, "password"},
     {core::Factor::ssh_key, "ssh_key"},
     {core::Factor::api_key, "api_key"},
+    {core::Factor::second_factor, "second_factor"},
 };
 
 std::string factors_text(const std::set<core::Factor>& factors) {
@@ -41,8 +43,8 @@ void create(SQLite::Database& db, core::StoredSession& s) {
     SQLite::Statement q(db,
                         "INSERT INTO sessions (token_digest, user_id, interface, client_ip, "
                         "address_key, factors, api_key_id, ssh_key_id, password_digest, "
-                        "created_at, last_used_at, expires_at, password_change_only) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                        "created_at, last_used_at, expires_at, password_change_only, "
+                        "two_factor_setup_only) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     const auto& g = s.grant;
     q.bind(1, s.token_digest);
     q.bind(2, static_cast<int64_t>(g.user_id));
@@ -57,6 +59,7 @@ void create(SQLite::Database& db, core::StoredSession& s) {
     q.bind(11, static_cast<int64_t>(s.last_used_at));
     q.bind(12, static_cast<int64_t>(s.expires_at));
     q.bind(13, g.password_change_only ? 1 : 0);
+    q.bind(14, g.two_factor_setup_only ? 1 : 0);
     q.exec();
     s.id = db.getLastInsertRowid();
 }
@@ -92,7 +95,16 @@ std::optional<core::StoredSession> find(SQLite::Statement& q, const std::string&
     s.last_used_at = q.getColumn(11).getInt64();
     s.expires_at = q.getColumn(12).getInt64();
     s.grant.password_change_only = q.getColumn(13).getInt() != 0;
+    s.grant.two_factor_setup_only = q.getColumn(14).getInt() != 0;
     return s;
+}
+
+bool end_two_factor_setup(SQLite::Database& db, const std::string& token_digest) {
+    SQLite::Statement q(db,
+                        "UPDATE sessions SET two_factor_setup_only = 0, factors = factors || "
+                        "',second_factor' WHERE token_digest = ? AND two_factor_setup_only = 1");
+    q.bind(1, token_digest);
+    return q.exec() > 0;
 }
 
 void touch(SQLite::Database& db, std::int64_t id, core::UnixTime at) {

@@ -20,6 +20,7 @@ void create(SQLite::Database& db, core::StoredSession& s);
 SQLite::Statement prepare_find(SQLite::Database& db);
 std::optional<core::StoredSession> find(SQLite::Statement& q, const std::string& token_digest);
 void touch(SQLite::Database& db, std::int64_t id, core::UnixTime at);
+bool end_two_factor_setup(SQLite::Database& db, const std::string& token_digest);
 bool remove(SQLite::Database& db, const std::string& token_digest);
 int remove_ended(SQLite::Database& db, core::UnixTime now, core::UnixTime unused_since);
 int count_of_user(SQLite::Database& db, std::int64_t user_id);

@@ -767,6 +767,9 @@ class SqliteStore final : public Store {
     void touch_session(std::int64_t id, UnixTime at) override {
         locked([&] { sqlite_sessions::touch(db_, id, at); });
     }
+    bool end_two_factor_setup(const std::string& token_digest) override {
+        return locked([&] { return sqlite_sessions::end_two_factor_setup(db_, token_digest); });
+    }
     bool delete_session(const std::string& token_digest) override {
         return locked([&] { return sqlite_sessions::remove(db_, token_digest); });
     }

@@ -172,6 +172,9 @@ class Store {
     virtual void create_session(core::StoredSession& session) = 0;  // sets session.id
     virtual std::optional<core::StoredSession> find_session(const std::string& token_digest) = 0;
     virtual void touch_session(std::int64_t id, core::UnixTime at) = 0;  // last_used_at
+    // A web session that could only set up two-factor authentication becomes a full one: its
+    // user proved the password and, confirming the new factor, a code (docs/two-factor.md).
+    virtual bool end_two_factor_setup(const std::string& token_digest) = 0;
     virtual bool delete_session(const std::string& token_digest) = 0;
     // Deletes the sessions past their expires_at at `now` or unused since `unused_since`;
     // returns how many.

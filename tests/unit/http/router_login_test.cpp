@@ -19,11 +19,13 @@ class RouterLoginTest : public GateTest {
         GateTest::SetUp();
         outbox_ = std::make_unique<mail::Outbox>(*store_, clock_);
         flows_ = std::make_unique<mail::Flows>(*store_, *log_, clock_, *accounts_, *outbox_);
+        factors_ = std::make_unique<auth::SecondFactors>(*store_, *gate_, *accounts_, clock_);
         // Services holds a lock table (a mutex): made in place.
         services_.reset(new http::Services{.gate = *gate_,
                                            .log = *log_,
                                            .store = *store_,
                                            .accounts = *accounts_,
+                                           .second_factors = *factors_,
                                            .mail = *flows_,
                                            .open_files = {}});
     }
@@ -60,6 +62,7 @@ class RouterLoginTest : public GateTest {
 
     std::unique_ptr<mail::Outbox> outbox_;
     std::unique_ptr<mail::Flows> flows_;
+    std::unique_ptr<auth::SecondFactors> factors_;
     std::unique_ptr<http::Services> services_;
 };
 

@@ -85,7 +85,8 @@ TEST_F(LoginCountsTest, ExistingEntriesAreCountedByTheMigration) {
     EXPECT_EQ(sqlite3_exec(
                   db,
                   "DROP TABLE action_log_login_counts; DROP TABLE totp; DROP TABLE recovery_codes; "
-                  "DROP TABLE webauthn_keys; PRAGMA user_version = 9",
+                  "DROP TABLE webauthn_keys; ALTER TABLE sessions DROP COLUMN two_factor_setup_only; "
+                           "PRAGMA user_version = 9",
                   nullptr, nullptr, nullptr),
               SQLITE_OK);
     sqlite3_close(db);
