@@ -58,8 +58,12 @@ bool two_factor_required(const core::User& user, const core::SiteSettings& site)
 
 std::optional<Refusal> LoginGate::prove_code(const core::User& user, Interface interface,
                                              std::string_view ip, std::string_view code) {
-    const core::LoginAttempt attempt{user.username, interface, std::string(ip),
-                                     core::OneTimeCodeCredential{std::string(code)}, {}, {}};
+    const core::LoginAttempt attempt{user.username,
+                                     interface,
+                                     std::string(ip),
+                                     core::OneTimeCodeCredential{std::string(code)},
+                                     {},
+                                     {}};
     Context ctx;
     ctx.attempt = &attempt;
     ctx.interface = interface;

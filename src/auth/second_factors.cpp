@@ -29,8 +29,8 @@ TotpSetup SecondFactors::begin_totp(const core::User& user, std::string_view iss
     return setup;
 }
 
-std::vector<std::string> SecondFactors::confirm_totp(const core::User& user,
-                                                     std::string_view code, const Actor& actor) {
+std::vector<std::string> SecondFactors::confirm_totp(const core::User& user, std::string_view code,
+                                                     const Actor& actor) {
     const auto pending = store_.find_totp(user.id);
     if (!pending || pending->confirmed)
         throw AccountError(pending ? "the authenticator app is on already"
@@ -61,8 +61,8 @@ void SecondFactors::turn_off_totp(const core::User& user, std::string_view code,
     store_.delete_totp(user.id);
     // Recovery codes stand in for a lost factor; with none left they would be a factor alone.
     if (store_.list_webauthn_keys(user.id).empty()) store_.replace_recovery_codes(user.id, {});
-    accounts_.record(user, "user_update",
-                     "two-factor authentication: authenticator app turned off", actor);
+    accounts_.record(user, "user_update", "two-factor authentication: authenticator app turned off",
+                     actor);
 }
 
 std::vector<std::string> SecondFactors::new_recovery_codes(const core::User& user,

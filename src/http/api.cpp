@@ -268,6 +268,19 @@ const std::vector<Api::Route>& Api::routes() {
          "move or rename ({\"destination\": \"/new/path\", \"overwrite\": false})"},
         {"POST", "/file_actions/copy/{path}", Access::user, &Api::files_copy,
          "copy ({\"destination\": \"/new/path\", \"overwrite\": false})"},
+        {"GET", "/me/2fa", Access::user, &Api::me_2fa,
+         "the current user's two-factor authentication: required, app, recovery codes left, "
+         "security keys"},
+        {"POST", "/me/2fa/totp", Access::user, &Api::me_2fa_totp_begin,
+         "begin setting up an authenticator app: its secret, otpauth URI and QR code (SVG)"},
+        {"POST", "/me/2fa/totp/confirm", Access::user, &Api::me_2fa_totp_confirm,
+         "turn the app on with a code from it ({code}); answers ten recovery codes, shown once"},
+        {"DELETE", "/me/2fa/totp", Access::user, &Api::me_2fa_totp_delete,
+         "turn the authenticator app off ({code}: a current code or a recovery code)"},
+        {"POST", "/me/2fa/recovery_codes", Access::user, &Api::me_2fa_recovery_codes,
+         "ten new recovery codes ({code}); the old ones stop working"},
+        {"POST", "/users/{id}/2fa/reset", Access::admin, &Api::users_2fa_reset,
+         "remove a user's authenticator app, security keys and recovery codes"},
         {"POST", "/users/{id}/resend_welcome_email", Access::admin, &Api::users_resend_welcome,
          "send the welcome mail again (a new sign-up link to an email_signup user)"},
         {"GET", "/mail", Access::admin, &Api::mail_list,
@@ -346,6 +359,13 @@ bool Api::open_during_password_change(const Route& r) {
     return std::find(std::begin(kOpen), std::end(kOpen), r.pattern) != std::end(kOpen);
 }
 
+// What a session that may only set up two-factor authentication may call.
+bool Api::open_during_two_factor_setup(const Route& r) {
+    static constexpr std::string_view kOpen[] = {"/sessions", "/me", "/me/2fa", "/me/2fa/totp",
+                                                 "/me/2fa/totp/confirm"};
+    return std::find(std::begin(kOpen), std::end(kOpen), r.pattern) != std::end(kOpen);
+}
+
 Prepared Api::prepare(Request& req, const std::string& path) {
     route_ = nullptr;
     bool path_known = false;
@@ -366,7 +386,13 @@ Prepared Api::prepare(Request& req, const std::string& path) {
         if (login_.password_change_only() && !open_during_password_change(*route_))
             return {api_error(403, "the password must be changed first (POST /api/v1/me/password)"),
                     nullptr};
-        if (route_->access == Access::admin && !login_.user().site_admin)
+        if (login_.two_factor_setup_only() && !open_during_two_factor_setup(*route_))
+            return {api_error(403,
+                              "two-factor authentication must be set up first (POST "
+                              "/api/v1/me/2fa/totp)"),
+                    nullptr};
+        if (route_->access == Access::admin &&
+            (!login_.user().site_admin || login_.two_factor_setup_only()))
             return {api_error(403, "this needs a site administrator"), nullptr};
     }
     if (route_->stream) return (this->*route_->stream)(req);
@@ -395,8 +421,7 @@ json Api::openapi() {
 
 Response Api::sessions_create(Request& req) {
     auto body = body_object(req);
-    if (!body || !(*body)["username"].is_string() || !(*body)["password"].is_string())
-        return api_error(400, "expected {\"username\": ..., \"password\": ...}");
+    if (!body) return api_error(400, "expected {\"username\": ..., \"password\": ...}");
     const auto web = body->find("web");
     if (web != body->end() && !web->is_boolean())
         return api_error(400, "web: expected true or false");
@@ -404,30 +429,47 @@ Response Api::sessions_create(Request& req) {
     // A page of another site must not sign its visitor in here (login CSRF).
     if (for_web && cross_origin(req))
         return api_error(403, "a sign-in from another site is refused");
+    if (body->contains("partial_session_id")) return sessions_second_step(req, *body, for_web);
+    if (!(*body)["username"].is_string() || !(*body)["password"].is_string())
+        return api_error(400, "expected {\"username\": ..., \"password\": ...}");
+    const auto otp = optional_text(*body, "otp");
+    if (!otp) return api_error(400, "otp: expected the code as a string");
+    core::LoginAttempt attempt{(*body)["username"].get<std::string>(),
+                               for_web ? core::Interface::web : core::Interface::restapi,
+                               req.peer_ip,
+                               core::PasswordCredential{(*body)["password"].get<std::string>()},
+                               {},
+                               {}};
+    if (!otp->empty()) attempt.one_time_code = *otp;
+    // Without the code, the sign-in waits for it (docs/two-factor.md): a partial_session_id.
+    attempt.multi_step = true;
     // The connection's guess memo: one guess counts once, and its cap.
-    const auto outcome =
-        login_.attempt({(*body)["username"].get<std::string>(),
-                        for_web ? core::Interface::web : core::Interface::restapi,
-                        req.peer_ip,
-                        core::PasswordCredential{(*body)["password"].get<std::string>()},
-                        {},
-                        {}},
-                       req);
-    // A web sign-in whose password must be changed gets a session for that only.
+    const auto outcome = login_.attempt(attempt, req);
+    if (outcome.kind == core::LoginOutcome::Kind::partial)
+        return two_factor_required_reply(outcome, attempt);
+    return session_reply(outcome, for_web);
+}
+
+// A web sign-in whose password must be changed, or whose user must set up two-factor
+// authentication first, gets a session for that only.
+Response Api::session_reply(const core::LoginOutcome& outcome, bool for_web) {
     const bool change_only = !outcome.ok() && outcome.grant && outcome.grant->password_change_only;
-    if (!outcome.ok() && !change_only) return api_login_refusal(outcome);
+    const bool setup_only = !outcome.ok() && outcome.grant && outcome.grant->two_factor_setup_only;
+    if (!outcome.ok() && !change_only && !setup_only) return api_login_refusal(outcome);
     const auto session = services_.sessions.create(*outcome.grant);
     if (!for_web)
         return json_reply(201, {{"id", session.token},
                                 {"username", outcome.user->username},
                                 {"expires_at", core::format_time(session.expires_at)}});
+    const bool limited = change_only || setup_only;
     Response r = json_reply(
         201, {{"username", outcome.user->username},
-              {"site_admin", outcome.user->site_admin && !change_only},
+              {"site_admin", outcome.user->site_admin && !limited},
               {"expires_at", core::format_time(session.expires_at)},
               {"csrf_token", ApiSessions::csrf_token(session.token)},
               {"password_change_only", change_only},
-              {"reason", change_only ? login_error_text(outcome.shown, outcome.detail) : ""}});
+              {"two_factor_setup_only", setup_only},
+              {"reason", limited ? login_error_text(outcome.shown, outcome.detail) : ""}});
     r.set("Set-Cookie", session_cookie(session.token));
     r.set("Cache-Control", "no-store");
     return r;
@@ -436,9 +478,11 @@ Response Api::sessions_create(Request& req) {
 Response Api::sessions_show(Request&) {
     return json_reply(200,
                       {{"username", login_.user().username},
-                       {"site_admin", login_.user().site_admin && !login_.password_change_only()},
+                       {"site_admin", login_.user().site_admin && !login_.password_change_only() &&
+                                          !login_.two_factor_setup_only()},
                        {"interface", core::to_string(login_.interface())},
-                       {"password_change_only", login_.password_change_only()}});
+                       {"password_change_only", login_.password_change_only()},
+                       {"two_factor_setup_only", login_.two_factor_setup_only()}});
 }
 
 Response Api::sessions_delete(Request& req) {

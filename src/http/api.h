@@ -118,6 +118,18 @@ class Api {
     Response login_check(Request&);
     Response history_summary(Request&);
     Response active_sessions(Request&);
+    // Two-factor authentication (api_two_factor.cpp, docs/two-factor.md).
+    Response sessions_second_step(Request&, const nlohmann::json& body, bool for_web);
+    Response two_factor_required_reply(const core::LoginOutcome& outcome,
+                                       const core::LoginAttempt& attempt);
+    Response session_reply(const core::LoginOutcome& outcome, bool for_web);
+    Response me_2fa(Request&);
+    Response me_2fa_totp_begin(Request&);
+    Response me_2fa_totp_confirm(Request&);
+    Response me_2fa_totp_delete(Request&);
+    Response me_2fa_recovery_codes(Request&);
+    Response users_2fa_reset(Request&);
+    static bool open_during_two_factor_setup(const Route& r);
     // Who makes a change through a security route, for the action log.
     auth::SecurityActor security_actor(const Request& req) const;
 

@@ -99,13 +99,24 @@ std::vector<Operation> build_operations() {
          json_body(object(
              {{"username", text()},
               {"password", {{"type", "string"}, {"format", "password"}}},
+              {"otp",
+               {{"type", "string"},
+                {"description",
+                 "the code of the user's authenticator app, or a recovery code "
+                 "(docs/two-factor.md); without it a 2FA user's sign-in answers 401 "
+                 "not-authorized/two-factor-authentication-required with a partial_session_id"}}},
+              {"partial_session_id",
+               {{"type", "string"},
+                {"description",
+                 "the second step of a sign-in: send it with otp instead of username and "
+                 "password"}}},
               {"web",
                {{"type", "boolean"},
                 {"default", false},
                 {"description",
                  "sign in to the web UI: the token goes in an HttpOnly cookie, the reply has "
                  "the CSRF token to send as X-CSRF-Token (docs/web-ui.md#session)"}}}},
-             {"username", "password"})),
+             {})),
          {{"201",
            reply("logged in", {{"oneOf", json::array({ref("Session"), ref("WebSession")})}})}}},
         {"GET",
@@ -434,6 +445,7 @@ const std::vector<Operation>& operations() {
     static const std::vector<Operation> ops = [] {
         auto all = build_operations();
         for (auto& op : security_operations()) all.push_back(std::move(op));
+        for (auto& op : two_factor_operations()) all.push_back(std::move(op));
         return all;
     }();
     return ops;

@@ -51,6 +51,9 @@ nlohmann::json time_schema();
 nlohmann::json id_schema();
 // The security routes' schemas (IpBan, IpListEntry, LoginCheck, LoginSummary, ActiveSessions).
 void add_security_schemas(nlohmann::json& schemas);
+// The two-factor routes' operations and schemas (api_openapi_two_factor.cpp).
+std::vector<Operation> two_factor_operations();
+void add_two_factor_schemas(nlohmann::json& schemas);
 nlohmann::json component_schemas();
 nlohmann::json path_parameter(std::string_view pattern, std::string_view name);
 nlohmann::json ref(std::string_view schema_name);

@@ -121,6 +121,10 @@ json user_schema() {
     props["password_days_remaining"] = nullable({{"type", "integer"}});
     props["password_expired"] = {{"type", "boolean"}};
     props["locked_out"] = {{"type", "boolean"}};
+    props["active_2fa"] = {
+        {"type", "boolean"},
+        {"description",
+         "the user has an authenticator app or a security key (docs/two-factor.md)"}};
     return closed_object(props);
 }
 
@@ -267,11 +271,19 @@ json component_schemas() {
          {"password_change_only",
           {{"type", "boolean"},
            {"description", "the password must be changed: the session may do only that"}}},
-         {"reason", {{"type", "string"}, {"description", "why, when password_change_only"}}}});
+         {"two_factor_setup_only",
+          {{"type", "boolean"},
+           {"description",
+            "two-factor authentication is required and not set up: the session may do only "
+            "that (docs/two-factor.md)"}}},
+         {"reason",
+          {{"type", "string"},
+           {"description", "why, when password_change_only or two_factor_setup_only"}}}});
     s["CurrentSession"] = closed_object({{"username", {{"type", "string"}}},
                                          {"site_admin", admin_flag_schema()},
                                          {"interface", string_enum(interface_names())},
-                                         {"password_change_only", {{"type", "boolean"}}}});
+                                         {"password_change_only", {{"type", "boolean"}}},
+                                         {"two_factor_setup_only", {{"type", "boolean"}}}});
     s["PasswordCheck"] = closed_object(
         {{"acceptable", {{"type", "boolean"}, {"description", "every rule but reuse is met"}}},
          {"rules",
@@ -376,6 +388,7 @@ json component_schemas() {
     s["PathResult"] = closed_object({{"path", text}});
     s["GeneratedPassword"] = closed_object({{"password", text}});
     add_security_schemas(s);
+    add_two_factor_schemas(s);
     return s;
 }
 

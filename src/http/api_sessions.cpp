@@ -77,6 +77,10 @@ std::vector<std::pair<core::Interface, int>> ApiSessions::count_live() {
     return store_.count_live_sessions(now, now - idle_seconds());
 }
 
+void ApiSessions::end_two_factor_setup(std::string_view token) {
+    store_.end_two_factor_setup(digest_of(token));
+}
+
 void ApiSessions::remove(std::string_view token) {
     store_.delete_session(digest_of(token));
 }

@@ -46,6 +46,8 @@ class ApiSessions {
     // nothing of the token, which only the HttpOnly cookie carries.
     static std::string csrf_token(std::string_view token);
     void remove(std::string_view token);  // logout, or the gate ended it
+    // The session of `token`, made only to set up two-factor authentication, becomes a full one.
+    void end_two_factor_setup(std::string_view token);
     // The sessions live now, per interface (restapi, web).
     std::vector<std::pair<core::Interface, int>> count_live();
 

@@ -21,8 +21,7 @@ std::string PartialLogins::add(Entry entry, core::UnixTime now) {
 }
 
 std::optional<PartialLogins::Entry> PartialLogins::find(const std::string& id,
-                                                        const std::string& ip,
-                                                        core::UnixTime now) {
+                                                        const std::string& ip, core::UnixTime now) {
     std::lock_guard lock(mutex_);
     const auto it = entries_.find(key_of(id));
     if (it == entries_.end()) return std::nullopt;

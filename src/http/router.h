@@ -12,9 +12,9 @@
 #include "auth/login_gate.h"
 #include "auth/second_factors.h"
 #include "http/api_sessions.h"
-#include "http/partial_logins.h"
 #include "http/dav_locks.h"
 #include "http/message.h"
+#include "http/partial_logins.h"
 #include "mail/flows.h"
 #include "vfs/file_session.h"
 
@@ -27,10 +27,10 @@ struct Services {
     store::Store& store;
     auth::Accounts& accounts;
     auth::SecondFactors& second_factors;  // docs/two-factor.md
-    mail::Flows& mail;                  // welcome, recovery links, test mail (docs/mail.md)
-    vfs::FileSessionOpener open_files;  // a logged-in user's files
+    mail::Flows& mail;                    // welcome, recovery links, test mail (docs/mail.md)
+    vfs::FileSessionOpener open_files;    // a logged-in user's files
     LockManager locks = {};
-    ApiSessions sessions{store};  // REST sessions, kept in the store
+    ApiSessions sessions{store};        // REST sessions, kept in the store
     PartialLogins partial_logins = {};  // sign-ins waiting for their second factor
 };
 

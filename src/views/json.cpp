@@ -42,6 +42,7 @@ json to_json(const core::User& u, const core::SiteSettings& site, core::UnixTime
         expiry.days_remaining ? json(*expiry.days_remaining) : json(nullptr);
     j["password_expired"] = expiry.expired;
     j["locked_out"] = u.lockout_expires && *u.lockout_expires > now;
+    j["active_2fa"] = u.active_2fa;
     return j;
 }
 
