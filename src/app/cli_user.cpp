@@ -198,6 +198,20 @@ void add_user_commands(CLI::App& app, CliContext& ctx) {
         });
     }
     {
+        auto* reset = user->add_subcommand(
+            "2fa-reset",
+            "remove a user's authenticator app, security keys and recovery codes "
+            "(docs/two-factor.md)");
+        auto* username = ctx.hold<std::string>();
+        reset->add_option("username", *username)->required();
+        reset->callback([&ctx, username] {
+            auto& node = ctx.open();
+            const auto u = node.accounts->get_user(*username);
+            node.second_factors->reset(u, kCli, "the command line");
+            std::cerr << "two-factor authentication of user '" << u.username << "' reset\n";
+        });
+    }
+    {
         auto* pw = user->add_subcommand(
             "password",
             "set a password (standard input or a prompt), generate one, or import a hash");

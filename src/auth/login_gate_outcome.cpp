@@ -33,7 +33,8 @@ core::LoginOutcome LoginGate::finish_success(Context& ctx) {
             break;
     }
     if (!ctx.second_factor.empty()) detail += " and " + ctx.second_factor;
-    if (ctx.attempt->verified_user_id == user.id && !ctx.attempt->verified.empty())
+    if (ctx.attempt->verified_user_id == user.id && !ctx.attempt->verified.empty() &&
+        ctx.kind != CredentialKind::second_factor)
         detail += " after a first factor";
 
     if (ctx.kind == CredentialKind::password) {

@@ -114,6 +114,9 @@ std::optional<core::LoginOutcome> LoginGate::check_second_factor(Context& ctx) {
     if (const auto* c = std::get_if<core::OneTimeCodeCredential>(&a.credential)) code = c->code;
 
     if (!ctx.user->active_2fa && !code) {
+        // A password that must be changed is changed first: a session made to set up 2FA
+        // becomes a full one, which must not skip the change.
+        if (check_password_state(ctx)) return std::nullopt;
         Refusal r{FailureReason::second_factor_required,
                   "two-factor authentication is required (require_2fa) and the user has set up "
                   "none"};

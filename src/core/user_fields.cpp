@@ -142,18 +142,7 @@ const std::array kFields = {
     UserField{
         "require_2fa", K::enumeration,
         [](const User& u) { return std::string(to_string(u.require_2fa)); },
-        // Not implemented yet: the server has no second factor, so a per-user requirement (or
-        // exemption) would be stored and enforced nowhere; only the default is accepted.
-        [](User& u, std::string_view v) -> Err {
-            SiteDefault d = u.require_2fa;
-            if (auto e = parse_site_default_into(v, d)) return e;
-            if (d != SiteDefault::use_system_setting)
-                return "not implemented yet: the server has no second factor (TOTP, WebAuthn) to "
-                       "ask for, so only the default 'use_system_setting' is accepted until it "
-                       "is";
-            u.require_2fa = d;
-            return std::nullopt;
-        },
+        [](User& u, std::string_view v) { return parse_site_default_into(v, u.require_2fa); },
         names<kSiteDefaults>},
     TIME_FIELD(lockout_expires),
     TIME_FIELD(last_login_at),

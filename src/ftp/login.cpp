@@ -106,6 +106,8 @@ asio::awaitable<void> Login::cmd_pass(std::string password) {
                                peer_.ip, core::PasswordCredential{std::move(password)},
                                {},       {}};
     attempt.secure_transport = control_.secure();  // plain FTP: the gate decides (insecure_ftp)
+    // One PASS: a user with an authenticator app sends the code after the password.
+    attempt.code_may_follow_password = true;
     attempt.guesses = guesses_;
     attempted_login_ = true;
     const auto outcome = co_await decide(std::move(attempt));

@@ -166,13 +166,15 @@ Response Api::me_password(Request& req) {
         if (current->empty())
             return api_error(400,
                              "current_password: the password in use now is needed to change it");
-        const auto outcome = login_.attempt({login_.user().username,
-                                             login_.interface(),
-                                             req.peer_ip,
-                                             core::PasswordCredential{*current},
-                                             {},
-                                             {}},
-                                            req);
+        core::LoginAttempt attempt{login_.user().username,
+                                   login_.interface(),
+                                   req.peer_ip,
+                                   core::PasswordCredential{*current},
+                                   {},
+                                   {}};
+        // The password alone: this session passed its second factor when it logged in.
+        attempt.second_factor_proven = true;
+        const auto outcome = login_.attempt(std::move(attempt), req);
         if (!outcome.ok()) return api_login_refusal(outcome);
     }
     return guarded([&] {

@@ -130,7 +130,8 @@ class Connection {
     // Wrong guesses counted already: OpenSSH offers one password by keyboard-interactive and
     // then by "password", which is one guess.
     std::shared_ptr<core::GuessMemo> guesses_ = std::make_shared<core::GuessMemo>();
-    std::string kbdint_user_;  // the answer to a keyboard-interactive prompt does not repeat it
+    std::string kbdint_user_;   // the answer to a keyboard-interactive prompt does not repeat it
+    bool kbdint_code_ = false;  // the prompt asked for the second factor's code
     int auth_methods_ =
         SSH_AUTH_METHOD_PASSWORD | SSH_AUTH_METHOD_PUBLICKEY | SSH_AUTH_METHOD_INTERACTIVE;
     Message pending_auth_;  // the request the gate is deciding; answered in on_decided()

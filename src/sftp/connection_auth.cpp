@@ -87,18 +87,24 @@ void Connection::on_auth_request(Message msg) {
                           username);
         }
         case SSH_AUTH_METHOD_INTERACTIVE: {
-            // As clients use it for passwords: one prompt, its answer to the gate.
+            // As clients use it for passwords: one prompt, its answer to the gate; after a
+            // password that was right, the prompt asks for the second factor's code.
             if (!ssh_message_auth_kbdint_is_response(m)) {
                 kbdint_user_ = username;
-                const char* prompts[] = {"Password: "};
+                kbdint_code_ = partial_ && partial_->missing == core::Factor::second_factor;
+                const char* prompts[] = {kbdint_code_ ? "Verification code: " : "Password: "};
                 char echo[] = {0};
-                ssh_message_auth_interactive_request(m, "", "", 1, prompts, echo);
+                ssh_message_auth_interactive_request(
+                    m, "", kbdint_code_ ? "Two-factor authentication" : "", 1, prompts, echo);
                 return;
             }
             if (ssh_userauth_kbdint_getnanswers(session_) != 1) break;
             const char* answer = ssh_userauth_kbdint_getanswer(session_, 0);
-            return decide(std::move(msg), core::PasswordCredential{answer ? answer : ""},
-                          kbdint_user_);
+            std::string text = answer ? answer : "";
+            if (kbdint_code_)
+                return decide(std::move(msg), core::OneTimeCodeCredential{std::move(text)},
+                              kbdint_user_);
+            return decide(std::move(msg), core::PasswordCredential{std::move(text)}, kbdint_user_);
         }
         default:  // "none", host-based, GSSAPI: the list of what we take
             break;
@@ -116,6 +122,8 @@ void Connection::decide(Message msg, core::Credential credential, std::string us
         verified_,           verified_user_id_};
     attempt.guesses = guesses_;
     attempt.multi_step = true;  // SSH's partial success asks for the missing factor
+    // For clients without keyboard-interactive, the code may follow the password.
+    attempt.code_may_follow_password = true;
     decider_(*this, std::move(attempt));
 }
 
@@ -137,8 +145,11 @@ void Connection::on_decided(const core::LoginOutcome& outcome) {
             verified_user_id_ = outcome.user->id;
             partial_ = outcome;
             partial_username_ = deciding_username_;
+            // The code is asked for by keyboard-interactive only (docs/two-factor.md).
             auth_methods_ = *outcome.missing == core::Factor::password
                                 ? SSH_AUTH_METHOD_PASSWORD | SSH_AUTH_METHOD_INTERACTIVE
+                            : *outcome.missing == core::Factor::second_factor
+                                ? SSH_AUTH_METHOD_INTERACTIVE
                                 : SSH_AUTH_METHOD_PUBLICKEY;
             ssh_message_auth_set_methods(m, auth_methods_);
             ssh_message_auth_reply_success(m, 1);

@@ -1,5 +1,5 @@
-"""Every site setting is enforced or refused, against the real binary: settings the server does
-not act on yet, country lists without a GeoIP database (and logins failing closed when it is
+"""Every site setting is enforced or refused, against the real binary: require_2fa (which the
+gate enforces, docs/two-factor.md), country lists without a GeoIP database (and logins failing closed when it is
 gone), and a region that would shut this node out (--yes)."""
 import pathlib
 
@@ -12,28 +12,16 @@ GB = "81.2.69.142"
 BASE_CONFIG = 'region = "test-region"\n[security]\npbkdf2_iterations = 1000\n'
 
 
-@pytest.mark.parametrize("name,value,default", [
-    ("require_2fa", "true", "false"),
-], ids=["2fa"])
-def test_settings_not_implemented_are_refused(db, name, value, default):
-    proc = db.run("site", "set", f"{name}={value}", "password_min_length=12", check=False)
-    assert proc.returncode == 1
-    assert f"{name}: not implemented yet" in proc.stderr
-    assert f"only the default '{default}' is accepted" in proc.stderr
-    site = db.json("site", "show")
-    assert str(site[name]).lower() == default and site["password_min_length"] == 10
-    db.run("site", "set", f"{name}={default}")  # the default itself is fine
-
-
-def test_user_require_2fa_is_refused(db):
-    proc = db.add_user("alice", GOOD, "--set", "require_2fa=always_require", check=False)
-    assert proc.returncode == 1 and "require_2fa: not implemented yet" in proc.stderr
-    assert db.json("user", "list") == []
-    db.add_user("alice")
-    for value in ("always_require", "never_require"):
-        proc = db.run("user", "set", "alice", f"require_2fa={value}", check=False)
-        assert proc.returncode == 1 and "require_2fa: not implemented yet" in proc.stderr
-    assert db.json("user", "show", "alice")["require_2fa"] == "use_system_setting"
+def test_require_2fa_is_taken_for_the_site_and_each_user(db):
+    db.run("site", "set", "require_2fa=true")
+    assert db.json("site", "show")["require_2fa"] is True
+    db.add_user("alice", GOOD, "--set", "require_2fa=always_require")
+    for value in ("never_require", "use_system_setting"):
+        db.run("user", "set", "alice", f"require_2fa={value}")
+        assert db.json("user", "show", "alice")["require_2fa"] == value
+    # A password login of a user required to use 2FA, with none set up, is refused.
+    out, rc = db.try_login("alice", GOOD)
+    assert rc == 1 and out["failure_type"] == "second_factor_required"
 
 
 def test_country_lists_need_a_geoip_database_and_fail_closed_without_it(db, tmp_path):

@@ -1,27 +1,22 @@
 """PATCH /site and PATCH /users/{id} refuse what the node does not act on, as `site set` and
-`user set` do: settings not implemented yet, country lists without a GeoIP database, and a
-region that would refuse every login on this node unless confirmed (?confirm=true)."""
+`user set` do: country lists without a GeoIP database, and a region that would refuse every
+login on this node unless confirmed (?confirm=true); and take require_2fa, which it acts on
+(tests/integration/security/test_two_factor.py)."""
 import pytest
 
 from test_rest_api import admin, assert_error, call, login  # noqa: F401 (admin is a fixture)
 
 
-@pytest.mark.parametrize("name,value", [("require_2fa", True)], ids=["2fa"])
-def test_settings_not_implemented_are_refused(admin, name, value):
+def test_require_2fa_is_taken_for_the_site_and_each_user(admin):
     server, root = admin
-    before = call(server, "GET", "/site", token=root).json[name]
-    r = call(server, "PATCH", "/site", token=root, body={name: value})
-    assert_error(r, 400, "bad-request/bad-request")
-    assert r.json["error"].startswith(f"{name}: not implemented yet"), r.json
-    assert call(server, "GET", "/site", token=root).json[name] == before
-
-
-def test_user_require_2fa_is_refused(admin):
-    server, root = admin
+    r = call(server, "PATCH", "/site", token=root, body={"require_2fa": True})
+    assert r.status == 200 and r.json["require_2fa"] is True, r.text
     uid = server.json("user", "show", "alice")["id"]
-    r = call(server, "PATCH", f"/users/{uid}", token=root, body={"require_2fa": "always_require"})
-    assert r.status == 400 and "require_2fa: not implemented yet" in r.json["error"], r.text
-    assert server.json("user", "show", "alice")["require_2fa"] == "use_system_setting"
+    for value in ("always_require", "never_require", "use_system_setting"):
+        r = call(server, "PATCH", f"/users/{uid}", token=root, body={"require_2fa": value})
+        assert r.status == 200 and r.json["require_2fa"] == value, r.text
+    r = call(server, "PATCH", f"/users/{uid}", token=root, body={"require_2fa": "sometimes"})
+    assert_error(r, 400, "bad-request/bad-request")
 
 
 def test_country_lists_need_a_geoip_database(admin):
@@ -57,7 +52,7 @@ def test_the_site_schema_says_every_setting_with_its_group_range_and_default(adm
     assert settings["allowed_ips"]["type"] == "list"
     assert settings["user_lockout_scope"]["choices"] == ["user", "address"]
     assert settings["smtp_password"]["secret"] is True
-    assert settings["require_2fa"]["not_implemented"]
+    assert not any(s["not_implemented"] for s in settings.values())
     alice = login(server, "alice")
     assert call(server, "GET", "/site/schema", token=alice).status == 403
 

@@ -97,21 +97,12 @@ TEST(SiteSettings, DefaultsFollowTheSeeds) {
     EXPECT_TRUE(s.user_lockout);
 }
 
-TEST(SiteSettings, SettingsTheServerDoesNotActOnKeepTheirDefault) {
+// Two-factor authentication (docs/two-factor.md) made require_2fa act: it takes any value now.
+TEST(SiteSettings, RequireTwoFactorIsAccepted) {
     SiteSettings s;
-    for (auto [name, value] : {std::pair{"require_2fa", "true"}}) {
-        const auto e = set_setting(s, name, value);
-        ASSERT_TRUE(e) << name;
-        EXPECT_EQ(e->rfind(std::string(name) + ": not implemented yet: ", 0), 0u) << *e;
-        EXPECT_NE(e->find("only the default"), std::string::npos) << *e;
-        EXPECT_TRUE(set_settings(s, {{name, value}})) << name;
-    }
-    EXPECT_EQ(s, SiteSettings{});
-    // The default itself is accepted (a script that sets every setting keeps working).
-    EXPECT_FALSE(set_settings(s, {{"require_2fa", "false"}}));
+    EXPECT_FALSE(set_settings(s, {{"require_2fa", "true"}}));
+    EXPECT_TRUE(s.require_2fa);
     EXPECT_TRUE(unimplemented_settings_in_use(s).empty());
-    s.require_2fa = true;  // stored before the refusal
-    EXPECT_EQ(unimplemented_settings_in_use(s), std::vector<std::string>{"require_2fa=true"});
 }
 
 // Mail (docs/mail.md) made these act: they take any value now.
@@ -188,16 +179,15 @@ TEST(SiteSettings, MailComesFromTheSiteHostByDefault) {
     EXPECT_EQ(mail_from_address(s), "ops@example.com");
 }
 
-TEST(UserFields, Require2faKeepsItsDefault) {
+TEST(UserFields, Require2faTakesItsThreeValues) {
     User u;
-    for (auto value : {"always_require", "never_require"}) {
-        const auto e = set_user_field(u, "require_2fa", value);
-        ASSERT_TRUE(e) << value;
-        EXPECT_EQ(e->rfind("require_2fa: not implemented yet: ", 0), 0u) << *e;
+    for (auto [text, value] : {std::pair{"always_require", SiteDefault::always_require},
+                               std::pair{"never_require", SiteDefault::never_require},
+                               std::pair{"use_system_setting", SiteDefault::use_system_setting}}) {
+        EXPECT_FALSE(set_user_field(u, "require_2fa", text)) << text;
+        EXPECT_EQ(u.require_2fa, value);
     }
-    EXPECT_EQ(u.require_2fa, SiteDefault::use_system_setting);
-    EXPECT_FALSE(set_user_field(u, "require_2fa", "use_system_setting"));
-    EXPECT_TRUE(set_user_field(u, "require_2fa", "sometimes"));  // still a bad value first
+    EXPECT_TRUE(set_user_field(u, "require_2fa", "sometimes"));
 }
 
 TEST(SiteSettings, SetChecksTypesAndRanges) {
