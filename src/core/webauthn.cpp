@@ -132,7 +132,7 @@ std::variant<AuthenticatorData, std::string> parse_authenticator_data(std::strin
         rest.remove_prefix(std::get<std::size_t>(size));
     }
     if (!rest.empty())
-        return "authenticatorData has " + std::to_string(rest.size()) +
+        return "authenticatorData goes on for " + std::to_string(rest.size()) +
                " bytes after its last field";
     return out;
 }
