@@ -6,7 +6,8 @@ One credential per algorithm (ES256 in the shape Chrome's virtual authenticator 
 an extension, RS256), each registered and then asserted; and cases that only a signer can make
 (an assertion without the UP flag) or that need a real CBOR encoder (COSE keys that do not fit
 their algorithm, attestation formats we accept unverified). Keys are new at each run, so the
-file changes whenever the script is run; the test reads what was committed.
+file changes whenever the script is run; the test reads what was committed. It also writes
+the seeds of fuzz/webauthn_fuzz.cpp (fuzz/corpus/webauthn/) from the same vectors.
 
     /usr/bin/python3 tests/unit/core/webauthn/make_vectors.py
 """
@@ -142,8 +143,30 @@ def main() -> None:
             es256, UP, cose=map_with_pairs([(1, 2), (3, -7), (-1, 1), (-2, x), (-3, y), (1, 2)])),
     }
     out = {"rp": {"id": RP_ID, "origin": ORIGIN}, "credentials": credentials, "cases": cases}
-    path = Path(__file__).with_name("vectors.json")
+    path = Path(__file__).resolve().with_name("vectors.json")
     path.write_text(json.dumps(out, indent=1) + "\n")
+    write_fuzz_seeds(out, path.parents[4] / "fuzz" / "corpus" / "webauthn")
+
+
+def write_fuzz_seeds(out: dict, folder: Path) -> None:
+    """Attestation objects, assertion authData and COSE keys, as the harness reads each."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.iterdir():
+        old.unlink()
+    unb64 = lambda text: base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    for name, cred in out["credentials"].items():
+        obj = unb64(cred["registration"]["attestationObject"])
+        (folder / f"{name}-attestation.cbor").write_bytes(obj)
+        (folder / f"{name}-assertion-authdata.bin").write_bytes(
+            unb64(cred["assertion"]["authenticatorData"]))
+        auth = cbor2.loads(obj)["authData"]
+        id_length = struct.unpack(">H", auth[53:55])[0]
+        (folder / f"{name}-cose-key.cbor").write_bytes(cbor2.dumps(cbor2.loads(auth[55 + id_length:])))
+    for name, case in out["cases"].items():
+        if "attestationObject" in case:
+            (folder / f"{name}.cbor").write_bytes(unb64(case["attestationObject"]))
+    (folder / "deep-arrays.cbor").write_bytes(b"\x81" * 20 + b"\x00")
+    (folder / "huge-map.cbor").write_bytes(b"\xbb" + b"\xff" * 8)
 
 
 if __name__ == "__main__":
