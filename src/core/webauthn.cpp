@@ -15,6 +15,7 @@ using detail::as_text;
 
 // authenticatorData flags (WebAuthn §6.1).
 constexpr unsigned kUserPresent = 0x01, kUserVerified = 0x04;
+constexpr unsigned kBackupEligible = 0x08, kBackedUp = 0x10;  // Level 3
 constexpr unsigned kAttestedCredentialData = 0x40, kExtensionData = 0x80;
 constexpr std::size_t kRpIdHashSize = 32, kHeaderSize = 37, kAaguidSize = 16;
 // clientDataJSON is a flat object (tokenBinding one level down): deeper values are dropped
@@ -137,7 +138,7 @@ std::variant<AuthenticatorData, std::string> parse_authenticator_data(std::strin
     return out;
 }
 
-// §7.1 steps 13-15, §7.2 steps 17-19.
+// §7.1 steps 13-15, §7.2 steps 17-19 (and Level 3's backup flags).
 std::optional<std::string> check_authenticator(const AuthenticatorData& data,
                                                const RelyingParty& rp, bool require_uv) {
     if (!crypto::constant_time_equal(data.rp_id_hash, crypto::sha256(rp.id)))
@@ -146,6 +147,10 @@ std::optional<std::string> check_authenticator(const AuthenticatorData& data,
         return std::string("authenticatorData's User Present flag is not set");
     if (require_uv && !(data.flags & kUserVerified))
         return std::string("authenticatorData's User Verified flag is not set, and it is required");
+    // Level 3 §7.1 step 17: a credential that cannot be backed up is never backed up.
+    if ((data.flags & kBackedUp) && !(data.flags & kBackupEligible))
+        return std::string(
+            "authenticatorData's Backup State flag is set without Backup Eligibility");
     return std::nullopt;
 }
 

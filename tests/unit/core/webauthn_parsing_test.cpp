@@ -92,6 +92,15 @@ TEST(WebAuthnParsing, NeedsAttestedCredentialDataOnRegistration) {
               "authenticatorData has no attested credential data (the AT flag is not set)");
 }
 
+TEST(WebAuthnParsing, RefusesBackupStateWithoutBackupEligibility) {
+    auto data = registration_auth_data();
+    data[32] |= 0x10;
+    EXPECT_EQ(register_error(attestation_object(data)),
+              "authenticatorData's Backup State flag is set without Backup Eligibility");
+    data[32] |= 0x08;  // a synced passkey
+    EXPECT_EQ(register_error(attestation_object(data)), "");
+}
+
 TEST(WebAuthnParsing, BoundsTheCredentialIdLength) {
     auto data = registration_auth_data();
     for (auto [high, low, length] : {std::tuple{0, 0, 0}, {4, 0, 1024}, {0xff, 0xff, 65535}}) {
