@@ -80,9 +80,39 @@ TEST_P(WebAuthnVectors, RefusesASignatureOverOtherAuthenticatorData) {
 
 INSTANTIATE_TEST_SUITE_P(Algorithms, WebAuthnVectors, ::testing::Values("es256", "eddsa", "rs256"));
 
-TEST(WebAuthnRegistration, AcceptsChromesVirtualAuthenticatorWithUserVerificationRequired) {
+TEST(WebAuthnRegistration, AcceptsNoneWithUserVerificationRequired) {
     // "none", UP|UV|AT, zero AAGUID, count 0, an extra clientDataJSON member.
     EXPECT_EQ(error_of(register_with(credential("es256")["registration"], rp(), true)), "");
+}
+
+// What Chrome's virtual authenticator (the web UI tests' key) really sent.
+TEST(WebAuthnChrome, RegistersThenAssertsTwiceAndRefusesAReplay) {
+    const auto& chrome = testing::chrome_vectors();
+    const RelyingParty party{chrome["rp"]["id"], chrome["rp"]["origin"]};
+    const auto registered = register_with(chrome["registration"], party, true);
+    ASSERT_EQ(error_of(registered), "");
+    const auto& key = std::get<Registered>(registered);
+    EXPECT_EQ(key.credential_id, raw(chrome["registration"]["id"]));
+    EXPECT_EQ(key.algorithm, kES256);
+    EXPECT_TRUE(key.user_verified);
+    std::uint32_t count = key.sign_count;
+    for (const auto& a : chrome["assertions"]) {
+        const auto next = verify_assertion(assertion_of(a), key.public_key_der, key.algorithm,
+                                           count, raw(a["challenge"]), party, true);
+        ASSERT_EQ(error_of(next), "");
+        EXPECT_GT(std::get<std::uint32_t>(next), count);
+        count = std::get<std::uint32_t>(next);
+    }
+    // The first assertion again: its challenge is spent, and its count is behind.
+    const auto& first = chrome["assertions"][0];
+    EXPECT_EQ(
+        error_of(verify_assertion(assertion_of(first), key.public_key_der, key.algorithm, count,
+                                  raw(chrome["assertions"][1]["challenge"]), party, true)),
+        "clientDataJSON.challenge is not the challenge this server sent");
+    EXPECT_NE(error_of(verify_assertion(assertion_of(first), key.public_key_der, key.algorithm,
+                                        count, raw(first["challenge"]), party, true))
+                  .find("the authenticator may have been cloned"),
+              std::string::npos);
 }
 
 TEST(WebAuthnRegistration, ChecksTheClientData) {

@@ -165,6 +165,13 @@ def write_fuzz_seeds(out: dict, folder: Path) -> None:
     for name, case in out["cases"].items():
         if "attestationObject" in case:
             (folder / f"{name}.cbor").write_bytes(unb64(case["attestationObject"]))
+    chrome = Path(__file__).resolve().with_name("chrome_vectors.json")  # capture_chrome.mjs
+    if chrome.exists():
+        captured = json.loads(chrome.read_text())
+        (folder / "chrome-attestation.cbor").write_bytes(
+            unb64(captured["registration"]["attestationObject"]))
+        (folder / "chrome-assertion-authdata.bin").write_bytes(
+            unb64(captured["assertions"][0]["authenticatorData"]))
     (folder / "deep-arrays.cbor").write_bytes(b"\x81" * 20 + b"\x00")
     (folder / "huge-map.cbor").write_bytes(b"\xbb" + b"\xff" * 8)
 

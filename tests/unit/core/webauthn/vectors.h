@@ -1,5 +1,5 @@
-// The committed WebAuthn vectors (vectors.json, made by make_vectors.py) and small helpers for
-// the tests of core/webauthn.
+// The committed WebAuthn vectors (vectors.json, made by make_vectors.py; chrome_vectors.json,
+// captured from Chrome by capture_chrome.mjs) and small helpers for the tests of core/webauthn.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -15,13 +15,20 @@
 
 namespace drawbridge::core::webauthn::testing {
 
+inline nlohmann::json load_vectors(const char* file) {
+    const char* src = std::getenv("DRAWBRIDGE_SOURCE_DIR");
+    std::ifstream in(std::filesystem::path(src ? src : ".") / "tests" / "unit" / "core" /
+                     "webauthn" / file);
+    return nlohmann::json::parse(in);
+}
+
 inline const nlohmann::json& vectors() {
-    static const nlohmann::json loaded = [] {
-        const char* src = std::getenv("DRAWBRIDGE_SOURCE_DIR");
-        std::ifstream in(std::filesystem::path(src ? src : ".") / "tests" / "unit" / "core" /
-                         "webauthn" / "vectors.json");
-        return nlohmann::json::parse(in);
-    }();
+    static const nlohmann::json loaded = load_vectors("vectors.json");
+    return loaded;
+}
+
+inline const nlohmann::json& chrome_vectors() {
+    static const nlohmann::json loaded = load_vectors("chrome_vectors.json");
     return loaded;
 }
 
