@@ -43,7 +43,8 @@ CredentialKind kind_of(const core::LoginAttempt& a) {
         return CredentialKind::ssh_key;
     if (std::holds_alternative<core::ApiKeyCredential>(a.credential))
         return CredentialKind::api_key;
-    if (std::holds_alternative<core::OneTimeCodeCredential>(a.credential))
+    if (std::holds_alternative<core::OneTimeCodeCredential>(a.credential) ||
+        std::holds_alternative<core::WebAuthnCredential>(a.credential))
         return CredentialKind::second_factor;
     return a.username.starts_with(kApiLoginPrefix) ? CredentialKind::api_key
                                                    : CredentialKind::password;
@@ -68,7 +69,9 @@ std::string_view to_string(CredentialKind k) {
 core::Factor factor_of(const core::Credential& c) {
     if (std::holds_alternative<core::PublicKeyCredential>(c)) return core::Factor::ssh_key;
     if (std::holds_alternative<core::ApiKeyCredential>(c)) return core::Factor::api_key;
-    if (std::holds_alternative<core::OneTimeCodeCredential>(c)) return core::Factor::second_factor;
+    if (std::holds_alternative<core::OneTimeCodeCredential>(c) ||
+        std::holds_alternative<core::WebAuthnCredential>(c))
+        return core::Factor::second_factor;
     return core::Factor::password;
 }
 

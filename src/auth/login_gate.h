@@ -199,6 +199,7 @@ class LoginGate {
     void split_code_from_password(Context&) const;
     std::optional<core::LoginOutcome> check_second_factor(Context&);
     std::optional<Refusal> verify_code(Context&, std::string_view code) const;
+    std::optional<Refusal> verify_security_key(Context&, const core::WebAuthnCredential&) const;
     std::optional<Refusal> check_second_factor_possible(Context&) const;
 
     std::optional<Refusal> resolve_identity(Context&) const;

@@ -5,6 +5,7 @@
 #include "auth/gate_context.h"
 #include "auth/login_gate.h"
 #include "core/second_factor.h"
+#include "core/webauthn.h"
 
 namespace drawbridge::auth {
 
@@ -112,6 +113,10 @@ std::optional<core::LoginOutcome> LoginGate::check_second_factor(Context& ctx) {
     const core::LoginAttempt& a = *ctx.attempt;
     std::optional<std::string> code = ctx.code;
     if (const auto* c = std::get_if<core::OneTimeCodeCredential>(&a.credential)) code = c->code;
+    if (const auto* key = std::get_if<core::WebAuthnCredential>(&a.credential)) {
+        if (auto r = verify_security_key(ctx, *key)) return finish_failure(ctx, *r);
+        return std::nullopt;
+    }
 
     if (!ctx.user->active_2fa && !code) {
         // A password that must be changed is changed first: a session made to set up 2FA
@@ -177,6 +182,32 @@ std::optional<Refusal> LoginGate::verify_code(Context& ctx, std::string_view cod
     }
     return Refusal{FailureReason::second_factor_mismatch,
                    "the code is neither 6 digits nor a recovery code"};
+}
+
+// The assertion of one of the user's own keys, over the challenge this sign-in was sent; the
+// store takes the new signature counter only if it grew, so that a cloned key is refused on
+// every node.
+std::optional<Refusal> LoginGate::verify_security_key(Context& ctx,
+                                                      const core::WebAuthnCredential& c) const {
+    for (const auto& key : store_.list_webauthn_keys(ctx.user->id)) {
+        if (key.credential_id != c.credential_id) continue;
+        const auto result = core::webauthn::verify_assertion(
+            {c.credential_id, c.client_data_json, c.authenticator_data, c.signature},
+            key.public_key_der, key.algorithm, key.sign_count, c.expected_challenge,
+            {c.rp_id, c.origin}, false);
+        if (const auto* e = std::get_if<core::webauthn::Error>(&result))
+            return Refusal{FailureReason::second_factor_mismatch,
+                           "security key '" + key.name + "': " + e->message};
+        if (!store_.use_webauthn_key(key.id, std::get<std::uint32_t>(result), ctx.now))
+            return Refusal{FailureReason::second_factor_mismatch,
+                           "security key '" + key.name +
+                               "': its signature counter did not grow (a cloned key, or an "
+                               "answer used twice)"};
+        ctx.second_factor = "security key '" + key.name + "'";
+        return std::nullopt;
+    }
+    return Refusal{FailureReason::second_factor_mismatch,
+                   "the security key is not one of the user's"};
 }
 
 // What explain() can tell before any credential: a password login that can never pass here.

@@ -1,5 +1,7 @@
 #include "auth/second_factors.h"
 
+#include <algorithm>
+
 namespace drawbridge::auth {
 
 TwoFactorStatus SecondFactors::status(const core::User& user) {
@@ -73,6 +75,40 @@ std::vector<std::string> SecondFactors::new_recovery_codes(const core::User& use
     auto codes = store_new_recovery_codes(user);
     accounts_.record(user, "user_update", "two-factor authentication: new recovery codes", actor);
     return codes;
+}
+
+std::vector<std::string> SecondFactors::add_security_key(const core::User& user,
+                                                         core::WebAuthnKey key,
+                                                         const Actor& actor) {
+    if (key.name.empty() || key.name.size() > 64)
+        throw AccountError("name: give the key a name of 1 to 64 characters");
+    const bool first = !user.active_2fa;
+    key.user_id = user.id;
+    key.created_at = clock_.now();
+    store_.add_webauthn_key(key);  // Conflict: registered already
+    std::vector<std::string> codes;
+    if (first) codes = store_new_recovery_codes(user);
+    accounts_.record(user, "user_update",
+                     "two-factor authentication: security key '" + key.name + "' added", actor);
+    return codes;
+}
+
+void SecondFactors::remove_security_key(const core::User& user, std::int64_t id,
+                                        const Actor& actor) {
+    const auto keys = store_.list_webauthn_keys(user.id);
+    const auto it =
+        std::find_if(keys.begin(), keys.end(), [&](const auto& k) { return k.id == id; });
+    if (it == keys.end()) throw NoSuchKey("no security key " + std::to_string(id));
+    const auto totp = store_.find_totp(user.id);
+    const bool last = keys.size() == 1 && !(totp && totp->confirmed);
+    if (last && two_factor_required(user, store_.load_site_settings()))
+        throw AccountError(
+            "two-factor authentication is required for this user: set up another factor before "
+            "removing the last one, or ask an administrator to reset it");
+    store_.delete_webauthn_key(user.id, id);
+    if (last) store_.replace_recovery_codes(user.id, {});
+    accounts_.record(user, "user_update",
+                     "two-factor authentication: security key '" + it->name + "' removed", actor);
 }
 
 void SecondFactors::reset(const core::User& user, const Actor& actor, std::string_view by) {

@@ -14,6 +14,11 @@
 
 namespace drawbridge::auth {
 
+// The security key a change names is not the user's.
+struct NoSuchKey : AccountError {
+    using AccountError::AccountError;
+};
+
 struct TwoFactorStatus {
     bool required = false;  // require_2fa asks it of the user
     bool totp = false;      // an authenticator app is on
@@ -45,6 +50,12 @@ class SecondFactors {
     void turn_off_totp(const core::User& user, std::string_view code, const Actor& actor);
     std::vector<std::string> new_recovery_codes(const core::User& user, std::string_view code,
                                                 const Actor& actor);
+    // A security key verified by core::webauthn: stored under `name`. Returns ten recovery codes
+    // when it is the user's first factor (none otherwise).
+    std::vector<std::string> add_security_key(const core::User& user, core::WebAuthnKey key,
+                                              const Actor& actor);
+    // AccountError when it is the user's last factor and 2FA is required.
+    void remove_security_key(const core::User& user, std::int64_t id, const Actor& actor);
     // An administrator's reset (the user lost the phone): app, keys and recovery codes gone.
     void reset(const core::User& user, const Actor& actor, std::string_view by);
 

@@ -31,9 +31,13 @@ bool GuessMemo::seen_before(std::string_view username, const Credential& credent
             } else if constexpr (std::is_same_v<T, ApiKeyCredential>) {
                 field("api_key");
                 field(c.secret);
-            } else {
+            } else if constexpr (std::is_same_v<T, OneTimeCodeCredential>) {
                 field("one_time_code");
                 field(c.code);
+            } else {
+                field("webauthn");
+                field(c.credential_id);
+                field(c.signature);
             }
         },
         credential);

@@ -37,8 +37,20 @@ struct ApiKeyCredential {
 struct OneTimeCodeCredential {
     std::string code;
 };
-using Credential =
-    std::variant<PasswordCredential, PublicKeyCredential, ApiKeyCredential, OneTimeCodeCredential>;
+// The second step by a security key (WebAuthn): navigator.credentials.get()'s answer (raw
+// bytes), with what the server expects of it: the challenge it sent, its relying party id and
+// the page's origin (docs/two-factor.md#security-keys).
+struct WebAuthnCredential {
+    std::string credential_id;
+    std::string client_data_json;
+    std::string authenticator_data;
+    std::string signature;
+    std::string expected_challenge;
+    std::string rp_id;
+    std::string origin;
+};
+using Credential = std::variant<PasswordCredential, PublicKeyCredential, ApiKeyCredential,
+                                OneTimeCodeCredential, WebAuthnCredential>;
 
 struct LoginAttempt {
     std::string username;  // as typed; "@api-<id or name>" for an API key used as a password

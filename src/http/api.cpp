@@ -279,6 +279,14 @@ const std::vector<Api::Route>& Api::routes() {
          "turn the authenticator app off ({code}: a current code or a recovery code)"},
         {"POST", "/me/2fa/recovery_codes", Access::user, &Api::me_2fa_recovery_codes,
          "ten new recovery codes ({code}); the old ones stop working"},
+        {"POST", "/me/2fa/webauthn/registration", Access::user, &Api::me_2fa_webauthn_options,
+         "begin registering a security key: options for navigator.credentials.create() and a "
+         "registration_id"},
+        {"POST", "/me/2fa/webauthn", Access::user, &Api::me_2fa_webauthn_add,
+         "register a security key ({registration_id, name, credential}); the first factor's "
+         "answer has ten recovery codes"},
+        {"DELETE", "/me/2fa/webauthn/{id}", Access::user, &Api::me_2fa_webauthn_delete,
+         "remove a security key"},
         {"POST", "/users/{id}/2fa/reset", Access::admin, &Api::users_2fa_reset,
          "remove a user's authenticator app, security keys and recovery codes"},
         {"POST", "/users/{id}/resend_welcome_email", Access::admin, &Api::users_resend_welcome,
@@ -361,8 +369,13 @@ bool Api::open_during_password_change(const Route& r) {
 
 // What a session that may only set up two-factor authentication may call.
 bool Api::open_during_two_factor_setup(const Route& r) {
-    static constexpr std::string_view kOpen[] = {"/sessions", "/me", "/me/2fa", "/me/2fa/totp",
-                                                 "/me/2fa/totp/confirm"};
+    static constexpr std::string_view kOpen[] = {"/sessions",
+                                                 "/me",
+                                                 "/me/2fa",
+                                                 "/me/2fa/totp",
+                                                 "/me/2fa/totp/confirm",
+                                                 "/me/2fa/webauthn/registration",
+                                                 "/me/2fa/webauthn"};
     return std::find(std::begin(kOpen), std::end(kOpen), r.pattern) != std::end(kOpen);
 }
 

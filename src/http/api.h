@@ -129,6 +129,14 @@ class Api {
     Response me_2fa_totp_delete(Request&);
     Response me_2fa_recovery_codes(Request&);
     Response users_2fa_reset(Request&);
+    Response me_2fa_webauthn_options(Request&);
+    Response me_2fa_webauthn_add(Request&);
+    Response me_2fa_webauthn_delete(Request&);
+    // The second step by a security key: its answer in `webauthn`, against the partial entry.
+    std::optional<core::Credential> webauthn_credential(const Request& req,
+                                                        const nlohmann::json& answer,
+                                                        const std::string& challenge,
+                                                        Response& error);
     static bool open_during_two_factor_setup(const Route& r);
     // Who makes a change through a security route, for the action log.
     auth::SecurityActor security_actor(const Request& req) const;

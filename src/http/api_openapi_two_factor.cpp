@@ -52,6 +52,31 @@ std::vector<Operation> two_factor_operations() {
          code_body(),
          {{"200", reply("ten new codes; the old ones stop working", ref("RecoveryCodes"))}}},
         {"POST",
+         "/me/2fa/webauthn/registration",
+         "beginSecurityKey",
+         none,
+         nullptr,
+         {{"200", reply("the options for navigator.credentials.create() (base64url bytes)",
+                        ref("SecurityKeyOptions"))}}},
+        {"POST",
+         "/me/2fa/webauthn",
+         "addSecurityKey",
+         none,
+         json_body(object({{"registration_id", {{"type", "string"}}},
+                           {"name", {{"type", "string"}, {"description", "1 to 64 characters"}}},
+                           {"credential", object({{"id", {{"type", "string"}}},
+                                                  {"clientDataJSON", {{"type", "string"}}},
+                                                  {"attestationObject", {{"type", "string"}}}},
+                                                 {"id", "clientDataJSON", "attestationObject"})}},
+                          {"registration_id", "name", "credential"})),
+         {{"201", reply("registered", ref("SecurityKeyAdded"))}}},
+        {"DELETE",
+         "/me/2fa/webauthn/{id}",
+         "deleteSecurityKey",
+         none,
+         nullptr,
+         {{"204", empty_reply("removed")}}},
+        {"POST",
          "/users/{id}/2fa/reset",
          "resetTwoFactor",
          none,
@@ -75,6 +100,21 @@ void add_two_factor_schemas(json& s) {
          {"otpauth_uri", text_schema},
          {"qr_svg", {{"type", "string"}, {"description", "the URI as a QR code (SVG)"}}}});
     s["RecoveryCodes"] = closed_object({{"recovery_codes", array_of(text_schema)}});
+    s["SecurityKeyOptions"] = closed_object(
+        {{"registration_id", text_schema},
+         {"publicKey",
+          {{"type", "object"},
+           {"description", "PublicKeyCredentialCreationOptions, bytes as base64url"}}}});
+    s["SecurityKeyAdded"] = {
+        {"type", "object"},
+        {"properties",
+         {{"id", id_schema()},
+          {"name", text_schema},
+          {"recovery_codes",
+           {{"type", "array"},
+            {"items", text_schema},
+            {"description", "when it is the user's first factor: shown this once"}}}}},
+        {"required", {"id", "name"}}};
     // The 401 of a sign-in waiting for its code carries what the second step needs.
     s["Error"]["properties"]["data"] = {
         {"type", "object"},

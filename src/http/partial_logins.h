@@ -1,7 +1,8 @@
 // Sign-ins whose password was right and whose second factor is still to come (docs/two-factor.md):
 // POST /sessions answers 401 two-factor-authentication-required with a partial_session_id, and
 // the next POST /sessions sends it with the code. Kept in this process's memory, a few minutes,
-// bounded in number and in wrong codes.
+// bounded in number and in wrong codes. Security keys being registered wait here too, for the
+// answer to their challenge.
 #pragma once
 
 #include <cstdint>
@@ -25,6 +26,7 @@ class PartialLogins {
         std::string client_ip;  // the second step must come from the same address
         core::UnixTime expires_at = 0;
         int failures = 0;
+        std::string challenge;  // WebAuthn: the one sent for this sign-in or registration
     };
     static constexpr core::UnixTime kLifetime = 5 * 60;
     static constexpr int kMaxFailures = 3;

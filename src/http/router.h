@@ -30,8 +30,9 @@ struct Services {
     mail::Flows& mail;                    // welcome, recovery links, test mail (docs/mail.md)
     vfs::FileSessionOpener open_files;    // a logged-in user's files
     LockManager locks = {};
-    ApiSessions sessions{store};        // REST sessions, kept in the store
-    PartialLogins partial_logins = {};  // sign-ins waiting for their second factor
+    ApiSessions sessions{store};           // REST sessions, kept in the store
+    PartialLogins partial_logins = {};     // sign-ins waiting for their second factor
+    PartialLogins key_registrations = {};  // security keys waiting for their answer
 };
 
 // The URL space. Users' files are served only under kDavPrefix ("/dav/") and the REST API's

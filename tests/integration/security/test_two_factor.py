@@ -281,3 +281,63 @@ def test_turning_the_app_off_needs_a_code_and_new_recovery_codes_replace_the_old
     server.start()
     assert session(server, "alice").status == 401
     assert session(server, "alice", otp=app.code()).status == 201
+
+
+def test_a_security_key_registered_then_used_to_sign_in(server):
+    from webauthn_authenticator import SecurityKey
+    server.add_user("dave")
+    origin = f"https://localhost:{server.https_port}"
+    key = SecurityKey(origin)
+    token = session(server, "dave").json["id"]
+    # Only on the site's host name: WebAuthn binds the key to it.
+    r = call(server, "POST", "/me/2fa/webauthn/registration", token=token,
+             origin=f"https://127.0.0.1:{server.https_port}")
+    assert r.status == 400 and "site_hostname" in r.json["error"]
+    options = call(server, "POST", "/me/2fa/webauthn/registration", token=token,
+                   origin=origin).json
+    assert options["publicKey"]["rp"]["id"] == "localhost"
+    assert options["publicKey"]["attestation"] == "none"
+    answer = key.create(options["publicKey"])
+    r = call(server, "POST", "/me/2fa/webauthn", token=token, origin=origin,
+             body={"registration_id": options["registration_id"], "name": "YubiKey",
+                   "credential": answer})
+    assert r.status == 201, r.text
+    assert len(r.json["recovery_codes"]) == 10  # the first factor
+    # One answer per challenge.
+    r = call(server, "POST", "/me/2fa/webauthn", token=token, origin=origin,
+             body={"registration_id": options["registration_id"], "name": "again",
+                   "credential": answer})
+    assert r.status == 400
+    # Sign in: the waiting sign-in carries the request options.
+    r = session(server, "dave")
+    assert r.json["data"]["methods"] == ["recovery_code", "webauthn"]
+    waiting, request = r.json["data"]["partial_session_id"], r.json["data"]["webauthn"]
+    assert request["allowCredentials"][0]["id"] == answer["id"]
+    r = call(server, "POST", "/sessions", origin=origin,
+             body={"partial_session_id": waiting, "webauthn": key.get(request)})
+    assert r.status == 201, r.text
+    logins = server.log("--action", "login", "--username", "dave")
+    assert logins[0]["detail"] == "password and security key 'YubiKey'"
+    # A counter that does not grow is a cloned key; a wrong origin is refused.
+    r = session(server, "dave")
+    waiting, request = r.json["data"]["partial_session_id"], r.json["data"]["webauthn"]
+    r = call(server, "POST", "/sessions", origin=origin,
+             body={"partial_session_id": waiting, "webauthn": key.get(request, count_step=0)})
+    assert r.json["type"] == "not-authenticated/two-factor-authentication-error"
+    assert "cloned" in server.log("--action", "failedlogin")[0]["detail"]
+    other = SecurityKey("https://localhost:1")
+    other.id, other.key = key.id, key.key
+    other.count = key.count
+    r = call(server, "POST", "/sessions", origin=origin,
+             body={"partial_session_id": waiting, "webauthn": other.get(request)})
+    assert r.status == 401
+    assert "origin" in server.log("--action", "failedlogin")[0]["detail"]
+    # The key is listed, and removed.
+    token = session(server, "dave")
+    waiting, request = token.json["data"]["partial_session_id"], token.json["data"]["webauthn"]
+    token = call(server, "POST", "/sessions", origin=origin,
+                 body={"partial_session_id": waiting, "webauthn": key.get(request)}).json["id"]
+    keys = call(server, "GET", "/me/2fa", token=token).json["webauthn"]
+    assert [k["name"] for k in keys] == ["YubiKey"] and keys[0]["last_used_at"]
+    assert call(server, "DELETE", f"/me/2fa/webauthn/{keys[0]['id']}", token=token).status == 204
+    assert session(server, "dave").status == 201

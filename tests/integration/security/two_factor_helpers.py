@@ -13,8 +13,8 @@ from dav_curl import GOOD, curl  # noqa: E402
 API = "/api/v1"
 
 
-def call(server, method, path, token=None, key=None, body=None):
-    headers = []
+def call(server, method, path, token=None, key=None, body=None, origin=None):
+    headers = ["-H", f"Origin: {origin}"] if origin else []
     if token:
         headers += ["-H", f"X-FilesAPI-Auth: {token}"]
     if key:
