@@ -1,6 +1,5 @@
 """Two-factor helpers for the tests (docs/two-factor.md): a user's authenticator app set up
 through the REST API, and codes computed from its secret with Debian's python3-pyotp."""
-import json
 import pathlib
 import sys
 import time
@@ -8,24 +7,14 @@ import time
 import pyotp
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "http"))
-from dav_curl import GOOD, curl  # noqa: E402
-
-API = "/api/v1"
+from dav_curl import GOOD, curl  # noqa: E402,F401
+from test_rest_api import call as rest_call  # noqa: E402
 
 
 def call(server, method, path, token=None, key=None, body=None, origin=None):
-    headers = ["-H", f"Origin: {origin}"] if origin else []
-    if token:
-        headers += ["-H", f"X-FilesAPI-Auth: {token}"]
-    if key:
-        headers += ["-H", f"X-FilesAPI-Key: {key}"]
-    data = None
-    if body is not None:
-        data = json.dumps(body).encode()
-        headers += ["-H", "Content-Type: application/json"]
-    r = curl(server, method, API + path, *headers, user=None, data=data)
-    r.json = json.loads(r.body) if r.header("content-type") == "application/json" else None
-    return r
+    """test_rest_api's call, with the Origin header of a page (security keys need it)."""
+    return rest_call(server, method, path, token=token, key=key, body=body,
+                     args=["-H", f"Origin: {origin}"] if origin else ())
 
 
 class App:
