@@ -9,6 +9,9 @@ export class ApiError extends Error {
     this.status = status;
     this.title = body && body.title;
     this.type = body && body.type;
+    // What the refusal carries besides its text: the second step of a sign-in has its
+    // partial_session_id and methods here (docs/two-factor.md#rest).
+    this.data = body && body.data;
   }
 }
 
@@ -47,6 +50,10 @@ function parseJson(text) {
 
 export const signIn = (username, password) =>
   call('POST', '/sessions', { username, password, web: true });
+// The second step of a sign-in that needs a second factor: {otp} (an app's code or a recovery
+// code) or {webauthn} (a security key's answer).
+export const signInSecondStep = (partialSessionId, answer) =>
+  call('POST', '/sessions', { partial_session_id: partialSessionId, web: true, ...answer });
 export const signOut = () => call('DELETE', '/sessions');
 export const me = () => call('GET', '/me');
 export const passwordPolicy = () => call('GET', '/me/password_policy');

@@ -2,12 +2,15 @@
 import { useEffect, useState } from 'preact/hooks';
 import * as api from '../api.js';
 import { html } from '../html.js';
+import { TwoFactorSignIn } from './two_factor_signin.js';
 
 export function SignIn({ onSignedIn, notice }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
+  // The password was right and a second factor is asked for (docs/two-factor.md).
+  const [partial, setPartial] = useState(null);
   // Whether the site offers recovery by email (docs/mail.md#recovery): the API says.
   const [canReset, setCanReset] = useState(false);
   useEffect(() => {
@@ -21,10 +24,22 @@ export function SignIn({ onSignedIn, notice }) {
     try {
       onSignedIn(await api.signIn(username, password));
     } catch (err) {
+      if (err.data && err.data.partial_session_id) {
+        setPassword('');
+        setBusy(false);
+        return setPartial(err.data);
+      }
       setError({ title: err.title || 'Sign-in failed', message: err.message });
       setBusy(false);
     }
   };
+
+  if (partial)
+    return html`<${TwoFactorSignIn} partial=${partial} onSignedIn=${onSignedIn}
+      onRestart=${(message) => {
+        setPartial(null);
+        setError(message ? { title: 'Sign in again', message } : null);
+      }} />`;
 
   return html`
     <main class="card narrow">
