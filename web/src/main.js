@@ -19,6 +19,7 @@ import { Log } from './pages/log.js';
 import { Dashboard } from './pages/dashboard.js';
 import { BansPage } from './pages/bans.js';
 import { LoginCheck } from './pages/login_check.js';
+import { TwoFactorSetupOnly } from './pages/two_factor.js';
 
 // The signed-in pages: the first whose pattern matches the location's hash is shown, given the
 // pattern's groups as `match`. Sections (the bar's links) are listed in pages/layout.js.
@@ -98,6 +99,10 @@ function App() {
     if (hash === '#/forgot') return html`<${Forgot} />`;
     return html`<${SignIn} onSignedIn=${signedIn} notice=${notice} />`;
   }
+  // Upgraded in place once a factor is confirmed (docs/two-factor.md): read the session again.
+  if (session.two_factor_setup_only)
+    return html`<${TwoFactorSetupOnly} onSignOut=${signOut}
+      onDone=${() => api.call('GET', '/sessions').then(setSession, () => setSession(false))} />`;
   if (session.password_change_only)
     return html`<${PasswordChange} session=${session} onDone=${signedIn} onSignOut=${signOut} />`;
   const { r, m, shown } = routeOf(hash, session);

@@ -24,7 +24,40 @@ function totp(secret, time = Date.now()) {
 const step = (page) => page.locator('form[aria-label="Two-factor authentication"]');
 const text = (page, sel) => page.locator(sel).first().innerText().catch(() => '');
 
+// Sets the app up on the page shown (the Account page, or the setup-only page): the key read
+// from the page, the first code, the recovery codes shown once.
+async function setUpApp(page) {
+  await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+  await page.locator('.qr svg').waitFor();
+  const secret = await text(page, '#totp-secret');
+  await page.getByLabel('Code from the app').fill(totp(secret));
+  await page.getByRole('button', { name: 'Turn on' }).click();
+  await page.locator('#recovery-codes').waitFor();
+  const codes = await page.locator('#recovery-codes code').allInnerTexts();
+  await page.getByRole('button', { name: 'I have saved them' }).click();
+  return { secret, codes };
+}
+
 export const scenarios = {
+  // From the Account page (setup_only false) or the page a setup-only session shows.
+  async two_factor_enrol(page, p) {
+    await signIn(page, p);
+    let required = '';
+    if (p.setup_only) {
+      await page.getByRole('heading', { name: 'Set up two-factor authentication' }).waitFor();
+      required = await text(page, 'main.card p');
+    } else {
+      await page.locator('header.bar').waitFor();
+      await page.getByRole('link', { name: 'Account' }).click();
+      await page.locator('#two-factor-status').waitFor();
+    }
+    const got = await setUpApp(page);
+    if (p.setup_only) await page.locator('header.bar').waitFor();
+    else await page.waitForFunction(() => document.querySelector('#two-factor-status').innerText.startsWith('On'));
+    const status = p.setup_only ? '' : await text(page, '#two-factor-status');
+    return { ...got, required, status, home: await page.locator('header.bar').count() };
+  },
+
   async two_factor_code(page, p) {
     await signIn(page, p);
     await step(page).waitFor();

@@ -1,9 +1,12 @@
 """The web sign-in's second step in Debian's Chromium against the real binary
 (docs/two-factor.md#per-interface): a user with an authenticator app is asked for a code after
 the password; a wrong code is refused with the server's message and the step stays; the app's
-code signs in; a recovery code signs in once and is refused the second time."""
+code signs in; a recovery code signs in once and is refused the second time. Enrolment from the
+Account page (the QR code, the key, the first code, the recovery codes shown once), and the
+setup-only session of a user whom the site requires to have 2FA."""
 import pathlib
 import sys
+import time
 
 import pytest
 
@@ -11,7 +14,7 @@ from browser_fixture import browser  # noqa: F401
 from test_web_users import GOOD, base
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "security"))
-from two_factor_helpers import enrol, session  # noqa: E402
+from two_factor_helpers import App, enrol, session  # noqa: E402
 
 USER = "tova"
 
@@ -40,3 +43,23 @@ def test_a_recovery_code_signs_in_on_the_web_once(enrolled, browser):
     assert got["signed_in"], got
     r = session(server, USER, otp=codes[0])
     assert r.status == 401, r.text
+
+
+@pytest.mark.parametrize("setup_only", [False, True], ids=["account", "required"])
+def test_enrolment_on_the_web_turns_the_app_on(server, browser, setup_only):
+    server.add_user(USER, GOOD)
+    if setup_only:
+        server.run("site", "set", "require_2fa=true")
+    got = browser("two_factor_enrol", **params(server, setup_only=setup_only))
+    assert len(got["codes"]) == 10 and len(set(got["codes"])) == 10, got
+    assert got["home"] == 1, got
+    if setup_only:
+        assert "requires two-factor authentication" in got["required"], got
+    else:
+        assert got["status"].startswith("On: authenticator app, 10 recovery codes left"), got
+    # The password alone is no longer enough; with the app's next code it is.
+    assert session(server, USER).status == 401
+    app = App(got["secret"])
+    app.last_step = int(time.time()) // 30  # the browser used this step's code
+    r = session(server, USER, otp=app.code())
+    assert r.status == 201, r.text

@@ -8,6 +8,7 @@ import { formatTime } from './format.js';
 import { ApiKeys, SshKeys } from './keys.js';
 import { LogTable, useHistory } from './log.js';
 import { useNewPassword } from './password.js';
+import { TwoFactorPanel } from './two_factor.js';
 
 // Methods whose users have no password of ours to change.
 const NO_PASSWORD = new Set(['none', 'sso']);
@@ -29,7 +30,7 @@ function Profile({ me }) {
 // The API asks for the current password and proves it like a login (a wrong one counts toward
 // the lockout and is logged); saving ends the sessions of the old password, so the page signs
 // in again with the new one.
-function ChangePassword({ me, onSignedIn }) {
+function ChangePassword({ me, onSignedIn, onSignOut }) {
   const [current, setCurrent] = useState('');
   const [error, setError] = useState('');
   const [done, setDone] = useState('');
@@ -50,7 +51,13 @@ function ChangePassword({ me, onSignedIn }) {
       } catch (err) {
         throw new Error(err.status === 401 ? 'Your current password is not right.' : err.message);
       }
-      onSignedIn(await api.signIn(me.username, np.password));
+      try {
+        onSignedIn(await api.signIn(me.username, np.password));
+      } catch (err) {
+        // A user with a second factor signs in again from the start, with the code.
+        if (err.data && err.data.partial_session_id) return onSignOut('Your password has been changed: sign in again.');
+        throw err;
+      }
       setCurrent('');
       setDone('Your password has been changed. Your other sessions have ended.');
       setRound((r) => r + 1);
@@ -98,7 +105,7 @@ function History() {
   </section>`;
 }
 
-export function Account({ onSignedIn }) {
+export function Account({ onSignedIn, onSignOut }) {
   const [me, setMe] = useState(null);
   const [error, setError] = useState('');
   useEffect(() => {
@@ -109,7 +116,8 @@ export function Account({ onSignedIn }) {
   return html`<main class="page account">
     <div class="title-row"><h2>Account</h2></div>
     <${Profile} me=${me} />
-    ${!NO_PASSWORD.has(me.authentication_method) && html`<${ChangePassword} me=${me} onSignedIn=${onSignedIn} />`}
+    ${!NO_PASSWORD.has(me.authentication_method) && html`<${ChangePassword} me=${me} onSignedIn=${onSignedIn} onSignOut=${onSignOut} />`}
+    <${TwoFactorPanel} />
     <${ApiKeys} userId=${me.id} />
     <${SshKeys} userId=${me.id} />
     <${History} />
