@@ -82,3 +82,16 @@ export const scenarios = {
     return { signed_in: true };
   },
 };
+
+// The administrator's side: the user editor shows 2FA on and resets it.
+scenarios.two_factor_admin_reset = async (page, p) => {
+  await signIn(page, p);
+  await page.locator('header.bar').waitFor();
+  await page.goto(`${p.url}/#/admin/users/${p.user_id}`);
+  await page.locator('#reset-2fa').waitFor();
+  const before = await text(page, '#two-factor-state');
+  const field = await page.locator('select[name=require_2fa]').inputValue();
+  await page.locator('#reset-2fa').click();
+  await page.waitForFunction(() => !document.querySelector('#reset-2fa'));
+  return { before, field, after: await text(page, '#two-factor-state') };
+};

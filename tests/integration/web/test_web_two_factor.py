@@ -11,10 +11,10 @@ import time
 import pytest
 
 from browser_fixture import browser  # noqa: F401
-from test_web_users import GOOD, base
+from test_web_users import GOOD, admin_params, base
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "security"))
-from two_factor_helpers import App, enrol, session  # noqa: E402
+from two_factor_helpers import App, call, enrol, session  # noqa: E402
 
 USER = "tova"
 
@@ -63,3 +63,18 @@ def test_enrolment_on_the_web_turns_the_app_on(server, browser, setup_only):
     app.last_step = int(time.time()) // 30  # the browser used this step's code
     r = session(server, USER, otp=app.code())
     assert r.status == 201, r.text
+
+
+
+def test_an_administrator_resets_a_users_two_factor_authentication(enrolled, browser):
+    server, _, _ = enrolled
+    server.add_user("root", GOOD, "--set", "site_admin=true")
+    token = session(server, "root").json["id"]
+    users = call(server, "GET", "/users", token=token).json
+    user = next(u for u in users if u["username"] == USER)
+    assert user["active_2fa"] is True
+    got = browser("two_factor_admin_reset", **admin_params(server, user_id=user["id"]))
+    assert "on" in got["before"] and got["after"] == "", got
+    assert got["field"] == "use_system_setting", got
+    # The password alone signs in again.
+    assert session(server, USER).status == 201

@@ -68,12 +68,17 @@ function AccountActions({ user, onChanged, onError }) {
   return html`<div class="account-actions">
     <p class="status" id="user-status"><${EnabledMark} user=${user} />
       ${user.disabled ? ' Disabled' : ' Enabled'}
-      ${user.locked_out && html` · <span class="unmet" id="lock-state">${lockText(user)}</span>`}</p>
+      ${user.locked_out && html` · <span class="unmet" id="lock-state">${lockText(user)}</span>`}
+      <span id="two-factor-state">${user.active_2fa ? ' · Two-factor authentication on' : ''}</span></p>
     <div class="row">
       ${user.disabled
         ? html`<button type="button" onClick=${() => post('enable')}>Enable</button>`
         : html`<button type="button" class="secondary" onClick=${() => post('disable')}>Disable</button>`}
       ${user.locked_out && html`<button type="button" onClick=${() => post('unlock')}>Unlock</button>`}
+      ${user.active_2fa && html`<button type="button" class="secondary" id="reset-2fa"
+        onClick=${() => api.call('POST', `/users/${user.id}/2fa/reset`)
+          .then(() => api.call('GET', `/users/${user.id}`)).then(onChanged, onError)}>
+        Reset two-factor authentication</button>`}
       ${user.email && !['none', 'sso'].includes(user.authentication_method) &&
         html`<${ResendWelcomeButton} user=${user} />`}
       ${!asking && html`<button type="button" class="danger" onClick=${() => setAsking(true)}>Delete</button>`}

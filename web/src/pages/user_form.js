@@ -27,7 +27,7 @@ export const NEW_USER = {
   authenticate_until: null, require_password_change: false, password_validity_days: 'site',
   self_managed: true, sftp_permission: true, ftp_permission: true, dav_permission: true,
   restapi_permission: true, web_permission: true, allowed_ips: [], bypass_site_allowed_ips: false,
-  user_root: '', ssl_required: 'use_system_setting',
+  user_root: '', ssl_required: 'use_system_setting', require_2fa: 'use_system_setting',
 };
 export const FIELDS = Object.keys(NEW_USER);
 
@@ -134,6 +134,8 @@ export function AccessFields(p) {
       <${FieldError} errors=${errors} name="allowed_ips" /></label>
     <${Check} label="Bypass the site's allowed IPs" name="bypass_site_allowed_ips" ...${p} />
     <${Choice} label="Require TLS (ssl_required)" name="ssl_required" choices=${SITE_DEFAULT} ...${p} />
+    <${Choice} label="Require two-factor authentication (require_2fa)" name="require_2fa"
+      choices=${SITE_DEFAULT} ...${p} />
     <${Text} label="User root" name="user_root" ...${p}
       hint="The folder the user sees as /, below the node's storage root; empty: the user's own." />
     <${Check} label="Site administrator" name="site_admin" ...${p} />
