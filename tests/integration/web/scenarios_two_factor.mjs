@@ -23,6 +23,8 @@ function totp(secret, time = Date.now()) {
 
 const step = (page) => page.locator('form[aria-label="Two-factor authentication"]');
 const text = (page, sel) => page.locator(sel).first().innerText().catch(() => '');
+// The text of an element that may be absent, without waiting for it.
+const textIfShown = async (page, sel) => ((await page.locator(sel).count()) ? text(page, sel) : '');
 
 // Sets the app up on the page shown (the Account page, or the setup-only page): the key read
 // from the page, the first code, the recovery codes shown once.
@@ -93,5 +95,35 @@ scenarios.two_factor_admin_reset = async (page, p) => {
   const field = await page.locator('select[name=require_2fa]').inputValue();
   await page.locator('#reset-2fa').click();
   await page.waitForFunction(() => !document.querySelector('#reset-2fa'));
-  return { before, field, after: await text(page, '#two-factor-state') };
+  return { before, field, after: await textIfShown(page, '#two-factor-state') };
+};
+
+// A security key on Chrome's virtual authenticator: registered on the Account page, then the
+// sign-in's second step with it (the page must be on the site's host name: localhost).
+scenarios.two_factor_security_key = async (page, p, context) => {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: { protocol: 'ctap2', transport: 'usb', hasResidentKey: false, hasUserVerification: true,
+      isUserVerified: true, automaticPresenceSimulation: true },
+  });
+  await signIn(page, p);
+  await page.locator('header.bar').waitFor();
+  await page.getByRole('link', { name: 'Account' }).click();
+  await page.locator('#two-factor-status').waitFor();
+  await page.getByLabel('Key name').fill(p.key_name);
+  await page.getByRole('button', { name: 'Add a security key' }).click();
+  await page.locator('#recovery-codes, #security-key-error').first().waitFor();
+  const error = await textIfShown(page, '#security-key-error');
+  if (error) return { error };
+  const codes = await page.locator('#recovery-codes code').allInnerTexts();
+  await page.getByRole('button', { name: 'I have saved them' }).click();
+  await page.locator('.security-keys li').first().waitFor();
+  const keys = await page.locator('.security-keys li').evaluateAll((lis) => lis.map((li) => li.dataset.key));
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await signIn(page, p);
+  await step(page).waitFor();
+  await page.getByRole('button', { name: 'Use your security key' }).click();
+  await page.locator('header.bar, #two-factor-error').first().waitFor();
+  return { codes, keys, second_error: await textIfShown(page, '#two-factor-error'), home: await page.locator('header.bar').count() };
 };

@@ -78,3 +78,15 @@ def test_an_administrator_resets_a_users_two_factor_authentication(enrolled, bro
     assert got["field"] == "use_system_setting", got
     # The password alone signs in again.
     assert session(server, USER).status == 201
+
+
+def test_a_security_key_registered_on_the_account_page_signs_in(server, browser):
+    """Chrome's virtual authenticator (DevTools WebAuthn domain); the relying party is the
+    site's host name, so the page is opened as https://localhost."""
+    server.add_user(USER, GOOD)
+    server.run("site", "set", "site_hostname=localhost")
+    got = browser("two_factor_security_key", **params(
+        server, key_name="YubiKey", url=f"https://localhost:{server.https_port}"))
+    assert "error" not in got, got
+    assert len(got["codes"]) == 10 and got["keys"] == ["YubiKey"], got
+    assert got["home"] == 1 and got["second_error"] == "", got

@@ -5,6 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import * as api from '../api.js';
 import { html } from '../html.js';
+import { fromB64url, toB64url } from './two_factor_signin.js';
 
 function RecoveryCodes({ codes, onSaved }) {
   return html`<div class="notice" role="status" id="recovery-codes">
@@ -78,6 +79,50 @@ function CodeAction({ label, run, id }) {
   </form>`;
 }
 
+// navigator.credentials.create() with the server's options; the first factor of a user comes
+// with recovery codes (onCodes).
+function AddSecurityKey({ onAdded, onCodes }) {
+  const [name, setName] = useState('');
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const add = async (e) => {
+    e.preventDefault();
+    setBusy(true);
+    setError('');
+    try {
+      const { registration_id, publicKey: o } = await api.call('POST', '/me/2fa/webauthn/registration');
+      const cred = await navigator.credentials.create({
+        publicKey: {
+          ...o,
+          challenge: fromB64url(o.challenge),
+          user: { ...o.user, id: fromB64url(o.user.id) },
+          excludeCredentials: (o.excludeCredentials || []).map((c) => ({ ...c, id: fromB64url(c.id) })),
+        },
+      });
+      const answer = await api.call('POST', '/me/2fa/webauthn', {
+        registration_id, name: name.trim() || 'Security key',
+        credential: {
+          id: cred.id,
+          clientDataJSON: toB64url(cred.response.clientDataJSON),
+          attestationObject: toB64url(cred.response.attestationObject),
+        },
+      });
+      setName('');
+      if (answer && answer.recovery_codes) onCodes(answer.recovery_codes);
+      onAdded();
+    } catch (err) {
+      setError(err.message);
+    }
+    setBusy(false);
+  };
+  return html`<form onSubmit=${add} aria-label="Add a security key" id="add-security-key">
+    ${error && html`<div class="error" role="alert" id="security-key-error"><p>${error}</p></div>`}
+    <label>Key name
+      <input name="key-name" value=${name} placeholder="YubiKey" onInput=${(e) => setName(e.target.value)} /></label>
+    <button type="submit" class="secondary" disabled=${busy}>Add a security key</button>
+  </form>`;
+}
+
 export function TwoFactorPanel() {
   const [status, setStatus] = useState(null);
   const [codes, setCodes] = useState(null);
@@ -95,6 +140,12 @@ export function TwoFactorPanel() {
       ${status.webauthn.length > 0 && ` Security keys: ${status.webauthn.map((k) => k.name).join(', ')}.`}</p>`}
     ${codes && html`<${RecoveryCodes} codes=${codes} onSaved=${() => setCodes(null)} />`}
     ${status && !status.totp && html`<${TotpSetup} onDone=${load} />`}
+    ${status && status.webauthn.length > 0 && html`<ul class="security-keys">
+      ${status.webauthn.map((k) => html`<li data-key=${k.name}>${k.name}
+        <button type="button" class="secondary" onClick=${() =>
+          api.call('DELETE', `/me/2fa/webauthn/${k.id}`).then(load, (err) => setError(err.message))}>
+          Remove</button></li>`)}</ul>`}
+    ${status && html`<${AddSecurityKey} onAdded=${load} onCodes=${setCodes} />`}
     ${status && status.totp && !codes && html`
       <${CodeAction} label="New recovery codes" id="new-recovery-codes"
         run=${async (code) => {

@@ -5,11 +5,11 @@ import { useState } from 'preact/hooks';
 import * as api from '../api.js';
 import { html } from '../html.js';
 
-const fromB64url = (s) => {
+export const fromB64url = (s) => {
   const b = atob(s.replace(/-/g, '+').replace(/_/g, '/'));
   return Uint8Array.from(b, (c) => c.charCodeAt(0));
 };
-const toB64url = (buf) =>
+export const toB64url = (buf) =>
   btoa(String.fromCharCode(...new Uint8Array(buf))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 
 // navigator.credentials.get() with the server's request options, its answer as the API reads it.
