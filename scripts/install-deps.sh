@@ -29,6 +29,8 @@ packages=(
   # tests: the REST API's OpenAPI document, validated by JSON::Validator and used by a client
   # that OpenAPI::Client generates from it (over HTTPS: IO::Socket::SSL)
   libjson-validator-perl libopenapi-client-perl libio-socket-ssl-perl
+  # tests: a real TCP load balancer in front of the nodes, PROXY protocol v2 (docs/cluster.md)
+  haproxy
   # tests: the web UI in a real browser (playwright-core drives it; no browser is downloaded)
   chromium
 )

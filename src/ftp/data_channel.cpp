@@ -8,6 +8,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <cctype>
 
+#include "core/proxy_asio.h"
 #include "ftp/tls.h"
 
 namespace drawbridge::ftp {
@@ -186,16 +187,10 @@ asio::awaitable<std::unique_ptr<Stream>> DataChannel::open() {
             tcp::socket s(ex);
             co_await acceptor->async_accept(s, asio::redirect_error(use_awaitable, ec));
             if (ec) break;
-            // Only the client itself may take its data connection: from the control
-            // connection's peer, which behind a trusted balancer is the balancer relaying it,
-            // or from the client's own address when it reaches the passive port directly.
-            const auto from = plain(s.remote_endpoint(ec).address());
-            if (from == peer || from == client) {
+            if (co_await data_from_client(s, peer, client)) {
                 timer.cancel();
                 co_return std::make_unique<Stream>(std::move(s));
             }
-            spdlog::warn("ftp: refused a data connection from {} meant for {}",
-                         s.remote_endpoint(ec).address().to_string(), peer_.ip);
         }
         timer.cancel();
         co_return nullptr;
@@ -209,6 +204,36 @@ asio::awaitable<std::unique_ptr<Stream>> DataChannel::open() {
     timer.cancel();
     if (ec) co_return nullptr;
     co_return std::make_unique<Stream>(std::move(s));
+}
+
+// Only the client itself may take its data connection (docs/ftp.md, "Passive data behind a
+// balancer"). A trusted balancer relays it with a PROXY header of its own, which must name the
+// client of the control connection: several clients share the balancer's address, and the
+// header is what tells them apart. Anyone else must be the control connection's peer.
+asio::awaitable<bool> DataChannel::data_from_client(tcp::socket& s, const asio::ip::address& peer,
+                                                    const asio::ip::address& client) {
+    boost::system::error_code ec;
+    const auto from = plain(s.remote_endpoint(ec).address());
+    if (ec) co_return false;
+    const std::string from_text = from.to_string();
+    const auto from_ip = core::IpAddress::parse(from_text);
+    if (from_ip && ctx_.proxy_trusted.contains(*from_ip)) {
+        const auto parsed =
+            co_await core::async_read_proxy_header(s, ctx_.options.proxy_header_timeout);
+        const auto& source = parsed.header.source;
+        if (parsed.state == core::ProxyParse::State::done && source &&
+            source->to_string() == peer_.ip)
+            co_return true;
+        spdlog::warn(
+            "ftp: refused a data connection relayed by {} meant for {}: {}", from_text, peer_.ip,
+            parsed.state != core::ProxyParse::State::done ? "no valid PROXY header: " + parsed.error
+            : source ? "its PROXY header names " + source->to_string()
+                     : "its PROXY header names no client");
+        co_return false;
+    }
+    if (from == peer || from == client) co_return true;
+    spdlog::warn("ftp: refused a data connection from {} meant for {}", from_text, peer_.ip);
+    co_return false;
 }
 
 asio::awaitable<bool> DataChannel::protect(Stream& data) {

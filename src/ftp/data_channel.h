@@ -61,6 +61,8 @@ class DataChannel {
   private:
     asio::awaitable<void> set_active(const HostPort& hp);
     bool session_acceptable(SSL* data) const;
+    asio::awaitable<bool> data_from_client(tcp::socket& s, const asio::ip::address& peer,
+                                           const asio::ip::address& client);
 
     SessionContext& ctx_;
     ControlChannel& control_;

@@ -132,9 +132,9 @@ void Server::start() {
     m.tls.emplace(make_server_context(paths));
     m.ports =
         std::make_unique<PassivePorts>(m.options.passive_port_min, m.options.passive_port_max);
-    m.ctx = std::make_unique<SessionContext>(SessionContext{m.options, m.gate, m.log, m.store,
-                                                            *m.tls, m.logins, *m.ports, m.owners,
-                                                            m.live_sessions, m.stopping});
+    m.ctx = std::make_unique<SessionContext>(
+        SessionContext{m.options, m.gate, m.log, m.store, *m.tls, m.logins, *m.ports, m.owners,
+                       m.live_sessions, m.stopping, m.proxy_trusted});
     int threads = m.options.threads;
     if (threads <= 0)
         threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));

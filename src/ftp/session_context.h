@@ -9,6 +9,7 @@
 #include "audit/action_log.h"
 #include "auth/login_gate.h"
 #include "auth/login_pool.h"
+#include "core/cidr.h"
 #include "ftp/options.h"
 #include "ftp/tls.h"
 #include "store/store.h"
@@ -28,7 +29,8 @@ struct SessionContext {
     PassivePorts& ports;
     SessionOwners& owners;
     std::atomic<int>& live_sessions;
-    const std::atomic<bool>& stopping;  // the server is stopping: closes are no abandons
+    const std::atomic<bool>& stopping;    // the server is stopping: closes are no abandons
+    const core::CidrList& proxy_trusted;  // balancers: their connections start with a header
 };
 
 // The client of a session: from the PROXY header behind a balancer, else the socket's peer.

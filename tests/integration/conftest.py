@@ -21,13 +21,15 @@ BINARY, Drawbridge = _harness.BINARY, _harness.Drawbridge
 
 
 class Server(Drawbridge):
-    def __init__(self, tmp, host_keys=None, sftp_extra="", ftp_extra="", extra=""):
+    def __init__(self, tmp, host_keys=None, sftp_extra="", ftp_extra="", extra="",
+                 address="127.0.0.1", region="test-region"):
         super().__init__(tmp, init=False)  # `serve` creates the site
-        self.config.write_text('region = "test-region"\n'
+        a = self.address = address  # any of 127/8 (nodes behind a balancer use others)
+        self.config.write_text(f'region = "{region}"\n'
                                '[security]\npbkdf2_iterations = 1000\n'
-                               '[http]\naddress = "127.0.0.1"\nport = 0\nplain_port = 0\n'
-                               '[sftp]\naddress = "127.0.0.1"\nport = 0\n' + sftp_extra +
-                               '[ftp]\naddress = "127.0.0.1"\nport = 0\nimplicit_port = 0\n' +
+                               f'[http]\naddress = "{a}"\nport = 0\nplain_port = 0\n'
+                               f'[sftp]\naddress = "{a}"\nport = 0\n' + sftp_extra +
+                               f'[ftp]\naddress = "{a}"\nport = 0\nimplicit_port = 0\n' +
                                ftp_extra + "\n" + extra)
         self.log_file = tmp / "serve.log"
         self.proc = None
@@ -49,15 +51,15 @@ class Server(Drawbridge):
         deadline = time.time() + 60
         while time.time() < deadline:
             text = self.log_file.read_text()
-            m = re.search(r"sftp listening on 127\.0\.0\.1:(\d+)", text)
+            m = re.search(r"sftp listening on 127\.0\.0\.\d+:(\d+)", text)
             if m and "ready" in text:
                 self.sftp_port = int(m.group(1))
-                m = re.search(r"(?<!s)ftp listening on 127\.0\.0\.1:(\d+)", text)
+                m = re.search(r"(?<!s)ftp listening on 127\.0\.0\.\d+:(\d+)", text)
                 self.ftp_port = int(m.group(1)) if m else None
-                m = re.search(r"ftps \(implicit\) listening on 127\.0\.0\.1:(\d+)", text)
+                m = re.search(r"ftps \(implicit\) listening on 127\.0\.0\.\d+:(\d+)", text)
                 self.ftps_port = int(m.group(1)) if m else None
                 for attr, proto in (("https_port", "https"), ("http_port", "http")):
-                    p = re.search(proto + r" listening on 127\.0\.0\.1:(\d+)", text)
+                    p = re.search(proto + r" listening on 127\.0\.0\.\d+:(\d+)", text)
                     setattr(self, attr, int(p.group(1)) if p else None)
                 return
             if self.proc.poll() is not None:
@@ -90,8 +92,8 @@ def server_with(tmp_path, host_keys):
     (extra='[proxy]\ntrusted = "127.0.0.1/32"\n')."""
     started = []
 
-    def start(sftp_extra="", ftp_extra="", extra=""):
-        s = Server(tmp_path, host_keys, sftp_extra, ftp_extra, extra)
+    def start(sftp_extra="", ftp_extra="", extra="", **kw):
+        s = Server(tmp_path, host_keys, sftp_extra, ftp_extra, extra, **kw)
         s.start()
         started.append(s)
         return s

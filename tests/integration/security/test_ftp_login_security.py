@@ -31,6 +31,27 @@ class ProxiedFTPS(ReusingFTP):
         self.welcome = self.getresp()
         return self.welcome
 
+    def ntransfercmd(self, cmd, rest=None):
+        # The balancer relays the passive data connection with a header of its own too.
+        host, port = self.makepasv()
+        conn = socket.create_connection((host, port), self.timeout)
+        conn.sendall(self.header)
+        try:
+            if rest is not None:
+                self.sendcmd(f"REST {rest}")
+            resp = self.sendcmd(cmd)
+            if resp[0] == "2":
+                resp = self.getresp()
+            if resp[0] != "1":
+                raise ftplib.error_reply(resp)
+        except Exception:
+            conn.close()
+            raise
+        if self._prot_p:
+            conn = self.context.wrap_socket(conn, server_hostname=self.host,
+                                            session=self.sock.session)
+        return conn, None
+
 
 def connect_from(server, ip, version=1):
     """A control connection whose client address is `ip`, or None when the server closes it
