@@ -102,7 +102,7 @@ int run_cli(int argc, char** argv) {
     CLI::App app{"drawbridge: a managed-file-transfer server (SFTP, FTP/FTPS, WebDAV, REST API)"};
     app.require_subcommand(1);
     app.fallthrough();
-    app.set_version_flag("--version", "drawbridge 0.1.0");
+    app.set_version_flag("--version", "drawbridge " DRAWBRIDGE_VERSION);
     CliContext ctx;
     app.add_option("--data-dir", ctx.data_dir, "data directory (default ./data)");
     app.add_option("--config", ctx.config_file, "node configuration file (drawbridge.toml)")
@@ -121,6 +121,7 @@ int run_cli(int argc, char** argv) {
     add_permission_commands(app, ctx);
     add_security_commands(app, ctx);
     add_mail_commands(app, ctx);
+    add_node_commands(app, ctx);
 
     try {
         app.parse(argc, argv);

@@ -71,6 +71,7 @@ void add_login_commands(CLI::App& app, CliContext& ctx);
 void add_permission_commands(CLI::App& app, CliContext& ctx);
 void add_security_commands(CLI::App& app, CliContext& ctx);
 void add_mail_commands(CLI::App& app, CliContext& ctx);
+void add_node_commands(CLI::App& app, CliContext& ctx);
 
 int run_cli(int argc, char** argv);
 

@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "app/cli.h"
+#include "app/node_heartbeat.h"
 #include "core/cidr.h"
 #include "core/listen_error.h"
 #include "core/tls_certificate.h"
@@ -125,6 +126,29 @@ void report_site_checks(Node& node) {
             "site setting {} is stored, but not implemented yet: nothing acts on it (set it "
             "back to its default)",
             setting);
+}
+
+// This node as the registry shows it: its name, region, version and what it listens on.
+core::NodeRecord registry_record(const NodeConfig& config, Node& node,
+                                 const std::vector<int>& sftp_ports, int ftp_port, int ftps_port,
+                                 int https_port, int http_port) {
+    core::NodeRecord r;
+    r.name = config.node();
+    r.region = config.region;
+    r.version =
+        "drawbridge " DRAWBRIDGE_VERSION ", schema " + std::to_string(node.store->schema_version());
+    std::string& l = r.listeners;
+    auto add = [&l](const char* what, const std::string& address, int port) {
+        if (port < 0) return;
+        if (!l.empty()) l += ", ";
+        l += std::string(what) + " " + address + ":" + std::to_string(port);
+    };
+    for (int p : sftp_ports) add("sftp", config.sftp_address, p);
+    add("ftp", config.ftp_address, ftp_port);
+    add("ftps", config.ftp_address, ftps_port);
+    add("https", config.http_address, https_port);
+    add("http", config.http_address, http_port);
+    return r;
 }
 
 }  // namespace
@@ -264,6 +288,13 @@ void add_serve_command(CLI::App& app, CliContext& ctx) {
         if (http_server.plain_port() >= 0)
             spdlog::info("http listening on {}:{} (unencrypted)", config.http_address,
                          http_server.plain_port());
+        NodeHeartbeat heartbeat(
+            *node.store, node.clock,
+            registry_record(config, node, sftp_server.bound_ports(), ftp_server.port(),
+                            ftp_server.implicit_port(), http_server.https_port(),
+                            http_server.plain_port()));
+        heartbeat.start();
+        spdlog::info("node '{}' in the node registry (drawbridge node list)", config.node());
         spdlog::info("ready; stop with Ctrl-C");
         int sig = 0;
         sigwait(&stop, &sig);
@@ -271,6 +302,7 @@ void add_serve_command(CLI::App& app, CliContext& ctx) {
         ftp_server.stop();
         http_server.stop();
         sftp_server.stop();
+        heartbeat.stop();
         node.mail->on_queued({});
     });
 }

@@ -5,7 +5,10 @@
 #include "core/cidr.h"
 #include "core/password_hash.h"
 
+#include <unistd.h>
+
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <functional>
@@ -27,6 +30,16 @@ std::optional<std::string> set_region(NodeConfig& c, std::string_view v) {
         if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_'))
             return "expected lower-case letters, digits, '-' or '_'";
     c.region = std::string(v);
+    return std::nullopt;
+}
+
+// A host name's characters, so that a node's name reads the same in every log and listing.
+std::optional<std::string> set_node_name(NodeConfig& c, std::string_view v) {
+    if (v.empty() || v.size() > 64) return "expected 1 to 64 characters";
+    for (char ch : v)
+        if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_' && ch != '.')
+            return "expected letters, digits, '-', '_' or '.'";
+    c.node_name = std::string(v);
     return std::nullopt;
 }
 
@@ -102,6 +115,8 @@ const std::array kKeys = {
         }},
     Key{"region", "DRAWBRIDGE_REGION", "this node's region name (site setting allowed_region)",
         set_region},
+    Key{"node_name", "DRAWBRIDGE_NODE_NAME",
+        "this node's name in the node registry (default: the host name)", set_node_name},
     Key{"log_level", "DRAWBRIDGE_LOG_LEVEL", "trace, debug, info, warn, error, critical or off",
         set_log_level},
     Key{"security.pbkdf2_iterations", "DRAWBRIDGE_PBKDF2_ITERATIONS",
@@ -251,6 +266,13 @@ void read_table(const toml::table& table, const std::string& prefix, NodeConfig&
 }
 
 }  // namespace
+
+std::string NodeConfig::node() const {
+    if (!node_name.empty()) return node_name;
+    char host[256] = {0};
+    gethostname(host, sizeof host - 1);
+    return host[0] ? host : "drawbridge";
+}
 
 std::filesystem::path NodeConfig::database_file() const {
     if (database.starts_with("sqlite://"))

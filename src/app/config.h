@@ -22,6 +22,7 @@ struct NodeConfig {
     std::vector<std::filesystem::path> allowed_root_prefixes;
     std::string database;  // empty: SQLite at <data_dir>/drawbridge.db
     std::string region = "default";
+    std::string node_name;  // empty: the host name (NodeConfig::node())
     std::string log_level = "info";
     std::uint32_t pbkdf2_iterations = 600000;
     // SFTP: unprivileged ports by default, so as not to collide with the machine's own sshd.
@@ -57,6 +58,8 @@ struct NodeConfig {
     int http_threads = 0;      // io_context threads; 0: one per core
 
     std::filesystem::path database_file() const;
+    // The name of this node in the registry and its job claims: node_name or the host name.
+    std::string node() const;
     std::filesystem::path files_dir() const { return data_dir / "files"; }
     std::filesystem::path host_key_dir() const { return data_dir / "host_keys"; }
     // The node's TLS certificate and key (generated self-signed on first start).

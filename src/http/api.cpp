@@ -245,6 +245,11 @@ const std::vector<Api::Route>& Api::routes() {
          "addresses banned by brute-force protection (all=true: expired bans too)"},
         {"DELETE", "/bans/{ip}", Access::admin, &Api::bans_lift,
          "lift a ban and forget the address's score (IPv6: any address of the /64)"},
+        {"GET", "/nodes", Access::admin, &Api::nodes_list,
+         "the node registry: every node serving this site, its region, status and last "
+         "heartbeat"},
+        {"DELETE", "/nodes/{name}", Access::admin, &Api::nodes_remove,
+         "forget a node that no longer serves (it reappears if it starts again)"},
         {"GET", "/ip_lists", Access::admin, &Api::ip_lists_list,
          "the safe list (never scored or banned) and the block list (always refused); list="},
         {"POST", "/ip_lists", Access::admin, &Api::ip_lists_create,

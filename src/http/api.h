@@ -112,6 +112,8 @@ class Api {
     Prepared files_upload(Request&);
     Response bans_list(Request&);
     Response bans_lift(Request&);
+    Response nodes_list(Request&);
+    Response nodes_remove(Request&);
     Response ip_lists_list(Request&);
     Response ip_lists_create(Request&);
     Response ip_lists_delete(Request&);

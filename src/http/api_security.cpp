@@ -205,6 +205,16 @@ Response Api::history_summary(Request& req) {
                             {"totals", totals}});
 }
 
+Response Api::nodes_list(Request&) {
+    return json_reply(200, views::nodes_json(services_.store.list_nodes(), std::time(nullptr)));
+}
+
+Response Api::nodes_remove(Request&) {
+    if (!services_.store.delete_node(params_.at("name")))
+        return api_error(404, "no node named '" + params_.at("name") + "' in the registry");
+    return Response(204);
+}
+
 // Per interface: the logged-in connections this node holds (sftp, ftp, dav, and API-key
 // connections) and the live stored sessions (REST tokens and web sign-ins, every node's).
 Response Api::active_sessions(Request&) {

@@ -360,6 +360,19 @@ CREATE TABLE webauthn_keys (
 CREATE INDEX webauthn_keys_user ON webauthn_keys(user_id);
 ALTER TABLE sessions ADD COLUMN two_factor_setup_only INTEGER NOT NULL DEFAULT 0;
 )SQL",
+
+        // 12: the node registry (docs/cluster.md#node-registry), one row per node name.
+        R"SQL(
+CREATE TABLE nodes (
+    name TEXT PRIMARY KEY,
+    region TEXT NOT NULL,
+    version TEXT NOT NULL,
+    listeners TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    heartbeat_at INTEGER NOT NULL,
+    stopped_at INTEGER
+);
+)SQL",
     };
     return steps;
 }

@@ -33,6 +33,7 @@
 #include "store/migrations.h"
 #include "store/sqlite_action_log.h"
 #include "store/sqlite_mail.h"
+#include "store/sqlite_nodes.h"
 #include "store/sqlite_second_factor.h"
 #include "store/sqlite_security.h"
 #include "store/sqlite_sessions.h"
@@ -824,6 +825,15 @@ class SqliteStore final : public Store {
     bool claim_job(const std::string& name, const std::string& holder, UnixTime now,
                    UnixTime until) override {
         return locked([&] { return sqlite_mail::claim_job(db_, name, holder, now, until); });
+    }
+    void save_node(const core::NodeRecord& node) override {
+        locked([&] { sqlite_nodes::save(db_, node); });
+    }
+    std::vector<core::NodeRecord> list_nodes() override {
+        return locked([&] { return sqlite_nodes::list(db_); });
+    }
+    bool delete_node(const std::string& name) override {
+        return locked([&] { return sqlite_nodes::remove(db_, name); });
     }
     std::optional<core::MailTemplateText> find_mail_template(const std::string& kind) override {
         return locked([&] { return sqlite_mail::find_template(db_, kind); });

@@ -17,6 +17,7 @@
 #include "core/ip_ban.h"
 #include "core/login.h"
 #include "core/mail.h"
+#include "core/node_record.h"
 #include "core/second_factor.h"
 #include "core/site_settings.h"
 #include "core/user.h"
@@ -211,6 +212,11 @@ class Store {
     // expired at `now`, or already this holder's), so that one node runs a job at a time.
     virtual bool claim_job(const std::string& name, const std::string& holder, core::UnixTime now,
                            core::UnixTime until) = 0;
+    // The node registry (docs/cluster.md#node-registry): a node's row, written at its start
+    // and at each heartbeat (insert or replace, by name); all rows, by name; forgetting one.
+    virtual void save_node(const core::NodeRecord& node) = 0;
+    virtual std::vector<core::NodeRecord> list_nodes() = 0;
+    virtual bool delete_node(const std::string& name) = 0;
     // Administrators' mail templates, one per kind; delete goes back to the default.
     virtual std::optional<core::MailTemplateText> find_mail_template(const std::string& kind) = 0;
     virtual void save_mail_template(const core::MailTemplateText& t) = 0;  // insert or replace

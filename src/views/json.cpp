@@ -55,6 +55,24 @@ json to_json(const core::IpBan& b) {
             {"refusals", b.refusals}};
 }
 
+json to_json(const core::NodeRecord& n, core::UnixTime now) {
+    return {{"name", n.name},
+            {"region", n.region},
+            {"status", std::string(core::node_status(n, now))},
+            {"version", n.version},
+            {"listeners", n.listeners},
+            {"started_at", core::format_time(n.started_at)},
+            {"heartbeat_at", core::format_time(n.heartbeat_at)},
+            {"heartbeat_age_seconds", now - n.heartbeat_at},
+            {"stopped_at", n.stopped_at ? json(core::format_time(*n.stopped_at)) : json(nullptr)}};
+}
+
+json nodes_json(const std::vector<core::NodeRecord>& nodes, core::UnixTime now) {
+    auto arr = json::array();
+    for (const auto& n : nodes) arr.push_back(to_json(n, now));
+    return arr;
+}
+
 json to_json(const core::IpListEntry& e) {
     return {{"id", e.id},
             {"list", std::string(core::to_string(e.list))},

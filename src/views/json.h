@@ -8,6 +8,7 @@
 #include "core/action_log.h"
 #include "core/folder_permission.h"
 #include "core/mail.h"
+#include "core/node_record.h"
 #include "core/site_settings.h"
 #include "core/user.h"
 
@@ -24,6 +25,9 @@ nlohmann::json site_schema_json();
 nlohmann::json to_json(const auth::Explanation& e);
 nlohmann::json to_json(const core::IpBan& b);
 nlohmann::json to_json(const core::IpListEntry& e);
+// A node of the registry, with its status at `now` (up, stopped, missing).
+nlohmann::json to_json(const core::NodeRecord& n, core::UnixTime now);
+nlohmann::json nodes_json(const std::vector<core::NodeRecord>& nodes, core::UnixTime now);
 // An outbox row without its bodies: they hold the links' tokens (docs/mail.md#outbox).
 nlohmann::json to_json(const core::OutboxMail& m);
 

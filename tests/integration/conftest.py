@@ -22,10 +22,11 @@ BINARY, Drawbridge = _harness.BINARY, _harness.Drawbridge
 
 class Server(Drawbridge):
     def __init__(self, tmp, host_keys=None, sftp_extra="", ftp_extra="", extra="",
-                 address="127.0.0.1", region="test-region"):
+                 address="127.0.0.1", region="test-region", top=""):
         super().__init__(tmp, init=False)  # `serve` creates the site
         a = self.address = address  # any of 127/8 (nodes behind a balancer use others)
-        self.config.write_text(f'region = "{region}"\n'
+        # `top`: keys outside any table (node_name = "...", database = "...").
+        self.config.write_text(f'region = "{region}"\n' + top +
                                '[security]\npbkdf2_iterations = 1000\n'
                                f'[http]\naddress = "{a}"\nport = 0\nplain_port = 0\n'
                                f'[sftp]\naddress = "{a}"\nport = 0\n' + sftp_extra +

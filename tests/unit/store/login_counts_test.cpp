@@ -86,6 +86,7 @@ TEST_F(LoginCountsTest, ExistingEntriesAreCountedByTheMigration) {
                   db,
                   "DROP TABLE action_log_login_counts; DROP TABLE totp; DROP TABLE recovery_codes; "
                   "DROP TABLE webauthn_keys; ALTER TABLE sessions DROP COLUMN two_factor_setup_only; "
+                  "DROP TABLE nodes; "
                            "PRAGMA user_version = 9",
                   nullptr, nullptr, nullptr),
               SQLITE_OK);
