@@ -63,10 +63,13 @@ def sftp(server, user="alice", password=GOOD):
 
 
 def test_a_user_made_with_the_cli_logs_in_over_sftp(server_with, postgres, monkeypatch):
-    # The environment reaches both `serve` and the CLI commands the test runs.
-    monkeypatch.setenv("DRAWBRIDGE_DATABASE", postgres())
+    # The environment reaches both `serve` and the CLI commands the test runs. The server
+    # trusts loopback, so the password is not checked: only that no log line shows it.
+    uri = postgres().replace("postgres@", "postgres:Sekrit-Pw@")
+    monkeypatch.setenv("DRAWBRIDGE_DATABASE", uri)
     s = server_with()
-    assert "PostgreSQL, schema version" in s.log_file.read_text()
+    text = s.log_file.read_text()
+    assert "PostgreSQL, schema version" in text and "Sekrit-Pw" not in text, text
     s.add_user("alice", GOOD)
     t, client = sftp(s)
     try:
@@ -75,17 +78,26 @@ def test_a_user_made_with_the_cli_logs_in_over_sftp(server_with, postgres, monke
         assert "hello.txt" in client.listdir(".")
     finally:
         t.close()
-    entries = s.log("--user", "alice", "--action", "login")
+    entries = s.log("--username", "alice", "--action", "login")
     assert entries and entries[0]["interface"] == "sftp"
     assert not (s.data_dir / "drawbridge.db").exists()  # nothing went to SQLite
 
 
-def test_another_nodes_disable_ends_an_open_session_within_a_second(server_with, postgres,
-                                                                      monkeypatch):
+def test_another_nodes_disable_ends_an_open_session_within_a_second(
+        server_with, host_keys, postgres, monkeypatch, tmp_path):
     monkeypatch.setenv("DRAWBRIDGE_DATABASE", postgres())
-    # Two nodes of one site: one database, and (as a cluster's shared storage) one files folder.
+    # Two nodes of one site: one database, each node with its own data directory.
     a = server_with()
-    b = server_with()
+    (tmp_path / "b").mkdir()
+    b = type(a)(tmp_path / "b", host_keys)
+    b.start()
+    try:
+        node_b_sees_node_a_disable(a, b)
+    finally:
+        b.stop()
+
+
+def node_b_sees_node_a_disable(a, b):
     a.add_user("alice", GOOD)
     t, client = sftp(b)  # a user node A's CLI made, on node B
     try:
@@ -106,3 +118,14 @@ def test_another_nodes_disable_ends_an_open_session_within_a_second(server_with,
         t.close()
     with pytest.raises(paramiko.AuthenticationException):
         sftp(b)
+
+
+@pytest.mark.parametrize("value", ["mysql://db/site", "postgresql", "sqlite://"])
+def test_a_database_neither_sqlite_nor_postgresql_is_refused(tmp_path, value):
+    cmd = [os.environ.get("DRAWBRIDGE_BIN", "build/drawbridge"), "init", "--data-dir",
+           str(tmp_path / "data")]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "DRAWBRIDGE_DATABASE": value})
+    assert proc.returncode != 0 and "database" in proc.stderr, proc.stderr
+    assert "sqlite:///" in proc.stderr, proc.stderr
+    assert not (tmp_path / "data").exists()
