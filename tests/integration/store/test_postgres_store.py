@@ -126,6 +126,6 @@ def test_a_database_neither_sqlite_nor_postgresql_is_refused(tmp_path, value):
            str(tmp_path / "data")]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60,
                           env={**os.environ, "DRAWBRIDGE_DATABASE": value})
-    assert proc.returncode != 0 and "database" in proc.stderr, proc.stderr
+    assert proc.returncode != 0 and "DATABASE" in proc.stderr.upper(), proc.stderr
     assert "sqlite:///" in proc.stderr, proc.stderr
     assert not (tmp_path / "data").exists()
