@@ -141,6 +141,9 @@ void PgStore::append_action(core::ActionLogEntry& e) {
 
 void PgStore::append_actions(std::span<core::ActionLogEntry* const> entries) {
     if (entries.empty()) return;
+    // Inside a caller's transaction no savepoint of its own: a batch's statements do not fail
+    // but with the connection, and a savepoint per append would cost a subtransaction each.
+    if (Tx* tx = current_tx()) return append_batch(*tx->conn, entries);
     transaction([&] { with([&](Connection& c) { append_batch(c, entries); }); });
 }
 

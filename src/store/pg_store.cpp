@@ -205,6 +205,10 @@ void PgStore::transaction(const std::function<void()>& fn) {
     }
     forget();
     try {
+        // A statement that failed inside fn, which fn caught, aborted the transaction:
+        // PostgreSQL would answer COMMIT with a silent ROLLBACK.
+        if (PQtransactionStatus(c->raw()) == PQTRANS_INERROR)
+            throw StoreError("the transaction was rolled back after an error in it");
         c->script("COMMIT");
     } catch (...) {
         quietly(*c, "ROLLBACK");

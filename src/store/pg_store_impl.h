@@ -163,44 +163,40 @@ class PgStore final : public Store {
     };
     Tx* current_tx();
 
-    // Runs fn(connection): the calling thread's transaction's connection (inside a savepoint,
-    // so that a failed statement leaves the transaction usable, as on SQLite) or one borrowed
+    // Runs fn(connection) on the calling thread's transaction's connection, or on one borrowed
     // from the pool.
     template <typename Fn>
     auto with(Fn&& fn) -> std::invoke_result_t<Fn, Connection&> {
-        if (Tx* tx = current_tx()) {
-            tx->conn->script("SAVEPOINT drawbridge_call");
-            try {
-                if constexpr (std::is_void_v<std::invoke_result_t<Fn, Connection&>>) {
-                    fn(*tx->conn);
-                    tx->conn->script("RELEASE drawbridge_call");
-                } else {
-                    auto result = fn(*tx->conn);
-                    tx->conn->script("RELEASE drawbridge_call");
-                    return result;
-                }
-            } catch (...) {
-                quietly(*tx->conn, "ROLLBACK TO drawbridge_call; RELEASE drawbridge_call");
-                throw;
-            }
-        } else {
-            struct Lease {
-                Pool& pool;
-                std::unique_ptr<Connection> c;
-                ~Lease() { pool.give_back(std::move(c)); }
-            } lease{pool_, pool_.take()};
-            return fn(*lease.c);
-        }
+        if (Tx* tx = current_tx()) return fn(*tx->conn);
+        struct Lease {
+            Pool& pool;
+            std::unique_ptr<Connection> c;
+            ~Lease() { pool.give_back(std::move(c)); }
+        } lease{pool_, pool_.take()};
+        return fn(*lease.c);
     }
     // One statement.
     Result run(const std::string& sql, const Params& params = {}) {
         return with([&](Connection& c) { return c.exec(sql, params); });
     }
     // One statement whose unique violation becomes a Conflict saying `message(constraint)`.
+    // Inside a transaction it runs in a savepoint, so that the caller may catch the Conflict
+    // and go on, as on SQLite (any other failed statement fails the whole transaction: a
+    // savepoint around every statement would cost a subtransaction each).
     template <typename Message>
     Result run_or_conflict(const std::string& sql, const Params& params, Message message) {
         try {
-            return run(sql, params);
+            Tx* tx = current_tx();
+            if (!tx) return run(sql, params);
+            tx->conn->script("SAVEPOINT drawbridge_conflict");
+            try {
+                auto r = tx->conn->exec(sql, params);
+                tx->conn->script("RELEASE drawbridge_conflict");
+                return r;
+            } catch (...) {
+                quietly(*tx->conn, "ROLLBACK TO drawbridge_conflict; RELEASE drawbridge_conflict");
+                throw;
+            }
         } catch (const UniqueViolation& e) {
             throw Conflict(message(e.constraint));
         }
