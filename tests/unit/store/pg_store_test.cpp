@@ -156,6 +156,26 @@ TEST_F(PgStoreTest, AThreadsTransactionIsItsOwn) {
     EXPECT_EQ(store_->count_users(), 1);
 }
 
+// A failed statement that the callback caught (other than a Conflict, which has a savepoint
+// of its own) leaves nothing half-written: the commit throws and nothing of it stays.
+TEST_F(PgStoreTest, ATransactionWithACaughtFailureRollsBackWhole) {
+    EXPECT_THROW(store_->transaction([&] {
+        user("alice");
+        try {
+            store_->add_password_history(424242, "h", 1, 5);  // a foreign-key failure
+        } catch (const StoreError&) {
+        }
+    }),
+                 StoreError);
+    EXPECT_EQ(store_->count_users(), 0);
+    store_->transaction([&] {
+        user("bob");
+        EXPECT_THROW(user("BOB"), Conflict);  // caught: the transaction goes on
+        user("carol");
+    });
+    EXPECT_EQ(store_->count_users(), 2);
+}
+
 // 20,000 entries and fresh statistics: no search reads the whole table; one with many matches
 // walks an index backwards (id order, newest first) and stops after a page, and one with few
 // may fetch them through its index and sort those few.
