@@ -13,6 +13,8 @@ packages=(
   libssl-dev libsqlite3-dev libsqlitecpp-dev nlohmann-json3-dev libtomlplusplus-dev
   libcli11-dev libspdlog-dev libfmt-dev libssh-dev libcrypt-dev libboost-dev libmaxminddb-dev libpugixml-dev
   libcurl4-openssl-dev libgtest-dev libgmock-dev libqrencode-dev libcbor-dev
+  # the PostgreSQL store's client library, and the server its tests start (docs/store.md)
+  libpq-dev postgresql-15
   # build-time data: zxcvbn's common-password list
   python3 python3-zxcvbn
   # tests: runner, and tools nobody here wrote for hash test vectors and key generation

@@ -161,13 +161,13 @@ void add_init_command(CLI::App& app, CliContext& ctx) {
     init->callback([&ctx] {
         const NodeConfig config = ctx.config();
         std::error_code ec;
-        const bool existed = std::filesystem::exists(config.database_file(), ec);
+        const bool existed =
+            config.uses_postgres() || std::filesystem::exists(config.database_file(), ec);
         Node& node = ctx.open(true);
         std::cerr << (existed ? "a site already exists at " : "created a site at ")
                   << std::filesystem::absolute(config.data_dir).lexically_normal().string()
-                  << " (database "
-                  << std::filesystem::absolute(config.database_file()).lexically_normal().string()
-                  << ", " << node.store->count_users() << " user(s))\n";
+                  << " (database " << config.database_label() << ", " << node.store->count_users()
+                  << " user(s))\n";
     });
 }
 
@@ -186,8 +186,8 @@ void add_serve_command(CLI::App& app, CliContext& ctx) {
 
         Node& node = ctx.open(true);
         spdlog::info("data directory {}", std::filesystem::absolute(config.data_dir).string());
-        spdlog::info("database {} (SQLite, schema version {})",
-                     std::filesystem::absolute(config.database_file()).string(),
+        spdlog::info("database {} ({}, schema version {})", config.database_label(),
+                     config.uses_postgres() ? "PostgreSQL" : "SQLite",
                      node.store->schema_version());
         spdlog::info("users' files under {}",
                      std::filesystem::absolute(config.files_dir()).string());
@@ -269,7 +269,9 @@ void add_serve_command(CLI::App& app, CliContext& ctx) {
         char host[256] = {0};
         gethostname(host, sizeof host - 1);
         const std::string node_id =
-            std::string(host) + ":" + std::filesystem::absolute(config.database_file()).string();
+            std::string(host) + ":" +
+            (config.uses_postgres() ? config.database_label()
+                                    : std::filesystem::absolute(config.database_file()).string());
         mail::Sender mail_sender(*node.outbox, std::make_unique<mail::SmtpTransport>(),
                                  [&node, node_id] { node.mail->send_reminders(node_id); });
         node.mail->on_queued([&mail_sender] { mail_sender.wake(); });

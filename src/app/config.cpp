@@ -106,10 +106,14 @@ const std::array kKeys = {
         "(default none: every root is under <data>/files)",
         set_root_prefixes},
     Key{"database", "DRAWBRIDGE_DATABASE",
-        "database: empty for SQLite in the data directory, or sqlite:///path/to/file.db",
+        "database: empty for SQLite in the data directory, sqlite:///path/to/file.db, or "
+        "postgresql://user@host:port/dbname (a libpq connection URI)",
         [](NodeConfig& c, std::string_view v) -> std::optional<std::string> {
-            if (!v.empty() && !v.starts_with("sqlite://"))
-                return "expected sqlite:///path (PostgreSQL is not supported yet)";
+            if (!v.empty() && !v.starts_with("sqlite://") && !v.starts_with("postgresql://") &&
+                !v.starts_with("postgres://"))
+                return "expected sqlite:///path or postgresql://user@host:port/dbname";
+            if (v.starts_with("sqlite://") && v.size() == std::string_view("sqlite://").size())
+                return "expected sqlite:///path (the path is missing)";
             c.database = std::string(v);
             return std::nullopt;
         }},
@@ -278,6 +282,24 @@ std::filesystem::path NodeConfig::database_file() const {
     if (database.starts_with("sqlite://"))
         return database.substr(std::string_view("sqlite://").size());
     return data_dir / "drawbridge.db";
+}
+
+// user:password@ and password=... are dropped: a log line never holds a secret.
+std::string NodeConfig::database_label() const {
+    if (!uses_postgres()) return std::filesystem::absolute(database_file()).lexically_normal();
+    std::string uri = database;
+    const auto scheme_end = uri.find("://") + 3;
+    const auto at = uri.find('@', scheme_end);
+    const auto colon = uri.find(':', scheme_end);
+    if (at != std::string::npos && colon != std::string::npos && colon < at)
+        uri.erase(colon, at - colon);
+    for (auto p = uri.find("password="); p != std::string::npos; p = uri.find("password=", p)) {
+        const auto end = uri.find('&', p);
+        uri.erase(p + 9, end == std::string::npos ? std::string::npos : end - p - 9);
+        uri.insert(p + 9, "***");
+        p += 12;
+    }
+    return uri;
 }
 
 NodeConfig load_config(const std::optional<std::filesystem::path>& file,

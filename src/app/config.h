@@ -20,7 +20,9 @@ struct NodeConfig {
     std::filesystem::path data_dir = "./data";
     // Absolute folders outside <data>/files under which a user_root may lie (docs/user-roots.md).
     std::vector<std::filesystem::path> allowed_root_prefixes;
-    std::string database;  // empty: SQLite at <data_dir>/drawbridge.db
+    // empty: SQLite at <data_dir>/drawbridge.db; sqlite:///path; or a PostgreSQL connection
+    // URI, postgresql://user@host:port/db (docs/store.md#postgresql).
+    std::string database;
     std::string region = "default";
     std::string node_name;  // empty: the host name (NodeConfig::node())
     std::string log_level = "info";
@@ -57,9 +59,16 @@ struct NodeConfig {
     int http_plain_port = -1;  // -1: no plain HTTP
     int http_threads = 0;      // io_context threads; 0: one per core
 
+    // The SQLite file (meaningless when uses_postgres()).
     std::filesystem::path database_file() const;
     // The name of this node in the registry and its job claims: node_name or the host name.
     std::string node() const;
+    bool uses_postgres() const {
+        return database.starts_with("postgresql://") || database.starts_with("postgres://");
+    }
+    // The database for logs and messages: the SQLite file's absolute path, or the PostgreSQL
+    // URI with any password left out.
+    std::string database_label() const;
     std::filesystem::path files_dir() const { return data_dir / "files"; }
     std::filesystem::path host_key_dir() const { return data_dir / "host_keys"; }
     // The node's TLS certificate and key (generated self-signed on first start).

@@ -35,13 +35,15 @@ std::unique_ptr<Node> open_node(const NodeConfig& config, bool create_site) {
     node->config = config;
     std::error_code ec;
     if (!create_site) {
-        // A command run in the wrong folder must not leave a new, empty site behind.
-        if (!fs::exists(config.database_file(), ec))
+        // A command run in the wrong folder must not leave a new, empty site behind. (A
+        // PostgreSQL database is the administrator's to create: it is there or the open fails.)
+        if (!config.uses_postgres() && !fs::exists(config.database_file(), ec))
             throw NoSiteError(fs::absolute(config.data_dir).lexically_normal(),
                               fs::absolute(config.database_file()).lexically_normal());
     } else {
         for (const fs::path& dir :
-             {config.data_dir, config.files_dir(), config.database_file().parent_path()}) {
+             {config.data_dir, config.files_dir(),
+              config.uses_postgres() ? fs::path() : config.database_file().parent_path()}) {
             if (dir.empty()) continue;
             const bool created = fs::create_directories(dir, ec);
             if (ec)
@@ -51,7 +53,8 @@ std::unique_ptr<Node> open_node(const NodeConfig& config, bool create_site) {
             if (created) fs::permissions(dir, fs::perms::owner_all, ec);
         }
     }
-    node->store = store::open_sqlite_store(config.database_file());
+    node->store = config.uses_postgres() ? store::open_postgres_store(config.database)
+                                         : store::open_sqlite_store(config.database_file());
     node->log = std::make_unique<audit::ActionLog>(*node->store, node->clock);
     auth::GateOptions gate_options;
     gate_options.pbkdf2_iterations = config.pbkdf2_iterations;

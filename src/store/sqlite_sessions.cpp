@@ -1,4 +1,5 @@
 #include "store/sqlite_sessions.h"
+#include "store/session_factors.h"
 #include "store/sqlite_values.h"
 
 namespace drawbridge::store::sqlite_sessions {
@@ -8,34 +9,6 @@ constexpr const char* kColumns =
     "id, token_digest, user_id, interface, client_ip, address_key, factors, api_key_id, "
     "ssh_key_id, password_digest, created_at, last_used_at, expires_at, password_change_only, "
     "two_factor_setup_only";
-
-constexpr std::pair<core::Factor, std::string_view> kFactorNames[] = {
-    {core::Factor::password, "password"},
-    {core::Factor::ssh_key, "ssh_key"},
-    {core::Factor::api_key, "api_key"},
-    {core::Factor::second_factor, "second_factor"},
-};
-
-std::string factors_text(const std::set<core::Factor>& factors) {
-    std::string out;
-    for (const auto& [factor, name] : kFactorNames)
-        if (factors.contains(factor)) out += (out.empty() ? "" : ",") + std::string(name);
-    return out;
-}
-
-// An unknown name (a newer binary's factor) is dropped: the session then rests on less than
-// it did, never on more.
-std::set<core::Factor> parse_factors(std::string_view text) {
-    std::set<core::Factor> out;
-    while (!text.empty()) {
-        const auto comma = text.find(',');
-        const auto name = text.substr(0, comma);
-        for (const auto& [factor, known] : kFactorNames)
-            if (name == known) out.insert(factor);
-        text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
-    }
-    return out;
-}
 
 }  // namespace
 

@@ -1,5 +1,6 @@
-// Persistence for everything the site knows. One interface; SQLite embedded now,
-// PostgreSQL for clusters later. Implementations are safe to call from several threads.
+// Persistence for everything the site knows. One interface; SQLite embedded, or PostgreSQL
+// for nodes that share one database (docs/store.md). Implementations are safe to call from several
+// threads.
 #pragma once
 
 #include <cstdint>
@@ -244,5 +245,11 @@ class Store {
 // Opens (creating if needed) the SQLite database file, in WAL mode, and migrates it to the
 // newest schema version. The file and its -wal/-shm are made mode 0600 (also when they exist).
 std::unique_ptr<Store> open_sqlite_store(const std::filesystem::path& file);
+
+// Connects to PostgreSQL at `uri` (a libpq connection URI, postgresql://user@host:port/db) and
+// migrates the database to the newest schema version under an advisory lock, so that nodes
+// starting together do not race (docs/store.md#postgresql). Throws StoreError when the server
+// cannot be reached or the schema is newer than this binary knows.
+std::unique_ptr<Store> open_postgres_store(const std::string& uri);
 
 }  // namespace drawbridge::store

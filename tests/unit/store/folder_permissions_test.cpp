@@ -29,7 +29,7 @@ class FolderPermissionsTest : public StoreFixture {
 
 const PermissionSet kReadOnly = PermissionSet().with(Permission::list).with(Permission::read);
 
-TEST_F(FolderPermissionsTest, RulesRoundTripByPathAndSurviveReopening) {
+TEST_P(FolderPermissionsTest, RulesRoundTripByPathAndSurviveReopening) {
     const auto alice = user("alice");
     const auto bob = user("bob");
     rule(alice.id, "/reports", kReadOnly);
@@ -52,7 +52,7 @@ TEST_F(FolderPermissionsTest, RulesRoundTripByPathAndSurviveReopening) {
     EXPECT_EQ(bobs[0].permissions, PermissionSet::none());
 }
 
-TEST_F(FolderPermissionsTest, SettingAPathAgainReplacesItsRuleKeepingIdAndCreation) {
+TEST_P(FolderPermissionsTest, SettingAPathAgainReplacesItsRuleKeepingIdAndCreation) {
     const auto alice = user("alice");
     const auto first = rule(alice.id, "/reports", kReadOnly, 200);
     const auto second = rule(alice.id, "/reports", PermissionSet::none(), 300);
@@ -63,14 +63,14 @@ TEST_F(FolderPermissionsTest, SettingAPathAgainReplacesItsRuleKeepingIdAndCreati
     EXPECT_EQ(rules[0].permissions, PermissionSet::none());
 }
 
-TEST_F(FolderPermissionsTest, PathsAreCaseSensitive) {
+TEST_P(FolderPermissionsTest, PathsAreCaseSensitive) {
     const auto alice = user("alice");
     rule(alice.id, "/Reports", kReadOnly);
     rule(alice.id, "/reports", PermissionSet::none());
     EXPECT_EQ(store_->list_folder_permissions(alice.id).size(), 2u);
 }
 
-TEST_F(FolderPermissionsTest, DeleteRemovesOneRule) {
+TEST_P(FolderPermissionsTest, DeleteRemovesOneRule) {
     const auto alice = user("alice");
     rule(alice.id, "/a", kReadOnly);
     rule(alice.id, "/b", kReadOnly);
@@ -83,7 +83,7 @@ TEST_F(FolderPermissionsTest, DeleteRemovesOneRule) {
 }
 
 // DELETE /permissions/{id} finds its rule (and so its user) by id alone.
-TEST_F(FolderPermissionsTest, FindsOneRuleById) {
+TEST_P(FolderPermissionsTest, FindsOneRuleById) {
     const auto alice = user("alice");
     const auto a = rule(alice.id, "/a", kReadOnly);
     const auto found = store_->find_folder_permission(a.id);
@@ -94,7 +94,7 @@ TEST_F(FolderPermissionsTest, FindsOneRuleById) {
     EXPECT_FALSE(store_->find_folder_permission(a.id + 1));
 }
 
-TEST_F(FolderPermissionsTest, DeletingTheUserDeletesItsRules) {
+TEST_P(FolderPermissionsTest, DeletingTheUserDeletesItsRules) {
     const auto alice = user("alice");
     rule(alice.id, "/a", kReadOnly);
     ASSERT_TRUE(store_->delete_user(alice.id));
@@ -104,12 +104,14 @@ TEST_F(FolderPermissionsTest, DeletingTheUserDeletesItsRules) {
     EXPECT_TRUE(store_->list_folder_permissions(again.id).empty());
 }
 
-TEST_F(FolderPermissionsTest, TheTableComesWithItsOwnMigrationStep) {
+TEST_P(FolderPermissionsTest, TheTableComesWithItsOwnMigrationStep) {
     EXPECT_GE(migrations().size(), 3u);
     EXPECT_NE(std::string(migrations().at(2)).find("CREATE TABLE folder_permissions"),
               std::string::npos);
     EXPECT_EQ(store_->schema_version(), static_cast<int>(migrations().size()));
 }
+
+BOTH_BACKENDS(FolderPermissionsTest);
 
 }  // namespace
 }  // namespace drawbridge::store

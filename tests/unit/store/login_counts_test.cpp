@@ -3,8 +3,6 @@
 #include <map>
 #include <tuple>
 
-#include <sqlite3.h>
-
 #include "store/sqlite_store.h"
 #include "store_fixture.h"
 
@@ -45,7 +43,7 @@ class LoginCountsTest : public StoreFixture {
 
 constexpr core::UnixTime kDay = 1764806400;  // 2025-12-04T00:00:00Z
 
-TEST_F(LoginCountsTest, CountsLoginsAndRefusalsPerBucketAndReasonButNotFileActions) {
+TEST_P(LoginCountsTest, CountsLoginsAndRefusalsPerBucketAndReasonButNotFileActions) {
     std::vector<core::ActionLogEntry> batch = {
         entry(kDay + 10, "login"),
         entry(kDay + 20, "failedlogin", FailureReason::password_mismatch),
@@ -75,22 +73,16 @@ TEST_F(LoginCountsTest, CountsLoginsAndRefusalsPerBucketAndReasonButNotFileActio
 }
 
 // A database from before the counts (schema 9) with logins in its log: opening it counts them.
-TEST_F(LoginCountsTest, ExistingEntriesAreCountedByTheMigration) {
+TEST_P(LoginCountsTest, ExistingEntriesAreCountedByTheMigration) {
     std::vector<core::ActionLogEntry> batch = {entry(kDay, "login"), entry(kDay + 1, "login"),
                                                entry(kDay + 2, "read")};
     append(batch);
     store_.reset();
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(file().c_str(), &db), SQLITE_OK);
-    EXPECT_EQ(sqlite3_exec(
-                  db,
-                  "DROP TABLE action_log_login_counts; DROP TABLE totp; DROP TABLE recovery_codes; "
-                  "DROP TABLE webauthn_keys; ALTER TABLE sessions DROP COLUMN two_factor_setup_only; "
-                  "DROP TABLE nodes; "
-                           "PRAGMA user_version = 9",
-                  nullptr, nullptr, nullptr),
-              SQLITE_OK);
-    sqlite3_close(db);
+    exec_sql(
+        "DROP TABLE action_log_login_counts; DROP TABLE totp; DROP TABLE recovery_codes; "
+        "DROP TABLE webauthn_keys; ALTER TABLE sessions DROP COLUMN two_factor_setup_only; "
+        "DROP TABLE nodes; " +
+        set_schema_version(9));
     reopen();
     EXPECT_EQ((counts(kDay, kDay + 3600, 3600)),
               (std::map<std::tuple<core::UnixTime, std::string, FailureReason>, std::int64_t>{
@@ -99,7 +91,7 @@ TEST_F(LoginCountsTest, ExistingEntriesAreCountedByTheMigration) {
 
 // A year of a busy site's logins (every hour, several reasons and protocols): a month's chart by
 // day and a day's by hour each stay far under 100 ms, whatever the log holds.
-TEST_F(LoginCountsTest, AYearOfLoginsIsSummedPerBucket) {
+TEST_P(LoginCountsTest, AYearOfLoginsIsSummedPerBucket) {
     const FailureReason reasons[] = {FailureReason::none, FailureReason::password_mismatch,
                                      FailureReason::username_not_found,
                                      FailureReason::rate_limited};
@@ -132,6 +124,8 @@ TEST_F(LoginCountsTest, AYearOfLoginsIsSummedPerBucket) {
     EXPECT_EQ(month.size(), 30u * 16u);
     EXPECT_EQ(day.size(), 24u * 16u);
 }
+
+BOTH_BACKENDS(LoginCountsTest);
 
 }  // namespace
 }  // namespace drawbridge::store

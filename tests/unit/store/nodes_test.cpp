@@ -8,6 +8,7 @@ namespace drawbridge::store {
 namespace {
 
 class NodesTest : public StoreFixture {};
+BOTH_BACKENDS(NodesTest);
 
 core::NodeRecord node(std::string name, std::string region, core::UnixTime beat) {
     core::NodeRecord n;
@@ -20,7 +21,7 @@ core::NodeRecord node(std::string name, std::string region, core::UnixTime beat)
     return n;
 }
 
-TEST_F(NodesTest, HeartbeatsReplaceTheRowAndNodesListByName) {
+TEST_P(NodesTest, HeartbeatsReplaceTheRowAndNodesListByName) {
     store_->save_node(node("node-b", "us-east", 110));
     store_->save_node(node("node-a", "eu-central", 120));
     auto b = node("node-b", "us-east", 130);
@@ -35,7 +36,7 @@ TEST_F(NodesTest, HeartbeatsReplaceTheRowAndNodesListByName) {
     EXPECT_FALSE(nodes[1].stopped_at);
 }
 
-TEST_F(NodesTest, StatusIsUpStoppedOrMissing) {
+TEST_P(NodesTest, StatusIsUpStoppedOrMissing) {
     auto n = node("a", "r", 1000);
     EXPECT_EQ(core::node_status(n, 1000 + core::kNodeMissingSeconds), "up");
     EXPECT_EQ(core::node_status(n, 1001 + core::kNodeMissingSeconds), "missing");
@@ -48,7 +49,7 @@ TEST_F(NodesTest, StatusIsUpStoppedOrMissing) {
     EXPECT_EQ(core::node_status(back[0], 1006), "stopped");
 }
 
-TEST_F(NodesTest, RemoveForgetsOneNode) {
+TEST_P(NodesTest, RemoveForgetsOneNode) {
     store_->save_node(node("a", "r", 1));
     store_->save_node(node("b", "r", 1));
     EXPECT_TRUE(store_->delete_node("a"));

@@ -12,13 +12,14 @@ namespace drawbridge::store {
 namespace {
 
 using StoreTest = StoreFixture;
+using SqliteFileTest = SqliteFixture;
 
-TEST_F(StoreTest, NewDatabaseHasTheDefaultSettingsAndTheNewestSchema) {
+TEST_P(StoreTest, NewDatabaseHasTheDefaultSettingsAndTheNewestSchema) {
     EXPECT_EQ(store_->load_site_settings(), core::SiteSettings{});
     EXPECT_GE(store_->schema_version(), 1);
 }
 
-TEST_F(StoreTest, SettingsRoundTripAndSurviveReopening) {
+TEST_P(StoreTest, SettingsRoundTripAndSurviveReopening) {
     auto s = store_->load_site_settings();
     s.password_min_length = 14;
     s.password_require_special = false;
@@ -29,7 +30,7 @@ TEST_F(StoreTest, SettingsRoundTripAndSurviveReopening) {
     EXPECT_EQ(store_->load_site_settings(), s);
 }
 
-TEST_F(StoreTest, EveryUserFieldRoundTrips) {
+TEST_P(StoreTest, EveryUserFieldRoundTrips) {
     core::User u;
     u.username = "Alice";
     u.email = "alice@example.com";
@@ -99,7 +100,7 @@ TEST_F(StoreTest, EveryUserFieldRoundTrips) {
     EXPECT_EQ(g.created_at, u.created_at);
 }
 
-TEST_F(StoreTest, UsernamesAreUniqueAndFoundInAnyCase) {
+TEST_P(StoreTest, UsernamesAreUniqueAndFoundInAnyCase) {
     const auto a = user("Alice");
     EXPECT_EQ(store_->find_user_by_name("aLiCe")->id, a.id);
     EXPECT_THROW(user("ALICE"), Conflict);
@@ -109,7 +110,7 @@ TEST_F(StoreTest, UsernamesAreUniqueAndFoundInAnyCase) {
     EXPECT_FALSE(store_->find_user_by_name("carol"));
 }
 
-TEST_F(StoreTest, ListFiltersAndPages) {
+TEST_P(StoreTest, ListFiltersAndPages) {
     for (auto n : {"carol", "alice", "Bob", "dave"}) user(n);
     auto d = *store_->find_user_by_name("dave");
     d.disabled = true;
@@ -131,7 +132,7 @@ TEST_F(StoreTest, ListFiltersAndPages) {
     EXPECT_EQ(store_->count_users(), 4);
 }
 
-TEST_F(StoreTest, DeletingAUserCascadesToKeysAndHistory) {
+TEST_P(StoreTest, DeletingAUserCascadesToKeysAndHistory) {
     const auto u = user("alice");
     core::ApiKey k{0, u.id, "ci", "", "abc", 1, std::nullopt, std::nullopt};
     store_->create_api_key(k);
@@ -145,7 +146,7 @@ TEST_F(StoreTest, DeletingAUserCascadesToKeysAndHistory) {
     EXPECT_TRUE(store_->password_history(u.id, 10).empty());
 }
 
-TEST_F(StoreTest, PasswordHistoryKeepsTheNewestN) {
+TEST_P(StoreTest, PasswordHistoryKeepsTheNewestN) {
     const auto u = user("alice");
     for (int i = 1; i <= 5; ++i) store_->add_password_history(u.id, "h" + std::to_string(i), i, 3);
     EXPECT_EQ(store_->password_history(u.id, 10), (std::vector<std::string>{"h5", "h4", "h3"}));
@@ -154,7 +155,7 @@ TEST_F(StoreTest, PasswordHistoryKeepsTheNewestN) {
     EXPECT_TRUE(store_->password_history(u.id, 10).empty());
 }
 
-TEST_F(StoreTest, ApiAndSshKeys) {
+TEST_P(StoreTest, ApiAndSshKeys) {
     const auto u = user("alice");
     core::ApiKey k{0, u.id, "ci", "deploys", "digest1", 10, 20, std::nullopt};
     store_->create_api_key(k);
@@ -188,7 +189,7 @@ core::ActionLogEntry entry(core::UnixTime t, std::string action, std::string use
     return e;
 }
 
-TEST_F(StoreTest, ActionLogFiltersCombineAndPageWithoutGapsOrDuplicates) {
+TEST_P(StoreTest, ActionLogFiltersCombineAndPageWithoutGapsOrDuplicates) {
     using core::Interface;
     using R = core::FailureReason;
     for (int i = 0; i < 50; ++i) {
@@ -243,7 +244,7 @@ TEST_F(StoreTest, ActionLogFiltersCombineAndPageWithoutGapsOrDuplicates) {
     EXPECT_EQ(newest.failure_type, R::password_mismatch);
 }
 
-TEST_F(StoreTest, TransactionsRollBackOnException) {
+TEST_P(StoreTest, TransactionsRollBackOnException) {
     EXPECT_THROW(store_->transaction([&] {
         user("alice");
         store_->transaction([&] { user("bob"); });  // nested: joins the outer one
@@ -255,12 +256,9 @@ TEST_F(StoreTest, TransactionsRollBackOnException) {
     EXPECT_EQ(store_->count_users(), 1);
 }
 
-TEST_F(StoreTest, RefusesADatabaseFromANewerVersion) {
+TEST_P(StoreTest, RefusesADatabaseFromANewerVersion) {
     store_.reset();
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open((dir_ / "db.sqlite").c_str(), &db), SQLITE_OK);
-    sqlite3_exec(db, "PRAGMA user_version = 999", nullptr, nullptr, nullptr);
-    sqlite3_close(db);
+    exec_sql(set_schema_version(999));
     try {
         reopen();
         FAIL() << "expected StoreError";
@@ -269,7 +267,8 @@ TEST_F(StoreTest, RefusesADatabaseFromANewerVersion) {
     }
 }
 
-TEST_F(StoreTest, UsesWalMode) {
+// WAL is SQLite's journal: the file on disk is the subject.
+TEST_F(SqliteFileTest, UsesWalMode) {
     store_.reset();
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open((dir_ / "db.sqlite").c_str(), &db), SQLITE_OK);
@@ -280,6 +279,8 @@ TEST_F(StoreTest, UsesWalMode) {
     sqlite3_finalize(st);
     sqlite3_close(db);
 }
+
+BOTH_BACKENDS(StoreTest);
 
 }  // namespace
 }  // namespace drawbridge::store
