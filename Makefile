@@ -6,7 +6,7 @@ JOBS      ?= $(shell nproc)
 # libFuzzer harnesses (docs/fuzzing.md): their own clang++ build, apart from the product's.
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_SECONDS ?= 60
-FUZZERS      := dav_xml if_header proxy_header sftp_input webauthn
+FUZZERS      := dav_xml if_header proxy_header s3_xml sftp_input webauthn
 FUZZ_FLAGS   := -timeout=10 -rss_limit_mb=2048
 
 .PHONY: all deps configure build run test unit-test cli-test fuzz-build fuzz fuzz-corpus bench format clean

@@ -33,6 +33,8 @@ packages=(
   libjson-validator-perl libopenapi-client-perl libio-socket-ssl-perl
   # tests: a real TCP load balancer in front of the nodes, PROXY protocol v2 (docs/cluster.md)
   haproxy
+  # tests: a real S3 server, Ceph's RADOS gateway on a one-node cluster (docs/s3.md#tests)
+  ceph-mon ceph-mgr ceph-osd radosgw
   # tests: the web UI in a real browser (playwright-core drives it; no browser is downloaded)
   chromium
 )
