@@ -192,13 +192,13 @@ def test_a_rest_session_from_a_works_on_c(cluster):
                          data=json.dumps({"username": "alice", "password": GOOD}).encode())
     assert status == 201, body
     token = json.loads(body)["id"]
-    status, body = https(cluster, "c", "GET", "/api/v1/files/", "-H",
+    status, body = https(cluster, "c", "GET", "/api/v1/folders/", "-H",
                          f"X-FilesAPI-Auth: {token}")
     assert status == 200, body
     status, _ = https(cluster, "b", "DELETE", "/api/v1/sessions", "-H",
                       f"X-FilesAPI-Auth: {token}")
     assert status in (200, 204)
-    status, _ = https(cluster, "c", "GET", "/api/v1/files/", "-H", f"X-FilesAPI-Auth: {token}")
+    status, _ = https(cluster, "c", "GET", "/api/v1/folders/", "-H", f"X-FilesAPI-Auth: {token}")
     assert status == 401
 
 

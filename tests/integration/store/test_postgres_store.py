@@ -4,56 +4,18 @@ made with the CLI who logs in over SFTP; then two servers on one database, where
 disable ends the other's open session within about a second."""
 import os
 import pathlib
-import shutil
-import socket
 import subprocess
-import tempfile
+import sys
 import time
 
 import paramiko
 import pytest
 
-PG_BIN = pathlib.Path(os.environ.get("DRAWBRIDGE_PG_BIN", "/usr/lib/postgresql/15/bin"))
+HERE = pathlib.Path(__file__).resolve()
+sys.path.insert(0, str(HERE.parents[2] / "fixtures"))
+from postgres import postgres, postgres_server  # noqa: E402,F401  (the fixtures)
+
 GOOD = "Correct-Horse-9-Battery"
-
-
-def as_postgres(*cmd):
-    # PostgreSQL refuses to run as root; the tests run as root on CI.
-    prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    return subprocess.run(prefix + [str(c) for c in cmd], check=True, timeout=60,
-                          capture_output=True, text=True)
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    """A throwaway server; yields a function that makes a new database and returns its URI."""
-    if not (PG_BIN / "pg_ctl").exists():
-        pytest.fail(f"{PG_BIN}/pg_ctl not found: run scripts/install-deps.sh")
-    base = "/dev/shm" if os.path.isdir("/dev/shm") else None
-    work = pathlib.Path(tempfile.mkdtemp(prefix="drawbridge-pg-it-", dir=base))
-    if os.geteuid() == 0:
-        shutil.chown(work, "postgres", "postgres")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    as_postgres(PG_BIN / "initdb", "-D", work / "data", "-U", "postgres", "--auth=trust",
-                "-E", "UTF8", "--locale=C", "-N")
-    as_postgres(PG_BIN / "pg_ctl", "-D", work / "data", "-l", work / "log", "-w", "-t", "30",
-                "-o", f"-p {port} -k {work} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
-    made = []
-
-    def new_database():
-        name = f"site{len(made)}"
-        as_postgres(PG_BIN / "psql", "-h", "127.0.0.1", "-p", port, "-U", "postgres", "-qc",
-                    f"CREATE DATABASE {name}", "postgres")
-        made.append(name)
-        return f"postgresql://postgres@127.0.0.1:{port}/{name}"
-
-    try:
-        yield new_database
-    finally:
-        as_postgres(PG_BIN / "pg_ctl", "-D", work / "data", "-m", "immediate", "stop")
-        shutil.rmtree(work, ignore_errors=True)
 
 
 def sftp(server, user="alice", password=GOOD):
