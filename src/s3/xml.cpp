@@ -1,5 +1,7 @@
 #include "s3/xml.h"
 
+#include "core/markup.h"
+
 #include <pugixml.hpp>
 
 #include <charconv>
@@ -31,29 +33,6 @@ std::uint64_t size_of(pugi::xml_node parent) {
         throw std::runtime_error("S3 listing entry without a valid Size");
     }
     return n;
-}
-
-std::string xml_escape(std::string_view s) {
-    std::string out;
-    for (const char c : s) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            default:
-                out += c;
-        }
-    }
-    return out;
 }
 
 int hex_digit(char c) {
@@ -118,7 +97,7 @@ std::string complete_multipart_body(const std::vector<CompletedPart>& parts) {
     std::string out = "<CompleteMultipartUpload>";
     for (const auto& p : parts) {
         out += "<Part><PartNumber>" + std::to_string(p.number) + "</PartNumber><ETag>" +
-               xml_escape(p.etag) + "</ETag></Part>";
+               core::markup_escape(p.etag) + "</ETag></Part>";
     }
     return out + "</CompleteMultipartUpload>";
 }

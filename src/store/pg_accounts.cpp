@@ -5,17 +5,11 @@
 
 #include "core/cidr.h"
 #include "store/pg_store_impl.h"
+#include "store/user_columns.h"
 
 namespace drawbridge::store::pg {
 namespace {
 
-constexpr const char* kUserColumns =
-    "id, username, email, authentication_method, site_admin, disabled, authenticate_until, "
-    "require_password_change, password_hash, password_set_at, password_validity, "
-    "password_breached, self_managed, sftp_permission, ftp_permission, dav_permission, "
-    "restapi_permission, web_permission, allowed_ips, bypass_site_allowed_ips, user_root, "
-    "ssl_required, require_2fa, lockout_expires, last_login_at, last_sftp_login_at, "
-    "last_ftp_login_at, last_dav_login_at, last_restapi_login_at, last_web_login_at, created_at";
 constexpr int kUserFields = 30;  // without id
 const std::string kUserSelect =
     std::string("SELECT ") + kUserColumns +

@@ -14,9 +14,9 @@ void PgStore::save_node(const core::NodeRecord& n) {
 }
 
 std::vector<core::NodeRecord> PgStore::list_nodes() {
-    const auto r = run(
-        "SELECT name, region, version, listeners, started_at, heartbeat_at, stopped_at "
-        "FROM nodes ORDER BY name");
+    const auto r =
+        run("SELECT name, region, version, listeners, started_at, heartbeat_at, stopped_at "
+            "FROM nodes ORDER BY name");
     std::vector<core::NodeRecord> out;
     for (int i = 0; i < r.rows(); ++i) {
         core::NodeRecord n;

@@ -10,6 +10,7 @@
 // is one fsync per commit, which batching in transaction() amortises.
 #include "store/sqlite_store.h"
 #include "store/sqlite_values.h"
+#include "store/user_columns.h"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fcntl.h>
@@ -44,13 +45,6 @@ namespace {
 
 using core::UnixTime;
 
-constexpr const char* kUserColumns =
-    "id, username, email, authentication_method, site_admin, disabled, authenticate_until, "
-    "require_password_change, password_hash, password_set_at, password_validity, "
-    "password_breached, self_managed, sftp_permission, ftp_permission, dav_permission, "
-    "restapi_permission, web_permission, allowed_ips, bypass_site_allowed_ips, user_root, "
-    "ssl_required, require_2fa, lockout_expires, last_login_at, last_sftp_login_at, "
-    "last_ftp_login_at, last_dav_login_at, last_restapi_login_at, last_web_login_at, created_at";
 // What a read of a user adds to its columns: whether it has a second factor (active_2fa).
 const std::string kUserSelect =
     std::string("SELECT ") + kUserColumns +
