@@ -421,8 +421,17 @@ void Server::accept_loop(int listen_fd) {
             continue;
         }
         // Refusals that need no credentials are made here, before any SSH byte is exchanged.
-        if (auto refusal = gate_.admit_connection(core::Interface::sftp, ip)) {
-            spdlog::info("sftp: refused {} before the handshake: {}", ip, refusal->detail);
+        // A gate that cannot decide (its database away) refuses: this connection ends, the
+        // listener serves on.
+        try {
+            if (auto refusal = gate_.admit_connection(core::Interface::sftp, ip)) {
+                spdlog::info("sftp: refused {} before the handshake: {}", ip, refusal->detail);
+                ::close(fd);
+                continue;
+            }
+        } catch (const std::exception& e) {
+            spdlog::error("sftp: refused {} before the handshake: the login gate failed: {}", ip,
+                          e.what());
             ::close(fd);
             continue;
         }
